@@ -10,16 +10,17 @@
 #define REPLTOP_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define CONFIG_NAME_LEN 64
 
 struct node_conf {
     char name[CONFIG_NAME_LEN];
-    char *conninfo; /* as the user wrote it; may hold a password: never print it */
-    char *datadir;  /* NULL unless [node NAME] gives one */
-    char *bindir;   /* NULL: use the installed PostgreSQL */
-    int port;       /* -1 unless given */
+    char *conninfo;   /* as the user wrote it; may hold a password: never print it */
+    char *datadir;    /* NULL unless [node NAME] gives one */
+    char *bindir;     /* NULL: use the installed PostgreSQL */
+    int port;         /* -1 unless given */
     char origin[128]; /* "FILE:LINE" or "argument N", for error messages */
 };
 

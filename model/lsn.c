@@ -30,7 +30,8 @@ bool lsn_parse(const char *s, lsn_t *out)
     if (!slash)
         return false;
     uint32_t hi, lo;
-    if (!parse_hex32(s, (size_t)(slash - s), &hi) || !parse_hex32(slash + 1, strlen(slash + 1), &lo))
+    if (!parse_hex32(s, (size_t)(slash - s), &hi) ||
+        !parse_hex32(slash + 1, strlen(slash + 1), &lo))
         return false;
     *out = ((lsn_t)hi << 32) | lo;
     return true;

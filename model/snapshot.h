@@ -13,8 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define NAME_LEN    64  /* PostgreSQL's NAMEDATALEN */
-#define SETTING_LEN 512 /* synchronous_standby_names and similar */
+#define NAME_LEN    64   /* PostgreSQL's NAMEDATALEN */
+#define SETTING_LEN 1024 /* synchronous_standby_names and similar */
 #define ERROR_LEN   256
 
 enum node_role { ROLE_UNKNOWN, ROLE_PRIMARY, ROLE_STANDBY };
@@ -150,8 +150,9 @@ const struct node_snap *snapshot_find(const struct snapshot *s, const char *name
 void snapshot_add_problem(struct snapshot *s, enum severity sev, const char *code, const char *node,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-const char *role_name(enum node_role r);  /* primary, standby, unknown */
-const char *reach_name(enum node_reach r); /* ok, pending, unreachable, timeout, auth_failed, error */
+const char *role_name(enum node_role r); /* primary, standby, unknown */
+const char *
+reach_name(enum node_reach r); /* ok, pending, unreachable, timeout, auth_failed, error */
 const char *severity_name(enum severity s); /* ok, warning, critical */
 
 #endif

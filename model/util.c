@@ -47,13 +47,18 @@ char *xstrdup(const char *s)
 
 char *xasprintf(const char *fmt, ...)
 {
+    char small[256];
     va_list ap;
     va_start(ap, fmt);
-    int len = vsnprintf(NULL, 0, fmt, ap);
+    int len = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
     if (len < 0)
         out_of_memory();
     char *buf = xmalloc((size_t)len + 1);
+    if ((size_t)len < sizeof small) {
+        memcpy(buf, small, (size_t)len + 1);
+        return buf;
+    }
     va_start(ap, fmt);
     vsnprintf(buf, (size_t)len + 1, fmt, ap);
     va_end(ap);

@@ -1,0 +1,134 @@
+/* cluster: the set of nodes and their refresh rounds. */
+#include "cluster.h"
+#include "derive.h"
+#include "node.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cluster {
+    const struct config *cfg;
+    struct node **nodes;
+    int nnodes;
+    uint64_t seq;
+};
+
+struct cluster *cluster_new(const struct config *cfg)
+{
+    struct cluster *c = xcalloc(1, sizeof *c);
+    c->cfg = cfg;
+    c->nnodes = cfg->nnodes;
+    c->nodes = xcalloc((size_t)(c->nnodes ? c->nnodes : 1), sizeof *c->nodes);
+    for (int i = 0; i < c->nnodes; i++)
+        c->nodes[i] = node_new(&cfg->nodes[i], cfg->connect_timeout_ms, cfg->query_timeout_ms);
+    return c;
+}
+
+void cluster_free(struct cluster *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->nnodes; i++)
+        node_free(c->nodes[i]);
+    free(c->nodes);
+    free(c);
+}
+
+int cluster_size(const struct cluster *c)
+{
+    return c->nnodes;
+}
+
+void cluster_refresh_start(struct cluster *c, int64_t now)
+{
+    c->seq++;
+    for (int i = 0; i < c->nnodes; i++)
+        node_round_start(c->nodes[i], now);
+}
+
+bool cluster_refresh_done(const struct cluster *c)
+{
+    for (int i = 0; i < c->nnodes; i++)
+        if (node_round_pending(c->nodes[i]))
+            return false;
+    return true;
+}
+
+int cluster_pollfds(const struct cluster *c, struct pollfd *pfds, int *owner, int max)
+{
+    int n = 0;
+    for (int i = 0; i < c->nnodes && n < max; i++) {
+        if (node_pollfd(c->nodes[i], &pfds[n])) {
+            owner[n] = i;
+            n++;
+        }
+    }
+    return n;
+}
+
+int cluster_timeout_ms(const struct cluster *c, int64_t now)
+{
+    int64_t best = -1;
+    for (int i = 0; i < c->nnodes; i++) {
+        int64_t d = node_deadline_ms(c->nodes[i]);
+        if (d >= 0 && (best < 0 || d < best))
+            best = d;
+    }
+    if (best < 0)
+        return -1;
+    return best <= now ? 0 : (int)(best - now);
+}
+
+void cluster_handle(struct cluster *c, const struct pollfd *pfds, const int *owner, int n,
+                    int64_t now)
+{
+    for (int i = 0; i < n; i++)
+        if (pfds[i].revents)
+            node_handle(c->nodes[owner[i]], pfds[i].revents, now);
+    /* deadlines of every node, whether or not its socket woke us */
+    for (int i = 0; i < c->nnodes; i++)
+        node_handle(c->nodes[i], 0, now);
+}
+
+struct snapshot *cluster_snapshot(struct cluster *c)
+{
+    struct snapshot *s = snapshot_new(c->nnodes);
+    s->taken_at = clock_wall();
+    s->seq = c->seq;
+    s->interval_s = c->cfg->refresh_s;
+    for (int i = 0; i < c->nnodes; i++) {
+        free(s->nodes[i].repl);
+        free(s->nodes[i].slots);
+        node_fill_snap(c->nodes[i], &s->nodes[i]);
+    }
+    struct derive_limits lim = {
+        .lag_warn_bytes = c->cfg->lag_warn_bytes,
+        .lag_crit_bytes = c->cfg->lag_crit_bytes,
+        .lag_warn_s = c->cfg->lag_warn_s,
+        .lag_crit_s = c->cfg->lag_crit_s,
+    };
+    derive_snapshot(s, &lim);
+    return s;
+}
+
+struct snapshot *cluster_sample_once(struct cluster *c)
+{
+    int max = c->nnodes > 0 ? c->nnodes : 1;
+    struct pollfd *pfds = xcalloc((size_t)max, sizeof *pfds);
+    int *owner = xcalloc((size_t)max, sizeof *owner);
+    cluster_refresh_start(c, clock_mono_ms());
+    while (!cluster_refresh_done(c)) {
+        int n = cluster_pollfds(c, pfds, owner, max);
+        int timeout = cluster_timeout_ms(c, clock_mono_ms());
+        if (n == 0 && timeout < 0)
+            break; /* nothing left to wait for (cannot happen while a node is pending) */
+        if (poll(pfds, (nfds_t)n, timeout) < 0 && errno != EINTR)
+            break;
+        cluster_handle(c, pfds, owner, n, clock_mono_ms());
+    }
+    free(pfds);
+    free(owner);
+    return cluster_snapshot(c);
+}

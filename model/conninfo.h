@@ -1,0 +1,18 @@
+/* conninfo: reading and rewriting libpq connection strings without ever exposing a password. */
+#ifndef REPLTOP_CONNINFO_H
+#define REPLTOP_CONNINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The value of one keyword ("application_name", "host"...) of a conninfo or URI, or false. */
+bool conninfo_get(const char *conninfo, const char *key, char *out, size_t n);
+/* The conninfo rebuilt as key='value' pairs without password (for display and logs).
+ * Unparseable input gives "(hidden: not a valid conninfo)". */
+void conninfo_scrub(const char *conninfo, char *out, size_t n);
+/* A new heap string: the conninfo with key set to value (value NULL removes the key). Keeps
+ * every other option, including a password, because the result is meant for the server
+ * (primary_conninfo); never print it. NULL when conninfo does not parse. */
+char *conninfo_with(const char *conninfo, const char *key, const char *value);
+
+#endif

@@ -1,0 +1,422 @@
+/* node: the per-server libpq state machine (pgbench's CSTATE_* and isolationtester's
+ * try_complete_step are the pattern). One persistent session per node: each new connection
+ * costs the server ~33 ms of CPU, so we reconnect only when the session is lost. */
+#include "node.h"
+#include "conninfo.h"
+#include "util.h"
+
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum conn_state { CS_DOWN, CS_CONNECTING, CS_READY, CS_BUSY };
+
+/* A query still unanswered this long is abandoned and the session dropped: the server may
+ * be gone without a FIN (dropped packets); a SIGSTOPped one resumes before that. */
+#define STUCK_QUERY_MS 30000
+#define BACKOFF_MIN_MS 1000
+#define BACKOFF_MAX_MS 8000
+
+struct node {
+    char name[NAME_LEN];
+    char *conninfo;
+    char target[128];
+    int connect_timeout_ms, query_timeout_ms;
+
+    PGconn *conn;
+    enum conn_state state;
+    PostgresPollingStatusType connect_want; /* what PQconnectPoll waits for */
+    bool want_write;                        /* the query is not fully flushed yet */
+    int64_t deadline;                       /* of the current stage, 0 for none */
+    int64_t busy_since;
+    int64_t retry_at;
+    int backoff_ms;
+
+    bool round_pending;
+    bool fresh; /* the last refresh got an answer */
+    enum node_reach reach;
+    char error[ERROR_LEN];
+
+    struct node_sample cur;  /* being filled from the results of the query in flight */
+    struct node_sample last; /* the last complete sample */
+    struct node_sample prev; /* the one before, for TPS */
+    bool have_last, have_prev;
+    int part; /* which statement's result comes next */
+};
+
+static void sample_reset(struct node *n, struct node_sample *s)
+{
+    s->s.repl = NULL;
+    s->s.slots = NULL;
+    str_copy(s->s.name, sizeof s->s.name, n->name);
+    str_copy(s->s.target, sizeof s->s.target, n->target);
+    node_snap_clear(&s->s);
+    s->xact_total = NUM_UNKNOWN;
+    s->mono_ms = 0;
+}
+
+static void sample_free(struct node_sample *s)
+{
+    free(s->s.repl);
+    free(s->s.slots);
+    s->s.repl = NULL;
+    s->s.slots = NULL;
+}
+
+/* host:port for display, from the conninfo itself (no password can be in it). */
+static void describe_target(struct node *n)
+{
+    char host[96] = "", port[16] = "", service[64] = "";
+    if (!conninfo_get(n->conninfo, "host", host, sizeof host) || !host[0])
+        conninfo_get(n->conninfo, "hostaddr", host, sizeof host);
+    conninfo_get(n->conninfo, "port", port, sizeof port);
+    conninfo_get(n->conninfo, "service", service, sizeof service);
+    if (!host[0] && service[0])
+        str_printf(n->target, sizeof n->target, "service=%s", service);
+    else
+        str_printf(n->target, sizeof n->target, "%s:%s", host[0] ? host : "local",
+                   port[0] ? port : "default");
+}
+
+struct node *node_new(const struct node_conf *conf, int connect_timeout_ms, int query_timeout_ms)
+{
+    struct node *n = xcalloc(1, sizeof *n);
+    str_copy(n->name, sizeof n->name, conf->name);
+    n->conninfo = xstrdup(conf->conninfo);
+    n->connect_timeout_ms = connect_timeout_ms;
+    n->query_timeout_ms = query_timeout_ms;
+    n->backoff_ms = BACKOFF_MIN_MS;
+    n->reach = REACH_PENDING;
+    describe_target(n);
+    sample_reset(n, &n->cur);
+    sample_reset(n, &n->last);
+    sample_reset(n, &n->prev);
+    return n;
+}
+
+void node_free(struct node *n)
+{
+    if (!n)
+        return;
+    if (n->conn)
+        PQfinish(n->conn);
+    sample_free(&n->cur);
+    sample_free(&n->last);
+    sample_free(&n->prev);
+    free(n->conninfo);
+    free(n);
+}
+
+const char *node_name(const struct node *n)
+{
+    return n->name;
+}
+
+static void set_error(struct node *n, enum node_reach reach, const char *msg)
+{
+    n->reach = reach;
+    str_copy(n->error, sizeof n->error, msg);
+    /* libpq messages are multi-line ("FATAL: ...\n"); keep the first line, trimmed */
+    n->error[strcspn(n->error, "\n")] = '\0';
+    n->fresh = false;
+    n->round_pending = false;
+}
+
+static enum node_reach classify_connect_error(const char *msg)
+{
+    if (strstr(msg, "authentication failed") || strstr(msg, "no password supplied") ||
+        strstr(msg, "no pg_hba.conf entry") || strstr(msg, "password is") || strstr(msg, "SCRAM"))
+        return REACH_AUTH_FAILED;
+    if (strstr(msg, "does not exist") || strstr(msg, "permission denied"))
+        return REACH_ERROR;
+    return REACH_UNREACHABLE;
+}
+
+static void drop_connection(struct node *n, int64_t now)
+{
+    if (n->conn)
+        PQfinish(n->conn);
+    n->conn = NULL;
+    n->state = CS_DOWN;
+    n->deadline = 0;
+    n->want_write = false;
+    n->retry_at = now + n->backoff_ms;
+    n->backoff_ms = n->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : n->backoff_ms * 2;
+}
+
+static void send_query(struct node *n, int64_t now)
+{
+    sample_free(&n->cur);
+    sample_reset(n, &n->cur);
+    n->part = 0;
+    if (!PQsendQuery(n->conn, queries_monitor_sql())) {
+        set_error(n, REACH_UNREACHABLE, PQerrorMessage(n->conn));
+        drop_connection(n, now);
+        return;
+    }
+    n->state = CS_BUSY;
+    n->busy_since = now;
+    n->deadline = now + n->query_timeout_ms;
+    n->want_write = PQflush(n->conn) == 1;
+}
+
+static void start_connect(struct node *n, int64_t now)
+{
+    /* expand_dbname=1: the conninfo may be a URI or key=value string; libpq handles
+     * .pgpass, PGPASSWORD and service files. fallback_application_name names us politely. */
+    const char *keys[] = {"dbname", "fallback_application_name", NULL};
+    const char *vals[] = {n->conninfo, "repltop", NULL};
+    n->conn = PQconnectStartParams(keys, vals, 1);
+    if (!n->conn || PQstatus(n->conn) == CONNECTION_BAD) {
+        set_error(n, REACH_UNREACHABLE,
+                  n->conn ? PQerrorMessage(n->conn) : "out of memory starting a connection");
+        drop_connection(n, now);
+        return;
+    }
+    n->state = CS_CONNECTING;
+    n->connect_want = PGRES_POLLING_WRITING;
+    n->deadline = now + n->connect_timeout_ms;
+}
+
+void node_round_start(struct node *n, int64_t now)
+{
+    switch (n->state) {
+    case CS_READY:
+        n->round_pending = true;
+        send_query(n, now);
+        break;
+    case CS_BUSY:
+        /* the previous query has not come back: this refresh waits for it, within the
+         * deadline counted from when it was sent */
+        n->round_pending = now < n->busy_since + n->query_timeout_ms;
+        if (!n->round_pending && n->reach != REACH_TIMEOUT)
+            set_error(n, REACH_TIMEOUT, "the previous monitoring query is still unanswered");
+        break;
+    case CS_CONNECTING:
+        n->round_pending = true;
+        break;
+    case CS_DOWN:
+        if (now >= n->retry_at) {
+            n->round_pending = true;
+            start_connect(n, now);
+        }
+        break;
+    }
+}
+
+bool node_round_pending(const struct node *n)
+{
+    return n->round_pending;
+}
+
+bool node_pollfd(const struct node *n, struct pollfd *pfd)
+{
+    if (!n->conn || n->state == CS_DOWN)
+        return false;
+    int fd = PQsocket(n->conn); /* may change while connecting (several hosts) */
+    if (fd < 0)
+        return false;
+    pfd->fd = fd;
+    pfd->revents = 0;
+    if (n->state == CS_CONNECTING)
+        pfd->events = n->connect_want == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+    else
+        pfd->events = POLLIN | (n->want_write ? POLLOUT : 0);
+    return true;
+}
+
+int64_t node_deadline_ms(const struct node *n)
+{
+    if (n->state == CS_CONNECTING || (n->state == CS_BUSY && n->round_pending))
+        return n->deadline;
+    if (n->state == CS_BUSY)
+        return n->busy_since + STUCK_QUERY_MS;
+    return -1;
+}
+
+static void finish_sample(struct node *n, int64_t now)
+{
+    n->cur.mono_ms = now;
+    n->cur.s.sampled_at = clock_wall();
+    sample_free(&n->prev);
+    n->prev = n->last;
+    n->have_prev = n->have_last;
+    n->last = n->cur;
+    n->have_last = true;
+    sample_reset(n, &n->cur);
+    n->reach = REACH_OK;
+    n->error[0] = '\0';
+    n->fresh = true;
+    n->round_pending = false;
+    n->backoff_ms = BACKOFF_MIN_MS;
+}
+
+static const char *result_get(const struct rowset *rs, int row, const char *col)
+{
+    const PGresult *res = rs->ctx;
+    int c = PQfnumber(res, col);
+    if (c < 0 || PQgetisnull(res, row, c))
+        return NULL;
+    return PQgetvalue(res, row, c);
+}
+
+/* Reads every result that is complete; returns false when the connection was lost. */
+static bool read_results(struct node *n, int64_t now)
+{
+    bool failed = false;
+    char errbuf[ERROR_LEN] = "";
+    while (!PQisBusy(n->conn)) {
+        PGresult *res = PQgetResult(n->conn);
+        if (!res) {
+            /* the whole query is done */
+            n->state = CS_READY;
+            n->deadline = 0;
+            if (failed || n->part < QP_COUNT) {
+                set_error(n, REACH_ERROR, errbuf[0] ? errbuf : "incomplete answer");
+            } else {
+                finish_sample(n, now);
+            }
+            return true;
+        }
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_TUPLES_OK && n->part < QP_COUNT) {
+            struct rowset rs = {.nrows = PQntuples(res), .get = result_get, .ctx = res};
+            queries_parse((enum query_part)n->part, &rs, &n->cur);
+            n->part++;
+        } else if (st != PGRES_TUPLES_OK && !failed) {
+            failed = true;
+            str_copy(errbuf, sizeof errbuf, PQresultErrorMessage(res));
+        }
+        PQclear(res);
+        if (PQstatus(n->conn) == CONNECTION_BAD)
+            break;
+    }
+    if (PQstatus(n->conn) == CONNECTION_BAD) {
+        set_error(n, REACH_UNREACHABLE, failed ? errbuf : PQerrorMessage(n->conn));
+        drop_connection(n, now);
+        return false;
+    }
+    return true;
+}
+
+static void handle_connecting(struct node *n, int64_t now)
+{
+    PostgresPollingStatusType st = PQconnectPoll(n->conn);
+    if (st == PGRES_POLLING_OK) {
+        n->deadline = 0;
+        if (PQsetnonblocking(n->conn, 1) != 0) {
+            set_error(n, REACH_ERROR, PQerrorMessage(n->conn));
+            drop_connection(n, now);
+            return;
+        }
+        n->state = CS_READY;
+        if (n->round_pending)
+            send_query(n, now);
+    } else if (st == PGRES_POLLING_FAILED) {
+        const char *msg = PQerrorMessage(n->conn);
+        set_error(n, classify_connect_error(msg), msg);
+        drop_connection(n, now);
+    } else {
+        n->connect_want = st;
+    }
+}
+
+static void handle_io(struct node *n, short revents, int64_t now)
+{
+    if (n->want_write && (revents & (POLLOUT | POLLERR | POLLHUP))) {
+        int r = PQflush(n->conn);
+        if (r < 0) {
+            set_error(n, REACH_UNREACHABLE, PQerrorMessage(n->conn));
+            drop_connection(n, now);
+            return;
+        }
+        n->want_write = r == 1;
+    }
+    if (revents & (POLLIN | POLLERR | POLLHUP)) {
+        if (!PQconsumeInput(n->conn)) {
+            set_error(n, REACH_UNREACHABLE, PQerrorMessage(n->conn));
+            drop_connection(n, now);
+            return;
+        }
+        if (n->state == CS_BUSY)
+            read_results(n, now);
+        else if (PQstatus(n->conn) == CONNECTION_BAD) {
+            set_error(n, REACH_UNREACHABLE, PQerrorMessage(n->conn));
+            drop_connection(n, now);
+        } else {
+            /* an idle session can still receive notices or the server's goodbye */
+            PGresult *res;
+            while (!PQisBusy(n->conn) && (res = PQgetResult(n->conn)))
+                PQclear(res);
+        }
+    }
+}
+
+void node_handle(struct node *n, short revents, int64_t now)
+{
+    if (n->state == CS_CONNECTING) {
+        if (revents)
+            handle_connecting(n, now);
+    } else if (n->state == CS_READY || n->state == CS_BUSY) {
+        if (revents)
+            handle_io(n, revents, now);
+    }
+    /* deadlines */
+    if (n->state == CS_CONNECTING && now >= n->deadline) {
+        char msg[ERROR_LEN];
+        str_printf(msg, sizeof msg, "no answer to connect within %.1f s",
+                   n->connect_timeout_ms / 1000.0);
+        set_error(n, REACH_TIMEOUT, msg);
+        drop_connection(n, now);
+    } else if (n->state == CS_BUSY && n->round_pending && now >= n->deadline) {
+        char msg[ERROR_LEN];
+        str_printf(msg, sizeof msg, "no answer to the monitoring query within %.1f s",
+                   n->query_timeout_ms / 1000.0);
+        set_error(n, REACH_TIMEOUT, msg);
+    } else if (n->state == CS_BUSY && now >= n->busy_since + STUCK_QUERY_MS) {
+        set_error(n, REACH_TIMEOUT, "no answer for 30 s: reconnecting");
+        drop_connection(n, now);
+    }
+}
+
+void node_fill_snap(const struct node *n, struct node_snap *out)
+{
+    if (n->fresh && n->have_last) {
+        *out = n->last.s;
+        out->repl = NULL;
+        out->slots = NULL;
+        if (n->last.s.nrepl > 0) {
+            out->repl = xmalloc((size_t)n->last.s.nrepl * sizeof *out->repl);
+            memcpy(out->repl, n->last.s.repl, (size_t)n->last.s.nrepl * sizeof *out->repl);
+        }
+        if (n->last.s.nslots > 0) {
+            out->slots = xmalloc((size_t)n->last.s.nslots * sizeof *out->slots);
+            memcpy(out->slots, n->last.s.slots, (size_t)n->last.s.nslots * sizeof *out->slots);
+        }
+        out->tps = node_tps(n);
+    } else {
+        out->repl = NULL;
+        out->slots = NULL;
+        str_copy(out->name, sizeof out->name, n->name);
+        str_copy(out->target, sizeof out->target, n->target);
+        node_snap_clear(out);
+        if (n->have_last) {
+            out->sampled_at = n->last.s.sampled_at;
+            out->stale = true;
+        }
+    }
+    out->reach = n->reach;
+    str_copy(out->error, sizeof out->error, n->reach == REACH_OK ? "" : n->error);
+}
+
+double node_tps(const struct node *n)
+{
+    if (!n->have_last || !n->have_prev || !num_known(n->last.xact_total) ||
+        !num_known(n->prev.xact_total) || n->last.mono_ms <= n->prev.mono_ms)
+        return NAN;
+    /* our own monitoring query is one transaction per sample: don't count it */
+    double delta = (double)(n->last.xact_total - n->prev.xact_total) - 1;
+    if (delta < 0)
+        delta = 0;
+    return delta * 1000.0 / (double)(n->last.mono_ms - n->prev.mono_ms);
+}

@@ -1,0 +1,32 @@
+/* queries: the monitoring SQL and the parsers that turn its rows into a node_snap.
+ *
+ * One simple-query round trip per node per refresh runs four statements (node, replication,
+ * slots, WAL receiver), each safe on a primary and on a standby. Parsers read columns by
+ * name through a rowset, so tests can feed them plain strings without a server. */
+#ifndef REPLTOP_QUERIES_H
+#define REPLTOP_QUERIES_H
+
+#include "snapshot.h"
+
+enum query_part { QP_NODE, QP_REPLICATION, QP_SLOTS, QP_WAL_RECEIVER, QP_COUNT };
+
+/* Rows of one statement: get() returns the text of a column, NULL for SQL NULL or no column. */
+struct rowset {
+    int nrows;
+    const char *(*get)(const struct rowset *rs, int row, const char *col);
+    const void *ctx;
+};
+
+/* A node's raw sample: the node_snap fields the server reports, plus counters for deltas. */
+struct node_sample {
+    struct node_snap s;
+    int64_t xact_total; /* sum of commits + rollbacks over all databases, NUM_UNKNOWN */
+    int64_t mono_ms;    /* when it was taken, for rate computations */
+};
+
+/* The full monitoring query (all four statements). */
+const char *queries_monitor_sql(void);
+/* Parses the rows of one part into sample (the node_snap arrays are allocated here). */
+void queries_parse(enum query_part part, const struct rowset *rs, struct node_sample *sample);
+
+#endif

@@ -1,0 +1,364 @@
+/* Derivations (upstream matching, lag, data at risk, candidate) and the health rules, on
+ * hand-made snapshots shaped like the reference cluster. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "model/derive.h"
+#include "model/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct derive_limits LIM = {16 << 20, 256 << 20, 10, 60};
+#define SYSID "7713489272709254051"
+
+static lsn_t L(const char *s)
+{
+    lsn_t v = 0;
+    assert_true(lsn_parse(s, &v));
+    return v;
+}
+
+static void set_node(struct node_snap *n, const char *name, const char *target)
+{
+    str_copy(n->name, sizeof n->name, name);
+    str_copy(n->target, sizeof n->target, target);
+    node_snap_clear(n);
+    n->reach = REACH_OK;
+    str_copy(n->system_identifier, sizeof n->system_identifier, SYSID);
+    n->timeline = 1;
+}
+
+static void add_row(struct node_snap *p, const char *app, const char *state, const char *sent,
+                    const char *write, const char *flush, const char *replay, const char *sync,
+                    int prio)
+{
+    p->repl = realloc(p->repl, (size_t)(p->nrepl + 1) * sizeof *p->repl);
+    struct repl_row *r = &p->repl[p->nrepl++];
+    memset(r, 0, sizeof *r);
+    str_copy(r->application_name, sizeof r->application_name, app);
+    str_copy(r->state, sizeof r->state, state);
+    r->sent_lsn = L(sent);
+    r->write_lsn = L(write);
+    r->flush_lsn = L(flush);
+    r->replay_lsn = L(replay);
+    r->write_lag = r->flush_lag = r->replay_lag = NAN;
+    str_copy(r->sync_state, sizeof r->sync_state, sync);
+    r->sync_priority = prio;
+}
+
+static void standby(struct node_snap *n, const char *app, const char *recv, const char *replay)
+{
+    n->role = ROLE_STANDBY;
+    str_copy(n->application_name, sizeof n->application_name, app);
+    n->receive_lsn = L(recv);
+    n->replay_lsn = L(replay);
+    n->replay_paused = 0;
+    n->wr.present = true;
+    str_copy(n->wr.status, sizeof n->wr.status, "streaming");
+    str_copy(n->upstream_addr, sizeof n->upstream_addr, "127.0.0.1:5432");
+}
+
+/* The reference cluster: db_s1 streams as walreceiver (async/potential), db_s2 as
+ * walreceiversync (sync); node names differ from application names on purpose. */
+static struct snapshot *reference(void)
+{
+    struct snapshot *s = snapshot_new(3);
+    set_node(&s->nodes[0], "db_m", "127.0.0.1:5432");
+    set_node(&s->nodes[1], "db_s1", "127.0.0.1:5433");
+    set_node(&s->nodes[2], "db_s2", "localhost:5434");
+    struct node_snap *m = &s->nodes[0];
+    m->role = ROLE_PRIMARY;
+    m->current_lsn = L("0/409D0E8");
+    str_copy(m->synchronous_standby_names, sizeof m->synchronous_standby_names,
+             "FIRST 1 (walreceiversync, walreceiver)");
+    str_copy(m->synchronous_commit, sizeof m->synchronous_commit, "on");
+    add_row(m, "walreceiver", "streaming", "0/409D0E8", "0/4000000", "0/4000000", "0/2D9D0E8",
+            "potential", 2);
+    add_row(m, "walreceiversync", "streaming", "0/409D0E8", "0/409D0E8", "0/409D0E8", "0/409D0E8",
+            "sync", 1);
+    standby(&s->nodes[1], "walreceiver", "0/4000000", "0/2D9D0E8");
+    standby(&s->nodes[2], "walreceiversync", "0/409D0E8", "0/409D0E8");
+    return s;
+}
+
+static bool has_problem(const struct snapshot *s, const char *code, const char *node)
+{
+    for (int i = 0; i < s->nproblems; i++)
+        if (strcmp(s->problems[i].code, code) == 0 &&
+            (!node || strcmp(s->problems[i].node, node) == 0))
+            return true;
+    return false;
+}
+
+static void healthy_reference(void **state)
+{
+    (void)state;
+    struct snapshot *s = reference();
+    derive_snapshot(s, &LIM);
+    assert_string_equal(s->primary, "db_m");
+    assert_string_equal(s->synchronous_standby_names, "FIRST 1 (walreceiversync, walreceiver)");
+    const struct node_snap *s1 = &s->nodes[1], *s2 = &s->nodes[2];
+    /* matched by application_name, not node name */
+    assert_true(s1->matched);
+    assert_string_equal(s1->sync_state, "potential");
+    assert_int_equal(s1->sync_priority, 2);
+    assert_string_equal(s2->sync_state, "sync");
+    assert_string_equal(s1->upstream, "db_m");
+    assert_string_equal(s2->upstream, "db_m"); /* localhost == 127.0.0.1 */
+    /* lag against the primary's current LSN 0/409D0E8 */
+    assert_int_equal(s1->lag_sent, 0);
+    assert_int_equal(s1->lag_write, 0x409D0E8 - 0x4000000);
+    assert_int_equal(s1->lag_flush, 0x409D0E8 - 0x4000000);
+    assert_int_equal(s1->lag_replay, 0x409D0E8 - 0x2D9D0E8);
+    assert_int_equal(s1->data_at_risk, 643304);
+    assert_int_equal(s2->lag_replay, 0);
+    assert_int_equal(s2->data_at_risk, 0);
+    /* idle NULL intervals with nothing to replay are zero seconds behind */
+    assert_true(s2->lag_replay_s == 0);
+    /* with work left, a NULL interval stays unknown */
+    assert_true(isnan(s1->lag_replay_s));
+    /* the primary has no lag of its own */
+    assert_true(s->nodes[0].lag_replay == NUM_UNKNOWN);
+    assert_true(s->nodes[0].data_at_risk == NUM_UNKNOWN);
+    assert_string_equal(s->candidate, "db_s2");
+    assert_true(s2->best_candidate && !s1->best_candidate);
+    /* 19 MB replay lag is over the 16 MB warning */
+    assert_true(has_problem(s, "lag_warn", "db_s1"));
+    assert_int_equal(s->health, SEV_WARNING);
+    assert_string_equal(s->nodes[0].state, "primary");
+    assert_string_equal(s1->state, "streaming");
+    snapshot_free(s);
+}
+
+static void no_lag_no_problem(void **state)
+{
+    (void)state;
+    struct snapshot *s = reference();
+    s->nodes[1].replay_lsn = L("0/409D0E8");
+    s->nodes[1].receive_lsn = L("0/409D0E8");
+    derive_snapshot(s, &LIM);
+    assert_int_equal(s->nproblems, 0);
+    assert_int_equal(s->health, SEV_OK);
+    assert_int_equal(s->nodes[1].lag_replay, 0);
+    snapshot_free(s);
+}
+
+static void standby_sampled_after_primary_is_not_negative(void **state)
+{
+    (void)state;
+    struct snapshot *s = reference();
+    s->nodes[2].receive_lsn = L("0/5000000"); /* sampled a moment after the primary */
+    s->nodes[2].replay_lsn = L("0/5000000");
+    derive_snapshot(s, &LIM);
+    assert_int_equal(s->nodes[2].lag_replay, 0);
+    assert_int_equal(s->nodes[2].data_at_risk, 0);
+    snapshot_free(s);
+}
+
+static void lag_crit_and_time_lag(void **state)
+{
+    (void)state;
+    struct snapshot *s = reference();
+    s->nodes[0].current_lsn = L("1/0");
+    derive_snapshot(s, &LIM);
+    assert_true(has_problem(s, "lag_crit", "db_s1"));
+    assert_int_equal(s->health, SEV_CRITICAL);
+    snapshot_free(s);
+
+    s = reference();
+    s->nodes[1].replay_lsn = L("0/4000000"); /* small byte lag ... */
+    s->nodes[0].repl[0].replay_lag = 12.5;   /* ... but 12.5 s behind */
+    derive_snapshot(s, &LIM);
+    assert_true(has_problem(s, "lag_warn", "db_s1"));
+    assert_true(s->nodes[1].lag_replay_s == 12.5);
+    snapshot_free(s);
+}
+
+static void unreachable_and_timeout(void **state)
+{
+    (void)state;
+    struct snapshot *s = reference();
+    struct node_snap *s1 = &s->nodes[1];
+    node_snap_clear(s1);
+    s1->reach = REACH_UNREACHABLE;
+    str_copy(s1->error, sizeof s1->error, "connection refused");
+    node_snap_clear(&s->nodes[2]);
+    s->nodes[2].reach = REACH_TIMEOUT;
+    derive_snapshot(s, &LIM);
+    assert_true(has_problem(s, "unreachable", "db_s1"));
+    assert_true(has_problem(s, "timeout", "db_s2"));
+    assert_string_equal(s1->state, "down");
+    assert_string_equal(s->nodes[2].state, "timeout");
+    /* unknown stays unknown */
+    assert_true(s1->lag_replay == NUM_UNKNOWN);
+    assert_true(s1->data_at_risk == NUM_UNKNOWN);
+    assert_string_equal(s->candidate, "");
+    assert_int_equal(s->health, SEV_CRITICAL);
+    snapshot_free(s);
+}
+
+static void no_primary_picks_most_advanced_standby(void **state)
+{
+    (void)state;
+    struct snapshot *s = reference();
+    node_snap_clear(&s->nodes[0]);
+    s->nodes[0].reach = REACH_UNREACHABLE;
+    /* the async standby got more WAL than the sync one before the primary died */
+    s->nodes[1].receive_lsn = L("0/5000000");
+    s->nodes[1].wr.present = false;
+    s->nodes[2].wr.present = false;
+    derive_snapshot(s, &LIM);
+    assert_true(has_problem(s, "no_primary", NULL));
+    assert_true(has_problem(s, "not_streaming", "db_s1"));
+    assert_string_equal(s->primary, "");
+    assert_string_equal(s->candidate, "db_s1");
+    snapshot_free(s);
+}
+
+static void split_brain_and_foreign_node(void **state)
+{
+    (void)state;
+    struct snapshot *s = reference();
+    struct node_snap *s2 = &s->nodes[2];
+    s2->role = ROLE_PRIMARY;
+    s2->current_lsn = L("0/6000000");
+    s2->timeline = 2;
+    s2->wr.present = false;
+    derive_snapshot(s, &LIM);
+    assert_true(has_problem(s, "multiple_primaries", NULL));
+    assert_string_equal(s->primary, "");
+    assert_int_equal(s->health, SEV_CRITICAL);
+    snapshot_free(s);
+
+    s = reference();
+    str_copy(s->nodes[1].system_identifier, sizeof s->nodes[1].system_identifier, "42");
+    derive_snapshot(s, &LIM);
+    assert_true(has_problem(s, "system_id_mismatch", "db_s1"));
+    assert_false(has_problem(s, "system_id_mismatch", "db_s2"));
+    snapshot_free(s);
+}
+
+static void timeline_diverged(void **state)
+{
+    (void)state;
+    struct snapshot *s = reference();
+    s->nodes[0].timeline = 2;
+    str_copy(s->nodes[1].wr.status, sizeof s->nodes[1].wr.status, "waiting");
+    derive_snapshot(s, &LIM);
+    assert_true(has_problem(s, "timeline_diverged", "db_s1"));
+    assert_false(has_problem(s, "not_streaming", "db_s1"));
+    /* db_s2 streams on the old timeline for a moment while it switches: not diverged */
+    assert_false(has_problem(s, "timeline_diverged", "db_s2"));
+    snapshot_free(s);
+}
+
+static void paused_and_slots(void **state)
+{
+    (void)state;
+    struct snapshot *s = reference();
+    s->nodes[2].replay_paused = 1;
+    struct node_snap *m = &s->nodes[0];
+    m->slots = calloc(2, sizeof *m->slots);
+    m->nslots = 2;
+    str_copy(m->slots[0].name, sizeof m->slots[0].name, "gone_replica");
+    m->slots[0].active = false;
+    m->slots[0].retained_bytes = 300 << 20;
+    str_copy(m->slots[0].wal_status, sizeof m->slots[0].wal_status, "extended");
+    str_copy(m->slots[1].name, sizeof m->slots[1].name, "live");
+    m->slots[1].active = true;
+    derive_snapshot(s, &LIM);
+    assert_true(has_problem(s, "replay_paused", "db_s2"));
+    assert_string_equal(s->nodes[2].state, "paused");
+    assert_true(has_problem(s, "slot_inactive", "db_m"));
+    int slot_problems = 0;
+    for (int i = 0; i < s->nproblems; i++)
+        slot_problems += strcmp(s->problems[i].code, "slot_inactive") == 0;
+    assert_int_equal(slot_problems, 1);
+    snapshot_free(s);
+}
+
+static void writes_blocked(void **state)
+{
+    (void)state;
+    struct snapshot *s = reference();
+    struct node_snap *m = &s->nodes[0];
+    str_copy(m->synchronous_standby_names, sizeof m->synchronous_standby_names,
+             "FIRST 2 (walreceiversync, nosuchstandby)");
+    derive_snapshot(s, &LIM);
+    assert_true(has_problem(s, "writes_blocked", "db_m"));
+    snapshot_free(s);
+
+    /* both listed standbys streaming: not blocked */
+    s = reference();
+    str_copy(s->nodes[0].synchronous_standby_names, sizeof s->nodes[0].synchronous_standby_names,
+             "ANY 2 (WalReceiverSync, walreceiver)");
+    derive_snapshot(s, &LIM);
+    assert_false(has_problem(s, "writes_blocked", NULL));
+    snapshot_free(s);
+
+    /* the sync standby in catchup does not count */
+    s = reference();
+    str_copy(s->nodes[0].repl[1].state, sizeof s->nodes[0].repl[1].state, "catchup");
+    str_copy(s->nodes[0].repl[0].state, sizeof s->nodes[0].repl[0].state, "catchup");
+    derive_snapshot(s, &LIM);
+    assert_true(has_problem(s, "writes_blocked", "db_m"));
+    assert_string_equal(s->nodes[2].state, "catchup");
+    snapshot_free(s);
+
+    /* synchronous_commit = local: commits do not wait */
+    s = reference();
+    str_copy(s->nodes[0].synchronous_commit, sizeof s->nodes[0].synchronous_commit, "local");
+    str_copy(s->nodes[0].synchronous_standby_names, sizeof s->nodes[0].synchronous_standby_names,
+             "FIRST 1 (nobody)");
+    derive_snapshot(s, &LIM);
+    assert_false(has_problem(s, "writes_blocked", NULL));
+    snapshot_free(s);
+}
+
+static void duplicate_app_names_match_closest_row(void **state)
+{
+    (void)state;
+    struct snapshot *s = reference();
+    /* both standbys stream with the default application_name */
+    struct node_snap *m = &s->nodes[0];
+    str_copy(m->repl[1].application_name, sizeof m->repl[1].application_name, "walreceiver");
+    str_copy(s->nodes[2].application_name, sizeof s->nodes[2].application_name, "walreceiver");
+    derive_snapshot(s, &LIM);
+    assert_int_equal(s->nodes[1].lag_write, 0x409D0E8 - 0x4000000);
+    assert_int_equal(s->nodes[2].lag_write, 0);
+    snapshot_free(s);
+}
+
+static void same_addr(void **state)
+{
+    (void)state;
+    assert_true(derive_same_addr("127.0.0.1:5432", "localhost:5432"));
+    assert_true(derive_same_addr("::1:5432", "127.0.0.1:5432"));
+    assert_true(derive_same_addr("DB1:5432", "db1:5432"));
+    assert_false(derive_same_addr("127.0.0.1:5432", "127.0.0.1:5433"));
+    assert_false(derive_same_addr("db1:5432", "db2:5432"));
+    assert_false(derive_same_addr("", "db2:5432"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(healthy_reference),
+        cmocka_unit_test(no_lag_no_problem),
+        cmocka_unit_test(standby_sampled_after_primary_is_not_negative),
+        cmocka_unit_test(lag_crit_and_time_lag),
+        cmocka_unit_test(unreachable_and_timeout),
+        cmocka_unit_test(no_primary_picks_most_advanced_standby),
+        cmocka_unit_test(split_brain_and_foreign_node),
+        cmocka_unit_test(timeline_diverged),
+        cmocka_unit_test(paused_and_slots),
+        cmocka_unit_test(writes_blocked),
+        cmocka_unit_test(duplicate_app_names_match_closest_row),
+        cmocka_unit_test(same_addr),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

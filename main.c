@@ -94,7 +94,7 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
     int ch;
     optind = 1;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, stop_at_command ? "+c:t:i:jhV" : "c:t:i:jhV", longopts,
+    while ((ch = getopt_long(argc, argv, stop_at_command ? "+:c:t:i:jhV" : ":c:t:i:jhV", longopts,
                              NULL)) != -1) {
         switch (ch) {
         case 'c':

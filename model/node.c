@@ -127,7 +127,8 @@ static enum node_reach classify_connect_error(const char *msg)
     if (strstr(msg, "authentication failed") || strstr(msg, "no password supplied") ||
         strstr(msg, "no pg_hba.conf entry") || strstr(msg, "password is") || strstr(msg, "SCRAM"))
         return REACH_AUTH_FAILED;
-    if (strstr(msg, "does not exist") || strstr(msg, "permission denied"))
+    if (strstr(msg, "does not exist") || strstr(msg, "permission denied") ||
+        strstr(msg, "invalid "))
         return REACH_ERROR;
     return REACH_UNREACHABLE;
 }
@@ -168,8 +169,8 @@ static void start_connect(struct node *n, int64_t now)
     const char *vals[] = {n->conninfo, "repltop", NULL};
     n->conn = PQconnectStartParams(keys, vals, 1);
     if (!n->conn || PQstatus(n->conn) == CONNECTION_BAD) {
-        set_error(n, REACH_UNREACHABLE,
-                  n->conn ? PQerrorMessage(n->conn) : "out of memory starting a connection");
+        const char *msg = n->conn ? PQerrorMessage(n->conn) : "out of memory starting a connection";
+        set_error(n, classify_connect_error(msg), msg);
         drop_connection(n, now);
         return;
     }

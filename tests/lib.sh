@@ -16,7 +16,7 @@ not_ok() { echo "not ok - $*"; }
 check() {
     local desc=$1
     shift
-    if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+    if "$@" >/dev/null; then ok "$desc"; else not_ok "$desc"; fi
 }
 
 # check_eq "description" expected actual

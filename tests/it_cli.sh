@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Bad input gets one clear line and exit 3; --help and --version work. No server needed.
+source "$(dirname "$0")/lib.sh"
+make_test_tmp
+
+# run_rc CMD...: sets RC, OUT (stdout) and ERR (stderr)
+run_rc() {
+    "$@" >"$TEST_TMP/out" 2>"$TEST_TMP/err"
+    RC=$?
+    OUT=$(cat "$TEST_TMP/out")
+    ERR=$(cat "$TEST_TMP/err")
+}
+
+# expect_usage "what" "text expected on stderr" CMD...
+expect_usage() {
+    local what=$1 want=$2
+    shift 2
+    run_rc "$@"
+    if [ "$RC" -eq 3 ] && [[ "$ERR" == *"$want"* ]] && [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ]; then
+        ok "$what: exit 3 with one line"
+    else
+        not_ok "$what: expected exit 3 and '$want' in one line, got $RC: $ERR"
+    fi
+}
+
+run_rc "$REPLTOP" --version
+check "--version prints the version" [ "$RC" -eq 0 -a -n "$(grep -E '^repltop [0-9]+\.' "$TEST_TMP/out")" ]
+run_rc "$REPLTOP" --help
+check "--help lists status and demo" grep -q 'repltop status' "$TEST_TMP/out"
+check "--help exits 0" [ "$RC" -eq 0 ]
+
+expect_usage "unknown option" 'unknown option "--bogus"' "$REPLTOP" --bogus
+expect_usage "unknown status option" 'unknown option "--xml"' "$REPLTOP" status --xml
+expect_usage "missing option value" 'needs a value' "$REPLTOP" status -c
+expect_usage "bad interval" '-i takes seconds' "$REPLTOP" -i never status
+expect_usage "no nodes" 'no nodes to watch' "$REPLTOP" status
+expect_usage "unreadable config" "$TEST_TMP/missing.conf: No such file or directory" \
+    "$REPLTOP" status -c "$TEST_TMP/missing.conf"
+
+printf "[repltop]\nrefresh = 1\n[nodes]\na = host=127.0.0.1 port=1\nb = host='127.0.0.1 port=2\n" >"$TEST_TMP/bad.conf"
+expect_usage "conninfo libpq rejects, with file:line" \
+    "$TEST_TMP/bad.conf:5: unterminated quoted string" "$REPLTOP" -c "$TEST_TMP/bad.conf" status
+printf '[nodes]\na = host=127.0.0.1 port=1\nthis line is wrong\n' >"$TEST_TMP/bad2.conf"
+expect_usage "malformed config line" "$TEST_TMP/bad2.conf:3: not an INI line" \
+    "$REPLTOP" status -c "$TEST_TMP/bad2.conf"
+expect_usage "conninfo argument libpq rejects" 'argument 1: invalid connection option "prot"' \
+    "$REPLTOP" status "prot=5432"
+expect_usage "duplicate node names" 'duplicate node name "127.0.0.1:5999"' \
+    "$REPLTOP" status "host=127.0.0.1 port=5999" "port=5999 host=127.0.0.1"
+printf '[nodes]\na = host=127.0.0.1 port=1\n' >"$TEST_TMP/ok.conf"
+expect_usage "config node and argument with the same name" 'duplicate node name "a"' \
+    "$REPLTOP" status -c "$TEST_TMP/ok.conf" "host=127.0.0.1 port=2 application_name=a"
+
+# a server that is not there is not a usage error: it is a critical finding, exit 2
+run_rc "$REPLTOP" status --json "host=127.0.0.1 port=1 connect_timeout=2"
+check "nothing listening: exit 2" [ "$RC" -eq 2 ]
+check "nothing listening: reported unreachable with libpq's reason" \
+    jq -e '.nodes[0].reachable == false and (.nodes[0].error | test("refused")) and .cluster.health == "critical"' "$TEST_TMP/out"
+check "nothing listening: no value invented" \
+    jq -e '.nodes[0] | .role == "unknown" and .timeline == null and .current_lsn == null and .tps == null and .connections == null' "$TEST_TMP/out"

@@ -1,0 +1,54 @@
+/* proc: running PostgreSQL's programs (pg_ctl, initdb, pg_basebackup, pg_rewind) safely.
+ *
+ * Never a shell: fork + execvp with an argument vector. The child's stdout and stderr share one
+ * pipe whose read end is non-blocking (for the dashboard's poll() loop), stdin is /dev/null, and
+ * no other descriptor of ours leaks into it. When we run as root, the child becomes the owner of
+ * the data directory first: PostgreSQL refuses to run as root. */
+#ifndef REPLTOP_PROC_H
+#define REPLTOP_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct proc_spec {
+    const char *const *argv; /* argv[0] is looked up in PATH unless it holds a '/' */
+    /* NULL-terminated; "K=V" adds or replaces K in the inherited environment, a bare "K"
+     * removes it (e.g. "PGPASSWORD", so that a PGPASSFILE is used). May be NULL. */
+    const char *const *env;
+    /* OS user to become after fork when we are root (HOME, USER and LOGNAME follow);
+     * NULL, or not root: stay who we are. */
+    const char *run_as;
+    /* Working directory of the child; NULL keeps ours, or "/" when run_as cannot enter it. */
+    const char *cwd;
+};
+
+/* Starts the program. Returns its pid and, in *out_fd, the read end (non-blocking,
+ * close-on-exec) of the pipe carrying its stdout and stderr; the caller reads it until EOF,
+ * closes it and reaps the child (waitpid). Returns -1 with a message in err when the program
+ * could not be started at all: unknown user, missing program, unusable cwd. */
+pid_t proc_spawn(const struct proc_spec *spec, int *out_fd, char *err, size_t errlen);
+
+/* Blocking convenience for command-line use: spawns, collects the output (up to 1 MB; more is
+ * read and dropped), waits. Returns the exit status (128 + N when killed by signal N) and, when
+ * output is not NULL, a malloc'd NUL-terminated copy of what the program printed. Returns -1
+ * with err on spawn failure or when timeout_ms (<= 0: none) passes; the child is then sent
+ * SIGTERM, SIGKILL 2 s later, and reaped. */
+int proc_run(const struct proc_spec *spec, int timeout_ms, char **output, char *err, size_t errlen);
+
+/* Describes a proc_run exit status: "exited with status 1", "killed by signal 9". */
+void proc_status_text(int status, char *buf, size_t n);
+
+/* The name of the user owning path (to run pg_ctl as the owner of a data directory). */
+bool proc_owner_of(const char *path, char *user, size_t n);
+
+/* Whether user may access path with mode (access(2) bits) — checked as that user, so every
+ * directory on the way counts. Without root it can only answer for ourselves. */
+bool proc_user_can_access(const char *user, const char *path, int mode);
+
+/* The directory holding PostgreSQL's programs: configured when given; else the highest
+ * /usr/lib/postgresql/<version>/bin with a pg_ctl; else the PATH entry holding pg_ctl.
+ * NULL when none is found. The result lives in a static buffer (or is configured itself). */
+const char *proc_pg_bindir(const char *configured);
+
+#endif

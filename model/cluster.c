@@ -1,6 +1,7 @@
 /* cluster: the set of nodes and their refresh rounds. */
 #include "cluster.h"
 #include "derive.h"
+#include "memory.h"
 #include "node.h"
 #include "util.h"
 
@@ -13,6 +14,7 @@ struct cluster {
     struct node **nodes;
     int nnodes;
     uint64_t seq;
+    char remembered[NAME_LEN + SETTING_LEN + 32]; /* what memory_save last wrote */
 };
 
 struct cluster *cluster_new(const struct config *cfg)
@@ -110,6 +112,16 @@ struct snapshot *cluster_snapshot(struct cluster *c)
         .lag_crit_s = c->cfg->lag_crit_s,
     };
     derive_snapshot(s, &lim);
+    /* keep the primary's sync settings on disk, for a promote after it died; only on change */
+    if (s->primary[0]) {
+        char now[sizeof c->remembered];
+        str_printf(now, sizeof now, "%s\n%s\n%s", s->primary, s->synchronous_standby_names,
+                   s->synchronous_commit);
+        if (strcmp(now, c->remembered) != 0) {
+            memory_save(s);
+            str_copy(c->remembered, sizeof c->remembered, now);
+        }
+    }
     return s;
 }
 

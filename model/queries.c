@@ -145,9 +145,11 @@ static void parse_node(const struct rowset *rs, struct node_sample *smp)
     get_str(rs, 0, "synchronous_standby_names", n->synchronous_standby_names,
             sizeof n->synchronous_standby_names);
     get_str(rs, 0, "synchronous_commit", n->synchronous_commit, sizeof n->synchronous_commit);
-    if (n->role == ROLE_PRIMARY)
+    if (n->role == ROLE_PRIMARY) {
         n->timeline = walfile_timeline(col(rs, 0, "current_walfile"));
-    else
+        /* a promoted primary still reports where its recovery ended: not a standby position */
+        n->receive_lsn = n->replay_lsn = LSN_UNKNOWN;
+    } else
         n->timeline = get_int(rs, 0, "checkpoint_timeline"); /* refined by the WAL receiver */
     if (n->role == ROLE_STANDBY) {
         const char *pci = col(rs, 0, "primary_conninfo");

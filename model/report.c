@@ -47,7 +47,7 @@ void report_print(FILE *out, const struct snapshot *s)
             or_dash(s->synchronous_commit), when);
     static const char *head[] = {"NODE", "ROLE",   "STATE", "TL",      "LSN",     "REPLAY",
                                  "LAG",  "LAG(s)", "SYNC",  "AT RISK", "UPSTREAM"};
-    static const int width[] = {16, 8, 12, 3, 13, 13, 9, 7, 10, 9, 12};
+    static const int width[] = {16, 8, 13, 3, 13, 13, 9, 7, 10, 9, 12};
     for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
         cell(out, head[i], width[i] + 1);
     fputc('\n', out);

@@ -52,23 +52,15 @@ static const char *node_cols[] = {
 static void primary_row(void **state)
 {
     (void)state;
-    const char *row[] = {"f",
-                         "15.18",
-                         "150018",
-                         "7713489272709254051",
-                         "0/409D0E8",
-                         "000000030000000000000004",
-                         "2",
-                         NULL,
-                         NULL,
-                         NULL,
-                         NULL,
-                         "3600.5",
-                         "7",
-                         "123456",
-                         "FIRST 1 (walreceiversync, walreceiver)",
-                         "on",
-                         "",
+    const char *row[] = {"f",         "15.18",
+                         "150018",    "7713489272709254051",
+                         "0/409D0E8", "000000030000000000000004",
+                         "2",         NULL,
+                         "0/3000000", /* where recovery ended, before a promote */
+                         NULL,        NULL,
+                         "3600.5",    "7",
+                         "123456",    "FIRST 1 (walreceiversync, walreceiver)",
+                         "on",        "",
                          NULL};
     struct node_sample smp;
     new_sample(&smp);
@@ -81,6 +73,7 @@ static void primary_row(void **state)
     /* the WAL file's timeline (3), not the lagging control file's (2) */
     assert_int_equal(smp.s.timeline, 3);
     assert_true(smp.s.receive_lsn == LSN_UNKNOWN);
+    assert_true(smp.s.replay_lsn == LSN_UNKNOWN);
     assert_true(isnan(smp.s.replay_age));
     assert_int_equal(smp.s.replay_paused, -1);
     assert_int_equal(smp.s.connections, 7);

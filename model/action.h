@@ -1,0 +1,95 @@
+/* action: what every operator action shares — a fresh snapshot to check against, progress
+ * lines, confirmation, the audit log, and short-lived libpq sessions with deadlines.
+ *
+ * Actions are plain sequential code with deadlines on every network call. The command line
+ * runs them directly; the dashboard runs the same command as a child process (fork+execvp
+ * of its own binary with --yes) and reads its progress lines from a pipe in its poll() loop,
+ * so a promote that waits or a basebackup that takes minutes never freezes the screen.
+ *
+ * Progress lines on stdout, one per step, start with a tag the dashboard understands:
+ *   "step: ...", "ok: ...", "warn: ...", "fail: ...", "progress: DONE TOTAL", "done: ...". */
+#ifndef REPLTOP_ACTION_H
+#define REPLTOP_ACTION_H
+
+#include "config.h"
+#include "snapshot.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+struct action {
+    const char *verb;   /* "promote", "sync set", "resync", "rejoin" */
+    const char *target; /* node name or spec the action is about */
+    struct config *cfg;
+    bool yes, force;
+    struct snapshot *snap; /* taken by action_begin; refreshed by action_refresh */
+    FILE *audit;           /* NULL when the audit log cannot be opened (warned once) */
+};
+
+/* Loads nothing: cfg is ready. Opens the audit log and takes a snapshot of the cluster. */
+void action_begin(struct action *a, const char *verb, const char *target, struct config *cfg,
+                  bool yes, bool force);
+/* Closes the audit log (recording the result) and frees the snapshot. */
+void action_end(struct action *a, bool ok);
+/* A new snapshot (after a change), replacing a->snap. */
+void action_refresh(struct action *a);
+
+void action_step(struct action *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void action_ok(struct action *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void action_warn(struct action *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Reports the refusal or failure and returns 1 (the command's exit status). */
+int action_fail(struct action *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void action_progress(struct action *a, long long done, long long total);
+
+/* Asks on the terminal unless --yes: the operator must type `expect` exactly. Refuses
+ * (false) without a terminal. */
+bool action_confirm(struct action *a, const char *question, const char *expect);
+
+/* A blocking session for an action, with the configured connect deadline and a statement
+ * timeout; NULL with libpq's message in err. Never used on the dashboard's path. */
+PGconn *action_connect(const struct action *a, const struct node_conf *node, char *err,
+                       size_t errlen);
+/* Runs SQL that returns nothing we need; false with the server's message in err. */
+bool action_exec(PGconn *c, const char *sql, char *err, size_t errlen);
+/* Runs a one-value query; a heap string (NULL for SQL NULL or error, err says which). */
+char *action_value(PGconn *c, const char *sql, char *err, size_t errlen);
+
+/* Parses the options every action takes (-c FILE, --yes, --force; extra ones through
+ * `extra`, a getopt_long table terminated by a zero entry, with their values stored by the
+ * caller's `on_extra`) and loads the config. Returns -1 to go on, else the exit status.
+ * *first_arg is the index of the first positional argument. */
+struct option;
+int action_parse(int argc, char **argv, const char *config_path, struct config *cfg, bool *yes,
+                 bool *force, const struct option *extra,
+                 void (*on_extra)(int opt, const char *arg, void *ctx), void *ctx, int *first_arg);
+
+/* A node by its config name, else by the application_name it streams with (case-insensitive),
+ * so `promote walreceiversync` and `promote db_s2` name the same standby. */
+struct node_conf *action_find_node(struct action *a, const char *name_or_app);
+
+/* The config entry and the snapshot entry of a node (NULL when unknown). */
+struct node_conf *action_node_conf(struct action *a, const char *name);
+const struct node_snap *action_node_snap(const struct action *a, const char *name);
+/* The one reachable primary of the snapshot, NULL if none or several. */
+const struct node_snap *action_primary(const struct action *a);
+
+/* primary_conninfo for a standby that is to follow new_primary: the standby's current
+ * conninfo (user, passfile, sslmode... kept) with host/hostaddr/port taken from the new
+ * primary's config conninfo and application_name set. A heap string; holds whatever secret
+ * the old one held, so it goes only to the server (escaped with PQescapeLiteral). */
+char *action_follow_conninfo(const char *old_conninfo, const struct node_conf *new_primary,
+                             const char *application_name);
+
+/* Path of the audit log: $XDG_STATE_HOME/repltop/actions.log (~/.local/state/...). */
+void action_audit_path(char *buf, size_t n);
+
+/* The subcommands (argv[0] is the command's name; config_path from options before it). */
+int cmd_promote(int argc, char **argv, const char *config_path);
+int cmd_sync(int argc, char **argv, const char *config_path);
+int cmd_resync(int argc, char **argv, const char *config_path); /* argv[0] == "resync" */
+int cmd_rejoin(int argc, char **argv, const char *config_path); /* argv[0] == "rejoin" */
+/* for promote, which rejoins a local standby that needs a rewind automatically: */
+bool action_rejoin_node(struct action *a, struct node_conf *node, char *err, size_t errlen);
+
+#endif

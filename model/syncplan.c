@@ -1,0 +1,40 @@
+/* syncplan: FIRST n gives "sync" to the n connected standbys with the best priority (their
+ * position in the list; a tie on one name goes to the first walsender) and "potential" to the
+ * other listed ones; ANY n gives "quorum" to every listed one; the unlisted are "async". */
+#include "syncplan.h"
+
+#include <stdlib.h>
+
+void syncplan_states(const struct syncnames *s, const char *const *app_names, int n,
+                     const char **states)
+{
+    for (int i = 0; i < n; i++)
+        states[i] = "async";
+    if (s->method == SYNC_NONE)
+        return;
+    if (s->method == SYNC_ANY) {
+        for (int i = 0; i < n; i++)
+            if (syncnames_index(s, app_names[i]) >= 0)
+                states[i] = "quorum";
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        if (syncnames_index(s, app_names[i]) >= 0)
+            states[i] = "potential";
+    /* pick num standbys by ascending priority, earliest walsender first on ties */
+    for (int picked = 0; picked < s->num; picked++) {
+        int best = -1, best_prio = 0;
+        for (int i = 0; i < n; i++) {
+            int prio = syncnames_index(s, app_names[i]);
+            if (prio < 0 || states[i][0] == 's')
+                continue;
+            if (best < 0 || prio < best_prio) {
+                best = i;
+                best_prio = prio;
+            }
+        }
+        if (best < 0)
+            break;
+        states[best] = "sync";
+    }
+}

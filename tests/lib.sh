@@ -97,3 +97,26 @@ wait_for() { # seconds command...
         sleep 0.2
     done
 }
+
+# Runs a command as the server's OS user (postgres when we are root).
+run_as_server() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_bin() { sed -n 's/^bindir *= *//p' "$CONF" | head -n 1; }
+
+# Prints how many ids of FILE (one per line) are missing from demo.public.users on NODE
+# (a primary or a read-only standby).
+missing_ids() { # node file
+    demo_psql "$1" -d demo -c "SELECT id FROM users" | LC_ALL=C sort -u >"$2.have"
+    LC_ALL=C sort -u "$2" | LC_ALL=C comm -23 - "$2.have" | wc -l
+}
+
+# The demo's passwords, one per line (from its passfile).
+demo_passwords() { grep -v '^#' "$DEMO_DIR/pgpass" | cut -d: -f5 | grep -v '^$' | sort -u; }
+# True when none of the demo's passwords appears in the given files.
+no_password_in() {
+    local pw
+    [ -n "$(demo_passwords)" ] || return 1 # nothing to look for would prove nothing
+    for pw in $(demo_passwords); do
+        grep -qF -- "$pw" "$@" && return 1
+    done
+    return 0
+}

@@ -26,9 +26,11 @@ HELPERS   := $(wildcard tests/helpers/*.c)
 HELPER_OBJ:= $(HELPERS:%.c=$(BUILD)/%.o)
 
 .PHONY: all test unit asan install uninstall clean deps demo format help
-all: repltop
+BIN       ?= repltop
 
-repltop: $(BUILD)/main.o $(BUILD)/librepltop.a
+all: $(BIN)
+
+$(BIN): $(BUILD)/main.o $(BUILD)/librepltop.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/librepltop.a: $(LIB_OBJ)
@@ -43,7 +45,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(HELPER_OBJ) $(BUILD)/librepltop.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 # Unit test binaries only (no servers needed).
-unit: repltop $(TEST_BIN)
+unit: $(BIN) $(TEST_BIN)
 
 # Every suite: unit (cmocka), integration (real PostgreSQL), tmux end-to-end.
 test: unit
@@ -51,9 +53,9 @@ test: unit
 
 # Address and undefined-behaviour sanitizers over the unit tests.
 asan:
-	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	$(MAKE) BUILD=build-asan BIN=build-asan/repltop CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
 	    LDFLAGS="-fsanitize=address,undefined" unit
-	@UBSAN_OPTIONS=halt_on_error=1 tests/run_all.sh build-asan unit
+	@UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run_all.sh build-asan unit
 
 # Installs the Debian packages repltop needs to build and test (run as root).
 deps:

@@ -1,12 +1,14 @@
 /* repltop: command line. Parses options, loads the config, and hands over to the dashboard
  * (tui/), a one-shot `status`, or the sandbox cluster (`demo`). Exit status 3 is always a
  * usage or configuration error, said in one line. */
+#include "model/action.h"
 #include "model/cluster.h"
 #include "model/config.h"
 #include "model/demo.h"
 #include "model/json.h"
 #include "model/report.h"
 #include "model/util.h"
+#include "tui/loop.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -21,6 +23,11 @@ static void usage(FILE *out)
           "  repltop [-c FILE] [-t THEME] [-i SECONDS] [CONNINFO...]   the dashboard\n"
           "  repltop status [--json] [-c FILE] [CONNINFO...]           one snapshot\n"
           "  repltop demo [up|down|status|load [SECONDS]] [--dir DIR]  the sandbox cluster\n"
+          "  repltop promote NODE [--yes] [--force]                    promote a standby\n"
+          "  repltop sync show | sync set 'SPEC' [--yes]               synchronous standbys\n"
+          "  repltop resync NODE [--yes] | rejoin NODE [--yes]         rebuild a local node\n"
+          "  repltop demo [--dir DIR]                                  up + the dashboard\n"
+          "  repltop --replay FILE [-t THEME]                          play a recording back\n"
           "\n"
           "A CONNINFO is anything libpq accepts: 'host=10.0.0.5 port=5432 user=monitor',\n"
           "a postgresql:// URI or 'service=NAME'. Passwords come from ~/.pgpass, PGPASSWORD\n"
@@ -30,6 +37,9 @@ static void usage(FILE *out)
           "  -t, --theme NAME      colour theme (default, dark, light, monochrome, ...)\n"
           "  -i, --interval SECS   refresh interval (default 1)\n"
           "  -j, --json            (status) print the snapshot as JSON\n"
+          "      --record FILE     (dashboard) append every snapshot to FILE, one JSON per line\n"
+          "      --replay FILE     play a recording made with --record, without any database:\n"
+          "                        space pauses, left/right step, +/- slower/faster\n"
           "  -h, --help            this text\n"
           "  -V, --version         the version\n"
           "\n"
@@ -50,7 +60,10 @@ struct options {
     const char *theme;
     double interval;
     bool json;
+    const char *record_path, *replay_path;
 };
+
+enum { OPT_RECORD = 1000, OPT_REPLAY };
 
 /* Loads -c FILE and the conninfo arguments into cfg; prints the error and returns false. */
 static bool load_config(struct config *cfg, const struct options *o, int nargs, char **args)
@@ -88,11 +101,13 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
                                              {"theme", required_argument, NULL, 't'},
                                              {"interval", required_argument, NULL, 'i'},
                                              {"json", no_argument, NULL, 'j'},
+                                             {"record", required_argument, NULL, OPT_RECORD},
+                                             {"replay", required_argument, NULL, OPT_REPLAY},
                                              {"help", no_argument, NULL, 'h'},
                                              {"version", no_argument, NULL, 'V'},
                                              {NULL, 0, NULL, 0}};
     int ch;
-    optind = 1;
+    optind = 0; /* glibc: re-initialise, the first parse stopped at the command */
     opterr = 0;
     while ((ch = getopt_long(argc, argv, stop_at_command ? "+:c:t:i:jhV" : ":c:t:i:jhV", longopts,
                              NULL)) != -1) {
@@ -110,6 +125,12 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
             break;
         case 'j':
             o->json = true;
+            break;
+        case OPT_RECORD:
+            o->record_path = optarg;
+            break;
+        case OPT_REPLAY:
+            o->replay_path = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -157,13 +178,90 @@ static int cmd_dashboard(int argc, char **argv, struct options *o)
 {
     struct config cfg;
     config_init(&cfg);
-    if (!load_config(&cfg, o, argc, argv)) {
+    struct dash_opts d = {.cfg = &cfg, .theme = o->theme, .record_path = o->record_path};
+    if (o->replay_path) {
+        if (o->record_path) {
+            config_done(&cfg);
+            return usage_error("%s", "--record and --replay do not go together");
+        }
+        if (argc > 0) {
+            config_done(&cfg);
+            return usage_error("--replay plays a file and takes no CONNINFO (\"%s\")", argv[0]);
+        }
+        char err[600];
+        /* the config only matters for its theme here: no nodes are needed */
+        if (o->config_path && !config_load_file(&cfg, o->config_path, err, sizeof err)) {
+            fprintf(stderr, "repltop: %s\n", err);
+            config_done(&cfg);
+            return EXIT_USAGE;
+        }
+        d.replay_path = o->replay_path;
+        d.replay_interval = o->interval;
+    } else if (!load_config(&cfg, o, argc, argv)) {
         config_done(&cfg);
         return EXIT_USAGE;
     }
-    fputs("repltop: the dashboard is not built yet; use `repltop status`\n", stderr);
+    int rc = dashboard_run(&d);
     config_done(&cfg);
-    return 1;
+    return rc;
+}
+
+static void say_line(void *arg, const char *line)
+{
+    (void)arg;
+    printf("%s\n", line);
+    fflush(stdout);
+}
+
+/* `repltop demo [--dir DIR] [--port PORT] [--bindir DIR]`: the sandbox cluster, then the
+ * dashboard on DIR/repltop.conf. */
+static int cmd_demo_dashboard(int argc, char **argv, struct options *o)
+{
+    static const struct option longopts[] = {{"dir", required_argument, NULL, 'd'},
+                                             {"port", required_argument, NULL, 'p'},
+                                             {"bindir", required_argument, NULL, 'b'},
+                                             {NULL, 0, NULL, 0}};
+    const char *dir = NULL, *bindir = NULL;
+    int port = 0, ch;
+    optind = 0;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+        char *end;
+        switch (ch) {
+        case 'd':
+            dir = optarg;
+            break;
+        case 'b':
+            bindir = optarg;
+            break;
+        case 'p':
+            port = (int)strtol(optarg, &end, 10);
+            if (*end || port < 1024 || port > 65533)
+                return usage_error("--port wants a number from 1024 to 65533, not \"%s\"", optarg);
+            break;
+        case ':':
+            return usage_error("option %s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option \"%s\" (repltop demo --help)", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error("unknown demo command \"%s\"", argv[optind]);
+    struct demo demo;
+    char err[2048] = "";
+    if (!demo_init(&demo, dir, bindir, err, sizeof err)) {
+        fprintf(stderr, "repltop: %s\n", err);
+        return 1;
+    }
+    demo.say = say_line;
+    if (!demo_up(&demo, port, err, sizeof err)) {
+        fprintf(stderr, "repltop: %s\n", err);
+        return 1;
+    }
+    o->config_path = demo.conf;
+    int rc = cmd_dashboard(0, NULL, o);
+    printf("the demo cluster still runs; stop it with: repltop demo down --dir %s\n", demo.dir);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -176,7 +274,20 @@ int main(int argc, char **argv)
     char **args = argv + optind;
     if (rest > 0 && strcmp(args[0], "status") == 0)
         return cmd_status(rest, args, &o);
-    if (rest > 0 && strcmp(args[0], "demo") == 0)
+    if (rest > 0 && strcmp(args[0], "demo") == 0) {
+        /* no subcommand (only options, if any): up, then the dashboard */
+        if (rest == 1 ||
+            (args[1][0] == '-' && strcmp(args[1], "-h") != 0 && strcmp(args[1], "--help") != 0))
+            return cmd_demo_dashboard(rest, args, &o);
         return cmd_demo(rest - 1, args + 1);
+    }
+    if (rest > 0 && strcmp(args[0], "promote") == 0)
+        return cmd_promote(rest, args, o.config_path);
+    if (rest > 0 && strcmp(args[0], "sync") == 0)
+        return cmd_sync(rest, args, o.config_path);
+    if (rest > 0 && strcmp(args[0], "resync") == 0)
+        return cmd_resync(rest, args, o.config_path);
+    if (rest > 0 && strcmp(args[0], "rejoin") == 0)
+        return cmd_rejoin(rest, args, o.config_path);
     return cmd_dashboard(rest, args, &o);
 }

@@ -6,7 +6,7 @@ REPLTOP=${REPLTOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/repltop}
 TEST_TMP=""
 DEMO_DIR=""
 CONF=""
-STOPPED_PGIDS=()
+STOPPED_PIDS=()
 CLEANUP_HOOKS=()
 
 ok() { echo "ok - $*"; }
@@ -34,7 +34,7 @@ on_exit() { CLEANUP_HOOKS+=("$*"); }
 
 cleanup() {
     local h pg
-    for pg in "${STOPPED_PGIDS[@]}"; do kill -CONT -- "-$pg" 2>/dev/null; done
+    for pg in "${STOPPED_PIDS[@]}"; do kill -CONT "$pg" 2>/dev/null; done
     for h in "${CLEANUP_HOOKS[@]}"; do eval "$h" >/dev/null 2>&1; done
     if [ -n "$DEMO_DIR" ] && [ -d "$DEMO_DIR" ]; then
         "$REPLTOP" demo down --dir "$DEMO_DIR" >/dev/null 2>&1
@@ -59,19 +59,23 @@ cluster_up() {
 # The postmaster pid of a demo node (db_m, db_s1, db_s2).
 node_pid() { head -n 1 "$DEMO_DIR/$1/postmaster.pid" 2>/dev/null; }
 
-# Freezes a whole server (postmaster and backends: pg_ctl makes it a process-group leader).
+# Freezes a whole server: the postmaster and every backend and auxiliary process (each
+# PostgreSQL child leads its own process group, so one group signal is not enough).
 node_sigstop() {
-    local pid
+    local pid k
     pid=$(node_pid "$1")
     [ -n "$pid" ] || return 1
-    STOPPED_PGIDS+=("$pid")
-    kill -STOP -- "-$pid"
+    for k in $pid $(ps -o pid= --ppid "$pid"); do
+        STOPPED_PIDS+=("$k")
+        kill -STOP "$k"
+    done
 }
 
 node_sigcont() {
-    local pid
+    local pid k
     pid=$(node_pid "$1")
-    [ -n "$pid" ] && kill -CONT -- "-$pid"
+    [ -n "$pid" ] || return 1
+    for k in $pid $(ps -o pid= --ppid "$pid"); do kill -CONT "$k"; done
 }
 
 # Runs a PostgreSQL client program as the server user with the demo's passfile.

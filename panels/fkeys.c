@@ -1,0 +1,54 @@
+/* fkeys: the bottom line, htop's function-key bar, generated from the key table — or, for a
+ * few seconds, a message from the loop ("exported to ...") in its place. */
+#include "view.h"
+#include "model/util.h"
+
+#include <string.h>
+
+void fkeys_render(const struct view *v, struct grid *g, struct rect r)
+{
+    bool u = g->utf8;
+    if (v->message[0]) {
+        enum role role = CR_MESSAGE;
+        unsigned attrs = 0;
+        if (v->message_severity != SEV_OK) {
+            role = severity_role(v->message_severity);
+            attrs = ATTR_REVERSE;
+        }
+        grid_fill(g, r, role);
+        grid_paint(g, r, role, attrs);
+        grid_text_clip(g, r.x + 1, r.y, r.w - 2, role, attrs, v->message);
+        return;
+    }
+    grid_fill(g, r, CR_KEYBAR);
+    /* leave out the least important items until the rest fit */
+    bool keep[32];
+    int total = 0;
+    for (int i = 0; i < key_nbar && i < 32; i++) {
+        keep[i] = true;
+        total += text_width(key_bar[i].keys, u) + 1 + text_width(key_bar[i].label, u) + 2;
+    }
+    for (int prio = 9; prio > 0 && total > r.w; prio--) {
+        for (int i = key_nbar - 1; i >= 0 && total > r.w; i--) {
+            if (keep[i] && key_bar[i].prio == prio) {
+                keep[i] = false;
+                total -= text_width(key_bar[i].keys, u) + 1 + text_width(key_bar[i].label, u) + 2;
+            }
+        }
+    }
+    int x = r.x, end = r.x + r.w;
+    for (int i = 0; i < key_nbar && i < 32; i++) {
+        if (!keep[i])
+            continue;
+        const struct bar_item *it = &key_bar[i];
+        const char *label = it->label;
+        if (it->act == ACT_PAUSE && v->paused)
+            label = v->replay ? "Play" : "Resume";
+        if (it->act == ACT_SLOWER && v->replay)
+            label = "Speed";
+        x += grid_text(g, x, r.y, end - x, CR_KEY, 0, it->keys);
+        x += grid_text(g, x, r.y, end - x, CR_KEYBAR, 0, " ");
+        x += grid_text(g, x, r.y, end - x, CR_KEYBAR, 0, label);
+        x += grid_text(g, x, r.y, end - x, CR_KEYBAR, 0, "  ");
+    }
+}

@@ -1,0 +1,84 @@
+/* help: the overlay of `?`, generated from the key table (panels/keys.c), so it cannot
+ * disagree with what the keys do. Any key closes it; arrows scroll it when it does not fit. */
+#include "view.h"
+#include "model/util.h"
+
+#include <string.h>
+
+#define KEYS_W 18
+
+static int content(const struct view *v, struct grid *g)
+{
+    bool u = g->utf8;
+    int y = 0;
+    for (int i = 0; i < key_nhelp; i++) {
+        const struct help_line *h = &key_help[i];
+        char keys[96], more[48];
+        action_keys(h->act[0], u, keys, sizeof keys);
+        if (h->act[1] != ACT_NONE) {
+            action_keys(h->act[1], u, more, sizeof more);
+            size_t len = strlen(keys);
+            str_printf(keys + len, sizeof keys - len, " / %s", more);
+        }
+        grid_text_clip(g, 0, y, KEYS_W - 1, CR_KEY, 0, keys);
+        grid_text_clip(g, KEYS_W, y, g->w - KEYS_W, CR_HELP, 0,
+                       h->text ? h->text : action_help(h->act[0]));
+        y++;
+    }
+    /* the keys the actions work will use, on one line so they do not crowd the rest out */
+    char line[512] = "";
+    int len = 0;
+    for (int a = 1; a < ACT_COUNT; a++) {
+        if (!action_reserved((enum action)a))
+            continue;
+        char keys[32];
+        action_keys((enum action)a, u, keys, sizeof keys);
+        str_printf(line + len, sizeof line - (size_t)len, "%s%s %s", len ? ", " : "", keys,
+                   action_name((enum action)a));
+        len = (int)strlen(line);
+    }
+    y++;
+    grid_text_clip(g, 0, y++, g->w, CR_DIM, 0, "Coming with the actions work:");
+    grid_text_clip(g, 2, y++, g->w - 2, CR_DIM, 0, line);
+    y++;
+    str_printf(line, sizeof line, "%s unknown (never shown as 0)   %s best failover candidate",
+               glyph_dash(u), glyph_star(u));
+    grid_text_clip(g, 0, y++, g->w, CR_HELP, 0, line);
+    grid_text_clip(g, 0, y++, g->w, CR_HELP, 0, "j/k move as in vi, so rejoin will be J (shift-j)");
+    str_printf(line, sizeof line, "theme: %s", v->theme_name ? v->theme_name : "default");
+    grid_text_clip(g, 0, y++, g->w, CR_HELP, 0, line);
+    return y;
+}
+
+void help_render(const struct view *v, struct grid *g, struct rect r)
+{
+    int w = r.w - 4 < 80 ? r.w - 4 : 80;
+    struct grid *off = grid_new(w - 4, 64, g->utf8);
+    int lines = content(v, off);
+    int h = lines + 2 < r.h - 2 ? lines + 2 : r.h - 2;
+    struct rect box = {r.x + (r.w - w) / 2, r.y + (r.h - h) / 2, w, h};
+    grid_fill(g, box, CR_HELP);
+    char title[96];
+    str_printf(title, sizeof title, "repltop %s %s keys", REPLTOP_VERSION, g->utf8 ? "·" : "-");
+    grid_box(g, box, CR_FOCUS, title, CR_TITLE);
+    struct rect in = {box.x + 2, box.y + 1, box.w - 4, box.h - 2};
+    struct view *mv = (struct view *)v; /* scroll bounds are view state too */
+    mv->help_lines = lines;
+    mv->help_page = in.h;
+    if (mv->help_scroll > lines - in.h)
+        mv->help_scroll = lines - in.h > 0 ? lines - in.h : 0;
+    grid_blit(g, in, off, v->help_scroll);
+    grid_free(off);
+    const char *hint = lines > in.h ? " arrows scroll, any other key closes " : " any key closes ";
+    grid_text_right(g, box.x + 1, box.y + box.h - 1, box.w - 3, CR_DIM, 0, hint);
+}
+
+unsigned help_key(struct view *v, enum action a)
+{
+    if (v->help_lines > v->help_page &&
+        (a == ACT_UP || a == ACT_DOWN || a == ACT_PAGE_UP || a == ACT_PAGE_DOWN))
+        return scroll_key(&v->help_scroll, v->help_lines, v->help_page, a) | INTENT_REDRAW;
+    v->show_help = false;
+    v->help_scroll = 0;
+    return INTENT_REDRAW;
+}

@@ -1,0 +1,116 @@
+/* keys: the one table of what each key does (htop's keys[ch] = action). The loop dispatches
+ * with it, and the help overlay and the function-key bar are generated from it, so the three
+ * never disagree. Plain data: no curses — tui/term translates terminal keys into K_* codes.
+ *
+ * `j`/`k` keep their vi meaning (down/up); rejoin, which the design put on `j`, is `J`. The
+ * action keys p, s, r, a, J are reserved here for the actions work and say "coming" today. */
+#ifndef REPLTOP_KEYS_H
+#define REPLTOP_KEYS_H
+
+#include <stdbool.h>
+
+/* Keys that are not characters; characters are their own code (ASCII). */
+enum {
+    K_IGNORED = -2, /* a key repltop does not use */
+    K_NONE = -1,    /* no key waiting */
+    K_ESC = 27,
+    K_TAB = 9,
+    K_CTRL_L = 12,
+    K_ENTER = 0x100,
+    K_UP,
+    K_DOWN,
+    K_LEFT,
+    K_RIGHT,
+    K_PGUP,
+    K_PGDN,
+    K_HOME,
+    K_END,
+    K_BTAB,
+    K_F1,
+    K_F2,
+    K_F3,
+    K_F4,
+    K_F5,
+    K_F6,
+    K_F7,
+    K_F8,
+    K_F9,
+    K_F10,
+    K_RESIZE_EV, /* the terminal changed size */
+    K_CODE_MAX
+};
+
+/* X(ID, name, help text, reserved for the actions work) */
+#define ACTIONS(X)                                                                                 \
+    X(NONE, "", "", false)                                                                         \
+    X(UP, "up", "select the node above; scroll up in other panels", false)                         \
+    X(DOWN, "down", "select the node below; scroll down in other panels", false)                   \
+    X(PAGE_UP, "page up", "a page up", false)                                                      \
+    X(PAGE_DOWN, "page down", "a page down", false)                                                \
+    X(HOME, "first", "first node (replay: first snapshot)", false)                                 \
+    X(END, "last", "last node (replay: last snapshot)", false)                                     \
+    X(STEP_BACK, "step back", "replay: previous snapshot", false)                                  \
+    X(STEP_FWD, "step forward", "replay: next snapshot", false)                                    \
+    X(NEXT_PANEL, "panel", "focus the next panel (nodes, detail, problems)", false)                \
+    X(PREV_PANEL, "previous panel", "focus the previous panel", false)                             \
+    X(DETAIL, "detail", "show or hide the detail panel", false)                                    \
+    X(EXPORT, "export", "write the snapshot as JSON to ./repltop-DATE-TIME.json", false)           \
+    X(THEME, "theme", "next colour theme", false)                                                  \
+    X(SLOWER, "interval+", "longer refresh interval (replay: slower)", false)                      \
+    X(FASTER, "interval-", "shorter refresh interval (replay: faster)", false)                     \
+    X(PAUSE, "pause", "pause or resume refreshing (replay: playback)", false)                      \
+    X(HELP, "help", "this help; any key closes it", false)                                         \
+    X(REDRAW, "redraw", "repaint the whole screen", false)                                         \
+    X(QUIT, "quit", "leave repltop", false)                                                        \
+    X(PROMOTE, "promote", "promote the selected standby", true)                                    \
+    X(SYNC, "sync list", "edit synchronous_standby_names", true)                                   \
+    X(RESYNC, "resync", "rebuild the selected standby (pg_basebackup)", true)                      \
+    X(ADD, "add replica", "add a replica", true)                                                   \
+    X(REJOIN, "rejoin", "old primary back as a standby (pg_rewind)", true)
+
+enum action {
+#define ACTION_ENUM(id, name, help, reserved) ACT_##id,
+    ACTIONS(ACTION_ENUM)
+#undef ACTION_ENUM
+        ACT_COUNT
+};
+
+struct binding {
+    int key;
+    enum action act;
+};
+
+/* Every binding, in the order the help lists them. */
+extern const struct binding key_bindings[];
+extern const int key_nbindings;
+
+/* One item of the function-key bar. */
+struct bar_item {
+    const char *keys; /* the key as shown ("?", "Tab", "+-") */
+    enum action act;
+    const char *label;
+    int prio; /* when the bar is too narrow, items with the highest number go first */
+};
+extern const struct bar_item key_bar[];
+extern const int key_nbar;
+
+/* One line of the help overlay: one action, or two that go together ("up / down"); text NULL
+ * means the action's own help. Reserved actions are listed together on one line at the end. */
+struct help_line {
+    enum action act[2];
+    const char *text;
+};
+extern const struct help_line key_help[];
+extern const int key_nhelp;
+
+/* The action of a key (ACT_NONE when unbound). */
+enum action keys_action(int key);
+const char *action_name(enum action a);
+const char *action_help(enum action a);
+bool action_reserved(enum action a);
+/* A key as shown to the user: "k", "↑" ("Up"), "Tab", "Space", "F10", "Ctrl-L". */
+const char *key_label(int key, bool utf8);
+/* All keys of an action, joined with spaces ("↑ k"), into buf. */
+void action_keys(enum action a, bool utf8, char *buf, int n);
+
+#endif

@@ -1,0 +1,113 @@
+/* view: what the panels need besides the snapshot — selection, focus, toggles, scroll
+ * positions, the clock, and the loop's state to show (interval, pause, replay position) —
+ * and the intents a key handler returns for the loop to carry out (htop style: the panel
+ * changes only its view state; the loop does everything with side effects). */
+#ifndef REPLTOP_VIEW_H
+#define REPLTOP_VIEW_H
+
+#include "grid.h"
+#include "keys.h"
+#include "model/events.h"
+#include "model/history.h"
+#include "model/snapshot.h"
+
+#include <stdbool.h>
+
+/* Below this the dashboard shows only "terminal too small". */
+#define MIN_COLS 60
+#define MIN_ROWS 15
+
+enum panel_id { PANEL_NODES, PANEL_DETAIL, PANEL_EVENTS, PANEL_COUNT };
+
+/* What the loop must do after a key; flags. */
+enum intent {
+    INTENT_NONE = 0,
+    INTENT_REDRAW = 1 << 0,    /* the view changed: render again */
+    INTENT_QUIT = 1 << 1,      /* leave */
+    INTENT_EXPORT = 1 << 2,    /* write the snapshot as JSON */
+    INTENT_THEME = 1 << 3,     /* next theme */
+    INTENT_SLOWER = 1 << 4,    /* longer interval */
+    INTENT_FASTER = 1 << 5,    /* shorter interval */
+    INTENT_PAUSE = 1 << 6,     /* pause / resume */
+    INTENT_STEP_BACK = 1 << 7, /* replay: previous frame */
+    INTENT_STEP_FWD = 1 << 8,  /* replay: next frame */
+    INTENT_FIRST = 1 << 9,     /* replay: first frame */
+    INTENT_LAST = 1 << 10,     /* replay: last frame */
+    INTENT_REPAINT = 1 << 11,  /* repaint the whole terminal */
+    INTENT_ACTION = 1 << 12,   /* an action key (view.action says which) */
+};
+
+struct view {
+    /* selection and layout state, changed by key handlers */
+    int selected; /* index into snapshot->nodes */
+    int table_top;
+    enum panel_id focus;
+    bool show_detail;
+    bool show_help;
+    int detail_scroll, events_scroll, help_scroll;
+    int detail_lines, events_lines, help_lines; /* content heights from the last render */
+    int detail_page, events_page, help_page;    /* visible heights from the last render */
+    enum action action;                         /* with INTENT_ACTION */
+
+    /* what the loop tells the panels */
+    double now;        /* wall clock, for the header clock and ages */
+    double interval_s; /* live: the refresh interval; replay: the playback speed factor */
+    bool paused;
+    bool connecting; /* live, before the first refresh completed */
+    const char *theme_name;
+    const char *record_path; /* --record FILE, or NULL */
+    bool replay;
+    int replay_pos, replay_count;
+    char message[512]; /* one line for the function-key bar ("" for none) */
+    enum severity message_severity;
+    const struct history *history;
+    const struct events *events;
+};
+
+void view_init(struct view *v);
+
+/* Draws the whole dashboard for s (which may be NULL before the first refresh) into g. */
+void dashboard_render(const struct snapshot *s, struct view *v, struct grid *g);
+/* Handles an action on the focused panel (or globally); returns intent flags. */
+unsigned dashboard_key(struct view *v, const struct snapshot *s, enum action a);
+
+/* ---- the panels: render into a rectangle; key handlers where a panel has keys ---- */
+
+void header_render(const struct snapshot *s, const struct view *v, struct grid *g, struct rect r);
+void nodes_render(const struct snapshot *s, struct view *v, struct grid *g, struct rect r);
+unsigned nodes_key(struct view *v, const struct snapshot *s, enum action a);
+void detail_render(const struct snapshot *s, struct view *v, struct grid *g, struct rect r);
+unsigned detail_key(struct view *v, const struct snapshot *s, enum action a);
+/* The rows the detail panel would fill (borders included) at width w. */
+int detail_height(const struct snapshot *s, const struct view *v, int w, bool utf8);
+void events_render(const struct snapshot *s, struct view *v, struct grid *g, struct rect r);
+unsigned events_key(struct view *v, const struct snapshot *s, enum action a);
+void help_render(const struct view *v, struct grid *g, struct rect r);
+unsigned help_key(struct view *v, enum action a);
+void fkeys_render(const struct view *v, struct grid *g, struct rect r);
+void small_render(struct grid *g);
+
+/* ---- shared by the panels (panels/fmt.c) ---- */
+
+/* The worst severity of s's problems about node (SEV_OK when none). */
+enum severity node_severity(const struct snapshot *s, const char *node);
+/* Whether s has a problem with this code about node. */
+bool node_has_problem(const struct snapshot *s, const char *node, const char *code);
+/* The role a row or word is drawn in for a node. */
+enum role node_row_role(const struct snapshot *s, const struct node_snap *n);
+enum role severity_role(enum severity sev);
+/* Value formatting; unknown values give the dash glyph. */
+void fmt_bytes(int64_t v, bool utf8, char *buf, size_t n);
+void fmt_seconds(double v, bool utf8, char *buf, size_t n);
+void fmt_lsn(lsn_t v, bool utf8, char *buf, size_t n);
+void fmt_int(int64_t v, bool utf8, char *buf, size_t n);
+void fmt_tps(double v, bool utf8, char *buf, size_t n);
+void fmt_str(const char *s, bool utf8, char *buf, size_t n);
+/* "12s", "4m05s", "3h12m", "2d04h" */
+void fmt_duration(double secs, char *buf, size_t n);
+/* Local wall-clock time "HH:MM:SS". */
+void fmt_clock(double t, char *buf, size_t n);
+/* Scrolls content of `lines` lines shown `page` at a time; INTENT_REDRAW when it moved. */
+unsigned scroll_key(int *scroll, int lines, int page, enum action a);
+
+#endif

@@ -1,0 +1,116 @@
+/* intents: what the loop does about a key — the panels change their own view state and
+ * return intents (panels/view.h); the side effects live here: export, theme, interval, pause,
+ * replay steps, and the "coming" answer of the reserved action keys. */
+#include "app.h"
+#include "model/util.h"
+
+#include <string.h>
+
+static void do_export(struct app *a)
+{
+    if (a->view.connecting || !a->snap) {
+        app_say(a, SEV_WARNING, "nothing to export yet: the first refresh has not completed");
+        return;
+    }
+    char path[4096], err[4200];
+    if (!snapshot_export(a->snap, ".", path, sizeof path, err, sizeof err)) {
+        app_say(a, SEV_CRITICAL, "export failed: %s", err);
+        return;
+    }
+    app_say(a, SEV_OK, "exported to %s", path);
+    events_add(a->events, a->snap->taken_at, EV_INFO, SEV_OK, "", "snapshot exported to %s", path);
+}
+
+static void next_theme(struct app *a)
+{
+    const char *name = theme_next_name(a->theme.name);
+    struct theme th = a->theme;
+    char err[1024];
+    if (!theme_load(&th, name, err, sizeof err)) {
+        app_say(a, SEV_CRITICAL, "%s", err);
+        return;
+    }
+    a->theme = th;
+    term_apply_theme(a->term, &a->theme);
+    a->view.theme_name = a->theme.name;
+    app_say(a, SEV_OK, "theme %s (%s)%s", a->theme.name,
+            a->theme.path[0] ? a->theme.path : "built in",
+            a->theme.no_color ? ", colours off: NO_COLOR is set" : "");
+}
+
+static void change_interval(struct app *a, int dir)
+{
+    if (a->rec) {
+        replay_speed(a, dir);
+        return;
+    }
+    static const double steps[] = {0.25, 0.5, 1, 2, 3, 5, 10, 15, 30, 60};
+    int n = (int)(sizeof steps / sizeof steps[0]), i = 0;
+    while (i < n - 1 && steps[i] < a->o->cfg->refresh_s - 1e-9)
+        i++;
+    if (steps[i] > a->o->cfg->refresh_s + 1e-9 && dir > 0)
+        i--; /* between two steps (-i 1.5): "longer" is the step above, "shorter" below */
+    i += dir;
+    double iv = steps[i < 0 ? 0 : i >= n ? n - 1 : i];
+    a->o->cfg->refresh_s = iv;
+    a->view.interval_s = iv;
+    a->next_refresh = a->refresh_started + (int64_t)(iv * 1000);
+    app_say(a, SEV_OK, "refresh every %gs", iv);
+}
+
+static void toggle_pause(struct app *a)
+{
+    if (a->rec) {
+        replay_toggle_pause(a);
+    } else {
+        a->view.paused = !a->view.paused;
+        if (!a->view.paused)
+            a->next_refresh = clock_mono_ms(); /* resume with a fresh snapshot */
+    }
+    if (a->view.message[0] && a->view.message_severity == SEV_OK)
+        a->view.message[0] = '\0';
+    a->dirty = true;
+}
+
+static void apply(struct app *a, unsigned in)
+{
+    if (in & INTENT_QUIT)
+        a->quit = true;
+    if (in & (INTENT_REDRAW | INTENT_REPAINT))
+        a->dirty = true;
+    if (in & INTENT_REPAINT)
+        term_invalidate(a->term);
+    if (in & INTENT_EXPORT)
+        do_export(a);
+    if (in & INTENT_THEME)
+        next_theme(a);
+    if (in & (INTENT_SLOWER | INTENT_FASTER))
+        change_interval(a, in & INTENT_SLOWER ? 1 : -1);
+    if (in & INTENT_PAUSE)
+        toggle_pause(a);
+    if (a->rec && (in & (INTENT_STEP_BACK | INTENT_STEP_FWD | INTENT_FIRST | INTENT_LAST)))
+        replay_move(a, in);
+    if (in & INTENT_ACTION)
+        app_say(a, SEV_WARNING, "%s: not available yet (it comes with the actions work)",
+                action_name(a->view.action));
+}
+
+void app_read_keys(struct app *a)
+{
+    int key;
+    while ((key = term_key(a->term)) != K_NONE) {
+        if (key == K_RESIZE_EV) {
+            a->dirty = true;
+            continue;
+        }
+        enum action act = keys_action(key);
+        if (act == ACT_NONE && !a->view.show_help)
+            continue; /* with the help open, any key closes it */
+        if (a->grid->w < MIN_COLS || a->grid->h < MIN_ROWS) {
+            if (act == ACT_QUIT)
+                a->quit = true;
+            continue;
+        }
+        apply(a, dashboard_key(&a->view, a->snap, act));
+    }
+}

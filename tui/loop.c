@@ -1,0 +1,314 @@
+/* loop: the poll() loop, signals through a self-pipe, the live refresh schedule, drawing, and
+ * setting the dashboard up and down. Keys are in intents.c, the replay in replay.c. */
+#include "app.h"
+#include "model/cluster.h"
+#include "model/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MESSAGE_MS 10000
+#define MAX_FDS    256
+
+/* ---- signals, through a self-pipe ---- */
+
+static int sig_pipe[2] = {-1, -1};
+static const int caught[] = {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char b = (unsigned char)sig;
+    if (write(sig_pipe[1], &b, 1) < 0) {
+        /* the pipe is full: the loop has enough to wake up for */
+    }
+    errno = saved;
+}
+
+static bool signals_setup(char *err, size_t errlen)
+{
+    if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
+        str_printf(err, errlen, "pipe: %s", strerror(errno));
+        return false;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+        sigaction(caught[i], &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return true;
+}
+
+static void signals_done(void)
+{
+    for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+        signal(caught[i], SIG_DFL);
+    for (int i = 0; i < 2; i++) {
+        if (sig_pipe[i] >= 0)
+            close(sig_pipe[i]);
+        sig_pipe[i] = -1;
+    }
+}
+
+/* ---- messages ---- */
+
+void app_say(struct app *a, enum severity sev, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->view.message, sizeof a->view.message, fmt, ap);
+    va_end(ap);
+    a->view.message_severity = sev;
+    a->message_until = clock_mono_ms() + MESSAGE_MS;
+    a->dirty = true;
+}
+
+/* ---- snapshots ---- */
+
+void app_take_snapshot(struct app *a, struct snapshot *s)
+{
+    events_diff(a->events, a->view.connecting ? NULL : a->snap, s);
+    history_feed(a->hist, s);
+    if (a->recorder) {
+        char err[512];
+        if (!recorder_write(a->recorder, s, err, sizeof err)) {
+            app_say(a, SEV_CRITICAL, "recording stopped: %s", err);
+            events_add(a->events, s->taken_at, EV_INFO, SEV_CRITICAL, "", "recording stopped: %s",
+                       err);
+            recorder_close(a->recorder);
+            a->recorder = NULL;
+            a->view.record_path = NULL;
+        }
+    }
+    snapshot_free(a->snap);
+    a->snap = s;
+    a->view.connecting = false;
+    a->dirty = true;
+}
+
+/* Before the first refresh completes: the configured nodes, every value unknown. */
+static struct snapshot *placeholder(const struct config *cfg)
+{
+    struct snapshot *s = snapshot_new(cfg->nnodes);
+    s->taken_at = clock_wall();
+    s->interval_s = cfg->refresh_s;
+    for (int i = 0; i < cfg->nnodes; i++) {
+        str_copy(s->nodes[i].name, sizeof s->nodes[i].name, cfg->nodes[i].name);
+        str_copy(s->nodes[i].state, sizeof s->nodes[i].state, "connecting");
+    }
+    return s;
+}
+
+static void live_start_refresh(struct app *a, int64_t now)
+{
+    if (a->refreshing || a->view.paused || now < a->next_refresh)
+        return;
+    cluster_refresh_start(a->cluster, now);
+    a->refreshing = true;
+    a->refresh_started = now;
+    a->next_refresh = now + (int64_t)(a->o->cfg->refresh_s * 1000);
+}
+
+/* ---- replay ---- */
+
+static void read_signals(struct app *a)
+{
+    unsigned char buf[64];
+    ssize_t n;
+    while ((n = read(sig_pipe[0], buf, sizeof buf)) > 0) {
+        for (ssize_t i = 0; i < n; i++) {
+            if (buf[i] == SIGWINCH) {
+                term_resize(a->term);
+                a->dirty = true;
+            } else if (buf[i] != SIGCHLD) {
+                a->quit = true; /* SIGINT, SIGTERM, SIGHUP */
+            }
+        }
+    }
+}
+
+static void draw(struct app *a)
+{
+    int cols, rows;
+    term_size(a->term, &cols, &rows);
+    if (a->grid->w != cols || a->grid->h != rows)
+        grid_resize(a->grid, cols, rows);
+    a->view.now = clock_wall();
+    dashboard_render(a->snap, &a->view, a->grid);
+    term_draw(a->term, a->grid);
+    a->shown_second = (long)a->view.now;
+    a->dirty = false;
+}
+
+static int min_timeout(int a, int b)
+{
+    if (a < 0)
+        return b;
+    if (b < 0)
+        return a;
+    return a < b ? a : b;
+}
+
+static int ms_until(int64_t when, int64_t now)
+{
+    return when <= now ? 0 : when - now > 60000 ? 60000 : (int)(when - now);
+}
+
+static void run(struct app *a)
+{
+    struct pollfd pfds[MAX_FDS];
+    int owner[MAX_FDS];
+    while (!a->quit) {
+        int64_t now = clock_mono_ms();
+        if (a->cluster)
+            live_start_refresh(a, now);
+        if (a->rec)
+            replay_tick(a, now);
+        if (a->view.message[0] && now >= a->message_until) {
+            a->view.message[0] = '\0';
+            a->dirty = true;
+        }
+        if ((long)clock_wall() != a->shown_second)
+            a->dirty = true; /* the header clock moves every second, whatever the nodes do */
+        if (a->dirty)
+            draw(a);
+
+        pfds[0] = (struct pollfd){term_fd(a->term), POLLIN, 0};
+        pfds[1] = (struct pollfd){sig_pipe[0], POLLIN, 0};
+        int ncl = a->refreshing ? cluster_pollfds(a->cluster, pfds + 2, owner, MAX_FDS - 2) : 0;
+        double wall = clock_wall();
+        int timeout = (int)((floor(wall) + 1 - wall) * 1000) + 1;
+        if (a->refreshing)
+            timeout = min_timeout(timeout, cluster_timeout_ms(a->cluster, now));
+        else if (a->cluster && !a->view.paused)
+            timeout = min_timeout(timeout, ms_until(a->next_refresh, now));
+        if (a->rec && !a->view.paused)
+            timeout = min_timeout(timeout, ms_until(a->next_frame, now));
+        if (a->view.message[0])
+            timeout = min_timeout(timeout, ms_until(a->message_until, now));
+
+        int r = poll(pfds, (nfds_t)(2 + ncl), timeout);
+        if (r < 0 && errno != EINTR) {
+            app_say(a, SEV_CRITICAL, "poll: %s", strerror(errno));
+            sleep(1);
+            continue;
+        }
+        now = clock_mono_ms();
+        if (r > 0 && pfds[1].revents)
+            read_signals(a);
+        if (a->refreshing) {
+            cluster_handle(a->cluster, pfds + 2, owner, ncl, now);
+            if (cluster_refresh_done(a->cluster)) {
+                a->refreshing = false;
+                app_take_snapshot(a, cluster_snapshot(a->cluster));
+            }
+        }
+        if (r > 0 && pfds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+            a->quit = true; /* the terminal went away */
+        else if (r > 0 && pfds[0].revents)
+            app_read_keys(a);
+    }
+}
+
+/* ---- setting up and tearing down ---- */
+
+static void choose_theme(struct app *a)
+{
+    const char *nc = getenv("NO_COLOR");
+    const char *name = a->o->theme;
+    if (!name && a->o->cfg)
+        name = a->o->cfg->theme;
+    bool explicit = name != NULL;
+    a->theme.no_color = nc && *nc && !explicit; /* https://no-color.org: flags override it */
+    if (!name)
+        name = a->theme.no_color ? "monochrome" : "default";
+    char err[1024];
+    if (!theme_load(&a->theme, name, err, sizeof err)) {
+        fprintf(stderr, "repltop: %s (using the default theme)\n", err);
+        app_say(a, SEV_WARNING, "%s (using the default theme)", err);
+        events_add(a->events, clock_wall(), EV_INFO, SEV_WARNING, "",
+                   "%s (using the default theme)", err);
+    }
+    a->view.theme_name = a->theme.name;
+}
+
+int dashboard_run(const struct dash_opts *o)
+{
+    struct app app;
+    struct app *a = &app;
+    memset(a, 0, sizeof *a);
+    a->o = o;
+    view_init(&a->view);
+    a->hist = history_new(HISTORY_DEFAULT_CAPACITY);
+    a->events = events_new(EVENTS_DEFAULT_CAPACITY);
+    a->view.history = a->hist;
+    a->view.events = a->events;
+    a->speed = 1;
+    int rc = 1;
+    char err[4200];
+
+    if (o->replay_path) {
+        if (!replay_open(a, o->replay_path, err, sizeof err)) {
+            fprintf(stderr, "repltop: %s\n", err);
+            goto out;
+        }
+    } else {
+        if (o->record_path) {
+            a->recorder = recorder_open(o->record_path, err, sizeof err);
+            if (!a->recorder) {
+                fprintf(stderr, "repltop: --record: %s\n", err);
+                goto out;
+            }
+            a->view.record_path = recorder_path(a->recorder);
+        }
+        a->cluster = cluster_new(o->cfg);
+        a->snap = placeholder(o->cfg);
+        a->view.connecting = true;
+        a->view.interval_s = o->cfg->refresh_s;
+    }
+    choose_theme(a);
+    /* before curses starts: it installs its own SIGINT/SIGTERM/SIGWINCH handlers only where
+     * none is set, so ours stay */
+    if (!signals_setup(err, sizeof err)) {
+        fprintf(stderr, "repltop: %s\n", err);
+        goto out;
+    }
+    a->term = term_open(err, sizeof err);
+    if (!a->term) {
+        fprintf(stderr, "repltop: %s\n", err);
+        goto out;
+    }
+    term_apply_theme(a->term, &a->theme);
+    int cols, rows;
+    term_size(a->term, &cols, &rows);
+    a->grid = grid_new(cols, rows, term_utf8(a->term));
+    if (a->rec)
+        replay_start(a);
+    a->dirty = true;
+    run(a);
+    rc = 0;
+out:
+    term_close(a->term);
+    signals_done();
+    grid_free(a->grid);
+    cluster_free(a->cluster);
+    recorder_close(a->recorder);
+    recording_free(a->rec);
+    for (int i = 0; i < a->nwarnings; i++)
+        free(a->warnings[i]);
+    free(a->warnings);
+    snapshot_free(a->snap);
+    history_free(a->hist);
+    events_free(a->events);
+    return rc;
+}

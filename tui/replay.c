@@ -1,0 +1,146 @@
+/* replay: a recording (--replay FILE) played into the dashboard instead of a live cluster —
+ * at the recorded pace times a speed, paused, stepped. Sparklines and the event log are
+ * rebuilt from the frames before the one shown, so they look as they did at that moment. */
+#include "app.h"
+#include "model/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void replay_warn(void *arg, const char *message)
+{
+    struct app *a = arg;
+    fprintf(stderr, "repltop: %s\n", message);
+    a->warnings = xrealloc(a->warnings, (size_t)(a->nwarnings + 1) * sizeof *a->warnings);
+    a->warnings[a->nwarnings++] = xstrdup(message);
+}
+
+/* Shows frame pos. Stepping one frame forward only adds it; any other move rebuilds the
+ * sparklines and the event log from the frames before it, so they look as they did then. */
+static void show(struct app *a, int pos)
+{
+    char err[512];
+    if (pos < 0)
+        pos = 0;
+    if (pos >= a->rec->nframes)
+        pos = a->rec->nframes - 1;
+    if (a->snap && pos == a->pos + 1) {
+        struct snapshot *s = recording_frame(a->rec, pos, err, sizeof err);
+        if (s)
+            app_take_snapshot(a, s);
+        a->pos = pos;
+    } else {
+        history_clear(a->hist);
+        events_clear(a->events);
+        double t0 = a->rec->frames[0].t;
+        for (int i = 0; i < a->nwarnings; i++)
+            events_add(a->events, t0, EV_INFO, SEV_WARNING, "", "%s", a->warnings[i]);
+        int from = pos - history_capacity(a->hist) + 1;
+        snapshot_free(a->snap);
+        a->snap = NULL;
+        for (int i = from > 0 ? from : 0; i <= pos; i++) {
+            struct snapshot *s = recording_frame(a->rec, i, err, sizeof err);
+            if (!s)
+                continue;
+            events_diff(a->events, a->snap, s);
+            history_feed(a->hist, s);
+            snapshot_free(a->snap);
+            a->snap = s;
+        }
+        a->pos = pos;
+    }
+    a->view.replay_pos = a->pos;
+    a->dirty = true;
+}
+
+/* Milliseconds from frame pos to the next, at the recorded pace divided by the speed. */
+static int64_t delay_ms(const struct app *a)
+{
+    double d = 1;
+    const struct frame *f = a->rec->frames;
+    if (a->o->replay_interval > 0)
+        d = a->o->replay_interval;
+    else if (a->pos + 1 < a->rec->nframes && f[a->pos].t > 0 && f[a->pos + 1].t > f[a->pos].t)
+        d = f[a->pos + 1].t - f[a->pos].t;
+    if (d > 60)
+        d = 60; /* a gap in the recording is not worth waiting for */
+    d /= a->speed;
+    return d < 0.01 ? 10 : (int64_t)(d * 1000);
+}
+
+void replay_tick(struct app *a, int64_t now)
+{
+    if (a->view.paused || now < a->next_frame)
+        return;
+    if (a->pos + 1 >= a->rec->nframes) {
+        a->view.paused = true;
+        app_say(a, SEV_OK,
+                "end of the recording (%d snapshots): space plays it again, %s steps back",
+                a->rec->nframes, key_label(K_LEFT, a->grid->utf8));
+        return;
+    }
+    show(a, a->pos + 1);
+    a->next_frame = now + delay_ms(a);
+}
+
+bool replay_open(struct app *a, const char *path, char *err, size_t errlen)
+{
+    a->rec = recording_load(path, replay_warn, a, err, errlen);
+    if (!a->rec)
+        return false;
+    a->view.replay = true;
+    a->view.replay_count = a->rec->nframes;
+    a->view.interval_s = a->speed;
+    return true;
+}
+
+void replay_start(struct app *a)
+{
+    show(a, 0);
+    a->next_frame = clock_mono_ms() + delay_ms(a);
+    if (a->nwarnings)
+        app_say(a, SEV_WARNING, "%d malformed line(s) of %s skipped: see the event log",
+                a->nwarnings, a->rec->path);
+}
+
+void replay_move(struct app *a, unsigned in)
+{
+    a->view.paused = true;
+    int pos = a->pos;
+    if (in & INTENT_STEP_BACK)
+        pos--;
+    if (in & INTENT_STEP_FWD)
+        pos++;
+    if (in & INTENT_FIRST)
+        pos = 0;
+    if (in & INTENT_LAST)
+        pos = a->rec->nframes - 1;
+    if (pos >= 0 && pos < a->rec->nframes && pos != a->pos)
+        show(a, pos);
+    a->dirty = true;
+}
+
+void replay_speed(struct app *a, int dir)
+{
+    static const double speeds[] = {0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32, 64};
+    int n = (int)(sizeof speeds / sizeof speeds[0]), i = 0;
+    while (i < n - 1 && speeds[i] < a->speed)
+        i++;
+    i -= dir; /* a longer interval is a slower playback */
+    a->speed = speeds[i < 0 ? 0 : i >= n ? n - 1 : i];
+    a->view.interval_s = a->speed;
+    a->next_frame = clock_mono_ms() + delay_ms(a);
+    app_say(a, SEV_OK, "playback at %g%s the recorded pace", a->speed, glyph_times(a->grid->utf8));
+}
+
+void replay_toggle_pause(struct app *a)
+{
+    a->view.paused = !a->view.paused;
+    if (!a->view.paused) {
+        if (a->pos + 1 >= a->rec->nframes)
+            show(a, 0); /* at the end: play it again */
+        a->next_frame = clock_mono_ms() + delay_ms(a);
+    }
+    a->dirty = true;
+}

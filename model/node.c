@@ -3,13 +3,16 @@
  * costs the server ~33 ms of CPU, so we reconnect only when the session is lost. */
 #include "node.h"
 #include "conninfo.h"
+#include "resolve.h"
 #include "util.h"
 
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum conn_state { CS_DOWN, CS_CONNECTING, CS_READY, CS_BUSY };
+enum conn_state { CS_DOWN, CS_RESOLVING, CS_CONNECTING, CS_READY, CS_BUSY };
+
+#define RESOLVE_POLL_MS 10 /* getaddrinfo_a has no descriptor to wait on */
 
 /* A query still unanswered this long is abandoned and the session dropped: the server may
  * be gone without a FIN (dropped packets); a SIGSTOPped one resumes before that. */
@@ -24,6 +27,9 @@ struct node {
     int connect_timeout_ms, query_timeout_ms;
 
     PGconn *conn;
+    struct resolve *resolving; /* the DNS lookup before connecting, when host is a name */
+    char hostaddr[400];        /* its answer, handed to libpq: "a1,a2,..." */
+    char hostlist[1024];       /* the name repeated once per address, as libpq pairs them */
     enum conn_state state;
     PostgresPollingStatusType connect_want; /* what PQconnectPoll waits for */
     bool want_write;                        /* the query is not fully flushed yet */
@@ -100,6 +106,7 @@ void node_free(struct node *n)
         return;
     if (n->conn)
         PQfinish(n->conn);
+    resolve_free(n->resolving);
     sample_free(&n->cur);
     sample_free(&n->last);
     sample_free(&n->prev);
@@ -138,6 +145,9 @@ static void drop_connection(struct node *n, int64_t now)
     if (n->conn)
         PQfinish(n->conn);
     n->conn = NULL;
+    resolve_free(n->resolving);
+    n->resolving = NULL;
+    n->hostaddr[0] = '\0';
     n->state = CS_DOWN;
     n->deadline = 0;
     n->want_write = false;
@@ -164,9 +174,12 @@ static void send_query(struct node *n, int64_t now)
 static void start_connect(struct node *n, int64_t now)
 {
     /* expand_dbname=1: the conninfo may be a URI or key=value string; libpq handles
-     * .pgpass, PGPASSWORD and service files. fallback_application_name names us politely. */
-    const char *keys[] = {"dbname", "fallback_application_name", NULL};
-    const char *vals[] = {n->conninfo, "repltop", NULL};
+     * .pgpass, PGPASSWORD and service files. fallback_application_name names us politely.
+     * A resolved host name comes as hostaddr, after the conninfo, so it wins. */
+    const char *keys[] = {"dbname", "fallback_application_name", "host", "hostaddr", NULL};
+    const char *vals[] = {n->conninfo, "repltop", n->hostlist, n->hostaddr, NULL};
+    if (!n->hostaddr[0])
+        keys[2] = NULL;
     n->conn = PQconnectStartParams(keys, vals, 1);
     if (!n->conn || PQstatus(n->conn) == CONNECTION_BAD) {
         const char *msg = n->conn ? PQerrorMessage(n->conn) : "out of memory starting a connection";
@@ -177,6 +190,45 @@ static void start_connect(struct node *n, int64_t now)
     n->state = CS_CONNECTING;
     n->connect_want = PGRES_POLLING_WRITING;
     n->deadline = now + n->connect_timeout_ms;
+}
+
+/* Connecting starts with a DNS lookup when the host is a name (see resolve.h). */
+static void start_resolve_or_connect(struct node *n, int64_t now)
+{
+    char host[256];
+    n->hostaddr[0] = '\0';
+    if (resolve_needed(n->conninfo, host, sizeof host) && (n->resolving = resolve_start(host))) {
+        n->state = CS_RESOLVING;
+        n->deadline = now + n->connect_timeout_ms;
+        return;
+    }
+    start_connect(n, now);
+}
+
+static void handle_resolving(struct node *n, int64_t now)
+{
+    char err[ERROR_LEN];
+    int rc = resolve_poll(n->resolving, n->hostaddr, sizeof n->hostaddr, err, sizeof err);
+    if (rc == 0)
+        return;
+    resolve_free(n->resolving);
+    n->resolving = NULL;
+    int64_t deadline = n->deadline;
+    if (rc < 0) {
+        set_error(n, REACH_UNREACHABLE, err);
+        drop_connection(n, now);
+        return;
+    }
+    char host[256];
+    resolve_needed(n->conninfo, host, sizeof host);
+    n->hostlist[0] = '\0';
+    for (int i = 0; i < rc; i++) {
+        size_t len = strlen(n->hostlist);
+        str_printf(n->hostlist + len, sizeof n->hostlist - len, "%s%s", i ? "," : "", host);
+    }
+    start_connect(n, now);
+    if (n->state == CS_CONNECTING)
+        n->deadline = deadline; /* the lookup counts against the connect deadline */
 }
 
 void node_round_start(struct node *n, int64_t now)
@@ -193,13 +245,14 @@ void node_round_start(struct node *n, int64_t now)
         if (!n->round_pending && n->reach != REACH_TIMEOUT)
             set_error(n, REACH_TIMEOUT, "the previous monitoring query is still unanswered");
         break;
+    case CS_RESOLVING:
     case CS_CONNECTING:
         n->round_pending = true;
         break;
     case CS_DOWN:
         if (now >= n->retry_at) {
             n->round_pending = true;
-            start_connect(n, now);
+            start_resolve_or_connect(n, now);
         }
         break;
     }
@@ -228,6 +281,10 @@ bool node_pollfd(const struct node *n, struct pollfd *pfd)
 
 int64_t node_deadline_ms(const struct node *n)
 {
+    if (n->state == CS_RESOLVING) {
+        int64_t tick = clock_mono_ms() + RESOLVE_POLL_MS;
+        return tick < n->deadline ? tick : n->deadline;
+    }
     if (n->state == CS_CONNECTING || (n->state == CS_BUSY && n->round_pending))
         return n->deadline;
     if (n->state == CS_BUSY)
@@ -355,7 +412,15 @@ static void handle_io(struct node *n, short revents, int64_t now)
 
 void node_handle(struct node *n, short revents, int64_t now)
 {
-    if (n->state == CS_CONNECTING) {
+    if (n->state == CS_RESOLVING)
+        handle_resolving(n, now);
+    if (n->state == CS_RESOLVING && now >= n->deadline) {
+        char msg[ERROR_LEN];
+        str_printf(msg, sizeof msg, "no answer from DNS within %.1f s",
+                   n->connect_timeout_ms / 1000.0);
+        set_error(n, REACH_TIMEOUT, msg);
+        drop_connection(n, now);
+    } else if (n->state == CS_CONNECTING) {
         if (revents)
             handle_connecting(n, now);
     } else if (n->state == CS_READY || n->state == CS_BUSY) {

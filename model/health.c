@@ -11,27 +11,37 @@ static bool usable(const struct node_snap *n)
     return n->reach == REACH_OK;
 }
 
+/* "db_s1 (127.0.0.1:5433)", or just the name when it is the address */
+static const char *who(const struct node_snap *n, char *buf, size_t len)
+{
+    if (strcmp(n->name, n->target) == 0 || !n->target[0])
+        str_copy(buf, len, n->name);
+    else
+        str_printf(buf, len, "%s (%s)", n->name, n->target);
+    return buf;
+}
+
 static void rule_reachability(struct snapshot *s)
 {
     for (int i = 0; i < s->nnodes; i++) {
         const struct node_snap *n = &s->nodes[i];
+        char w[NAME_LEN + 140];
         switch (n->reach) {
         case REACH_UNREACHABLE:
-            snapshot_add_problem(s, SEV_CRITICAL, "unreachable", n->name, "%s (%s) is down: %s",
-                                 n->name, n->target, n->error[0] ? n->error : "no connection");
+            snapshot_add_problem(s, SEV_CRITICAL, "unreachable", n->name, "%s is down: %s",
+                                 who(n, w, sizeof w), n->error[0] ? n->error : "no connection");
             break;
         case REACH_TIMEOUT:
-            snapshot_add_problem(s, SEV_CRITICAL, "timeout", n->name, "%s (%s) does not answer: %s",
-                                 n->name, n->target, n->error);
+            snapshot_add_problem(s, SEV_CRITICAL, "timeout", n->name, "%s does not answer: %s",
+                                 who(n, w, sizeof w), n->error);
             break;
         case REACH_AUTH_FAILED:
             snapshot_add_problem(s, SEV_CRITICAL, "auth_failed", n->name,
-                                 "%s (%s) refused our login: %s", n->name, n->target, n->error);
+                                 "%s refused our login: %s", who(n, w, sizeof w), n->error);
             break;
         case REACH_ERROR:
             snapshot_add_problem(s, SEV_WARNING, "query_failed", n->name,
-                                 "%s (%s) answered with an error: %s", n->name, n->target,
-                                 n->error);
+                                 "%s answered with an error: %s", who(n, w, sizeof w), n->error);
             break;
         default:
             break;

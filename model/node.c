@@ -151,8 +151,16 @@ static void drop_connection(struct node *n, int64_t now)
     n->state = CS_DOWN;
     n->deadline = 0;
     n->want_write = false;
-    n->retry_at = now + n->backoff_ms;
-    n->backoff_ms = n->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : n->backoff_ms * 2;
+    /* A refused or unanswered connection costs the server nothing: try again at the next
+     * refresh, so a node that comes back (or a second primary) shows within one refresh.
+     * A server that rejects us (authentication, missing database) logs every attempt: back
+     * off there. */
+    if (n->reach == REACH_AUTH_FAILED || n->reach == REACH_ERROR) {
+        n->retry_at = now + n->backoff_ms;
+        n->backoff_ms = n->backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : n->backoff_ms * 2;
+    } else {
+        n->retry_at = now;
+    }
 }
 
 static void send_query(struct node *n, int64_t now)

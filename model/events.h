@@ -1,5 +1,5 @@
 /* events: a timestamped log of what changed — health problems appearing and clearing between
- * two snapshots, roles and timelines changing, exports, and (later) action results — shown by
+ * two snapshots, roles and timelines changing, exports, and operator actions — shown by
  * the problems/events panel. A bounded ring: the oldest entries fall off. */
 #ifndef REPLTOP_EVENTS_H
 #define REPLTOP_EVENTS_H
@@ -15,6 +15,7 @@ enum event_kind {
     EV_CLEARED, /* a problem went away */
     EV_CHANGE,  /* a node changed role, timeline, ... */
     EV_INFO,    /* repltop itself: export, theme, recording */
+    EV_ACTION,  /* an operator action: its start, each line it printed, its result */
 };
 
 struct event {

@@ -6,8 +6,10 @@
  *   problems and events                                   stacked otherwise)
  *   function-key bar
  *
- * Enter hides the detail panel (problems then get its room); `?` draws the help on top. */
+ * Enter hides the detail panel (problems then get its room); `?` draws the help on top, and
+ * an operator action's dialog (panels/dialog.h) is drawn on top of everything. */
 #include "view.h"
+#include "dialog.h"
 
 #include <string.h>
 
@@ -24,16 +26,10 @@ static int clamp(int v, int lo, int hi)
     return v < lo ? lo : v > hi ? hi : v;
 }
 
-void dashboard_render(const struct snapshot *s, struct view *v, struct grid *g)
+/* The panels between the header and the key bar. */
+static void panels_render(const struct snapshot *s, struct view *v, struct grid *g)
 {
-    if (g->w < MIN_COLS || g->h < MIN_ROWS) {
-        small_render(g);
-        return;
-    }
-    grid_clear(g, CR_NORMAL);
     int W = g->w, H = g->h;
-    header_render(s, v, g, (struct rect){0, 0, W, 2});
-    fkeys_render(v, g, (struct rect){0, H - 1, W, 1});
 
     int top = 2, avail = H - 3;
     int nnodes = s && s->nnodes > 0 ? s->nnodes : 1;
@@ -67,15 +63,30 @@ void dashboard_render(const struct snapshot *s, struct view *v, struct grid *g)
         detail_render(s, v, g, (struct rect){0, rest_y, W, rest_h - ev_h});
         events_render(s, v, g, (struct rect){0, rest_y + rest_h - ev_h, W, ev_h});
     }
+}
+
+void dashboard_render(const struct snapshot *s, struct view *v, struct grid *g)
+{
+    if (g->w < MIN_COLS || g->h < MIN_ROWS) {
+        small_render(g);
+        return;
+    }
+    grid_clear(g, CR_NORMAL);
+    int W = g->w, H = g->h;
+    header_render(s, v, g, (struct rect){0, 0, W, 2});
+    fkeys_render(v, g, (struct rect){0, H - 1, W, 1});
+    panels_render(s, v, g);
     if (v->show_help)
         help_render(v, g, (struct rect){0, 0, W, H});
+    if (v->dialog && v->dialog->kind != DLG_NONE)
+        dialog_render(v->dialog, s, v->run, v->now, g);
 }
 
 unsigned dashboard_key(struct view *v, const struct snapshot *s, enum action a)
 {
     if (v->show_help)
         return help_key(v, a);
-    if (action_reserved(a)) {
+    if (action_operator(a)) {
         v->action = a;
         return INTENT_ACTION;
     }

@@ -1,6 +1,6 @@
 /* events: the problems of the current snapshot, worst first, then the event log, newest
- * first, each line timestamped — what changed and when, including exports (and later the
- * results of actions). Problems wrap; log lines are cut with an ellipsis. */
+ * first, each line timestamped — what changed and when, including exports and every line of
+ * the operator actions. Problems wrap; log lines are cut with an ellipsis. */
 #include "view.h"
 #include "model/util.h"
 
@@ -53,6 +53,10 @@ static int content(const struct snapshot *s, const struct view *v, struct grid *
             break;
         case EV_CHANGE:
             mark = u ? "●" : "*";
+            role = e->severity == SEV_OK ? CR_NORMAL : severity_role(e->severity);
+            break;
+        case EV_ACTION:
+            mark = u ? "»" : ">";
             role = e->severity == SEV_OK ? CR_NORMAL : severity_role(e->severity);
             break;
         default:

@@ -1,7 +1,9 @@
 /* header: two lines on top — cluster health as one word in its colour, the primary, the sync
- * settings, the interval, the age of the snapshot, the problem count, and a clock that keeps
- * moving even while a node hangs. Items drop by priority when the terminal is narrow. */
+ * settings, the interval, the age of the snapshot, the problem count, the operator action that
+ * runs, and a clock that keeps moving even while a node hangs. Items drop by priority when the
+ * terminal is narrow. */
 #include "view.h"
+#include "dialog.h"
 #include "model/util.h"
 
 #include <math.h>
@@ -151,6 +153,15 @@ void header_render(const struct snapshot *s, const struct view *v, struct grid *
     }
     if (v->paused) {
         segs[n] = (struct seg){NULL, " PAUSED ", CR_WARNING, ATTR_REVERSE, 0};
+        n++;
+    }
+    if (v->run && v->run->active) {
+        char pct[128];
+        run_progress_text(v->run, v->now, pct, sizeof pct);
+        pct[strcspn(pct, " ")] = '\0'; /* the percentage only */
+        segs[n] = (struct seg){NULL, "", CR_WARNING, ATTR_REVERSE, 0};
+        str_printf(segs[n].value, sizeof segs[n].value, " action running: %s%s%s ", v->run->title,
+                   pct[0] ? " " : "", pct);
         n++;
     }
     draw_segments(g, r.x + 1, r.y, w, segs, n);

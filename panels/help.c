@@ -25,26 +25,17 @@ static int content(const struct view *v, struct grid *g)
                        h->text ? h->text : action_help(h->act[0]));
         y++;
     }
-    /* the keys the actions work will use, on one line so they do not crowd the rest out */
-    char line[512] = "";
-    int len = 0;
-    for (int a = 1; a < ACT_COUNT; a++) {
-        if (!action_reserved((enum action)a))
-            continue;
-        char keys[32];
-        action_keys((enum action)a, u, keys, sizeof keys);
-        str_printf(line + len, sizeof line - (size_t)len, "%s%s %s", len ? ", " : "", keys,
-                   action_name((enum action)a));
-        len = (int)strlen(line);
-    }
+    char line[512];
     y++;
-    grid_text_clip(g, 0, y++, g->w, CR_DIM, 0, "Coming with the actions work:");
-    grid_text_clip(g, 2, y++, g->w - 2, CR_DIM, 0, line);
+    grid_text_clip(g, 0, y++, g->w, CR_HELP, 0,
+                   "Actions open a dialog: its keys are listed at its bottom; Esc leaves it.");
+    grid_text_clip(g, 0, y++, g->w, CR_HELP, 0,
+                   "While one runs, Esc hides it and an action key shows it again.");
     y++;
     str_printf(line, sizeof line, "%s unknown (never shown as 0)   %s best failover candidate",
                glyph_dash(u), glyph_star(u));
     grid_text_clip(g, 0, y++, g->w, CR_HELP, 0, line);
-    grid_text_clip(g, 0, y++, g->w, CR_HELP, 0, "j/k move as in vi, so rejoin will be J (shift-j)");
+    grid_text_clip(g, 0, y++, g->w, CR_HELP, 0, "j/k move as in vi, so rejoin is J (shift-j)");
     str_printf(line, sizeof line, "theme: %s", v->theme_name ? v->theme_name : "default");
     grid_text_clip(g, 0, y++, g->w, CR_HELP, 0, line);
     return y;

@@ -23,7 +23,9 @@ const struct bar_item key_bar[] = {
     {"?", ACT_HELP, "Help", 0},          {"Enter", ACT_DETAIL, "Detail", 2},
     {"Tab", ACT_NEXT_PANEL, "Panel", 3}, {"e", ACT_EXPORT, "Export", 1},
     {"t", ACT_THEME, "Theme", 4},        {"+-", ACT_SLOWER, "Interval", 5},
-    {"Space", ACT_PAUSE, "Pause", 2},    {"q", ACT_QUIT, "Quit", 0},
+    {"Space", ACT_PAUSE, "Pause", 2},    {"p", ACT_PROMOTE, "Promote", 3},
+    {"s", ACT_SYNC, "Sync", 4},          {"r", ACT_RESYNC, "Resync", 6},
+    {"J", ACT_REJOIN, "Rejoin", 7},      {"q", ACT_QUIT, "Quit", 0},
 };
 const int key_nbar = (int)(sizeof key_bar / sizeof key_bar[0]);
 
@@ -41,14 +43,19 @@ const struct help_line key_help[] = {
     {{ACT_HELP, ACT_NONE}, NULL},
     {{ACT_REDRAW, ACT_NONE}, NULL},
     {{ACT_QUIT, ACT_NONE}, NULL},
+    {{ACT_PROMOTE, ACT_NONE}, NULL},
+    {{ACT_SYNC, ACT_NONE}, NULL},
+    {{ACT_RESYNC, ACT_NONE}, NULL},
+    {{ACT_ADD, ACT_NONE}, NULL},
+    {{ACT_REJOIN, ACT_NONE}, NULL},
 };
 const int key_nhelp = (int)(sizeof key_help / sizeof key_help[0]);
 
 static const struct {
     const char *name, *help;
-    bool reserved;
+    bool op;
 } actions[ACT_COUNT] = {
-#define ACTION_INFO(id, name, help, reserved) [ACT_##id] = {name, help, reserved},
+#define ACTION_INFO(id, name, help, op) [ACT_##id] = {name, help, op},
     ACTIONS(ACTION_INFO)
 #undef ACTION_INFO
 };
@@ -74,9 +81,9 @@ const char *action_help(enum action a)
     return (unsigned)a < ACT_COUNT ? actions[a].help : "";
 }
 
-bool action_reserved(enum action a)
+bool action_operator(enum action a)
 {
-    return (unsigned)a < ACT_COUNT && actions[a].reserved;
+    return (unsigned)a < ACT_COUNT && actions[a].op;
 }
 
 const char *key_label(int key, bool utf8)

@@ -3,7 +3,8 @@
  * never disagree. Plain data: no curses — tui/term translates terminal keys into K_* codes.
  *
  * `j`/`k` keep their vi meaning (down/up); rejoin, which the design put on `j`, is `J`. The
- * action keys p, s, r, a, J are reserved here for the actions work and say "coming" today. */
+ * operator actions p, s, r, a, J open a dialog (panels/dialog.h); inside a dialog keys are
+ * the dialog's own (a name is typed there), listed at its bottom. */
 #ifndef REPLTOP_KEYS_H
 #define REPLTOP_KEYS_H
 
@@ -13,9 +14,14 @@
 enum {
     K_IGNORED = -2, /* a key repltop does not use */
     K_NONE = -1,    /* no key waiting */
-    K_ESC = 27,
+    K_CTRL_C = 3,
+    K_CTRL_F = 6,
+    K_BS = 8, /* Ctrl-H */
     K_TAB = 9,
     K_CTRL_L = 12,
+    K_CTRL_U = 21,
+    K_ESC = 27,
+    K_DEL = 127, /* what most terminals send for Backspace */
     K_ENTER = 0x100,
     K_UP,
     K_DOWN,
@@ -36,11 +42,12 @@ enum {
     K_F8,
     K_F9,
     K_F10,
+    K_BACKSPACE, /* curses' KEY_BACKSPACE */
     K_RESIZE_EV, /* the terminal changed size */
     K_CODE_MAX
 };
 
-/* X(ID, name, help text, reserved for the actions work) */
+/* X(ID, name, help text, an operator action: opens a dialog) */
 #define ACTIONS(X)                                                                                 \
     X(NONE, "", "", false)                                                                         \
     X(UP, "up", "select the node above; scroll up in other panels", false)                         \
@@ -63,13 +70,13 @@ enum {
     X(REDRAW, "redraw", "repaint the whole screen", false)                                         \
     X(QUIT, "quit", "leave repltop", false)                                                        \
     X(PROMOTE, "promote", "promote the selected standby", true)                                    \
-    X(SYNC, "sync list", "edit synchronous_standby_names", true)                                   \
+    X(SYNC, "sync list", "edit the synchronous standby list", true)                                \
     X(RESYNC, "resync", "rebuild the selected standby (pg_basebackup)", true)                      \
-    X(ADD, "add replica", "add a replica", true)                                                   \
-    X(REJOIN, "rejoin", "old primary back as a standby (pg_rewind)", true)
+    X(ADD, "add replica", "build a new replica from the config (pg_basebackup)", true)             \
+    X(REJOIN, "rejoin", "the selected old primary back as a standby", true)
 
 enum action {
-#define ACTION_ENUM(id, name, help, reserved) ACT_##id,
+#define ACTION_ENUM(id, name, help, op) ACT_##id,
     ACTIONS(ACTION_ENUM)
 #undef ACTION_ENUM
         ACT_COUNT
@@ -95,7 +102,7 @@ extern const struct bar_item key_bar[];
 extern const int key_nbar;
 
 /* One line of the help overlay: one action, or two that go together ("up / down"); text NULL
- * means the action's own help. Reserved actions are listed together on one line at the end. */
+ * means the action's own help. */
 struct help_line {
     enum action act[2];
     const char *text;
@@ -107,7 +114,8 @@ extern const int key_nhelp;
 enum action keys_action(int key);
 const char *action_name(enum action a);
 const char *action_help(enum action a);
-bool action_reserved(enum action a);
+/* Whether the action is an operator action (opens a dialog, runs a command). */
+bool action_operator(enum action a);
 /* A key as shown to the user: "k", "↑" ("Up"), "Tab", "Space", "F10", "Ctrl-L". */
 const char *key_label(int key, bool utf8);
 /* All keys of an action, joined with spaces ("↑ k"), into buf. */

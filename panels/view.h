@@ -34,8 +34,12 @@ enum intent {
     INTENT_FIRST = 1 << 9,     /* replay: first frame */
     INTENT_LAST = 1 << 10,     /* replay: last frame */
     INTENT_REPAINT = 1 << 11,  /* repaint the whole terminal */
-    INTENT_ACTION = 1 << 12,   /* an action key (view.action says which) */
+    INTENT_ACTION = 1 << 12,   /* an action key (view.action says which): open its dialog */
+    INTENT_RUN = 1 << 13,      /* a dialog was confirmed: run its action (dialog_argv) */
 };
+
+struct dialog;
+struct run_state;
 
 struct view {
     /* selection and layout state, changed by key handlers */
@@ -62,6 +66,8 @@ struct view {
     enum severity message_severity;
     const struct history *history;
     const struct events *events;
+    const struct dialog *dialog; /* drawn on top when one is open (panels/dialog.h) */
+    const struct run_state *run; /* the operator action running or last run, or NULL */
 };
 
 void view_init(struct view *v);

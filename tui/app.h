@@ -1,5 +1,6 @@
 /* app: the dashboard's state, shared by the files of tui/ — the loop (loop.c), what keys do
- * (intents.c) and the replay of a recording (replay.c). Not for use outside tui/. */
+ * (intents.c), the operator actions (actions.c) and the replay of a recording (replay.c).
+ * Not for use outside tui/. */
 #ifndef REPLTOP_APP_H
 #define REPLTOP_APP_H
 
@@ -10,10 +11,13 @@
 #include "model/history.h"
 #include "model/record.h"
 #include "model/snapshot.h"
+#include "panels/dialog.h"
 #include "panels/view.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct app {
     const struct dash_opts *o;
@@ -38,6 +42,17 @@ struct app {
     char **warnings; /* malformed lines of the recording, logged again after each rebuild */
     int nwarnings;
 
+    /* operator actions (actions.c): one at a time, run as a child process */
+    struct dialog dlg; /* the open dialog, kind DLG_NONE when none */
+    struct run_state run;
+    pid_t run_pid;      /* the action's process, 0 when none runs */
+    int run_fd;         /* its stdout and stderr, -1 once closed */
+    char run_buf[2048]; /* a line being read */
+    size_t run_len;
+    bool quit_armed;      /* q was pressed once while an action runs */
+    FILE *run_echo;       /* after the dashboard closed: where the action's lines go */
+    char conf_path[4096]; /* the config, absolute, handed to the action ("" when none) */
+
     struct recorder *recorder;
     int64_t message_until;
     long shown_second;
@@ -53,6 +68,23 @@ void app_take_snapshot(struct app *a, struct snapshot *s);
 
 /* intents.c: reads the waiting keys and carries out what they ask. */
 void app_read_keys(struct app *a);
+
+/* actions.c: the operator actions. */
+void actions_init(struct app *a);
+/* An action key: opens its dialog, or shows the action that runs. */
+void actions_open(struct app *a, enum action act);
+/* A key for the open dialog. */
+void actions_dialog_key(struct app *a, int key);
+/* Keeps what must survive the primary: its synchronous_standby_names. */
+void actions_note_snapshot(struct app *a, const struct snapshot *s);
+bool actions_running(const struct app *a);
+/* The action's output to poll (-1 when none), and reading it when it is ready. */
+int actions_fd(const struct app *a);
+void actions_read(struct app *a);
+/* Collects the action's exit when it ended (after SIGCHLD; harmless otherwise). */
+void actions_reap(struct app *a);
+/* After the dashboard closed: waits for a running action, printing its output. */
+void actions_finish(struct app *a);
 
 /* replay.c: a recording played back instead of a live cluster. */
 bool replay_open(struct app *a, const char *path, char *err, size_t errlen);

@@ -1,6 +1,6 @@
 /* intents: what the loop does about a key — the panels change their own view state and
  * return intents (panels/view.h); the side effects live here: export, theme, interval, pause,
- * replay steps, and the "coming" answer of the reserved action keys. */
+ * replay steps, quitting, and handing keys to the operator actions' dialogs (actions.c). */
 #include "app.h"
 #include "model/util.h"
 
@@ -72,10 +72,23 @@ static void toggle_pause(struct app *a)
     a->dirty = true;
 }
 
+/* q, F10, or Ctrl-C while an action runs: quitting then waits for the action (its output goes
+ * to the terminal), so it takes a second press. */
+static void request_quit(struct app *a)
+{
+    if (!actions_running(a) || a->quit_armed) {
+        a->quit = true;
+        return;
+    }
+    a->quit_armed = true;
+    app_say(a, SEV_WARNING,
+            "%s is running: q again closes the dashboard and waits for it to finish", a->run.title);
+}
+
 static void apply(struct app *a, unsigned in)
 {
     if (in & INTENT_QUIT)
-        a->quit = true;
+        request_quit(a);
     if (in & (INTENT_REDRAW | INTENT_REPAINT))
         a->dirty = true;
     if (in & INTENT_REPAINT)
@@ -91,8 +104,7 @@ static void apply(struct app *a, unsigned in)
     if (a->rec && (in & (INTENT_STEP_BACK | INTENT_STEP_FWD | INTENT_FIRST | INTENT_LAST)))
         replay_move(a, in);
     if (in & INTENT_ACTION)
-        app_say(a, SEV_WARNING, "%s: not available yet (it comes with the actions work)",
-                action_name(a->view.action));
+        actions_open(a, a->view.action);
 }
 
 void app_read_keys(struct app *a)
@@ -103,12 +115,27 @@ void app_read_keys(struct app *a)
             a->dirty = true;
             continue;
         }
+        if (key == K_CTRL_C) { /* only while an action runs: signals are keys then */
+            request_quit(a);
+            continue;
+        }
+        bool small = a->grid->w < MIN_COLS || a->grid->h < MIN_ROWS;
+        /* a dialog takes every key (a name is typed there), but for the running action's
+         * dialog, which has nothing to type: q quits from there too */
+        bool quit_key = keys_action(key) == ACT_QUIT;
+        if (a->dlg.kind != DLG_NONE && !small && !(a->dlg.kind == DLG_RUN && quit_key)) {
+            a->quit_armed = false;
+            actions_dialog_key(a, key);
+            continue;
+        }
         enum action act = keys_action(key);
+        if (act != ACT_QUIT)
+            a->quit_armed = false;
         if (act == ACT_NONE && !a->view.show_help)
             continue; /* with the help open, any key closes it */
-        if (a->grid->w < MIN_COLS || a->grid->h < MIN_ROWS) {
+        if (small) {
             if (act == ACT_QUIT)
-                a->quit = true;
+                request_quit(a);
             continue;
         }
         apply(a, dashboard_key(&a->view, a->snap, act));

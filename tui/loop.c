@@ -1,5 +1,6 @@
 /* loop: the poll() loop, signals through a self-pipe, the live refresh schedule, drawing, and
- * setting the dashboard up and down. Keys are in intents.c, the replay in replay.c. */
+ * setting the dashboard up and down. Keys are in intents.c, the operator actions in
+ * actions.c, the replay in replay.c. */
 #include "app.h"
 #include "model/cluster.h"
 #include "model/util.h"
@@ -79,6 +80,7 @@ void app_take_snapshot(struct app *a, struct snapshot *s)
 {
     events_diff(a->events, a->view.connecting ? NULL : a->snap, s);
     history_feed(a->hist, s);
+    actions_note_snapshot(a, s);
     if (a->recorder) {
         char err[512];
         if (!recorder_write(a->recorder, s, err, sizeof err)) {
@@ -130,7 +132,9 @@ static void read_signals(struct app *a)
             if (buf[i] == SIGWINCH) {
                 term_resize(a->term);
                 a->dirty = true;
-            } else if (buf[i] != SIGCHLD) {
+            } else if (buf[i] == SIGCHLD) {
+                actions_reap(a);
+            } else {
                 a->quit = true; /* SIGINT, SIGTERM, SIGHUP */
             }
         }
@@ -185,7 +189,11 @@ static void run(struct app *a)
 
         pfds[0] = (struct pollfd){term_fd(a->term), POLLIN, 0};
         pfds[1] = (struct pollfd){sig_pipe[0], POLLIN, 0};
-        int ncl = a->refreshing ? cluster_pollfds(a->cluster, pfds + 2, owner, MAX_FDS - 2) : 0;
+        int nfix = 2;
+        if (actions_fd(a) >= 0)
+            pfds[nfix++] = (struct pollfd){actions_fd(a), POLLIN, 0};
+        int ncl =
+            a->refreshing ? cluster_pollfds(a->cluster, pfds + nfix, owner, MAX_FDS - nfix) : 0;
         double wall = clock_wall();
         int timeout = (int)((floor(wall) + 1 - wall) * 1000) + 1;
         if (a->refreshing)
@@ -197,7 +205,9 @@ static void run(struct app *a)
         if (a->view.message[0])
             timeout = min_timeout(timeout, ms_until(a->message_until, now));
 
-        int r = poll(pfds, (nfds_t)(2 + ncl), timeout);
+        if (actions_running(a) && actions_fd(a) < 0)
+            timeout = min_timeout(timeout, 200); /* its output ended: the exit is near */
+        int r = poll(pfds, (nfds_t)(nfix + ncl), timeout);
         if (r < 0 && errno != EINTR) {
             app_say(a, SEV_CRITICAL, "poll: %s", strerror(errno));
             sleep(1);
@@ -206,8 +216,12 @@ static void run(struct app *a)
         now = clock_mono_ms();
         if (r > 0 && pfds[1].revents)
             read_signals(a);
+        if (r > 0 && nfix > 2 && pfds[2].revents)
+            actions_read(a);
+        if (actions_running(a) && actions_fd(a) < 0)
+            actions_reap(a); /* a backstop: a full self-pipe may have dropped its SIGCHLD */
         if (a->refreshing) {
-            cluster_handle(a->cluster, pfds + 2, owner, ncl, now);
+            cluster_handle(a->cluster, pfds + nfix, owner, ncl, now);
             if (cluster_refresh_done(a->cluster)) {
                 a->refreshing = false;
                 app_take_snapshot(a, cluster_snapshot(a->cluster));
@@ -277,6 +291,7 @@ int dashboard_run(const struct dash_opts *o)
         a->view.interval_s = o->cfg->refresh_s;
     }
     choose_theme(a);
+    actions_init(a);
     /* before curses starts: it installs its own SIGINT/SIGTERM/SIGWINCH handlers only where
      * none is set, so ours stay */
     if (!signals_setup(err, sizeof err)) {
@@ -299,6 +314,8 @@ int dashboard_run(const struct dash_opts *o)
     rc = 0;
 out:
     term_close(a->term);
+    a->term = NULL;
+    actions_finish(a); /* an action still running: wait for it, with its output on stdout */
     signals_done();
     grid_free(a->grid);
     cluster_free(a->cluster);

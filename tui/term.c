@@ -84,6 +84,17 @@ void term_close(struct term *t)
     free(t);
 }
 
+void term_catch_ctrl_c(struct term *t, bool on)
+{
+    (void)t;
+    if (on) {
+        raw();
+    } else {
+        noraw();
+        cbreak();
+    }
+}
+
 bool term_utf8(const struct term *t)
 {
     return t->utf8;
@@ -229,6 +240,8 @@ int term_key(struct term *t)
             return K_BTAB;
         case KEY_ENTER:
             return K_ENTER;
+        case KEY_BACKSPACE:
+            return K_BACKSPACE;
         case KEY_RESIZE:
             return K_RESIZE_EV;
         default:

@@ -31,6 +31,10 @@ void term_apply_theme(struct term *t, const struct theme *th);
 int term_draw(struct term *t, const struct grid *g);
 /* The next draw rewrites every cell (Ctrl-L, a new theme). */
 void term_invalidate(struct term *t);
+/* on: Ctrl-C (and Ctrl-Z, Ctrl-\) arrive as keys instead of raising signals. While an
+ * operator action runs its child is in our process group, and a terminal's SIGINT would stop
+ * it halfway. off: back to the usual signals. */
+void term_catch_ctrl_c(struct term *t, bool on);
 /* The next key (K_* or a character), K_NONE when none is waiting. Never blocks. */
 int term_key(struct term *t);
 

@@ -1,0 +1,344 @@
+/* dialog: what the dialogs share — the box, lines, the confirmation field, the progress bar —
+ * and which dialog gets a key, and what command a confirmed dialog runs. */
+#include "dialog.h"
+#include "view.h"
+#include "model/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define DLG_W     96 /* the widest a dialog gets */
+#define DLG_LINES 96 /* body lines a dialog may write (more are dropped) */
+
+const char *const sync_commit_levels[] = {"on", "remote_apply", "remote_write", "local", "off"};
+const int sync_ncommit_levels = (int)(sizeof sync_commit_levels / sizeof sync_commit_levels[0]);
+
+/* ---- drawing ---- */
+
+static int box_width(const struct grid *g)
+{
+    return g->w - 4 < DLG_W ? g->w - 4 : DLG_W;
+}
+
+int dlg_inner_width(const struct grid *g)
+{
+    return box_width(g) - 4;
+}
+
+void dlg_out_init(struct dlg_out *o, int w, bool utf8)
+{
+    o->g = grid_new(w > 1 ? w : 1, DLG_LINES, utf8);
+    grid_clear(o->g, CR_HELP);
+    o->y = 0;
+}
+
+void dlg_out_free(struct dlg_out *o)
+{
+    grid_free(o->g);
+    o->g = NULL;
+}
+
+void dlg_line(struct dlg_out *o, enum role role, unsigned attrs, const char *fmt, ...)
+{
+    if (o->y >= o->g->h)
+        return;
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    grid_text_clip(o->g, 0, o->y++, o->g->w, role, attrs, buf);
+}
+
+void dlg_wrap(struct dlg_out *o, int max, enum role role, unsigned attrs, const char *fmt, ...)
+{
+    if (o->y >= o->g->h)
+        return;
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (max > o->g->h - o->y)
+        max = o->g->h - o->y;
+    o->y += grid_wrap(o->g, 0, o->y, o->g->w, role, attrs, buf, max);
+}
+
+void dlg_blank(struct dlg_out *o)
+{
+    if (o->y < o->g->h)
+        o->y++;
+}
+
+void dlg_kv(struct dlg_out *o, int lw, const char *label, enum role role, const char *fmt, ...)
+{
+    if (o->y >= o->g->h)
+        return;
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    grid_text_clip(o->g, 0, o->y, lw - 1, CR_DIM, 0, label);
+    o->y += grid_wrap(o->g, lw, o->y, o->g->w - lw, role, 0, buf, 3);
+}
+
+void dlg_frame(struct grid *g, const char *title, enum role border, const struct dlg_out *body,
+               const struct dlg_out *foot)
+{
+    int w = box_width(g);
+    int nfoot = foot ? foot->y : 0;
+    int want = 2 + body->y + (nfoot ? nfoot + 1 : 0);
+    int room = g->h - 3; /* leave the header's first line, the last border and the key bar */
+    int h = want < room ? want : room;
+    /* low on the screen, so the header and the node table stay in view when there is room */
+    struct rect box = {(g->w - w) / 2, g->h - 2 - h, w, h};
+    if (box.y < 1)
+        box.y = 1;
+    grid_fill(g, box, CR_HELP);
+    grid_box(g, box, border, title, CR_TITLE);
+    struct rect in = {box.x + 2, box.y + 1, box.w - 4, box.h - 2};
+    int body_h = in.h - (nfoot ? nfoot + 1 : 0);
+    if (body_h < 0)
+        body_h = 0;
+    grid_blit(g, (struct rect){in.x, in.y, in.w, body_h}, body->g, 0);
+    if (body->y > body_h && body_h > 0)
+        grid_text_right(g, box.x + 1, box.y + box.h - 1, box.w - 3, CR_DIM, 0,
+                        " more: enlarge the terminal ");
+    if (nfoot) {
+        int fy = in.y + in.h - nfoot;
+        grid_hline(g, in.x, fy - 1, in.w, CR_BORDER);
+        grid_blit(g, (struct rect){in.x, fy, in.w, nfoot}, foot->g, 0);
+    }
+}
+
+void dlg_field(struct dlg_out *o, const struct dialog *d)
+{
+    if (o->y >= o->g->h)
+        return;
+    bool match = strcmp(d->typed, d->node) == 0;
+    int x = grid_textf(o->g, 0, o->y, o->g->w, CR_HELP, 0, "Type %s to confirm: ", d->node);
+    int fw = text_width(d->node, o->g->utf8) + 2;
+    if (fw < 16)
+        fw = 16;
+    if (x + fw > o->g->w)
+        fw = o->g->w - x;
+    grid_paint(o->g, (struct rect){x, o->y, fw, 1}, CR_HELP, ATTR_UNDERLINE);
+    int n = grid_text_clip(o->g, x, o->y, fw - 1, match ? CR_OK : CR_KEY, ATTR_UNDERLINE, d->typed);
+    grid_paint(o->g, (struct rect){x + n, o->y, 1, 1}, CR_HELP, ATTR_REVERSE); /* the cursor */
+    o->y++;
+}
+
+void run_progress_text(const struct run_state *run, double now, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (!run || run->total_kb <= 0)
+        return;
+    long long done = run->done_kb > run->total_kb ? run->total_kb : run->done_kb;
+    int pct = (int)(done * 100 / run->total_kb);
+    char d[32], t[32], eta[32] = "";
+    format_bytes(done * 1024, d, sizeof d);
+    format_bytes(run->total_kb * 1024, t, sizeof t);
+    double elapsed = now - run->rate_t0;
+    if (done >= run->total_kb) {
+        str_copy(eta, sizeof eta, "  copied");
+    } else if (run->active && elapsed >= 1 && done > run->rate_kb0) {
+        double rate = (double)(done - run->rate_kb0) / elapsed;
+        char left[24];
+        fmt_duration((double)(run->total_kb - done) / rate, left, sizeof left);
+        str_printf(eta, sizeof eta, "  ETA %s", left);
+    }
+    str_printf(buf, n, "%d%%  %s of %s%s", pct, d, t, eta);
+}
+
+void dlg_progress(struct dlg_out *o, const struct run_state *run, double now)
+{
+    if (!run || run->total_kb <= 0 || o->y >= o->g->h)
+        return;
+    char text[128];
+    run_progress_text(run, now, text, sizeof text);
+    int bw = o->g->w - text_width(text, o->g->utf8) - 3;
+    if (bw > 40)
+        bw = 40;
+    int x = 0;
+    if (bw >= 10) {
+        long long done = run->done_kb > run->total_kb ? run->total_kb : run->done_kb;
+        int fill = (int)(done * (bw - 2) / run->total_kb);
+        bool u = o->g->utf8;
+        grid_text(o->g, 0, o->y, 1, CR_HELP, 0, "[");
+        for (int i = 0; i < bw - 2; i++)
+            grid_text(o->g, 1 + i, o->y, 1, i < fill ? CR_OK : CR_DIM, 0,
+                      i < fill ? (u ? "█" : "#") : (u ? "░" : "."));
+        grid_text(o->g, bw - 1, o->y, 1, CR_HELP, 0, "]");
+        x = bw + 1;
+    }
+    grid_text_clip(o->g, x, o->y, o->g->w - x, CR_HELP, 0, text);
+    o->y++;
+}
+
+unsigned dlg_field_key(struct dialog *d, int key)
+{
+    size_t len = strlen(d->typed);
+    if (key == K_BACKSPACE || key == K_DEL || key == K_BS) {
+        if (len > 0)
+            d->typed[len - 1] = '\0';
+        return INTENT_REDRAW;
+    }
+    if (key == K_CTRL_U) {
+        d->typed[0] = '\0';
+        return INTENT_REDRAW;
+    }
+    if (key > ' ' && key < 127) {
+        if (len + 1 < sizeof d->typed) {
+            d->typed[len] = (char)key;
+            d->typed[len + 1] = '\0';
+        }
+        return INTENT_REDRAW;
+    }
+    return INTENT_NONE;
+}
+
+/* ---- the dialogs ---- */
+
+void dialog_open(struct dialog *d, enum dialog_kind kind, const struct snapshot *s,
+                 const char *node)
+{
+    d->kind = kind;
+    str_copy(d->node, sizeof d->node, node);
+    d->typed[0] = '\0';
+    d->note[0] = '\0';
+    d->force = false;
+    d->cursor = 0;
+    d->spec[0] = '\0';
+    if (kind == DLG_SYNC)
+        sync_editor_init(&d->sync, s);
+    if (kind == DLG_ADD) {
+        d->node[0] = '\0';
+        /* the first node that can be built, if any */
+        for (int i = 0; i < d->ctx.nlocal; i++) {
+            if (d->ctx.local[i].datadir[0] && !d->ctx.local[i].filled) {
+                d->cursor = i;
+                str_copy(d->node, sizeof d->node, d->ctx.local[i].name);
+                break;
+            }
+        }
+    }
+}
+
+void dialog_close(struct dialog *d)
+{
+    d->kind = DLG_NONE;
+    d->typed[0] = '\0';
+    d->note[0] = '\0';
+}
+
+void dialog_render(const struct dialog *d, const struct snapshot *s, const struct run_state *run,
+                   double now, struct grid *g)
+{
+    if (g->w < MIN_COLS || g->h < MIN_ROWS)
+        return;
+    switch (d->kind) {
+    case DLG_PROMOTE:
+        promote_render(d, s, g);
+        break;
+    case DLG_SYNC:
+        sync_render(d, s, g);
+        break;
+    case DLG_RESYNC:
+    case DLG_ADD:
+    case DLG_REJOIN:
+        local_render(d, s, g);
+        break;
+    case DLG_RUN:
+        run_render(d, run, now, g);
+        break;
+    default:
+        break;
+    }
+}
+
+unsigned dialog_key(struct dialog *d, const struct snapshot *s, const struct run_state *run,
+                    int key)
+{
+    d->note[0] = '\0';
+    switch (d->kind) {
+    case DLG_PROMOTE:
+        return promote_key(d, s, key);
+    case DLG_SYNC:
+        return sync_key(d, s, key);
+    case DLG_RESYNC:
+    case DLG_ADD:
+    case DLG_REJOIN:
+        return local_key(d, s, key);
+    case DLG_RUN:
+        return run_key(d, run, key);
+    default:
+        return INTENT_NONE;
+    }
+}
+
+/* Options first, then "--": a node name or a SPEC is never taken for an option. */
+int dialog_argv(const struct dialog *d, const char **argv, char *title, size_t titlen)
+{
+    int n = 0;
+    switch (d->kind) {
+    case DLG_PROMOTE:
+        argv[n++] = "promote";
+        argv[n++] = "--yes";
+        if (d->force)
+            argv[n++] = "--force";
+        if (d->ctx.have_last) {
+            argv[n++] = "--previous-sync";
+            argv[n++] = d->ctx.last_sync;
+        }
+        argv[n++] = "--";
+        argv[n++] = d->node;
+        str_printf(title, titlen, "promote %s%s", d->node, d->force ? " (forced)" : "");
+        break;
+    case DLG_SYNC: {
+        const struct sync_editor *e = &d->sync;
+        argv[n++] = "sync";
+        argv[n++] = "--yes";
+        if (e->force)
+            argv[n++] = "--force";
+        const char *level = sync_commit_levels[e->commit];
+        if (strcmp(level, e->current_commit) != 0) {
+            argv[n++] = "--commit";
+            argv[n++] = level;
+        }
+        argv[n++] = "--";
+        argv[n++] = "set";
+        argv[n++] = d->spec;
+        str_printf(title, titlen, "sync set '%s'", d->spec);
+        break;
+    }
+    case DLG_RESYNC:
+        argv[n++] = "resync";
+        argv[n++] = "--yes";
+        argv[n++] = "--";
+        argv[n++] = d->node;
+        str_printf(title, titlen, "resync %s", d->node);
+        break;
+    case DLG_ADD:
+        argv[n++] = "resync";
+        argv[n++] = "--new";
+        argv[n++] = "--yes";
+        argv[n++] = "--";
+        argv[n++] = d->node;
+        str_printf(title, titlen, "new replica %s", d->node);
+        break;
+    case DLG_REJOIN:
+        argv[n++] = "rejoin";
+        argv[n++] = "--yes";
+        argv[n++] = "--";
+        argv[n++] = d->node;
+        str_printf(title, titlen, "rejoin %s", d->node);
+        break;
+    default:
+        title[0] = '\0';
+        break;
+    }
+    argv[n] = NULL;
+    return n;
+}

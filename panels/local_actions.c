@@ -1,0 +1,263 @@
+/* local_actions: the dialogs of the actions that work on a node's data directory on this host
+ * — resync (`r`, pg_basebackup), a new replica (`a`: resync --new of a node the config names
+ * whose directory does not exist yet) and rejoin (`J`, pg_rewind). Each shows what will happen
+ * and asks for the node's name; without a datadir in the config it says what is missing. */
+#include "dialog.h"
+#include "view.h"
+#include "model/util.h"
+
+#include <string.h>
+
+#define LW 15
+
+static const struct dlg_local *local_of(const struct dialog *d, const char *name)
+{
+    for (int i = 0; i < d->ctx.nlocal; i++)
+        if (strcmp(d->ctx.local[i].name, name) == 0)
+            return &d->ctx.local[i];
+    return NULL;
+}
+
+static bool buildable(const struct dlg_local *l)
+{
+    return l && l->datadir[0] && !l->filled;
+}
+
+static const struct node_snap *primary_of(const struct snapshot *s)
+{
+    return s && s->primary[0] ? snapshot_find(s, s->primary) : NULL;
+}
+
+/* Why Enter cannot run the action, or NULL. */
+static const char *refusal(const struct dialog *d, const struct snapshot *s, char *buf, size_t n)
+{
+    const struct dlg_local *l = local_of(d, d->node);
+    const struct node_snap *ns = s ? snapshot_find(s, d->node) : NULL;
+    const struct node_snap *p = primary_of(s);
+    if (!d->ctx.can_run) {
+        str_copy(buf, n, "actions need the cluster's config file: start repltop with -c FILE");
+        return buf;
+    }
+    if (d->kind == DLG_ADD && !buildable(l)) {
+        str_copy(buf, n, "no node of the config is waiting to be built");
+        return buf;
+    }
+    if (!l || !l->datadir[0]) {
+        str_printf(buf, n,
+                   "%s has no datadir in the config: its data directory must be on this "
+                   "host ([node %s] datadir = ...)",
+                   d->node, d->node);
+        return buf;
+    }
+    if (d->kind == DLG_RESYNC && !l->filled) {
+        str_printf(buf, n, "%s does not exist yet (or is empty): a builds it as a new replica",
+                   l->datadir);
+        return buf;
+    }
+    if (d->kind != DLG_ADD && ns && p == ns) {
+        str_printf(buf, n, "%s is the current primary: %s", d->node,
+                   d->kind == DLG_REJOIN ? "rejoin brings an old primary back as a standby"
+                                         : "resync rebuilds standbys only");
+        return buf;
+    }
+    if (d->kind != DLG_REJOIN && !p) {
+        str_copy(buf, n, "no single primary answers: there is nothing to clone from");
+        return buf;
+    }
+    return NULL;
+}
+
+static void node_line(struct dlg_out *o, const struct snapshot *s, const char *name)
+{
+    const struct node_snap *n = s ? snapshot_find(s, name) : NULL;
+    if (!n) {
+        dlg_kv(o, LW, name, CR_HELP, "not polled by this dashboard yet");
+        return;
+    }
+    if (n->reach != REACH_OK) {
+        dlg_kv(o, LW, name, CR_DOWN, "%s (%s)", n->state[0] ? n->state : "down",
+               n->error[0] ? n->error : reach_name(n->reach));
+        return;
+    }
+    char tl[16];
+    fmt_int(n->timeline > 0 ? n->timeline : NUM_UNKNOWN, o->g->utf8, tl, sizeof tl);
+    dlg_kv(o, LW, name, n->role == ROLE_PRIMARY ? CR_PRIMARY : CR_STANDBY,
+           "%s, %s, timeline %s%s%s%s", role_name(n->role), n->state[0] ? n->state : "?", tl,
+           n->sync_state[0] ? ", " : "", n->sync_state, n->needs_rewind ? ", NEEDS REWIND" : "");
+}
+
+static void resync_body(struct dlg_out *o, const struct dialog *d, const struct snapshot *s)
+{
+    const struct dlg_local *l = local_of(d, d->node);
+    const struct node_snap *ns = s ? snapshot_find(s, d->node) : NULL;
+    const struct node_snap *p = primary_of(s);
+    node_line(o, s, d->node);
+    if (l && l->datadir[0])
+        dlg_kv(o, LW, "data directory", l->filled ? CR_HELP : CR_WARNING, "%s%s", l->datadir,
+               l->filled ? "" : " (does not exist yet or is empty)");
+    else
+        dlg_kv(o, LW, "data directory", CR_WARNING,
+               "not in the config: resync only rebuilds nodes whose data directory is on this "
+               "host");
+    dlg_kv(o, LW, "from", p ? CR_PRIMARY : CR_WARNING, "%s",
+           p ? p->name : "no single primary answers");
+    dlg_kv(o, LW, "steps", CR_HELP,
+           "stop %s, move its data directory aside (kept, never deleted), pg_basebackup -X "
+           "stream -R from %s, start it, wait until it streams",
+           d->node, p ? p->name : "the primary");
+    if (ns && ns->reach == REACH_OK &&
+        (strcmp(ns->sync_state, "sync") == 0 || strcmp(ns->sync_state, "quorum") == 0))
+        dlg_kv(o, LW, "note", CR_WARNING,
+               "%s is a synchronous standby: while it is rebuilt, commits wait for another "
+               "listed standby, or hang if there is none",
+               d->node);
+}
+
+static void add_body(struct dlg_out *o, const struct dialog *d, const struct snapshot *s)
+{
+    const struct node_snap *p = primary_of(s);
+    bool any = false;
+    for (int i = 0; i < d->ctx.nlocal; i++)
+        any |= buildable(&d->ctx.local[i]);
+    if (!any) {
+        dlg_wrap(o, 3, CR_HELP, 0,
+                 "No node of %s is waiting to be built. A new replica is a node in the config "
+                 "whose data directory does not exist yet. Add it, for example:",
+                 d->ctx.config[0] ? d->ctx.config : "the config file");
+        dlg_blank(o);
+        const char *t = d->ctx.add_example;
+        while (*t) {
+            size_t len = strcspn(t, "\n");
+            dlg_wrap(o, 3, CR_KEY, 0, "  %.*s", (int)len, t);
+            t += len + (t[len] == '\n');
+        }
+        dlg_blank(o);
+        dlg_wrap(o, 3, CR_HELP, 0,
+                 "then restart repltop (it reads the config when it starts); a then offers the "
+                 "node and builds it with pg_basebackup from the primary (repltop resync NAME "
+                 "--new).");
+        return;
+    }
+    dlg_line(o, CR_HELP, 0, "Nodes of the config without a data directory yet (%s to choose):",
+             glyph_up_down(o->g->utf8));
+    for (int i = 0; i < d->ctx.nlocal; i++) {
+        const struct dlg_local *l = &d->ctx.local[i];
+        if (!buildable(l))
+            continue;
+        bool sel = strcmp(l->name, d->node) == 0;
+        dlg_line(o, sel ? CR_SELECTED : CR_HELP, 0, "%s %-16s %s",
+                 sel ? glyph_pointer(o->g->utf8) : " ", l->name, l->datadir);
+    }
+    dlg_blank(o);
+    dlg_kv(o, LW, "from", p ? CR_PRIMARY : CR_WARNING, "%s",
+           p ? p->name : "no single primary answers");
+    dlg_kv(o, LW, "steps", CR_HELP,
+           "pg_basebackup -X stream -R into the data directory, the port of [node %s], "
+           "start it, wait until it streams",
+           d->node);
+}
+
+static void rejoin_body(struct dlg_out *o, const struct dialog *d, const struct snapshot *s)
+{
+    const struct dlg_local *l = local_of(d, d->node);
+    const struct node_snap *p = primary_of(s);
+    node_line(o, s, d->node);
+    if (l && l->datadir[0])
+        dlg_kv(o, LW, "data directory", CR_HELP, "%s", l->datadir);
+    else
+        dlg_kv(o, LW, "data directory", CR_WARNING,
+               "not in the config: rejoin runs pg_rewind on a data directory on this host");
+    dlg_kv(o, LW, "follows", p ? CR_PRIMARY : CR_WARNING, "%s",
+           p ? p->name : "the current primary (none answers now)");
+    const struct node_snap *ns = s ? snapshot_find(s, d->node) : NULL;
+    if (ns && p && ns != p && ns->reach == REACH_OK && ns->role == ROLE_STANDBY &&
+        !ns->needs_rewind && strcmp(ns->upstream, p->name) == 0 &&
+        strcmp(ns->state, "streaming") == 0)
+        dlg_kv(o, LW, "note", CR_WARNING,
+               "%s already streams from %s: rejoin is for an old primary, or a standby that "
+               "needs a rewind",
+               d->node, p->name);
+    dlg_kv(o, LW, "steps", CR_HELP,
+           "stop %s, pg_rewind from %s (a resync when rewinding is impossible), standby.signal "
+           "and primary_conninfo, start it, wait until it streams",
+           d->node, p ? p->name : "the primary");
+}
+
+void local_render(const struct dialog *d, const struct snapshot *s, struct grid *g)
+{
+    struct dlg_out body, foot;
+    int w = dlg_inner_width(g);
+    dlg_out_init(&body, w, g->utf8);
+    dlg_out_init(&foot, w, g->utf8);
+    const char *verb = d->kind == DLG_ADD      ? "New replica"
+                       : d->kind == DLG_REJOIN ? "Rejoin"
+                                               : "Resync";
+    if (d->kind == DLG_ADD)
+        add_body(&body, d, s);
+    else if (d->kind == DLG_REJOIN)
+        rejoin_body(&body, d, s);
+    else
+        resync_body(&body, d, s);
+    char why[512];
+    const char *no = refusal(d, s, why, sizeof why);
+    if (!no)
+        dlg_field(&foot, d);
+    if (d->note[0])
+        dlg_line(&foot, CR_WARNING, 0, "%s", d->note);
+    else if (no && !(d->kind == DLG_ADD && d->ctx.can_run))
+        dlg_wrap(&foot, 2, CR_WARNING, 0, "%s", no);
+    if (no)
+        dlg_line(&foot, CR_DIM, 0, "Esc close");
+    else
+        dlg_line(&foot, CR_DIM, 0, "Enter %s   Esc cancel",
+                 d->kind == DLG_ADD      ? "build it"
+                 : d->kind == DLG_REJOIN ? "rejoin"
+                                         : "resync");
+    char title[NAME_LEN + 32];
+    if (d->kind == DLG_ADD && !d->node[0])
+        str_copy(title, sizeof title, verb);
+    else
+        str_printf(title, sizeof title, "%s %s", verb, d->node);
+    dlg_frame(g, title, CR_FOCUS, &body, &foot);
+    dlg_out_free(&body);
+    dlg_out_free(&foot);
+}
+
+/* add: the next or previous node that can be built. */
+static void add_move(struct dialog *d, int dir)
+{
+    for (int i = d->cursor + dir; i >= 0 && i < d->ctx.nlocal; i += dir) {
+        if (buildable(&d->ctx.local[i])) {
+            d->cursor = i;
+            str_copy(d->node, sizeof d->node, d->ctx.local[i].name);
+            d->typed[0] = '\0';
+            return;
+        }
+    }
+}
+
+unsigned local_key(struct dialog *d, const struct snapshot *s, int key)
+{
+    if (key == K_ESC) {
+        dialog_close(d);
+        return INTENT_REDRAW;
+    }
+    if (d->kind == DLG_ADD && (key == K_UP || key == K_DOWN)) {
+        add_move(d, key == K_UP ? -1 : 1);
+        return INTENT_REDRAW;
+    }
+    if (key == K_ENTER) {
+        char why[512];
+        const char *no = refusal(d, s, why, sizeof why);
+        if (no) {
+            str_copy(d->note, sizeof d->note, no);
+            return INTENT_REDRAW;
+        }
+        if (strcmp(d->typed, d->node) != 0) {
+            str_printf(d->note, sizeof d->note, "type %s exactly to confirm", d->node);
+            return INTENT_REDRAW;
+        }
+        return INTENT_RUN;
+    }
+    return dlg_field_key(d, key) | INTENT_REDRAW;
+}

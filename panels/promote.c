@@ -1,0 +1,282 @@
+/* promote: the dialog of `p` — the checks `repltop promote` makes, shown from the current
+ * snapshot before anything runs: the candidate's state, whether another primary still accepts
+ * writes (then the action refuses unless forced), how far each other standby is ahead or
+ * behind, the data at risk, and the synchronous_standby_names the new primary will get. The
+ * operator confirms by typing the node's name. */
+#include "dialog.h"
+#include "view.h"
+#include "model/syncnames.h"
+#include "model/util.h"
+
+#include <string.h>
+
+#define LW 15 /* label column */
+
+static bool usable(const struct node_snap *n)
+{
+    return n && n->reach == REACH_OK;
+}
+
+/* A reachable primary other than the candidate, NULL if none. */
+static const struct node_snap *live_primary(const struct snapshot *s, const struct node_snap *c)
+{
+    for (int i = 0; s && i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (n != c && usable(n) && n->role == ROLE_PRIMARY)
+            return n;
+    }
+    return NULL;
+}
+
+/* Why Enter cannot promote now, or NULL. */
+static const char *refusal(const struct dialog *d, const struct snapshot *s,
+                           const struct node_snap *c, char *buf, size_t n)
+{
+    if (!d->ctx.can_run) {
+        str_copy(buf, n, "actions need the cluster's config file: start repltop with -c FILE");
+        return buf;
+    }
+    if (!c) {
+        str_printf(buf, n, "%s is not in the snapshot", d->node);
+        return buf;
+    }
+    if (!usable(c)) {
+        str_printf(buf, n, "%s is not reachable: it cannot be promoted", c->name);
+        return buf;
+    }
+    if (c->role == ROLE_PRIMARY) {
+        str_printf(buf, n, "%s is already a primary: nothing to promote", c->name);
+        return buf;
+    }
+    if (c->role != ROLE_STANDBY) {
+        str_printf(buf, n, "%s's role is unknown: wait for the next refresh", c->name);
+        return buf;
+    }
+    const struct node_snap *p = live_primary(s, c);
+    if (p && !d->force) {
+        str_printf(buf, n, "%s still accepts writes: the promote is refused unless ^F forces it",
+                   p->name);
+        return buf;
+    }
+    return NULL;
+}
+
+/* The list before the promote, and where it comes from (as the action chooses it). */
+static const char *old_list(const struct dialog *d, const struct snapshot *s,
+                            const struct node_snap *c, char *source, size_t n)
+{
+    const struct node_snap *p = s && s->primary[0] ? snapshot_find(s, s->primary) : NULL;
+    if (p) {
+        str_printf(source, n, "now on %s", p->name);
+        return p->synchronous_standby_names;
+    }
+    if (d->ctx.have_last) {
+        str_printf(source, n, "last seen on %s", d->ctx.last_primary);
+        return d->ctx.last_sync;
+    }
+    if (c && c->synchronous_standby_names[0]) {
+        str_printf(source, n, "%s's own setting", c->name);
+        return c->synchronous_standby_names;
+    }
+    return NULL;
+}
+
+/* The new primary's list as `repltop promote` computes it: the candidate replaced by the
+ * remaining standbys (as they stream) and the old primary (under its config name). */
+static bool new_list(const struct snapshot *s, const struct node_snap *c, const char *old,
+                     char *out, size_t n)
+{
+    struct syncnames sn;
+    if (!syncnames_parse(old, &sn, NULL, 0))
+        return false;
+    const char *remaining[SYNC_MAX_NAMES];
+    int nr = 0;
+    for (int i = 0; i < s->nnodes && nr < SYNC_MAX_NAMES; i++) {
+        const struct node_snap *x = &s->nodes[i];
+        if (x == c)
+            continue;
+        remaining[nr++] =
+            x->role == ROLE_STANDBY && x->application_name[0] ? x->application_name : x->name;
+    }
+    if (sn.method != SYNC_NONE) {
+        if (c->application_name[0])
+            syncnames_replace(&sn, c->application_name, remaining, nr);
+        syncnames_remove(&sn, c->name);
+    }
+    out[0] = '\0';
+    return sn.method == SYNC_NONE || syncnames_format(&sn, out, n);
+}
+
+static void candidate_lines(struct dlg_out *o, const struct node_snap *c)
+{
+    char buf[64];
+    if (!usable(c)) {
+        dlg_kv(o, LW, c->name, CR_CRITICAL, "not reachable (%s)",
+               c->error[0] ? c->error : reach_name(c->reach));
+        return;
+    }
+    fmt_int(c->timeline > 0 ? c->timeline : NUM_UNKNOWN, o->g->utf8, buf, sizeof buf);
+    dlg_kv(o, LW, c->name, c->role == ROLE_STANDBY ? CR_STANDBY : CR_CRITICAL,
+           "%s, %s, timeline %s%s%s", role_name(c->role), c->state[0] ? c->state : "?", buf,
+           c->application_name[0] ? ", streams as " : "", c->application_name);
+    if (c->role == ROLE_STANDBY && lsn_diff(c->receive_lsn, c->replay_lsn) > 0) {
+        format_bytes(lsn_diff(c->receive_lsn, c->replay_lsn), buf, sizeof buf);
+        dlg_kv(o, LW, "", CR_HELP, "%s received but not yet replayed: the promote waits for it",
+               buf);
+    }
+}
+
+static void primary_lines(struct dlg_out *o, const struct dialog *d, const struct snapshot *s,
+                          const struct node_snap *c)
+{
+    const struct node_snap *p = live_primary(s, c);
+    if (p && d->force) {
+        dlg_kv(o, LW, "primary", CR_CRITICAL,
+               "FORCED: %s still accepts writes. After this promote TWO primaries accept "
+               "writes (split brain): stop %s now, then rejoin it (J)",
+               p->name, p->name);
+    } else if (p) {
+        dlg_kv(o, LW, "primary", CR_WARNING,
+               "%s is reachable and accepts writes: the promote will be REFUSED. Stop %s "
+               "first (a switchover), or force it with ^F",
+               p->name, p->name);
+    } else {
+        int down = 0;
+        char names[256] = "";
+        for (int i = 0; s && i < s->nnodes; i++) {
+            const struct node_snap *n = &s->nodes[i];
+            if (n == c || usable(n))
+                continue;
+            size_t len = strlen(names);
+            str_printf(names + len, sizeof names - len, "%s%s", down++ ? ", " : "", n->name);
+        }
+        dlg_kv(o, LW, "primary", CR_OK, "none answers%s%s%s: no other node accepts writes",
+               down ? " (" : "", names, down ? " down)" : "");
+    }
+}
+
+static void risk_lines(struct dlg_out *o, const struct snapshot *s, const struct node_snap *c)
+{
+    char buf[32];
+    const struct node_snap *p = live_primary(s, c);
+    if (num_known(c->data_at_risk)) {
+        format_bytes(c->data_at_risk, buf, sizeof buf);
+        dlg_kv(o, LW, "data at risk", c->data_at_risk > 0 ? CR_WARNING : CR_OK,
+               "%s (WAL %s wrote that %s has not received)", buf, p ? p->name : "the primary",
+               c->name);
+    } else {
+        dlg_kv(o, LW, "data at risk", CR_HELP, "unknown%s: what the other standbys hold is below",
+               p ? "" : " while no primary answers");
+    }
+    bool any = false;
+    for (int i = 0; s && i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (n == c || !usable(n) || n->role != ROLE_STANDBY)
+            continue;
+        int64_t ahead = lsn_diff(n->receive_lsn, c->receive_lsn);
+        const char *label = any ? "" : "other standbys";
+        any = true;
+        if (!num_known(ahead)) {
+            dlg_kv(o, LW, label, CR_HELP, "%s: position unknown", n->name);
+            continue;
+        }
+        format_bytes(ahead > 0 ? ahead : -ahead, buf, sizeof buf);
+        if (ahead > 0)
+            dlg_kv(o, LW, label, CR_WARNING,
+                   "%s is %s AHEAD of %s: that WAL is lost, and %s needs a rewind (automatic "
+                   "when its datadir is local)",
+                   n->name, buf, c->name, n->name);
+        else if (ahead == 0)
+            dlg_kv(o, LW, label, CR_OK, "%s is at the same position as %s: it will follow it",
+                   n->name, c->name);
+        else
+            dlg_kv(o, LW, label, CR_OK, "%s is %s behind %s: it will follow it", n->name, buf,
+                   c->name);
+    }
+    if (!any)
+        dlg_kv(o, LW, "other standbys", CR_HELP, "none answers");
+}
+
+static void sync_lines(struct dlg_out *o, const struct dialog *d, const struct snapshot *s,
+                       const struct node_snap *c)
+{
+    char source[NAME_LEN + 32], next[SYNCNAMES_FORMAT_MAX];
+    const char *old = old_list(d, s, c, source, sizeof source);
+    if (!old) {
+        dlg_kv(o, LW, "sync list", CR_WARNING,
+               "unknown here (no primary seen): the action uses what repltop last saved for "
+               "this cluster, else none");
+        return;
+    }
+    dlg_kv(o, LW, "sync list", CR_HELP, "'%s' (%s)", old, source);
+    if (new_list(s, c, old, next, sizeof next))
+        dlg_kv(o, LW, "", CR_HELP, "rewritten on %s to '%s'%s", c->name, next,
+               next[0] ? "" : " (no synchronous standby)");
+    else
+        dlg_kv(o, LW, "", CR_HELP, "rewritten on %s without itself", c->name);
+}
+
+void promote_render(const struct dialog *d, const struct snapshot *s, struct grid *g)
+{
+    const struct node_snap *c = s ? snapshot_find(s, d->node) : NULL;
+    struct dlg_out body, foot;
+    int w = dlg_inner_width(g);
+    dlg_out_init(&body, w, g->utf8);
+    dlg_out_init(&foot, w, g->utf8);
+    if (c && c->role == ROLE_PRIMARY) {
+        candidate_lines(&body, c);
+    } else if (c) {
+        candidate_lines(&body, c);
+        primary_lines(&body, d, s, c);
+        risk_lines(&body, s, c);
+        sync_lines(&body, d, s, c);
+        dlg_kv(&body, LW, "then", CR_HELP,
+               "the other standbys follow %s on its new timeline; an old primary comes back "
+               "with J (rejoin)",
+               c->name);
+    } else {
+        dlg_line(&body, CR_CRITICAL, 0, "%s is not in the snapshot", d->node);
+    }
+    char why[320];
+    const char *no = refusal(d, s, c, why, sizeof why);
+    if (d->force)
+        dlg_line(&foot, CR_CRITICAL, ATTR_REVERSE, " FORCED: --force is on (^F turns it off) ");
+    if (!no || (c && usable(c) && c->role == ROLE_STANDBY))
+        dlg_field(&foot, d);
+    if (d->note[0])
+        dlg_line(&foot, CR_WARNING, 0, "%s", d->note);
+    else if (no)
+        dlg_line(&foot, CR_WARNING, 0, "%s", no);
+    dlg_line(&foot, CR_DIM, 0, "Enter promote   ^F %s   Esc cancel",
+             d->force ? "unforce" : "force");
+    char title[NAME_LEN + 32];
+    str_printf(title, sizeof title, "Promote %s", d->node);
+    dlg_frame(g, title, d->force ? CR_CRITICAL : CR_FOCUS, &body, &foot);
+    dlg_out_free(&body);
+    dlg_out_free(&foot);
+}
+
+unsigned promote_key(struct dialog *d, const struct snapshot *s, int key)
+{
+    const struct node_snap *c = s ? snapshot_find(s, d->node) : NULL;
+    if (key == K_ESC) {
+        dialog_close(d);
+        return INTENT_REDRAW;
+    }
+    if (key == K_CTRL_F) {
+        d->force = !d->force;
+        return INTENT_REDRAW;
+    }
+    if (key == K_ENTER) {
+        char why[320];
+        const char *no = refusal(d, s, c, why, sizeof why);
+        if (no)
+            str_copy(d->note, sizeof d->note, no);
+        else if (strcmp(d->typed, d->node) != 0)
+            str_printf(d->note, sizeof d->note, "type %s exactly to confirm", d->node);
+        else
+            return INTENT_RUN;
+        return INTENT_REDRAW;
+    }
+    return dlg_field_key(d, key) | INTENT_REDRAW;
+}

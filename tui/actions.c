@@ -1,0 +1,406 @@
+/* actions: the operator actions from the dashboard.
+ *
+ * A key opens a dialog (panels/dialog.h). On confirmation the dashboard runs the SAME
+ * command-line action as a child process — its own binary, `repltop -c CONFIG promote --yes
+ * -- NODE` — with an argument vector (never a shell; the config's path is the only thing
+ * of the cluster's in argv, passwords stay in the config and passfiles). Its output pipe is
+ * one more descriptor of the poll() loop: every line goes to the events panel and the
+ * running dialog, "progress:" lines drive a progress bar, and the exit is collected after
+ * SIGCHLD with waitpid on that pid only. One action at a time; the keys and the clock keep
+ * working while it runs. The child writes the audit log itself. */
+#include "app.h"
+#include "model/conninfo.h"
+#include "model/proc.h"
+#include "model/util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Our own binary: the same version of the actions as the dashboard, even when the file was
+ * replaced since it started (/proc/self/exe still names the running one). */
+static const char *self_exe(void)
+{
+    if (access("/proc/self/exe", X_OK) == 0)
+        return "/proc/self/exe";
+    return program_invocation_name;
+}
+
+static bool dir_filled(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return false;
+    struct dirent *e;
+    bool filled = false;
+    while (!filled && (e = readdir(d)))
+        filled = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return filled;
+}
+
+static int conf_port(const struct node_conf *n)
+{
+    char port[16];
+    if (n->port > 0)
+        return n->port;
+    return conninfo_get(n->conninfo, "port", port, sizeof port) ? atoi(port) : -1;
+}
+
+/* What to add to the config for a new replica: the next name of the family (db_s2 -> db_s3),
+ * the next port, a directory beside the others, a conninfo like a standby's (no password). */
+static void add_example(const struct config *cfg, char *buf, size_t n)
+{
+    char prefix[CONFIG_NAME_LEN] = "replica";
+    int num = 0, port = 0;
+    const struct node_conf *like = cfg->nnodes ? &cfg->nodes[cfg->nnodes - 1] : NULL;
+    const char *dir_of = NULL;
+    for (int i = 0; i < cfg->nnodes; i++) {
+        const struct node_conf *c = &cfg->nodes[i];
+        size_t len = strlen(c->name), d = len;
+        while (d > 0 && c->name[d - 1] >= '0' && c->name[d - 1] <= '9')
+            d--;
+        if (d < len && d > 0 && atoi(c->name + d) >= num) {
+            num = atoi(c->name + d);
+            str_printf(prefix, sizeof prefix, "%.*s", (int)d, c->name);
+        }
+        if (conf_port(c) > port)
+            port = conf_port(c);
+        if (c->datadir && !dir_of)
+            dir_of = c->datadir;
+    }
+    char name[CONFIG_NAME_LEN + 8], portstr[16], dir[600] = "/path/to/", ci[1024] = "";
+    str_printf(name, sizeof name, "%s%d", prefix, num + 1);
+    str_printf(portstr, sizeof portstr, "%d", port > 0 ? port + 1 : 5433);
+    if (dir_of) {
+        const char *slash = strrchr(dir_of, '/');
+        str_printf(dir, sizeof dir, "%.*s/", slash ? (int)(slash - dir_of) : 0, dir_of);
+    }
+    if (like) {
+        char *with = conninfo_with(like->conninfo, "port", portstr);
+        if (with) {
+            conninfo_scrub(with, ci, sizeof ci);
+            explicit_bzero(with, strlen(with));
+            free(with);
+        }
+    }
+    if (!ci[0])
+        str_printf(ci, sizeof ci, "host=127.0.0.1 port=%s", portstr);
+    str_printf(buf, n, "[nodes]\n%s = %s\n\n[node %s]\ndatadir = %s%s\nport = %s%s%s", name, ci,
+               name, dir, name, portstr, like && like->bindir ? "\nbindir = " : "",
+               like && like->bindir ? like->bindir : "");
+}
+
+/* The config's nodes as the local actions see them; the disk may have changed since. */
+static void fill_local(struct app *a)
+{
+    struct dialog_ctx *c = &a->dlg.ctx;
+    const struct config *cfg = a->o->cfg;
+    c->nlocal = 0;
+    for (int i = 0; cfg && i < cfg->nnodes && c->nlocal < DLG_MAX_LOCAL; i++) {
+        struct dlg_local *l = &c->local[c->nlocal++];
+        str_copy(l->name, sizeof l->name, cfg->nodes[i].name);
+        str_copy(l->datadir, sizeof l->datadir, cfg->nodes[i].datadir);
+        l->filled = cfg->nodes[i].datadir && dir_filled(cfg->nodes[i].datadir);
+    }
+    if (cfg)
+        add_example(cfg, c->add_example, sizeof c->add_example);
+}
+
+void actions_init(struct app *a)
+{
+    a->run_fd = -1;
+    a->view.dialog = &a->dlg;
+    a->view.run = &a->run;
+    const struct config *cfg = a->o->cfg;
+    if (!a->rec && cfg && cfg->path) {
+        char *abs = realpath(cfg->path, NULL);
+        str_copy(a->conf_path, sizeof a->conf_path, abs ? abs : cfg->path);
+        free(abs);
+    }
+    a->dlg.ctx.can_run = a->conf_path[0] != '\0';
+    a->dlg.ctx.config = a->conf_path;
+}
+
+void actions_note_snapshot(struct app *a, const struct snapshot *s)
+{
+    struct dialog_ctx *c = &a->dlg.ctx;
+    const struct node_snap *p = s->primary[0] ? snapshot_find(s, s->primary) : NULL;
+    if (!p || p->reach != REACH_OK)
+        return;
+    c->have_last = true;
+    str_copy(c->last_primary, sizeof c->last_primary, p->name);
+    str_copy(c->last_sync, sizeof c->last_sync, s->synchronous_standby_names);
+}
+
+bool actions_running(const struct app *a)
+{
+    return a->run_pid > 0;
+}
+
+int actions_fd(const struct app *a)
+{
+    return a->run_fd;
+}
+
+void actions_open(struct app *a, enum action act)
+{
+    if (actions_running(a)) {
+        a->dlg.kind = DLG_RUN;
+        app_say(a, SEV_WARNING, "one action at a time: %s is still running", a->run.title);
+        return;
+    }
+    if (a->rec) {
+        app_say(a, SEV_WARNING, "%s: a recording plays back, there is no cluster to act on",
+                action_name(act));
+        return;
+    }
+    if (a->view.connecting || !a->snap) {
+        app_say(a, SEV_WARNING, "%s: wait for the first refresh", action_name(act));
+        return;
+    }
+    fill_local(a);
+    const char *node = a->view.selected >= 0 && a->view.selected < a->snap->nnodes
+                           ? a->snap->nodes[a->view.selected].name
+                           : "";
+    enum dialog_kind kind = act == ACT_PROMOTE  ? DLG_PROMOTE
+                            : act == ACT_SYNC   ? DLG_SYNC
+                            : act == ACT_RESYNC ? DLG_RESYNC
+                            : act == ACT_ADD    ? DLG_ADD
+                                                : DLG_REJOIN;
+    dialog_open(&a->dlg, kind, a->snap, node);
+    a->dirty = true;
+}
+
+/* ---- the child ---- */
+
+static enum severity line_severity(const char *line)
+{
+    if (strncmp(line, "fail: ", 6) == 0)
+        return SEV_CRITICAL;
+    if (strncmp(line, "warn: ", 6) == 0 || strncmp(line, "repltop: warning", 16) == 0)
+        return SEV_WARNING;
+    if (strncmp(line, "repltop: ", 9) == 0)
+        return SEV_CRITICAL; /* the command refused its input */
+    return SEV_OK;           /* step:, ok:, done:, and the lines of `sync set` tables */
+}
+
+static void on_line(struct app *a, char *line)
+{
+    size_t len = strlen(line);
+    while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+        line[--len] = '\0';
+    if (!len)
+        return;
+    struct run_state *r = &a->run;
+    long long done, total;
+    if (sscanf(line, "progress: %lld %lld", &done, &total) == 2) {
+        if (r->total_kb <= 0 || total != r->total_kb) {
+            r->rate_t0 = clock_wall();
+            r->rate_kb0 = done;
+        }
+        r->done_kb = done;
+        r->total_kb = total;
+        a->dirty = true;
+        return;
+    }
+    enum severity sev = line_severity(line);
+    struct run_line *l;
+    if (r->nlines < RUN_LINES) {
+        l = &r->lines[(r->start + r->nlines++) % RUN_LINES];
+    } else {
+        l = &r->lines[r->start];
+        r->start = (r->start + 1) % RUN_LINES;
+    }
+    l->sev = sev;
+    str_copy(l->text, sizeof l->text, line);
+    if (a->run_echo) {
+        fprintf(a->run_echo, "%s\n", line);
+        fflush(a->run_echo);
+    }
+    char verb[32];
+    str_copy(verb, sizeof verb, r->title);
+    verb[strcspn(verb, " ")] = '\0';
+    events_add(a->events, clock_wall(), EV_ACTION, sev, r->node, "%s: %s", verb, line);
+    a->dirty = true;
+}
+
+/* Reads what the child wrote; false at EOF or on an error, with the pipe closed. */
+static bool drain(struct app *a)
+{
+    for (;;) {
+        size_t room = sizeof a->run_buf - 1 - a->run_len;
+        ssize_t n = read(a->run_fd, a->run_buf + a->run_len, room);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return true;
+        if (n <= 0) {
+            if (a->run_len) {
+                a->run_buf[a->run_len] = '\0';
+                on_line(a, a->run_buf);
+                a->run_len = 0;
+            }
+            close(a->run_fd);
+            a->run_fd = -1;
+            return false;
+        }
+        a->run_len += (size_t)n;
+        a->run_buf[a->run_len] = '\0';
+        char *start = a->run_buf, *nl;
+        while ((nl = strchr(start, '\n'))) {
+            *nl = '\0';
+            on_line(a, start);
+            start = nl + 1;
+        }
+        a->run_len -= (size_t)(start - a->run_buf);
+        memmove(a->run_buf, start, a->run_len);
+        if (a->run_len == sizeof a->run_buf - 1) { /* a line longer than the buffer */
+            a->run_buf[a->run_len] = '\0';
+            on_line(a, a->run_buf);
+            a->run_len = 0;
+        }
+    }
+}
+
+void actions_read(struct app *a)
+{
+    if (a->run_fd >= 0 && !drain(a))
+        actions_reap(a);
+}
+
+static void ended(struct app *a, int status)
+{
+    struct run_state *r = &a->run;
+    if (a->run_fd >= 0 && drain(a)) {
+        /* a program the action started may still hold the pipe: what the action wrote
+         * itself is all there, since it exited */
+        if (a->run_len) {
+            a->run_buf[a->run_len] = '\0';
+            on_line(a, a->run_buf);
+            a->run_len = 0;
+        }
+        close(a->run_fd);
+        a->run_fd = -1;
+    }
+    a->run_pid = 0;
+    r->active = false;
+    r->ended = true;
+    r->finished = clock_wall();
+    r->status = status;
+    r->ok = status == 0;
+    char how[64];
+    proc_status_text(status, how, sizeof how);
+    double took = r->finished - r->started;
+    events_add(a->events, r->finished, EV_ACTION, r->ok ? SEV_OK : SEV_CRITICAL, r->node,
+               "%s %s after %.1f s%s%s%s", r->title, r->ok ? "succeeded" : "FAILED", took,
+               r->ok ? "" : " (", r->ok ? "" : how, r->ok ? "" : ")");
+    app_say(a, r->ok ? SEV_OK : SEV_CRITICAL, "%s %s after %.1f s%s", r->title,
+            r->ok ? "succeeded" : "failed", took, r->ok ? "" : ": see the events panel");
+    if (a->term)
+        term_catch_ctrl_c(a->term, false);
+    a->quit_armed = false;
+    /* show the cluster as the action left it without waiting for the next refresh */
+    if (a->cluster && !a->refreshing)
+        a->next_refresh = clock_mono_ms();
+    a->dirty = true;
+}
+
+static int decode(int status)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
+    return 255;
+}
+
+void actions_reap(struct app *a)
+{
+    if (a->run_pid <= 0)
+        return;
+    int status;
+    pid_t r = waitpid(a->run_pid, &status, WNOHANG);
+    if (r == a->run_pid)
+        ended(a, decode(status));
+    else if (r < 0 && errno == ECHILD)
+        ended(a, 255); /* reaped elsewhere: the status is lost */
+}
+
+static void start(struct app *a)
+{
+    const char *args[DLG_ARGV_MAX];
+    char title[sizeof a->run.title];
+    int n = dialog_argv(&a->dlg, args, title, sizeof title);
+    const char *argv[DLG_ARGV_MAX + 4] = {self_exe(), "-c", a->conf_path};
+    for (int i = 0; i <= n; i++)
+        argv[3 + i] = args[i];
+    char cmd[512] = "repltop";
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(cmd);
+        bool quote = strchr(args[i], ' ') != NULL;
+        str_printf(cmd + len, sizeof cmd - len, quote ? " '%s'" : " %s", args[i]);
+    }
+    struct proc_spec spec = {.argv = argv};
+    char err[600];
+    int fd = -1;
+    pid_t pid = proc_spawn(&spec, &fd, err, sizeof err);
+    if (pid < 0) {
+        app_say(a, SEV_CRITICAL, "%s: %s", title, err);
+        events_add(a->events, clock_wall(), EV_ACTION, SEV_CRITICAL, a->dlg.node,
+                   "%s could not start: %s", title, err);
+        return;
+    }
+    memset(&a->run, 0, sizeof a->run);
+    struct run_state *r = &a->run;
+    str_copy(r->title, sizeof r->title, title);
+    str_copy(r->node, sizeof r->node, a->dlg.kind == DLG_SYNC ? "" : a->dlg.node);
+    r->active = true;
+    r->started = clock_wall();
+    a->run_pid = pid;
+    a->run_fd = fd;
+    a->run_len = 0;
+    events_add(a->events, r->started, EV_ACTION, SEV_OK, r->node, "%s started: %s", title, cmd);
+    a->dlg.kind = DLG_RUN;
+    /* the child shares our process group: a Ctrl-C must not reach it as SIGINT */
+    term_catch_ctrl_c(a->term, true);
+    a->dirty = true;
+}
+
+void actions_dialog_key(struct app *a, int key)
+{
+    unsigned in = dialog_key(&a->dlg, a->snap, &a->run, key);
+    if (in & INTENT_RUN)
+        start(a);
+    if (in)
+        a->dirty = true;
+}
+
+void actions_finish(struct app *a)
+{
+    if (!actions_running(a))
+        return;
+    fprintf(stderr, "repltop: waiting for %s to finish; its output follows (Ctrl-C stops it)\n",
+            a->run.title);
+    for (int i = 0; i < a->run.nlines; i++) /* what it printed so far (the last RUN_LINES) */
+        printf("%s\n", a->run.lines[(a->run.start + i) % RUN_LINES].text);
+    fflush(stdout);
+    a->run_echo = stdout;
+    while (actions_running(a)) {
+        if (a->run_fd >= 0) {
+            struct pollfd p = {a->run_fd, POLLIN, 0};
+            poll(&p, 1, 1000);
+            actions_read(a);
+        } else {
+            poll(NULL, 0, 100);
+        }
+        actions_reap(a);
+    }
+    fprintf(stderr, "repltop: %s\n", a->view.message);
+}

@@ -1,4 +1,5 @@
-/* action: shared plumbing of the operator actions. */
+/* action: shared plumbing of the operator actions, and action_main, the frame every subcommand
+ * (promote, sync, resync, rejoin) runs in. */
 #include "action.h"
 #include "cluster.h"
 #include "conninfo.h"
@@ -121,8 +122,9 @@ void action_progress(struct action *a, long long done, long long total)
     fflush(stdout);
 }
 
-void action_begin(struct action *a, const char *verb, const char *target, struct config *cfg,
-                  bool yes, bool force)
+/* Loads nothing: cfg is ready. Opens the audit log and takes a snapshot of the cluster. */
+static void action_begin(struct action *a, const char *verb, const char *target, struct config *cfg,
+                         bool yes, bool force)
 {
     memset(a, 0, sizeof *a);
     a->verb = verb;
@@ -144,7 +146,8 @@ void action_refresh(struct action *a)
     a->snap = s;
 }
 
-void action_end(struct action *a, bool ok)
+/* Closes the audit log (recording the result) and frees the snapshot. */
+static void action_end(struct action *a, bool ok)
 {
     audit(a, "end", ok ? "success" : "failed or refused");
     if (a->audit)
@@ -216,6 +219,20 @@ bool action_exec(PGconn *c, const char *sql, char *err, size_t errlen)
     return ok;
 }
 
+bool action_alter_system(PGconn *c, const char *name, const char *value, char *err, size_t errlen)
+{
+    char *lit = PQescapeLiteral(c, value, strlen(value));
+    if (!lit) {
+        str_copy(err, errlen, PQerrorMessage(c));
+        return false;
+    }
+    char *sql = xasprintf("ALTER SYSTEM SET %s = %s", name, lit);
+    PQfreemem(lit);
+    bool ok = action_exec(c, sql, err, errlen);
+    free(sql);
+    return ok;
+}
+
 char *action_value(PGconn *c, const char *sql, char *err, size_t errlen)
 {
     PGresult *r = PQexec(c, sql);
@@ -278,9 +295,14 @@ char *action_follow_conninfo(const char *old_conninfo, const struct node_conf *n
     return d;
 }
 
-int action_parse(int argc, char **argv, const char *config_path, struct config *cfg, bool *yes,
-                 bool *force, const struct option *extra,
-                 void (*on_extra)(int opt, const char *arg, void *ctx), void *ctx, int *first_arg)
+/* Parses the options every action takes (-c FILE, --yes, --force; extra ones through `extra`,
+ * a getopt_long table terminated by a zero entry, with their values stored by the caller's
+ * `on_extra`) and loads the config. Returns -1 to go on, -2 for --help, else the exit status.
+ * *first_arg is the index of the first positional argument. */
+static int action_parse(int argc, char **argv, const char *config_path, struct config *cfg,
+                        bool *yes, bool *force, const struct option *extra,
+                        void (*on_extra)(int opt, const char *arg, void *ctx), void *ctx,
+                        int *first_arg)
 {
     struct option opts[24];
     int n = 0;
@@ -332,4 +354,36 @@ int action_parse(int argc, char **argv, const char *config_path, struct config *
         return 3;
     }
     return -1;
+}
+
+int action_main(int argc, char **argv, const char *config_path, const struct action_cmd *cmd,
+                void *opts)
+{
+    struct config cfg;
+    config_init(&cfg);
+    bool yes = false, force = false;
+    int first = 0;
+    int rc = action_parse(argc, argv, config_path, &cfg, &yes, &force, cmd->extra, cmd->on_extra,
+                          opts, &first);
+    struct action_call call = {argv + first, argc - first, opts, cmd->name, NULL};
+    if (call.nargs > 0)
+        call.target = call.args[0];
+    if (rc == -2) {
+        fputs(cmd->usage, stdout);
+        rc = 0;
+    } else if (rc == -1 && cmd->nargs >= 0 && call.nargs != cmd->nargs) {
+        fprintf(stderr, "repltop: %s takes %s (repltop %s --help)\n", cmd->name, cmd->takes,
+                cmd->name);
+        rc = 3;
+    } else if (rc == -1 && cmd->check) {
+        rc = cmd->check(&call);
+    }
+    if (rc == -1) {
+        struct action a;
+        action_begin(&a, call.verb, call.target, &cfg, yes, force);
+        rc = cmd->run(&a, &call);
+        action_end(&a, rc == 0);
+    }
+    config_done(&cfg);
+    return rc;
 }

@@ -27,11 +27,6 @@ struct action {
     FILE *audit;           /* NULL when the audit log cannot be opened (warned once) */
 };
 
-/* Loads nothing: cfg is ready. Opens the audit log and takes a snapshot of the cluster. */
-void action_begin(struct action *a, const char *verb, const char *target, struct config *cfg,
-                  bool yes, bool force);
-/* Closes the audit log (recording the result) and frees the snapshot. */
-void action_end(struct action *a, bool ok);
 /* A new snapshot (after a change), replacing a->snap. */
 void action_refresh(struct action *a);
 
@@ -52,17 +47,10 @@ PGconn *action_connect(const struct action *a, const struct node_conf *node, cha
                        size_t errlen);
 /* Runs SQL that returns nothing we need; false with the server's message in err. */
 bool action_exec(PGconn *c, const char *sql, char *err, size_t errlen);
+/* ALTER SYSTEM SET name = value, the value escaped by libpq (a reload is the caller's). */
+bool action_alter_system(PGconn *c, const char *name, const char *value, char *err, size_t errlen);
 /* Runs a one-value query; a heap string (NULL for SQL NULL or error, err says which). */
 char *action_value(PGconn *c, const char *sql, char *err, size_t errlen);
-
-/* Parses the options every action takes (-c FILE, --yes, --force; extra ones through
- * `extra`, a getopt_long table terminated by a zero entry, with their values stored by the
- * caller's `on_extra`) and loads the config. Returns -1 to go on, else the exit status.
- * *first_arg is the index of the first positional argument. */
-struct option;
-int action_parse(int argc, char **argv, const char *config_path, struct config *cfg, bool *yes,
-                 bool *force, const struct option *extra,
-                 void (*on_extra)(int opt, const char *arg, void *ctx), void *ctx, int *first_arg);
 
 /* A node by its config name, else by the application_name it streams with (case-insensitive),
  * so `promote walreceiversync` and `promote db_s2` name the same standby. */
@@ -83,6 +71,40 @@ char *action_follow_conninfo(const char *old_conninfo, const struct node_conf *n
 
 /* Path of the audit log: $XDG_STATE_HOME/repltop/actions.log (~/.local/state/...). */
 void action_audit_path(char *buf, size_t n);
+
+/* ----- the subcommands ----- */
+
+/* What action_main hands a command's hooks. */
+struct action_call {
+    char **args; /* the positional arguments */
+    int nargs;
+    void *opts;         /* the command's own option values, stored by its on_extra */
+    const char *verb;   /* for the audit log: the command's name unless check sets another */
+    const char *target; /* what it is about: args[0] (NULL without) unless check sets another */
+};
+
+/* One subcommand as a table, one per file. action_main parses the options every action takes
+ * (-c FILE, --yes, --force, --help) and the command's own, loads the config and checks the
+ * arguments, all before anything connects; then it runs the command between action_begin and
+ * action_end. */
+struct option;
+struct action_cmd {
+    const char *name;  /* "promote": the audit log's verb, and how messages call it */
+    const char *usage; /* printed for --help */
+    int nargs;         /* positional arguments it takes; -1: check decides */
+    const char *takes; /* what they are, for when there are not nargs of them: "one NODE" */
+    const struct option *extra; /* its own long options (zero-terminated), or NULL */
+    void (*on_extra)(int opt, const char *arg, void *opts);
+    /* More checks before anything connects (NULL: none): -1 to go on, else the exit status
+     * (3, after saying why on stderr). */
+    int (*check)(struct action_call *call);
+    int (*run)(struct action *a, const struct action_call *call); /* the exit status */
+};
+
+/* Runs a subcommand: argv[0] is its name, config_path from options before it, opts where its
+ * own option values go. The exit status: 0 done, 1 failed or refused, 3 bad usage. */
+int action_main(int argc, char **argv, const char *config_path, const struct action_cmd *cmd,
+                void *opts);
 
 /* The subcommands (argv[0] is the command's name; config_path from options before it). */
 int cmd_promote(int argc, char **argv, const char *config_path);

@@ -209,20 +209,6 @@ static int new_sync_list(struct action *a, const struct node_snap *c, const stru
     return 0;
 }
 
-static bool alter_system(PGconn *conn, const char *name, const char *value, char *err, size_t n)
-{
-    char *lit = PQescapeLiteral(conn, value, strlen(value));
-    if (!lit) {
-        str_copy(err, n, PQerrorMessage(conn));
-        return false;
-    }
-    char *sql = xasprintf("ALTER SYSTEM SET %s = %s", name, lit);
-    PQfreemem(lit);
-    bool ok = action_exec(conn, sql, err, n);
-    free(sql);
-    return ok;
-}
-
 /* --- after the promotion ------------------------------------------------------------- */
 
 /* The new timeline and the LSN where it forked off the old one (from its history file;
@@ -335,7 +321,7 @@ static bool repoint(struct action *a, struct node_conf *sc, const struct node_sn
     if (ok) {
         action_step(a, "%s: ALTER SYSTEM SET primary_conninfo (now %s, application_name %s)",
                     sc->name, newp->name, app);
-        ok = alter_system(conn, "primary_conninfo", next, err, sizeof err) &&
+        ok = action_alter_system(conn, "primary_conninfo", next, err, sizeof err) &&
              action_exec(conn, "SELECT pg_reload_conf()", err, sizeof err);
     }
     if (!ok)
@@ -432,7 +418,7 @@ static int promote(struct action *a, const char *arg, const struct promote_opts 
     free(done);
     action_ok(a, "%s promoted in %lld ms", cc->name, (long long)(clock_mono_ms() - start));
     action_step(a, "ALTER SYSTEM SET synchronous_standby_names = '%s' on %s", newlist, cc->name);
-    if (!alter_system(conn, "synchronous_standby_names", newlist, err, sizeof err) ||
+    if (!action_alter_system(conn, "synchronous_standby_names", newlist, err, sizeof err) ||
         !action_exec(conn, "SELECT pg_reload_conf()", err, sizeof err)) {
         PQfinish(conn);
         return action_fail(a, "could not set the new primary's sync list: %s", err);
@@ -493,42 +479,41 @@ static int promote(struct action *a, const char *arg, const struct promote_opts 
     return 0;
 }
 
-int cmd_promote(int argc, char **argv, const char *config_path)
+static int run(struct action *a, const struct action_call *call)
 {
-    static const struct option extra[] = {{"sync-names", required_argument, NULL, 'n'},
-                                          {"previous-sync", required_argument, NULL, 'p'},
-                                          {NULL, 0, NULL, 0}};
-    struct config cfg;
-    config_init(&cfg);
-    struct promote_opts o = {0};
-    bool yes = false, force = false;
-    int first = 0;
-    int rc = action_parse(argc, argv, config_path, &cfg, &yes, &force, extra, on_opt, &o, &first);
-    if (rc == -2) {
-        fputs(promote_usage, stdout);
-        config_done(&cfg);
-        return 0;
-    }
-    if (rc >= 0) {
-        config_done(&cfg);
-        return rc;
-    }
-    if (argc - first != 1) {
-        fprintf(stderr, "repltop: promote takes one NODE (repltop promote --help)\n");
-        config_done(&cfg);
-        return 3;
-    }
+    return promote(a, call->args[0], call->opts);
+}
+
+/* A bad --sync-names is refused before anything connects. */
+static int check_sync_names(struct action_call *call)
+{
+    const struct promote_opts *o = call->opts;
     struct syncnames check;
     char err[600];
-    if (o.sync_names && !syncnames_parse(o.sync_names, &check, err, sizeof err)) {
-        fprintf(stderr, "repltop: invalid --sync-names '%s': %s\n", o.sync_names, err);
-        config_done(&cfg);
+    if (o->sync_names && !syncnames_parse(o->sync_names, &check, err, sizeof err)) {
+        fprintf(stderr, "repltop: invalid --sync-names '%s': %s\n", o->sync_names, err);
         return 3;
     }
-    struct action a;
-    action_begin(&a, "promote", argv[first], &cfg, yes, force);
-    rc = promote(&a, argv[first], &o);
-    action_end(&a, rc == 0);
-    config_done(&cfg);
-    return rc;
+    return -1;
+}
+
+static const struct option promote_options[] = {{"sync-names", required_argument, NULL, 'n'},
+                                                {"previous-sync", required_argument, NULL, 'p'},
+                                                {NULL, 0, NULL, 0}};
+
+static const struct action_cmd promote_cmd = {
+    .name = "promote",
+    .usage = promote_usage,
+    .nargs = 1,
+    .takes = "one NODE",
+    .extra = promote_options,
+    .on_extra = on_opt,
+    .check = check_sync_names,
+    .run = run,
+};
+
+int cmd_promote(int argc, char **argv, const char *config_path)
+{
+    struct promote_opts o = {0};
+    return action_main(argc, argv, config_path, &promote_cmd, &o);
 }

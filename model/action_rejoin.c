@@ -10,8 +10,13 @@
  * list): they are read before and written back after. What the node wrote after the fork is
  * discarded by pg_rewind; its WAL from the fork on is copied aside first (pg_waldump reads it).
  * When pg_rewind fails (WAL gone, no wal_log_hints), a full resync takes over. */
-#include "action_local.h"
+#include "action_resync.h"
 #include "conninfo.h"
+#include "local_cluster.h"
+#include "local_conf.h"
+#include "local_node.h"
+#include "local_run.h"
+#include "local_server.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -250,7 +255,7 @@ static void on_rewind_line(struct action *a, void *ctx, const char *line)
 static int run_rewind(struct action *a, const struct local_node *ln, const struct node_conf *pc,
                       struct rewind_out *ro, char *why, size_t whylen)
 {
-    char *src = conninfo_with(pc->conninfo, "password", NULL);
+    char *src = conninfo_without_secrets(pc->conninfo);
     char pw[512] = "";
     char *pw_env = NULL;
     if (conninfo_get(pc->conninfo, "password", pw, sizeof pw) && pw[0])
@@ -466,34 +471,24 @@ static int rejoin(struct action *a, const char *arg)
     return 0;
 }
 
-int cmd_rejoin(int argc, char **argv, const char *config_path)
+static int run(struct action *a, const struct action_call *call)
 {
-    struct config cfg;
-    config_init(&cfg);
-    bool yes = false, force = false;
-    int first = 0;
-    int rc = action_parse(argc, argv, config_path, &cfg, &yes, &force, NULL, NULL, NULL, &first);
-    if (rc == -2) {
-        fputs(rejoin_usage, stdout);
-        config_done(&cfg);
-        return 0;
-    }
-    if (rc >= 0) {
-        config_done(&cfg);
-        return rc;
-    }
-    if (argc - first != 1) {
-        fprintf(stderr, "repltop: rejoin takes one NODE (repltop rejoin --help)\n");
-        config_done(&cfg);
-        return 3;
-    }
-    struct action a;
-    action_begin(&a, "rejoin", argv[first], &cfg, yes, force);
     bool caught = local_signals_catch();
-    rc = rejoin(&a, argv[first]);
+    int rc = rejoin(a, call->args[0]);
     if (caught)
         local_signals_restore();
-    action_end(&a, rc == 0);
-    config_done(&cfg);
     return rc;
+}
+
+static const struct action_cmd rejoin_cmd = {
+    .name = "rejoin",
+    .usage = rejoin_usage,
+    .nargs = 1,
+    .takes = "one NODE",
+    .run = run,
+};
+
+int cmd_rejoin(int argc, char **argv, const char *config_path)
+{
+    return action_main(argc, argv, config_path, &rejoin_cmd, NULL);
 }

@@ -9,8 +9,13 @@
  * `--new` is for a node that has a [node NAME] section but no data directory yet (the `a` key:
  * a new replica): without it a missing directory is refused, so that a typo in datadir does
  * not silently make a new server somewhere else. */
-#include "action_local.h"
+#include "action_resync.h"
 #include "conninfo.h"
+#include "local_cluster.h"
+#include "local_conf.h"
+#include "local_node.h"
+#include "local_run.h"
+#include "local_server.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -218,7 +223,7 @@ static int run_basebackup(struct action *a, const struct local_node *ln, const s
     /* The password (if the conninfo has one) goes through the environment, never argv. The
      * copy connects as "pg_basebackup", not with the standby's application_name: its two
      * walsenders (state "backup") would otherwise be matched to the node on the dashboard. */
-    char *no_pw = conninfo_with(p->conninfo, "password", NULL);
+    char *no_pw = conninfo_without_secrets(p->conninfo);
     char *arg = no_pw ? conninfo_with(no_pw, "application_name", NULL) : NULL;
     free(no_pw);
     char pw[512] = "";
@@ -556,36 +561,29 @@ static void on_opt(int opt, const char *arg, void *ctx)
         *(bool *)ctx = true;
 }
 
-int cmd_resync(int argc, char **argv, const char *config_path)
+static int run(struct action *a, const struct action_call *call)
 {
-    static const struct option extra[] = {{"new", no_argument, NULL, 'N'}, {NULL, 0, NULL, 0}};
-    struct config cfg;
-    config_init(&cfg);
-    bool yes = false, force = false, new_replica = false;
-    int first = 0;
-    int rc = action_parse(argc, argv, config_path, &cfg, &yes, &force, extra, on_opt, &new_replica,
-                          &first);
-    if (rc == -2) {
-        fputs(resync_usage, stdout);
-        config_done(&cfg);
-        return 0;
-    }
-    if (rc >= 0) {
-        config_done(&cfg);
-        return rc;
-    }
-    if (argc - first != 1) {
-        fprintf(stderr, "repltop: resync takes one NODE (repltop resync --help)\n");
-        config_done(&cfg);
-        return 3;
-    }
-    struct action a;
-    action_begin(&a, "resync", argv[first], &cfg, yes, force);
     bool caught = local_signals_catch();
-    rc = resync(&a, argv[first], new_replica);
+    int rc = resync(a, call->args[0], *(const bool *)call->opts);
     if (caught)
         local_signals_restore();
-    action_end(&a, rc == 0);
-    config_done(&cfg);
     return rc;
+}
+
+static const struct option resync_options[] = {{"new", no_argument, NULL, 'N'}, {NULL, 0, NULL, 0}};
+
+static const struct action_cmd resync_cmd = {
+    .name = "resync",
+    .usage = resync_usage,
+    .nargs = 1,
+    .takes = "one NODE",
+    .extra = resync_options,
+    .on_extra = on_opt,
+    .run = run,
+};
+
+int cmd_resync(int argc, char **argv, const char *config_path)
+{
+    bool new_replica = false;
+    return action_main(argc, argv, config_path, &resync_cmd, &new_replica);
 }

@@ -22,6 +22,9 @@ static const char sync_usage[] =
 
 struct sync_opts {
     const char *commit;
+    bool show;                            /* "show", else "set SPEC": */
+    struct syncnames sn;                  /* SPEC, parsed */
+    char formatted[SYNCNAMES_FORMAT_MAX]; /* SPEC as it goes to the server */
 };
 
 static void on_opt(int opt, const char *arg, void *ctx)
@@ -88,21 +91,6 @@ static bool valid_commit_level(const char *s)
     return false;
 }
 
-/* ALTER SYSTEM SET name = 'value' with the value escaped by libpq. */
-static bool alter_system(PGconn *c, const char *name, const char *value, char *err, size_t n)
-{
-    char *lit = PQescapeLiteral(c, value, strlen(value));
-    if (!lit) {
-        str_copy(err, n, PQerrorMessage(c));
-        return false;
-    }
-    char *sql = xasprintf("ALTER SYSTEM SET %s = %s", name, lit);
-    PQfreemem(lit);
-    bool ok = action_exec(c, sql, err, n);
-    free(sql);
-    return ok;
-}
-
 /* Waits until pg_stat_replication shows what the plan says, or a few seconds pass. */
 static bool verify(struct action *a, const struct syncnames *sn, const char *formatted)
 {
@@ -131,12 +119,12 @@ static bool verify(struct action *a, const struct syncnames *sn, const char *for
     return false;
 }
 
-/* Checks SPEC and --commit before anything is sent; exit status 3 on bad input, else -1. */
-static int sync_validate(const char *spec, const struct sync_opts *o, struct syncnames *sn,
-                         char *formatted, size_t n)
+/* Checks SPEC and --commit before anything is sent, keeping SPEC parsed and formatted in o;
+ * exit status 3 on bad input, else -1. */
+static int sync_validate(const char *spec, struct sync_opts *o)
 {
     char err[600];
-    if (!syncnames_parse(spec, sn, err, sizeof err)) {
+    if (!syncnames_parse(spec, &o->sn, err, sizeof err)) {
         fprintf(stderr, "repltop: invalid synchronous_standby_names '%s': %s\n", spec, err);
         return 3;
     }
@@ -147,8 +135,8 @@ static int sync_validate(const char *spec, const struct sync_opts *o, struct syn
                 o->commit);
         return 3;
     }
-    formatted[0] = '\0';
-    if (sn->method != SYNC_NONE && !syncnames_format(sn, formatted, n)) {
+    o->formatted[0] = '\0';
+    if (o->sn.method != SYNC_NONE && !syncnames_format(&o->sn, o->formatted, sizeof o->formatted)) {
         fprintf(stderr, "repltop: cannot use '%s' as synchronous_standby_names\n", spec);
         return 3;
     }
@@ -191,10 +179,10 @@ static int sync_set(struct action *a, const struct syncnames *snp, const char *f
     if (!c)
         return action_fail(a, "cannot connect to %s: %s", p->name, pc ? err : "not configured");
     action_step(a, "ALTER SYSTEM SET synchronous_standby_names = '%s' on %s", formatted, p->name);
-    bool ok = alter_system(c, "synchronous_standby_names", formatted, err, sizeof err);
+    bool ok = action_alter_system(c, "synchronous_standby_names", formatted, err, sizeof err);
     if (ok && o->commit) {
         action_step(a, "ALTER SYSTEM SET synchronous_commit = '%s' on %s", o->commit, p->name);
-        ok = alter_system(c, "synchronous_commit", o->commit, err, sizeof err);
+        ok = action_alter_system(c, "synchronous_commit", o->commit, err, sizeof err);
     }
     if (ok) {
         action_step(a, "pg_reload_conf() on %s", p->name);
@@ -215,45 +203,43 @@ static int sync_set(struct action *a, const struct syncnames *snp, const char *f
     return 0;
 }
 
-int cmd_sync(int argc, char **argv, const char *config_path)
+/* "show", or "set SPEC" with SPEC and --commit checked before anything connects (the words
+ * may stand before the options: "sync set 'FIRST 1 (a)' --yes"). */
+static int check_args(struct action_call *call)
 {
-    static const struct option extra[] = {{"commit", required_argument, NULL, 'm'},
-                                          {NULL, 0, NULL, 0}};
-    struct config cfg;
-    config_init(&cfg);
-    struct sync_opts o = {0};
-    bool yes = false, force = false;
-    int first = 0;
-    /* "sync set 'FIRST 1 (a)' --yes": the words before options are ours */
-    int rc = action_parse(argc, argv, config_path, &cfg, &yes, &force, extra, on_opt, &o, &first);
-    if (rc == -2) {
-        fputs(sync_usage, stdout);
-        config_done(&cfg);
-        return 0;
-    }
-    if (rc >= 0) {
-        config_done(&cfg);
-        return rc;
-    }
-    int nargs = argc - first;
-    char **args = argv + first;
-    bool show = nargs == 1 && strcmp(args[0], "show") == 0;
-    bool set = nargs == 2 && strcmp(args[0], "set") == 0;
-    if (!show && !set) {
+    struct sync_opts *o = call->opts;
+    o->show = call->nargs == 1 && strcmp(call->args[0], "show") == 0;
+    bool set = call->nargs == 2 && strcmp(call->args[0], "set") == 0;
+    if (!o->show && !set) {
         fprintf(stderr, "repltop: sync takes 'show' or 'set SPEC' (repltop sync --help)\n");
-        config_done(&cfg);
         return 3;
     }
-    struct syncnames sn;
-    char formatted[SYNCNAMES_FORMAT_MAX];
-    if (set && (rc = sync_validate(args[1], &o, &sn, formatted, sizeof formatted)) >= 0) {
-        config_done(&cfg);
-        return rc;
-    }
-    struct action a;
-    action_begin(&a, show ? "sync show" : "sync set", set ? formatted : NULL, &cfg, yes, force);
-    rc = show ? sync_show(&a) : sync_set(&a, &sn, formatted, &o);
-    action_end(&a, rc == 0);
-    config_done(&cfg);
-    return rc;
+    call->verb = o->show ? "sync show" : "sync set";
+    call->target = o->show ? NULL : o->formatted;
+    return o->show ? -1 : sync_validate(call->args[1], o);
+}
+
+static int run(struct action *a, const struct action_call *call)
+{
+    const struct sync_opts *o = call->opts;
+    return o->show ? sync_show(a) : sync_set(a, &o->sn, o->formatted, o);
+}
+
+static const struct option sync_options[] = {{"commit", required_argument, NULL, 'm'},
+                                             {NULL, 0, NULL, 0}};
+
+static const struct action_cmd sync_cmd = {
+    .name = "sync",
+    .usage = sync_usage,
+    .nargs = -1,
+    .extra = sync_options,
+    .on_extra = on_opt,
+    .check = check_args,
+    .run = run,
+};
+
+int cmd_sync(int argc, char **argv, const char *config_path)
+{
+    struct sync_opts o = {0};
+    return action_main(argc, argv, config_path, &sync_cmd, &o);
 }

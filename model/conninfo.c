@@ -58,7 +58,8 @@ static char *rebuild(const char *conninfo, const char *set_key, const char *set_
             val = set_value;
             set_done = true;
         }
-        if (!val || (drop_secrets && strcmp(o->keyword, "password") == 0))
+        /* libpq flags its secret options (password, sslpassword) with dispchar "*" */
+        if (!val || (drop_secrets && o->dispchar && strchr(o->dispchar, '*')))
             continue;
         append_pair(&buf, &len, o->keyword, val);
     }
@@ -73,6 +74,11 @@ void conninfo_scrub(const char *conninfo, char *out, size_t n)
     char *s = rebuild(conninfo, NULL, NULL, true);
     str_copy(out, n, s ? s : "(hidden: not a valid conninfo)");
     free(s);
+}
+
+char *conninfo_without_secrets(const char *conninfo)
+{
+    return rebuild(conninfo, NULL, NULL, true);
 }
 
 char *conninfo_with(const char *conninfo, const char *key, const char *value)

@@ -7,9 +7,14 @@
 
 /* The value of one keyword ("application_name", "host"...) of a conninfo or URI, or false. */
 bool conninfo_get(const char *conninfo, const char *key, char *out, size_t n);
-/* The conninfo rebuilt as key='value' pairs without password (for display and logs).
+/* The conninfo rebuilt as key='value' pairs without its secrets (password, sslpassword: what
+ * libpq flags as secret), for display and logs.
  * Unparseable input gives "(hidden: not a valid conninfo)". */
 void conninfo_scrub(const char *conninfo, char *out, size_t n);
+/* A new heap string: the conninfo without its secrets, for a child's argv (the password then
+ * goes through PGPASSWORD; libpq has no such variable for sslpassword). NULL when it does not
+ * parse. */
+char *conninfo_without_secrets(const char *conninfo);
 /* A new heap string: the conninfo with key set to value (value NULL removes the key). Keeps
  * every other option, including a password, because the result is meant for the server
  * (primary_conninfo); never print it. NULL when conninfo does not parse. */

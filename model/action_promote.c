@@ -9,6 +9,7 @@
 #include "conninfo.h"
 #include "memory.h"
 #include "syncnames.h"
+#include "syncplan.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -133,19 +134,23 @@ static void wait_replay(struct action *a, PGconn *conn, const char *name)
 /* --- the new primary's synchronous_standby_names ---------------------------------- */
 
 /* The list before the promote: the live primary's, what the caller says, what repltop last
- * saw on this cluster, or the candidate's own setting — in that order. */
+ * saw on this cluster, or the candidate's own setting — in that order. old_primary (NAME_LEN)
+ * gets the name of the primary it was seen on, when known. */
 static bool previous_list(struct action *a, const struct node_snap *c, const char *given, char *out,
-                          size_t n, const char **source)
+                          size_t n, const char **source, char *old_primary)
 {
     const struct node_snap *p = action_primary(a);
     struct cluster_memory mem;
+    if (memory_load(c->system_identifier, &mem))
+        str_copy(old_primary, NAME_LEN, mem.primary);
     if (p) {
+        str_copy(old_primary, NAME_LEN, p->name);
         str_copy(out, n, p->synchronous_standby_names);
         *source = "the current primary";
     } else if (given) {
         str_copy(out, n, given);
         *source = "--previous-sync";
-    } else if (memory_load(c->system_identifier, &mem)) {
+    } else if (mem.synchronous_standby_names[0] || mem.primary[0]) {
         str_copy(out, n, mem.synchronous_standby_names);
         *source = "what repltop last saw on the primary";
     } else if (c->synchronous_standby_names[0]) {
@@ -163,7 +168,7 @@ static int new_sync_list(struct action *a, const struct node_snap *c, const stru
                          char *out, size_t n)
 {
     struct syncnames sn;
-    char err[600], old[SETTING_LEN];
+    char err[600], old[SETTING_LEN], old_primary[NAME_LEN] = "";
     if (o->sync_names) {
         if (!syncnames_parse(o->sync_names, &sn, err, sizeof err)) {
             fprintf(stderr, "repltop: invalid --sync-names '%s': %s\n", o->sync_names, err);
@@ -171,7 +176,7 @@ static int new_sync_list(struct action *a, const struct node_snap *c, const stru
         }
     } else {
         const char *source = NULL;
-        if (!previous_list(a, c, o->previous, old, sizeof old, &source)) {
+        if (!previous_list(a, c, o->previous, old, sizeof old, &source, old_primary)) {
             action_warn(a,
                         "the old synchronous_standby_names is unknown: %s will have none "
                         "(set one with repltop sync set)",
@@ -184,22 +189,7 @@ static int new_sync_list(struct action *a, const struct node_snap *c, const stru
             return 3;
         }
         action_step(a, "old synchronous_standby_names '%s' (from %s)", old, source);
-        const char *remaining[64];
-        int nr = 0;
-        for (int i = 0; i < a->snap->nnodes && nr < 64; i++) {
-            const struct node_snap *x = &a->snap->nodes[i];
-            if (x == c)
-                continue;
-            /* a standby streams as its application_name; the old primary will rejoin under
-             * its config name */
-            remaining[nr++] =
-                x->role == ROLE_STANDBY && x->application_name[0] ? x->application_name : x->name;
-        }
-        if (sn.method != SYNC_NONE) {
-            if (c->application_name[0])
-                syncnames_replace(&sn, c->application_name, remaining, nr);
-            syncnames_remove(&sn, c->name);
-        }
+        syncplan_after_promote(a->snap, c, old_primary[0] ? old_primary : NULL, &sn);
     }
     out[0] = '\0';
     if (sn.method != SYNC_NONE && !syncnames_format(&sn, out, n)) {

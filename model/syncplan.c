@@ -4,6 +4,7 @@
 #include "syncplan.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void syncplan_states(const struct syncnames *s, const char *const *app_names, int n,
                      const char **states)
@@ -37,4 +38,27 @@ void syncplan_states(const struct syncnames *s, const char *const *app_names, in
             break;
         states[best] = "sync";
     }
+}
+
+void syncplan_after_promote(const struct snapshot *s, const struct node_snap *c,
+                            const char *old_primary, struct syncnames *sn)
+{
+    if (sn->method == SYNC_NONE)
+        return;
+    const char *remaining[SYNC_MAX_NAMES];
+    int nr = 0;
+    for (int i = 0; i < s->nnodes && nr < SYNC_MAX_NAMES; i++) {
+        const struct node_snap *x = &s->nodes[i];
+        bool up = x->reach == REACH_OK;
+        if (x == c)
+            continue;
+        if (up && x->role == ROLE_STANDBY && x->application_name[0])
+            remaining[nr++] = x->application_name;
+        else if ((up && x->role == ROLE_PRIMARY) || strcmp(x->name, c->upstream) == 0 ||
+                 (old_primary && strcmp(x->name, old_primary) == 0))
+            remaining[nr++] = x->name; /* the old primary, to be rejoined under this name */
+    }
+    if (c->application_name[0])
+        syncnames_replace(sn, c->application_name, remaining, nr);
+    syncnames_remove(sn, c->name);
 }

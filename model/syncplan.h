@@ -4,11 +4,20 @@
 #ifndef REPLTOP_SYNCPLAN_H
 #define REPLTOP_SYNCPLAN_H
 
+#include "snapshot.h"
 #include "syncnames.h"
 
 /* For each of n connected standbys (application names), the sync_state PostgreSQL will show:
  * "sync", "potential", "quorum" or "async". states[i] points to a static string. */
 void syncplan_states(const struct syncnames *s, const char *const *app_names, int n,
                      const char **states);
+
+/* The list a promotion of candidate should leave on it: the candidate's name replaced by the
+ * remaining standbys as they stream (their application_name) and by the old primary, which
+ * comes back under its config name; method and number kept. Nodes whose name we cannot know
+ * (down, and not the old primary) are left out. old_primary: the name of the primary before
+ * the failure when known (NULL: the candidate's upstream, or a reachable primary). */
+void syncplan_after_promote(const struct snapshot *s, const struct node_snap *candidate,
+                            const char *old_primary, struct syncnames *sn);
 
 #endif

@@ -6,6 +6,7 @@
 #include "dialog.h"
 #include "view.h"
 #include "model/syncnames.h"
+#include "model/syncplan.h"
 #include "model/util.h"
 
 #include <string.h>
@@ -84,25 +85,12 @@ static const char *old_list(const struct dialog *d, const struct snapshot *s,
 /* The new primary's list as `repltop promote` computes it: the candidate replaced by the
  * remaining standbys (as they stream) and the old primary (under its config name). */
 static bool new_list(const struct snapshot *s, const struct node_snap *c, const char *old,
-                     char *out, size_t n)
+                     const char *last_primary, char *out, size_t n)
 {
     struct syncnames sn;
     if (!syncnames_parse(old, &sn, NULL, 0))
         return false;
-    const char *remaining[SYNC_MAX_NAMES];
-    int nr = 0;
-    for (int i = 0; i < s->nnodes && nr < SYNC_MAX_NAMES; i++) {
-        const struct node_snap *x = &s->nodes[i];
-        if (x == c)
-            continue;
-        remaining[nr++] =
-            x->role == ROLE_STANDBY && x->application_name[0] ? x->application_name : x->name;
-    }
-    if (sn.method != SYNC_NONE) {
-        if (c->application_name[0])
-            syncnames_replace(&sn, c->application_name, remaining, nr);
-        syncnames_remove(&sn, c->name);
-    }
+    syncplan_after_promote(s, c, last_primary, &sn);
     out[0] = '\0';
     return sn.method == SYNC_NONE || syncnames_format(&sn, out, n);
 }
@@ -209,7 +197,7 @@ static void sync_lines(struct dlg_out *o, const struct dialog *d, const struct s
         return;
     }
     dlg_kv(o, LW, "sync list", CR_HELP, "'%s' (%s)", old, source);
-    if (new_list(s, c, old, next, sizeof next))
+    if (new_list(s, c, old, d->ctx.last_primary[0] ? d->ctx.last_primary : NULL, next, sizeof next))
         dlg_kv(o, LW, "", CR_HELP, "rewritten on %s to '%s'%s", c->name, next,
                next[0] ? "" : " (no synchronous standby)");
     else

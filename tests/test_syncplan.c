@@ -68,13 +68,47 @@ static void star_and_case(void **state)
     assert_string_equal(st[2], "potential");
 }
 
+/* After the reference drill: db_m (primary) died, db_s2 (walreceiversync) is promoted. */
+static void after_promote(void **state)
+{
+    (void)state;
+    struct snapshot *s = snapshot_new(3);
+    const char *names[] = {"db_m", "db_s1", "db_s2"};
+    for (int i = 0; i < 3; i++) {
+        strcpy(s->nodes[i].name, names[i]);
+        node_snap_clear(&s->nodes[i]);
+    }
+    s->nodes[0].reach = REACH_UNREACHABLE;
+    s->nodes[1].reach = s->nodes[2].reach = REACH_OK;
+    s->nodes[1].role = s->nodes[2].role = ROLE_STANDBY;
+    strcpy(s->nodes[1].application_name, "walreceiver");
+    strcpy(s->nodes[2].application_name, "walreceiversync");
+    strcpy(s->nodes[2].upstream, "db_m");
+    struct syncnames sn;
+    char out[SYNCNAMES_FORMAT_MAX];
+    assert_true(syncnames_parse("FIRST 1 (walreceiversync, walreceiver)", &sn, NULL, 0));
+    syncplan_after_promote(s, &s->nodes[2], NULL, &sn);
+    assert_true(syncnames_format(&sn, out, sizeof out));
+    assert_string_equal(out, "FIRST 1 (db_m, walreceiver)");
+
+    /* ANY keeps its method; a standby that is down (name unknown) is not invented */
+    s->nodes[1].reach = REACH_UNREACHABLE;
+    s->nodes[1].role = ROLE_UNKNOWN;
+    s->nodes[1].application_name[0] = '\0';
+    assert_true(syncnames_parse("ANY 1 (walreceiversync, walreceiver)", &sn, NULL, 0));
+    s->nodes[2].upstream[0] = '\0'; /* not derived: the name remembered from before counts */
+    syncplan_after_promote(s, &s->nodes[2], "db_m", &sn);
+    assert_true(syncnames_format(&sn, out, sizeof out));
+    assert_string_equal(out, "ANY 1 (db_m, walreceiver)");
+    snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(first_one_of_two),
-        cmocka_unit_test(any_is_quorum),
-        cmocka_unit_test(unlisted_and_none),
-        cmocka_unit_test(star_and_case),
+        cmocka_unit_test(first_one_of_two),  cmocka_unit_test(any_is_quorum),
+        cmocka_unit_test(unlisted_and_none), cmocka_unit_test(star_and_case),
+        cmocka_unit_test(after_promote),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,6 +52,31 @@ struct node_conf *config_find_node(struct config *c, const char *name);
 /* Final checks once everything is loaded: at least one node, [node X] sections name real nodes. */
 bool config_validate(const struct config *c, char *err, size_t errlen);
 
+/* ----- adding a node to the file (the new-replica action) ----- */
+
+/* Whether a node can be written to the config file and read back as written: the name rules
+ * of loading (and what an INI key and a [node NAME] header can hold), a conninfo libpq parses,
+ * values inih does not cut (no " ;", blanks at the ends, line breaks), port 1-65535 (<= 0:
+ * none) and every line within the reader's limit. NULL datadir/bindir: none. */
+bool config_check_entry(const char *name, const char *conninfo, const char *datadir, int port,
+                        const char *bindir, char *err, size_t errlen);
+/* The text that adds it: "[nodes]\nNAME = CONNINFO\n\n[node NAME]\ndatadir = ...\nport = ...\n"
+ * (and bindir; no [node] section without datadir, port or bindir). A heap string. */
+char *config_node_text(const char *name, const char *conninfo, const char *datadir, int port,
+                       const char *bindir);
+/* Appends the node to the file at path: checked as above and against what the file holds now
+ * (it must load, without a node of that name), written to a temp file beside it with the old
+ * content, its mode and owner, and renamed over it, so a crash never leaves half a config;
+ * then read again (the old content is put back if the node does not read back as written).
+ * A symbolic link is followed, not replaced. False with the reason in err. */
+bool config_append_node(const char *path, const char *name, const char *conninfo,
+                        const char *datadir, int port, const char *bindir, char *err,
+                        size_t errlen);
+/* Adds to c the nodes of from that c does not have yet, with their settings (a running
+ * dashboard picks up a node added to its file, keeping its command-line settings). Returns
+ * how many. */
+int config_add_new_nodes(struct config *c, const struct config *from);
+
 /* Parses "16MB", "1 GB", "512kB", "123" (bytes). */
 bool config_parse_bytes(const char *s, int64_t *out);
 /* Parses "2s", "500ms", "1.5" (seconds). */

@@ -85,3 +85,26 @@ char *conninfo_with(const char *conninfo, const char *key, const char *value)
 {
     return rebuild(conninfo, key, value, false);
 }
+
+char *conninfo_for_node(const char *base, const char *host, int port)
+{
+    char portstr[16], hosts[1024] = "";
+    str_printf(portstr, sizeof portstr, "%d", port);
+    char *clean = rebuild(base, NULL, NULL, true);
+    if (!clean)
+        return NULL;
+    if (!host && ((conninfo_get(clean, "host", hosts, sizeof hosts) && strchr(hosts, ',')) ||
+                  (conninfo_get(clean, "hostaddr", hosts, sizeof hosts) && strchr(hosts, ',')))) {
+        free(clean);
+        return NULL; /* one port for several hosts: libpq would refuse it */
+    }
+    char *a = host ? rebuild(clean, "hostaddr", NULL, false) : clean;
+    char *b = a && host ? rebuild(a, "host", host, false) : a;
+    char *c = b ? rebuild(b, "port", portstr, false) : NULL;
+    if (a != clean)
+        free(clean);
+    if (b != a)
+        free(a);
+    free(b);
+    return c;
+}

@@ -20,4 +20,10 @@ char *conninfo_without_secrets(const char *conninfo);
  * (primary_conninfo); never print it. NULL when conninfo does not parse. */
 char *conninfo_with(const char *conninfo, const char *key, const char *value);
 
+/* A new heap string: the conninfo of a new node on the same machine as base's, for the config
+ * (so never with a secret of base's): base without its secrets, port set, and when host is
+ * given, host set (hostaddr dropped). NULL when base does not parse, or names several hosts
+ * and no host is given. */
+char *conninfo_for_node(const char *base, const char *host, int port);
+
 #endif

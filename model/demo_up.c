@@ -176,17 +176,14 @@ static bool make_dir(struct build *b, char *err, size_t errlen)
 static bool write_pgpass(struct build *b, char *err, size_t errlen)
 {
     const struct demo *d = b->d;
+    /* any port: every node has the same users, and so does a new replica of the demo
+     * (repltop resync NAME --new --port P, the dashboard's `a` key) */
     char *text =
-        xstrdup("# repltop demo: libpq password file (host:port:database:user:password)\n");
-    for (int i = 0; i < DEMO_NODES; i++) {
-        int p = d->nodes[i].port;
-        char *more = xasprintf("%s127.0.0.1:%d:*:postgres:%s\n"
-                               "127.0.0.1:%d:replication:replication_user:%s\n"
-                               "127.0.0.1:%d:*:replication_user:%s\n",
-                               text, p, b->pw_super, p, b->pw_repl, p, b->pw_repl);
-        free(text);
-        text = more;
-    }
+        xasprintf("# repltop demo: libpq password file (host:port:database:user:password)\n"
+                  "127.0.0.1:*:*:postgres:%s\n"
+                  "127.0.0.1:*:replication:replication_user:%s\n"
+                  "127.0.0.1:*:*:replication_user:%s\n",
+                  b->pw_super, b->pw_repl, b->pw_repl);
     bool ok = demo_write_file(d, d->pgpass, text, 0600, err, errlen);
     explicit_bzero(text, strlen(text));
     free(text);

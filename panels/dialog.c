@@ -209,21 +209,11 @@ void dialog_open(struct dialog *d, enum dialog_kind kind, const struct snapshot 
     d->typed[0] = '\0';
     d->note[0] = '\0';
     d->force = false;
-    d->cursor = 0;
     d->spec[0] = '\0';
     if (kind == DLG_SYNC)
         sync_editor_init(&d->sync, s);
-    if (kind == DLG_ADD) {
-        d->node[0] = '\0';
-        /* the first node that can be built, if any */
-        for (int i = 0; i < d->ctx.nlocal; i++) {
-            if (d->ctx.local[i].datadir[0] && !d->ctx.local[i].filled) {
-                d->cursor = i;
-                str_copy(d->node, sizeof d->node, d->ctx.local[i].name);
-                break;
-            }
-        }
-    }
+    if (kind == DLG_ADD)
+        add_open(d);
 }
 
 void dialog_close(struct dialog *d)
@@ -246,9 +236,11 @@ void dialog_render(const struct dialog *d, const struct snapshot *s, const struc
         sync_render(d, s, g);
         break;
     case DLG_RESYNC:
-    case DLG_ADD:
     case DLG_REJOIN:
         local_render(d, s, g);
+        break;
+    case DLG_ADD:
+        add_render(d, s, g);
         break;
     case DLG_RUN:
         run_render(d, run, now, g);
@@ -268,9 +260,10 @@ unsigned dialog_key(struct dialog *d, const struct snapshot *s, const struct run
     case DLG_SYNC:
         return sync_key(d, s, key);
     case DLG_RESYNC:
-    case DLG_ADD:
     case DLG_REJOIN:
         return local_key(d, s, key);
+    case DLG_ADD:
+        return add_key(d, s, key);
     case DLG_RUN:
         return run_key(d, run, key);
     default:
@@ -323,6 +316,10 @@ int dialog_argv(const struct dialog *d, const char **argv, char *title, size_t t
     case DLG_ADD:
         argv[n++] = "resync";
         argv[n++] = "--new";
+        argv[n++] = "--port";
+        argv[n++] = d->add.port;
+        argv[n++] = "--datadir";
+        argv[n++] = d->add.dir;
         argv[n++] = "--yes";
         argv[n++] = "--";
         argv[n++] = d->node;

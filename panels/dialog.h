@@ -23,13 +23,16 @@
 enum dialog_kind { DLG_NONE, DLG_PROMOTE, DLG_SYNC, DLG_RESYNC, DLG_ADD, DLG_REJOIN, DLG_RUN };
 
 #define DLG_MAX_LOCAL 32
-#define DLG_ARGV_MAX  12
+#define DLG_ARGV_MAX  14
 
 /* A node of the config as the local actions see it (filled by the loop). */
 struct dlg_local {
     char name[NAME_LEN];
-    char datadir[256]; /* "" when [node NAME] gives none */
-    bool filled;       /* the data directory exists and is not empty */
+    char datadir[256];  /* "" when [node NAME] gives none */
+    bool filled;        /* the data directory exists and is not empty */
+    int port;           /* [node NAME] port, else its conninfo's; -1 when neither says */
+    char conninfo[512]; /* without its secrets: what a new node's conninfo is made from */
+    char bindir[256];   /* "" when [node NAME] gives none */
 };
 
 /* What the dialogs need from outside the snapshot. */
@@ -42,7 +45,23 @@ struct dialog_ctx {
                                     the only place the old list survives */
     struct dlg_local local[DLG_MAX_LOCAL];
     int nlocal;
-    char add_example[1024]; /* what to add to the config for a new replica */
+    /* what the new-replica form starts with: a configured node that is not built yet, else
+     * the next name of the family (db_s3), the next free port after the highest configured
+     * one, a directory beside the other local data directories */
+    char add_name[NAME_LEN];
+    int add_port;         /* -1: none found */
+    char add_dir[256];    /* "" when no node has a datadir */
+    char add_dir_of[256]; /* the directory the others are in: a new name's goes there */
+};
+
+/* The new-replica form of `a`: name, port and directory, then the confirmation. */
+enum add_field { ADD_NAME, ADD_PORT, ADD_DIR, ADD_CONFIRM, ADD_NFIELDS };
+
+struct add_form {
+    char port[8];
+    char dir[256];
+    enum add_field field; /* the one keys go to */
+    bool dir_edited;      /* typed by the operator: it no longer follows the name */
 };
 
 /* One entry of the sync editor's list: a name and whether it is in the setting. */
@@ -92,11 +111,11 @@ struct run_state {
 
 struct dialog {
     enum dialog_kind kind;
-    char node[NAME_LEN];  /* the node it is about */
+    char node[NAME_LEN];  /* the node it is about (add: the name field) */
     char typed[NAME_LEN]; /* the confirmation field */
     bool force;           /* promote: --force */
-    int cursor;           /* add: the chosen node */
     char note[256];       /* why Enter did nothing; cleared by the next key */
+    struct add_form add;
     struct sync_editor sync;
     char spec[SYNCNAMES_FORMAT_MAX]; /* sync: the SPEC handed to the action */
     struct dialog_ctx ctx;
@@ -174,6 +193,15 @@ void sync_render(const struct dialog *d, const struct snapshot *s, struct grid *
 unsigned sync_key(struct dialog *d, const struct snapshot *s, int key);
 void local_render(const struct dialog *d, const struct snapshot *s, struct grid *g);
 unsigned local_key(struct dialog *d, const struct snapshot *s, int key);
+void add_open(struct dialog *d);
+void add_render(const struct dialog *d, const struct snapshot *s, struct grid *g);
+unsigned add_key(struct dialog *d, const struct snapshot *s, int key);
+/* The lines the new-replica form would add to the config file, as the command writes them: a
+ * heap string, "" when its name is a configured node that only needs building, NULL when the
+ * form cannot run. */
+char *add_config_text(const struct dialog *d, const struct snapshot *s);
+/* Why Enter cannot run the new-replica form (written into buf), or NULL. */
+const char *add_refusal(const struct dialog *d, const struct snapshot *s, char *buf, size_t n);
 void run_render(const struct dialog *d, const struct run_state *run, double now, struct grid *g);
 unsigned run_key(struct dialog *d, const struct run_state *run, int key);
 

@@ -1,7 +1,7 @@
 /* local_actions: the dialogs of the actions that work on a node's data directory on this host
- * — resync (`r`, pg_basebackup), a new replica (`a`: resync --new of a node the config names
- * whose directory does not exist yet) and rejoin (`J`, pg_rewind). Each shows what will happen
- * and asks for the node's name; without a datadir in the config it says what is missing. */
+ * — resync (`r`, pg_basebackup) and rejoin (`J`, pg_rewind); the new replica (`a`) has its
+ * own form (new_replica.c). Each shows what will happen and asks for the node's name; without
+ * a datadir in the config it says what is missing. */
 #include "dialog.h"
 #include "view.h"
 #include "model/util.h"
@@ -16,11 +16,6 @@ static const struct dlg_local *local_of(const struct dialog *d, const char *name
         if (strcmp(d->ctx.local[i].name, name) == 0)
             return &d->ctx.local[i];
     return NULL;
-}
-
-static bool buildable(const struct dlg_local *l)
-{
-    return l && l->datadir[0] && !l->filled;
 }
 
 static const struct node_snap *primary_of(const struct snapshot *s)
@@ -38,10 +33,6 @@ static const char *refusal(const struct dialog *d, const struct snapshot *s, cha
         str_copy(buf, n, "actions need the cluster's config file: start repltop with -c FILE");
         return buf;
     }
-    if (d->kind == DLG_ADD && !buildable(l)) {
-        str_copy(buf, n, "no node of the config is waiting to be built");
-        return buf;
-    }
     if (!l || !l->datadir[0]) {
         str_printf(buf, n,
                    "%s has no datadir in the config: its data directory must be on this "
@@ -54,7 +45,7 @@ static const char *refusal(const struct dialog *d, const struct snapshot *s, cha
                    l->datadir);
         return buf;
     }
-    if (d->kind != DLG_ADD && ns && p == ns) {
+    if (ns && p == ns) {
         str_printf(buf, n, "%s is the current primary: %s", d->node,
                    d->kind == DLG_REJOIN ? "rejoin brings an old primary back as a standby"
                                          : "resync rebuilds standbys only");
@@ -113,50 +104,6 @@ static void resync_body(struct dlg_out *o, const struct dialog *d, const struct 
                d->node);
 }
 
-static void add_body(struct dlg_out *o, const struct dialog *d, const struct snapshot *s)
-{
-    const struct node_snap *p = primary_of(s);
-    bool any = false;
-    for (int i = 0; i < d->ctx.nlocal; i++)
-        any |= buildable(&d->ctx.local[i]);
-    if (!any) {
-        dlg_wrap(o, 3, CR_HELP, 0,
-                 "No node of %s is waiting to be built. A new replica is a node in the config "
-                 "whose data directory does not exist yet. Add it, for example:",
-                 d->ctx.config[0] ? d->ctx.config : "the config file");
-        dlg_blank(o);
-        const char *t = d->ctx.add_example;
-        while (*t) {
-            size_t len = strcspn(t, "\n");
-            dlg_wrap(o, 3, CR_KEY, 0, "  %.*s", (int)len, t);
-            t += len + (t[len] == '\n');
-        }
-        dlg_blank(o);
-        dlg_wrap(o, 3, CR_HELP, 0,
-                 "then restart repltop (it reads the config when it starts); a then offers the "
-                 "node and builds it with pg_basebackup from the primary (repltop resync NAME "
-                 "--new).");
-        return;
-    }
-    dlg_line(o, CR_HELP, 0, "Nodes of the config without a data directory yet (%s to choose):",
-             glyph_up_down(o->g->utf8));
-    for (int i = 0; i < d->ctx.nlocal; i++) {
-        const struct dlg_local *l = &d->ctx.local[i];
-        if (!buildable(l))
-            continue;
-        bool sel = strcmp(l->name, d->node) == 0;
-        dlg_line(o, sel ? CR_SELECTED : CR_HELP, 0, "%s %-16s %s",
-                 sel ? glyph_pointer(o->g->utf8) : " ", l->name, l->datadir);
-    }
-    dlg_blank(o);
-    dlg_kv(o, LW, "from", p ? CR_PRIMARY : CR_WARNING, "%s",
-           p ? p->name : "no single primary answers");
-    dlg_kv(o, LW, "steps", CR_HELP,
-           "pg_basebackup -X stream -R into the data directory, the port of [node %s], "
-           "start it, wait until it streams",
-           d->node);
-}
-
 static void rejoin_body(struct dlg_out *o, const struct dialog *d, const struct snapshot *s)
 {
     const struct dlg_local *l = local_of(d, d->node);
@@ -189,12 +136,8 @@ void local_render(const struct dialog *d, const struct snapshot *s, struct grid 
     int w = dlg_inner_width(g);
     dlg_out_init(&body, w, g->utf8);
     dlg_out_init(&foot, w, g->utf8);
-    const char *verb = d->kind == DLG_ADD      ? "New replica"
-                       : d->kind == DLG_REJOIN ? "Rejoin"
-                                               : "Resync";
-    if (d->kind == DLG_ADD)
-        add_body(&body, d, s);
-    else if (d->kind == DLG_REJOIN)
+    const char *verb = d->kind == DLG_REJOIN ? "Rejoin" : "Resync";
+    if (d->kind == DLG_REJOIN)
         rejoin_body(&body, d, s);
     else
         resync_body(&body, d, s);
@@ -204,46 +147,24 @@ void local_render(const struct dialog *d, const struct snapshot *s, struct grid 
         dlg_field(&foot, d);
     if (d->note[0])
         dlg_line(&foot, CR_WARNING, 0, "%s", d->note);
-    else if (no && !(d->kind == DLG_ADD && d->ctx.can_run))
+    else if (no)
         dlg_wrap(&foot, 2, CR_WARNING, 0, "%s", no);
     if (no)
         dlg_line(&foot, CR_DIM, 0, "Esc close");
     else
         dlg_line(&foot, CR_DIM, 0, "Enter %s   Esc cancel",
-                 d->kind == DLG_ADD      ? "build it"
-                 : d->kind == DLG_REJOIN ? "rejoin"
-                                         : "resync");
+                 d->kind == DLG_REJOIN ? "rejoin" : "resync");
     char title[NAME_LEN + 32];
-    if (d->kind == DLG_ADD && !d->node[0])
-        str_copy(title, sizeof title, verb);
-    else
-        str_printf(title, sizeof title, "%s %s", verb, d->node);
+    str_printf(title, sizeof title, "%s %s", verb, d->node);
     dlg_frame(g, title, CR_FOCUS, &body, &foot);
     dlg_out_free(&body);
     dlg_out_free(&foot);
-}
-
-/* add: the next or previous node that can be built. */
-static void add_move(struct dialog *d, int dir)
-{
-    for (int i = d->cursor + dir; i >= 0 && i < d->ctx.nlocal; i += dir) {
-        if (buildable(&d->ctx.local[i])) {
-            d->cursor = i;
-            str_copy(d->node, sizeof d->node, d->ctx.local[i].name);
-            d->typed[0] = '\0';
-            return;
-        }
-    }
 }
 
 unsigned local_key(struct dialog *d, const struct snapshot *s, int key)
 {
     if (key == K_ESC) {
         dialog_close(d);
-        return INTENT_REDRAW;
-    }
-    if (d->kind == DLG_ADD && (key == K_UP || key == K_DOWN)) {
-        add_move(d, key == K_UP ? -1 : 1);
         return INTENT_REDRAW;
     }
     if (key == K_ENTER) {

@@ -66,16 +66,24 @@ static void demo_ctx(struct dialog *d)
     d->ctx.have_last = true;
     str_copy(d->ctx.last_primary, sizeof d->ctx.last_primary, "db_m");
     str_copy(d->ctx.last_sync, sizeof d->ctx.last_sync, "FIRST 1 (walreceiversync, walreceiver)");
-    const char *names[] = {"db_m", "db_s1", "db_s2", "db_s3"};
-    for (int i = 0; i < 4; i++) {
+    const char *names[] = {"db_m", "db_s1", "db_s2"};
+    for (int i = 0; i < 3; i++) {
         struct dlg_local *l = &d->ctx.local[d->ctx.nlocal++];
         str_copy(l->name, sizeof l->name, names[i]);
         str_printf(l->datadir, sizeof l->datadir, "/srv/demo/%s", names[i]);
-        l->filled = i < 3; /* db_s3 is configured but not built yet */
+        l->filled = true;
+        l->port = 5432 + i;
+        str_printf(l->conninfo, sizeof l->conninfo,
+                   "user='postgres' passfile='/srv/demo/pgpass' dbname='postgres' "
+                   "host='127.0.0.1' port='%d' application_name='repltop'",
+                   l->port);
+        str_copy(l->bindir, sizeof l->bindir, "/usr/lib/postgresql/15/bin");
     }
-    str_copy(d->ctx.add_example, sizeof d->ctx.add_example,
-             "[nodes]\ndb_s4 = host='127.0.0.1' port='5437'\n\n[node db_s4]\ndatadir = "
-             "/srv/demo/db_s4\nport = 5437");
+    /* what the loop proposes for a new replica: the next of the family, port, directory */
+    str_copy(d->ctx.add_name, sizeof d->ctx.add_name, "db_s3");
+    d->ctx.add_port = 5435;
+    str_copy(d->ctx.add_dir, sizeof d->ctx.add_dir, "/srv/demo/db_s3");
+    str_copy(d->ctx.add_dir_of, sizeof d->ctx.add_dir_of, "/srv/demo");
 }
 
 /* The dashboard with the dialog on top, as text. */
@@ -472,25 +480,6 @@ static void test_local_dialogs(void **state)
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
     assert_non_null(strstr(d.note, "current primary"));
 
-    /* a: the configured node without a directory is offered and built with --new */
-    dialog_open(&d, DLG_ADD, s, "db_s1");
-    assert_string_equal(d.node, "db_s3");
-    golden(s, &d, NULL, "add");
-    type(&d, s, "db_s3");
-    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
-    assert_string_equal(argv_of(&d, title, sizeof title), "resync|--new|--yes|--|db_s3");
-    assert_string_equal(title, "new replica db_s3");
-    /* none to build: what to add to the config instead */
-    d.ctx.local[3].filled = true;
-    dialog_open(&d, DLG_ADD, s, "db_s1");
-    assert_string_equal(d.node, "");
-    char *text = render(s, &d, NULL, 120, 40, true);
-    assert_non_null(strstr(text, "[node db_s4]"));
-    assert_non_null(strstr(text, "datadir = /srv/demo/db_s4"));
-    assert_non_null(strstr(text, "then restart repltop"));
-    free(text);
-    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
-
     /* J on the old primary once another node is primary */
     struct snapshot *two = load_fixture("two-primaries");
     dialog_open(&d, DLG_REJOIN, two, "db_m");
@@ -502,6 +491,162 @@ static void test_local_dialogs(void **state)
     type(&d, s, "db_m");
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
     snapshot_free(two);
+    snapshot_free(s);
+}
+
+/* ---- the new replica (a) ---- */
+
+static void keys(struct dialog *d, const struct snapshot *s, int key, int times)
+{
+    for (int i = 0; i < times; i++)
+        dialog_key(d, s, NULL, key);
+}
+
+static void test_new_replica(void **state)
+{
+    (void)state;
+    struct snapshot *s = load_fixture("healthy");
+    struct dialog d;
+    demo_ctx(&d);
+    char title[160], why[400];
+
+    /* it starts from what the loop proposes, and shows what the config file gets */
+    dialog_open(&d, DLG_ADD, s, "db_s1");
+    assert_string_equal(d.node, "db_s3");
+    assert_string_equal(d.add.port, "5435");
+    assert_string_equal(d.add.dir, "/srv/demo/db_s3");
+    assert_null(add_refusal(&d, s, why, sizeof why));
+    char *conf = add_config_text(&d, s);
+    assert_string_equal(conf, "[nodes]\n"
+                              "db_s3 = user='postgres' passfile='/srv/demo/pgpass' "
+                              "dbname='postgres' host='127.0.0.1' port='5435' "
+                              "application_name='repltop'\n"
+                              "\n"
+                              "[node db_s3]\n"
+                              "datadir = /srv/demo/db_s3\n"
+                              "port = 5435\n"
+                              "bindir = /usr/lib/postgresql/15/bin\n");
+    free(conf);
+    golden(s, &d, NULL, "add");
+    char *text = render(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "New replica db_s3"));
+    assert_non_null(strstr(text, "  db_s3 = user='postgres' passfile='/srv/demo/pgpass'"));
+    assert_non_null(strstr(text, "  datadir = /srv/demo/db_s3"));
+    assert_non_null(strstr(text, "Type db_s3 to confirm:"));
+    free(text);
+
+    /* Enter goes from field to field; on the last it wants the name typed */
+    keys(&d, s, K_ENTER, 3);
+    assert_int_equal(d.add.field, ADD_CONFIRM);
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
+    assert_string_equal(d.note, "type db_s3 exactly to confirm");
+    type(&d, s, "db_s3");
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    assert_string_equal(argv_of(&d, title, sizeof title),
+                        "resync|--new|--port|5435|--datadir|/srv/demo/db_s3|--yes|--|db_s3");
+    assert_string_equal(title, "new replica db_s3");
+
+    /* another name: the directory follows it until one is typed */
+    keys(&d, s, K_BTAB, 3);
+    assert_int_equal(d.add.field, ADD_NAME);
+    dialog_key(&d, s, NULL, K_CTRL_U);
+    type(&d, s, "db s9"); /* no blank in a name */
+    assert_string_equal(d.node, "dbs9");
+    assert_string_equal(d.add.dir, "/srv/demo/dbs9");
+    /* the port takes digits only, and not another node's */
+    dialog_key(&d, s, NULL, K_TAB);
+    dialog_key(&d, s, NULL, K_CTRL_U);
+    type(&d, s, "54x32");
+    assert_string_equal(d.add.port, "5432");
+    assert_non_null(add_refusal(&d, s, why, sizeof why));
+    assert_string_equal(why, "port 5432 is the port of db_m");
+    keys(&d, s, K_DOWN, 2);
+    type(&d, s, "dbs9");
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
+    assert_string_equal(d.note, "port 5432 is the port of db_m");
+    keys(&d, s, K_UP, 2);
+    keys(&d, s, K_BACKSPACE, 1);
+    type(&d, s, "9");
+    assert_null(add_refusal(&d, s, why, sizeof why));
+    /* a directory typed by hand stays when the name changes */
+    dialog_key(&d, s, NULL, K_TAB);
+    keys(&d, s, K_BACKSPACE, 4);
+    type(&d, s, "my replica");
+    keys(&d, s, K_UP, 2);
+    type(&d, s, "x");
+    assert_string_equal(d.add.dir, "/srv/demo/my replica");
+    keys(&d, s, K_DOWN, 3);
+    dialog_key(&d, s, NULL, K_CTRL_U);
+    type(&d, s, "dbs9x");
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    assert_string_equal(argv_of(&d, title, sizeof title),
+                        "resync|--new|--port|5439|--datadir|/srv/demo/my replica|--yes|--|dbs9x");
+
+    /* refused before anything runs: a node the config has, a relative directory, another's */
+    dialog_open(&d, DLG_ADD, s, "db_s1");
+    dialog_key(&d, s, NULL, K_CTRL_U);
+    type(&d, s, "db_s1");
+    assert_non_null(add_refusal(&d, s, why, sizeof why));
+    assert_string_equal(why, "db_s1 is in the config already and has its data directory: choose "
+                             "another name");
+    text = render(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "db_s1 is in the config already"));
+    assert_non_null(strstr(text, "shown once the fields below are valid"));
+    free(text);
+    dialog_open(&d, DLG_ADD, s, "db_s1");
+    keys(&d, s, K_TAB, 2);
+    dialog_key(&d, s, NULL, K_CTRL_U);
+    type(&d, s, "srv/x");
+    assert_non_null(add_refusal(&d, s, why, sizeof why));
+    assert_string_equal(why, "the directory must be an absolute path");
+    dialog_key(&d, s, NULL, K_CTRL_U);
+    type(&d, s, "/srv/demo/db_s2/");
+    assert_non_null(add_refusal(&d, s, why, sizeof why));
+    assert_string_equal(why, "/srv/demo/db_s2 is the data directory of db_s2");
+    /* the config reader's line limit, checked as the command checks it */
+    dialog_open(&d, DLG_ADD, s, "db_s1");
+    str_printf(d.ctx.local[0].conninfo, sizeof d.ctx.local[0].conninfo,
+               "host='127.0.0.1' port='5432' application_name='%0180d'", 0);
+    assert_non_null(add_refusal(&d, s, why, sizeof why));
+    assert_non_null(strstr(why, "the config reader takes at most 198"));
+    demo_ctx(&d);
+
+    /* a node the config has but that is not built yet: built as configured, nothing added */
+    struct dlg_local *l = &d.ctx.local[d.ctx.nlocal++];
+    str_copy(l->name, sizeof l->name, "db_s4");
+    str_copy(l->datadir, sizeof l->datadir, "/srv/demo/db_s4");
+    l->port = 5436;
+    str_copy(d.ctx.add_name, sizeof d.ctx.add_name, "db_s4");
+    d.ctx.add_port = 5436;
+    str_copy(d.ctx.add_dir, sizeof d.ctx.add_dir, "/srv/demo/db_s4");
+    dialog_open(&d, DLG_ADD, s, "db_s1");
+    assert_null(add_refusal(&d, s, why, sizeof why));
+    conf = add_config_text(&d, s);
+    assert_string_equal(conf, "");
+    free(conf);
+    text = render(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "db_s4 is in /srv/demo/repltop.conf already, not built yet"));
+    free(text);
+    keys(&d, s, K_TAB, 1);
+    type(&d, s, "7"); /* other settings than its own: refused */
+    assert_non_null(add_refusal(&d, s, why, sizeof why));
+    assert_non_null(strstr(why, "db_s4 is in the config already with other settings"));
+
+    /* no primary to clone from; no config file */
+    struct snapshot *down = load_fixture("primary-down");
+    demo_ctx(&d);
+    dialog_open(&d, DLG_ADD, down, "db_s1");
+    assert_non_null(add_refusal(&d, down, why, sizeof why));
+    assert_string_equal(why, "no single primary answers: there is nothing to clone from");
+    snapshot_free(down);
+    d.ctx.can_run = false;
+    assert_non_null(add_refusal(&d, s, why, sizeof why));
+    assert_non_null(strstr(why, "start repltop with -c FILE"));
+    keys(&d, s, K_ENTER, 3);
+    type(&d, s, "db_s3");
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
+    dialog_key(&d, s, NULL, K_ESC);
+    assert_int_equal(d.kind, DLG_NONE);
     snapshot_free(s);
 }
 
@@ -611,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_sync_editor_blocking),
         cmocka_unit_test(test_sync_editor_other_standbys),
         cmocka_unit_test(test_local_dialogs),
+        cmocka_unit_test(test_new_replica),
         cmocka_unit_test(test_running_action),
         cmocka_unit_test(test_every_size_fits),
     };

@@ -7,9 +7,11 @@
  * one more descriptor of the poll() loop: every line goes to the events panel and the
  * running dialog, "progress:" lines drive a progress bar, and the exit is collected after
  * SIGCHLD with waitpid on that pid only. One action at a time; the keys and the clock keep
- * working while it runs. The child writes the audit log itself. */
+ * working while it runs. The child writes the audit log itself. A new replica's command adds
+ * the node to the config file: the dashboard then reads the file again and watches it too. */
 #include "app.h"
 #include "model/conninfo.h"
+#include "model/localport.h"
 #include "model/proc.h"
 #include "model/util.h"
 
@@ -53,48 +55,60 @@ static int conf_port(const struct node_conf *n)
     return conninfo_get(n->conninfo, "port", port, sizeof port) ? atoi(port) : -1;
 }
 
-/* What to add to the config for a new replica: the next name of the family (db_s2 -> db_s3),
- * the next port, a directory beside the others, a conninfo like a standby's (no password). */
-static void add_example(const struct config *cfg, char *buf, size_t n)
+/* What the new-replica form starts with: a configured node that has a datadir but no data yet;
+ * else the next name of the family (db_s2 -> db_s3), the next free port after the highest
+ * configured one (free in the config and on this host), a directory beside the other data
+ * directories. */
+static void add_defaults(const struct config *cfg, struct dialog_ctx *c)
 {
+    c->add_name[0] = c->add_dir[0] = c->add_dir_of[0] = '\0';
+    c->add_port = -1;
+    for (int i = 0; i < cfg->nnodes && !c->add_dir_of[0]; i++) {
+        const char *dd = cfg->nodes[i].datadir;
+        const char *slash = dd ? strrchr(dd, '/') : NULL;
+        if (slash && slash > dd)
+            str_printf(c->add_dir_of, sizeof c->add_dir_of, "%.*s", (int)(slash - dd), dd);
+    }
+    for (int i = 0; i < c->nlocal; i++) {
+        const struct dlg_local *l = &c->local[i];
+        if (l->datadir[0] && !l->filled) {
+            str_copy(c->add_name, sizeof c->add_name, l->name);
+            c->add_port = l->port;
+            str_copy(c->add_dir, sizeof c->add_dir, l->datadir);
+            return;
+        }
+    }
     char prefix[CONFIG_NAME_LEN] = "replica";
     int num = 0, port = 0;
-    const struct node_conf *like = cfg->nnodes ? &cfg->nodes[cfg->nnodes - 1] : NULL;
-    const char *dir_of = NULL;
     for (int i = 0; i < cfg->nnodes; i++) {
-        const struct node_conf *c = &cfg->nodes[i];
-        size_t len = strlen(c->name), d = len;
-        while (d > 0 && c->name[d - 1] >= '0' && c->name[d - 1] <= '9')
+        const struct node_conf *n = &cfg->nodes[i];
+        size_t len = strlen(n->name), d = len;
+        while (d > 0 && n->name[d - 1] >= '0' && n->name[d - 1] <= '9')
             d--;
-        if (d < len && d > 0 && atoi(c->name + d) >= num) {
-            num = atoi(c->name + d);
-            str_printf(prefix, sizeof prefix, "%.*s", (int)d, c->name);
+        if (d < len && d > 0 && atoi(n->name + d) >= num) {
+            num = atoi(n->name + d);
+            str_printf(prefix, sizeof prefix, "%.*s", (int)d, n->name);
         }
-        if (conf_port(c) > port)
-            port = conf_port(c);
-        if (c->datadir && !dir_of)
-            dir_of = c->datadir;
+        if (conf_port(n) > port)
+            port = conf_port(n);
     }
-    char name[CONFIG_NAME_LEN + 8], portstr[16], dir[600] = "/path/to/", ci[1024] = "";
-    str_printf(name, sizeof name, "%s%d", prefix, num + 1);
-    str_printf(portstr, sizeof portstr, "%d", port > 0 ? port + 1 : 5433);
-    if (dir_of) {
-        const char *slash = strrchr(dir_of, '/');
-        str_printf(dir, sizeof dir, "%.*s/", slash ? (int)(slash - dir_of) : 0, dir_of);
+    for (bool taken = true; taken;) {
+        str_printf(c->add_name, sizeof c->add_name, "%s%d", prefix, ++num);
+        taken = false;
+        for (int i = 0; i < cfg->nnodes && !taken; i++)
+            taken = strcmp(cfg->nodes[i].name, c->add_name) == 0;
     }
-    if (like) {
-        char *with = conninfo_with(like->conninfo, "port", portstr);
-        if (with) {
-            conninfo_scrub(with, ci, sizeof ci);
-            explicit_bzero(with, strlen(with));
-            free(with);
-        }
+    char why[300];
+    int first = port > 0 ? port + 1 : 5433;
+    for (int p = first; p <= 65535 && p < first + 100 && c->add_port < 0; p++) {
+        bool used = false;
+        for (int i = 0; i < cfg->nnodes && !used; i++)
+            used = conf_port(&cfg->nodes[i]) == p;
+        if (!used && !localport_taken(p, why, sizeof why))
+            c->add_port = p;
     }
-    if (!ci[0])
-        str_printf(ci, sizeof ci, "host=127.0.0.1 port=%s", portstr);
-    str_printf(buf, n, "[nodes]\n%s = %s\n\n[node %s]\ndatadir = %s%s\nport = %s%s%s", name, ci,
-               name, dir, name, portstr, like && like->bindir ? "\nbindir = " : "",
-               like && like->bindir ? like->bindir : "");
+    if (c->add_dir_of[0])
+        str_printf(c->add_dir, sizeof c->add_dir, "%s/%s", c->add_dir_of, c->add_name);
 }
 
 /* The config's nodes as the local actions see them; the disk may have changed since. */
@@ -104,13 +118,22 @@ static void fill_local(struct app *a)
     const struct config *cfg = a->o->cfg;
     c->nlocal = 0;
     for (int i = 0; cfg && i < cfg->nnodes && c->nlocal < DLG_MAX_LOCAL; i++) {
+        const struct node_conf *n = &cfg->nodes[i];
         struct dlg_local *l = &c->local[c->nlocal++];
-        str_copy(l->name, sizeof l->name, cfg->nodes[i].name);
-        str_copy(l->datadir, sizeof l->datadir, cfg->nodes[i].datadir);
-        l->filled = cfg->nodes[i].datadir && dir_filled(cfg->nodes[i].datadir);
+        memset(l, 0, sizeof *l);
+        str_copy(l->name, sizeof l->name, n->name);
+        str_copy(l->datadir, sizeof l->datadir, n->datadir);
+        for (size_t len = strlen(l->datadir); len > 1 && l->datadir[len - 1] == '/'; len--)
+            l->datadir[len - 1] = '\0';
+        l->filled = n->datadir && dir_filled(n->datadir);
+        l->port = conf_port(n);
+        char *ci = conninfo_without_secrets(n->conninfo);
+        str_copy(l->conninfo, sizeof l->conninfo, ci);
+        free(ci);
+        str_copy(l->bindir, sizeof l->bindir, n->bindir);
     }
     if (cfg)
-        add_example(cfg, c->add_example, sizeof c->add_example);
+        add_defaults(cfg, c);
 }
 
 void actions_init(struct app *a)
@@ -275,6 +298,31 @@ void actions_read(struct app *a)
         actions_reap(a);
 }
 
+/* After a new replica's command: the nodes it added to the config file join the dashboard,
+ * with the settings of its command line kept (the cluster is rebuilt; history and events
+ * stay). Also after a failure, which may come after the node was added. */
+static void read_new_nodes(struct app *a)
+{
+    struct config fresh;
+    config_init(&fresh);
+    char err[600];
+    if (!config_load_file(&fresh, a->conf_path, err, sizeof err)) {
+        events_add(a->events, clock_wall(), EV_ACTION, SEV_WARNING, a->run.node,
+                   "cannot read the config again: %s", err);
+        config_done(&fresh);
+        return;
+    }
+    int before = a->o->cfg->nnodes;
+    int added = config_add_new_nodes(a->o->cfg, &fresh);
+    config_done(&fresh);
+    if (!added)
+        return;
+    app_rebuild_cluster(a);
+    for (int i = before; i < a->o->cfg->nnodes; i++)
+        events_add(a->events, clock_wall(), EV_ACTION, SEV_OK, a->o->cfg->nodes[i].name,
+                   "%s joins the dashboard (added to %s)", a->o->cfg->nodes[i].name, a->conf_path);
+}
+
 static void ended(struct app *a, int status)
 {
     struct run_state *r = &a->run;
@@ -306,6 +354,9 @@ static void ended(struct app *a, int status)
     if (a->term)
         term_catch_ctrl_c(a->term, false);
     a->quit_armed = false;
+    if (a->run_adds)
+        read_new_nodes(a);
+    a->run_adds = false;
     /* show the cluster as the action left it without waiting for the next refresh */
     if (a->cluster && !a->refreshing)
         a->next_refresh = clock_mono_ms();
@@ -365,6 +416,7 @@ static void start(struct app *a)
     r->started = clock_wall();
     a->run_pid = pid;
     a->run_fd = fd;
+    a->run_adds = a->dlg.kind == DLG_ADD;
     a->run_len = 0;
     events_add(a->events, r->started, EV_ACTION, SEV_OK, r->node, "%s started: %s", title, cmd);
     a->dlg.kind = DLG_RUN;

@@ -31,6 +31,7 @@ struct app {
 
     /* live */
     struct cluster *cluster;
+    bool cluster_stale; /* the config has new nodes: rebuild it at the top of the next pass */
     bool refreshing;
     int64_t refresh_started, next_refresh;
 
@@ -51,6 +52,7 @@ struct app {
     size_t run_len;
     bool quit_armed;      /* q was pressed once while an action runs */
     FILE *run_echo;       /* after the dashboard closed: where the action's lines go */
+    bool run_adds;        /* it may add nodes to the config file: read it again at the end */
     char conf_path[4096]; /* the config, absolute, handed to the action ("" when none) */
 
     struct recorder *recorder;
@@ -65,6 +67,11 @@ void app_say(struct app *a, enum severity sev, const char *fmt, ...)
 /* Adopts s (taking ownership) as the snapshot on screen: logs what changed, feeds the
  * sparklines, appends it to the recording. */
 void app_take_snapshot(struct app *a, struct snapshot *s);
+
+/* Watches the nodes of the config as it is now (after nodes were added to it): a new
+ * cluster at the top of the loop's next pass, refreshed at once; the screen keeps the last
+ * snapshot until then. */
+void app_rebuild_cluster(struct app *a);
 
 /* intents.c: reads the waiting keys and carries out what they ask. */
 void app_read_keys(struct app *a);

@@ -121,6 +121,23 @@ static void live_start_refresh(struct app *a, int64_t now)
     a->next_refresh = now + (int64_t)(a->o->cfg->refresh_s * 1000);
 }
 
+void app_rebuild_cluster(struct app *a)
+{
+    a->cluster_stale = a->cluster != NULL;
+}
+
+/* At the top of a pass, never between poll() and the handling of its results, which name the
+ * old cluster's sockets. A refresh under way is dropped with its connections. */
+static void rebuild_cluster(struct app *a)
+{
+    cluster_free(a->cluster);
+    a->cluster = cluster_new(a->o->cfg);
+    a->cluster_stale = false;
+    a->refreshing = false;
+    a->next_refresh = clock_mono_ms();
+    a->dirty = true;
+}
+
 /* ---- replay ---- */
 
 static void read_signals(struct app *a)
@@ -173,6 +190,8 @@ static void run(struct app *a)
     struct pollfd pfds[MAX_FDS];
     int owner[MAX_FDS];
     while (!a->quit) {
+        if (a->cluster_stale)
+            rebuild_cluster(a);
         int64_t now = clock_mono_ms();
         if (a->cluster)
             live_start_refresh(a, now);

@@ -9,6 +9,7 @@
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -149,6 +150,43 @@ bool demo_start_stopped(struct demo *d, char *err, size_t errlen)
     return failed == 0;
 }
 
+/* A data directory under DIR that is not one of the three (a replica added with `a` or
+ * `resync --new`): stopped too, so that down stops everything and --purge never removes a
+ * directory a server still runs in. Returns the number that could not be stopped. */
+static int stop_extra_datadirs(struct demo *d, int *found, char *err, size_t errlen)
+{
+    DIR *dir = opendir(d->dir);
+    if (!dir)
+        return 0;
+    int failed = 0;
+    struct dirent *e;
+    while ((e = readdir(dir))) {
+        char sub[PATH_MAX], probe[PATH_MAX + 16];
+        bool known = false;
+        for (int i = 0; i < DEMO_NODES; i++)
+            known |= strcmp(e->d_name, d->nodes[i].name) == 0;
+        str_printf(sub, sizeof sub, "%s/%s", d->dir, e->d_name);
+        str_printf(probe, sizeof probe, "%s/PG_VERSION", sub);
+        if (known || e->d_name[0] == '.' || access(probe, F_OK) != 0)
+            continue;
+        (*found)++;
+        char why[512];
+        if (demo_pg(d, 10, NULL, NULL, why, sizeof why, "pg_ctl", "status", "-D", sub, NULL) != 0) {
+            demo_say(d, "%s: not running", e->d_name);
+            continue;
+        }
+        if (demo_pg(d, 90, NULL, NULL, why, sizeof why, "pg_ctl", "stop", "-D", sub, "-m", "fast",
+                    "-w", "-t", "60", NULL) == 0) {
+            demo_say(d, "%s: stopped", e->d_name);
+        } else {
+            failed++;
+            str_printf(err, errlen, "%s: %s", e->d_name, why);
+        }
+    }
+    closedir(dir);
+    return failed;
+}
+
 bool demo_down(struct demo *d, bool purge, char *err, size_t errlen)
 {
     struct stat st;
@@ -176,6 +214,7 @@ bool demo_down(struct demo *d, bool purge, char *err, size_t errlen)
             str_copy(err, errlen, why);
         }
     }
+    failed += stop_extra_datadirs(d, &found, err, errlen);
     if (failed)
         return false;
     if (!purge) {

@@ -27,6 +27,9 @@ bool localport_taken(int port, char *why, size_t whylen)
         int fd = socket(tries[i].family, SOCK_STREAM | SOCK_CLOEXEC, 0);
         if (fd < 0)
             continue; /* no IPv6 here: nothing can listen on it either */
+        /* as PostgreSQL does: connections to the port lingering in TIME_WAIT do not hold it */
+        int one = 1;
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
         int rc = bind(fd, tries[i].sa, tries[i].len);
         int e = errno;
         close(fd);

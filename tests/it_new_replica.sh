@@ -126,3 +126,9 @@ check_eq "db_s3 with other settings: refused (exit 1)" 1 $?
 check "it says db_s3 is in the config with another port" said "db_s3 is in the config already, with another port"
 check "the config file is unchanged by both" unchanged
 check_eq "the config has one db_s3" 1 "$(grep -c '^db_s3 = ' "$CONF")"
+
+# `demo down` stops every server under the demo's directory, the added replica too
+"$REPLTOP" demo down --dir "$DEMO_DIR" >"$TEST_TMP/down.out" 2>&1
+check_eq "demo down: exit 0" 0 $?
+check "demo down stopped db_s3 too" grep -q "db_s3: stopped" "$TEST_TMP/down.out"
+check "db_s3 no longer runs (no postmaster.pid)" test ! -f "$S3DIR/postmaster.pid"

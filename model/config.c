@@ -215,6 +215,8 @@ struct ini_state {
     char err[512];
 };
 
+#define INI_SECTION_MAX 50 /* inih's INI_MAX_SECTION, as Debian builds it */
+
 static char *ini_read_line(char *str, int num, void *stream)
 {
     struct ini_state *st = stream;
@@ -228,6 +230,19 @@ static char *ini_read_line(char *str, int num, void *stream)
         str_printf(st->err, sizeof st->err,
                    "line longer than %d characters (use a service file for long conninfos)",
                    num - 2);
+    }
+    /* inih cuts section names at 49 bytes without a word: "[node NAME]" would silently name
+     * another node. Say so instead. */
+    const char *p = str + strspn(str, " \t");
+    if (*p == '[' && !st->err[0]) {
+        size_t sec = strcspn(p + 1, "]\n");
+        if (sec >= INI_SECTION_MAX) {
+            st->err_line = st->line;
+            str_printf(st->err, sizeof st->err,
+                       "section name longer than %d characters (a node name in [node NAME] "
+                       "can have at most %d)",
+                       INI_SECTION_MAX - 1, INI_SECTION_MAX - 6);
+        }
     }
     return r;
 }

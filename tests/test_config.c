@@ -147,6 +147,17 @@ static void long_line_is_an_error(void **state)
     expect_error(text, 2, "line longer than");
 }
 
+static void long_section_is_an_error(void **state)
+{
+    (void)state;
+    /* inih would cut it to 49 bytes and so name another node: refuse with the line */
+    char text[400];
+    snprintf(text, sizeof text, "[nodes]\n%s = host=127.0.0.1\n[node %s]\nport = 5\n",
+             "n123456789n123456789n123456789n123456789n123456789",
+             "n123456789n123456789n123456789n123456789n123456789");
+    expect_error(text, 3, "section name longer than 49 characters");
+}
+
 static void missing_file(void **state)
 {
     (void)state;
@@ -505,6 +516,7 @@ int main(void)
         cmocka_unit_test(defaults),
         cmocka_unit_test(bad_files),
         cmocka_unit_test(long_line_is_an_error),
+        cmocka_unit_test(long_section_is_an_error),
         cmocka_unit_test(missing_file),
         cmocka_unit_test(conninfo_arguments),
         cmocka_unit_test(units),

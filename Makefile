@@ -47,15 +47,52 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(HELPER_OBJ) $(BUILD)/librepltop.a
 # Unit test binaries only (no servers needed).
 unit: $(BIN) $(TEST_BIN)
 
-# Every suite: unit (cmocka), integration (real PostgreSQL), tmux end-to-end.
-test: unit
+# Every suite: unit (cmocka), integration (real PostgreSQL), tmux end-to-end, a short fuzz run,
+# the unit and integration tests with ASan+UBSan, and some of them under valgrind.
+test: unit fuzz-build asan-build
 	@tests/run_all.sh $(BUILD)
 
-# Address and undefined-behaviour sanitizers over the unit tests.
+# Address and undefined-behaviour sanitizers over the unit tests (gcc's "undefined" leaves out
+# float-cast-overflow: a double too large for its integer, as from a JSON number).
+ASAN_SAN  := -fsanitize=address,undefined,float-cast-overflow
+ASAN_MAKE := $(MAKE) BUILD=build-asan BIN=build-asan/repltop \
+             CFLAGS="-O1 -g $(ASAN_SAN) -fno-omit-frame-pointer" LDFLAGS="$(ASAN_SAN)"
 asan:
-	$(MAKE) BUILD=build-asan BIN=build-asan/repltop CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-	    LDFLAGS="-fsanitize=address,undefined" unit
+	$(ASAN_MAKE) unit
 	@UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 tests/run_all.sh build-asan unit
+
+# The integration tests with build-asan/repltop, then with ./repltop under valgrind: any error
+# or definitely lost block fails the test that ran it (tests/lib.sh, REPLTOP_WRAP).
+asan-build:
+	@$(ASAN_MAKE) --no-print-directory unit
+
+asan-integration: asan-build
+	@tests/run_all.sh build-asan asan
+
+valgrind: unit
+	@tests/run_all.sh $(BUILD) valgrind
+
+# Fuzzing: the libFuzzer targets of tests/fuzz (one per parser), built with clang and ASan+UBSan
+# into build-fuzz/, each run for FUZZ_SECONDS over its seed corpus tests/fuzz/corpus/<target>/.
+# Crashes land in build-fuzz/artifacts/; replay one with `build-fuzz/fuzz_X FILE`.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                -fno-sanitize-recover=undefined
+FUZZ_BIN     := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+.PHONY: fuzz fuzz-build asan-build asan-integration valgrind
+
+fuzz-build:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) \
+	    CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" build-fuzz/librepltop.a
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h build-fuzz/librepltop.a
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer $(WARN) -o $@ $< \
+	    build-fuzz/librepltop.a $(LDLIBS)
+
+fuzz: fuzz-build
+	@tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 # Installs the Debian packages repltop needs to build and test (run as root).
 deps:
@@ -77,10 +114,10 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/repltop
 
 format:
-	clang-format -i $(wildcard *.c model/*.[ch] panels/*.[ch] tui/*.[ch] tests/*.[ch] tests/helpers/*.[ch])
+	clang-format -i $(wildcard *.c model/*.[ch] panels/*.[ch] tui/*.[ch] tests/*.[ch] tests/helpers/*.[ch] tests/fuzz/*.[ch])
 
 clean:
-	rm -rf $(BUILD) build-asan repltop
+	rm -rf $(BUILD) build-asan build-fuzz repltop
 
 help:
 	@echo "make            build ./repltop"
@@ -88,6 +125,16 @@ help:
 	@echo "make demo       build, start the sandbox cluster, open the dashboard"
 	@echo "make test       every test suite; ends with 'N passed, N failed'"
 	@echo "make asan       unit tests under AddressSanitizer + UBSan"
+	@echo "make fuzz       each libFuzzer target for FUZZ_SECONDS (default 30)"
+	@echo "make asan-integration   integration tests with the ASan+UBSan binary"
+	@echo "make valgrind   integration tests with ./repltop under valgrind"
 	@echo "make install    PREFIX=/usr/local DESTDIR="
+
+# Benchmarks (bench/RESULTS.md has the figures and how each was made): start their own demo clusters on loopback,
+# ~35 min, not part of `make test` or CI. `make bench BENCH="watch isolation"` runs a subset.
+BENCH ?=
+.PHONY: bench
+bench: $(BIN)
+	REPLTOP=$(abspath $(BIN)) bench/run.sh $(BENCH)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

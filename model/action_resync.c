@@ -117,7 +117,8 @@ static bool check_slot(struct action *a, const struct node_conf *pc, struct plan
                                "slot %s on %s is in use by another connection: it cannot "
                                "serve the new copy of this node",
                                p->slot, pc->name);
-    err[strcspn(err, "\n")] = '\0';
+    if (!ok) /* err is the caller's, unset when all went well */
+        err[strcspn(err, "\n")] = '\0';
     PQclear(r);
     PQfinish(c);
     return ok;

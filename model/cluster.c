@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,10 @@ struct cluster {
     struct node **nodes;
     int nnodes;
     uint64_t seq;
+    int64_t round_start;     /* clock_mono_ms() of the current refresh */
+    double round_start_wall; /* and the same moment as wall-clock time */
+    FILE *trace;             /* REPLTOP_TRACE (bench/): one line per refresh, else NULL */
+    bool always_polled;      /* see cluster_set_always_polled() */
     char remembered[NAME_LEN + SETTING_LEN + 32]; /* what memory_save last wrote */
 };
 
@@ -25,6 +30,10 @@ struct cluster *cluster_new(const struct config *cfg)
     c->nodes = xcalloc((size_t)(c->nnodes ? c->nnodes : 1), sizeof *c->nodes);
     for (int i = 0; i < c->nnodes; i++)
         c->nodes[i] = node_new(&cfg->nodes[i], cfg->connect_timeout_ms, cfg->query_timeout_ms);
+    /* a measurement hook for bench/, off unless the variable names a file */
+    const char *trace = getenv("REPLTOP_TRACE");
+    if (trace && *trace)
+        c->trace = fopen(trace, "ae");
     return c;
 }
 
@@ -35,6 +44,8 @@ void cluster_free(struct cluster *c)
     for (int i = 0; i < c->nnodes; i++)
         node_free(c->nodes[i]);
     free(c->nodes);
+    if (c->trace)
+        fclose(c->trace);
     free(c);
 }
 
@@ -43,15 +54,36 @@ int cluster_size(const struct cluster *c)
     return c->nnodes;
 }
 
+void cluster_set_always_polled(struct cluster *c)
+{
+    c->always_polled = true;
+}
+
 void cluster_refresh_start(struct cluster *c, int64_t now)
 {
     c->seq++;
+    c->round_start = now;
+    c->round_start_wall = clock_wall();
     for (int i = 0; i < c->nnodes; i++)
-        node_round_start(c->nodes[i], now);
+        node_round_start(c->nodes[i], now, !c->always_polled);
+}
+
+/* When an always-polled refresh is shown even though a node has not answered yet: half the
+ * interval after it started (bench/RESULTS.md, section 2), but never before the first refresh
+ * has waited for every node to connect. The late node keeps its previous values until it
+ * answers or reaches its own deadline, both of which show in a later refresh. */
+static int64_t cut_at(const struct cluster *c)
+{
+    if (!c->always_polled || c->seq <= 1)
+        return -1;
+    return c->round_start + (int64_t)(c->cfg->refresh_s * 500);
 }
 
 bool cluster_refresh_done(const struct cluster *c)
 {
+    int64_t cut = cut_at(c);
+    if (cut >= 0 && clock_mono_ms() >= cut)
+        return true;
     for (int i = 0; i < c->nnodes; i++)
         if (node_round_pending(c->nodes[i]))
             return false;
@@ -78,6 +110,9 @@ int cluster_timeout_ms(const struct cluster *c, int64_t now)
         if (d >= 0 && (best < 0 || d < best))
             best = d;
     }
+    int64_t cut = cut_at(c);
+    if (cut > now && (best < 0 || cut < best) && !cluster_refresh_done(c))
+        best = cut;
     if (best < 0)
         return -1;
     return best <= now ? 0 : (int)(best - now);
@@ -92,6 +127,23 @@ void cluster_handle(struct cluster *c, const struct pollfd *pfds, const int *own
     /* deadlines of every node, whether or not its socket woke us */
     for (int i = 0; i < c->nnodes; i++)
         node_handle(c->nodes[i], 0, now);
+}
+
+/* "refresh SEQ start_ms T wall_ms D answered A waiting W nodes N": T is the wall-clock start
+ * in ms since the epoch, D how long until this snapshot, A the nodes that answered this
+ * refresh, W those it is still waiting for (bench/isolation.sh reads these). */
+static void trace_refresh(const struct cluster *c, const struct snapshot *s)
+{
+    int answered = 0, waiting = 0;
+    for (int i = 0; i < c->nnodes; i++) {
+        bool pending = node_round_pending(c->nodes[i]);
+        answered += s->nodes[i].reach == REACH_OK && !s->nodes[i].stale && !pending;
+        waiting += pending;
+    }
+    fprintf(c->trace, "refresh %llu start_ms %.0f wall_ms %lld answered %d waiting %d nodes %d\n",
+            (unsigned long long)c->seq, c->round_start_wall * 1000,
+            (long long)(clock_mono_ms() - c->round_start), answered, waiting, c->nnodes);
+    fflush(c->trace);
 }
 
 struct snapshot *cluster_snapshot(struct cluster *c)
@@ -112,6 +164,8 @@ struct snapshot *cluster_snapshot(struct cluster *c)
         .lag_crit_s = c->cfg->lag_crit_s,
     };
     derive_snapshot(s, &lim);
+    if (c->trace)
+        trace_refresh(c, s);
     /* keep the primary's sync settings on disk, for a promote after it died; only on change */
     if (s->primary[0]) {
         char now[sizeof c->remembered];

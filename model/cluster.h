@@ -20,6 +20,13 @@ struct cluster *cluster_new(const struct config *cfg);
 void cluster_free(struct cluster *c);
 int cluster_size(const struct cluster *c);
 
+/* Says that the caller lists and serves every node's socket (cluster_pollfds, cluster_handle,
+ * cluster_timeout_ms) between refreshes too, not only while one runs. Then a refresh no longer
+ * waits for a node that is late from before (query unanswered, reconnecting after a failure),
+ * and is shown at the latest half the interval after it started: a hung server never holds
+ * back the others. Without it (status, actions) a refresh waits for every node. */
+void cluster_set_always_polled(struct cluster *c);
+
 /* Starts a refresh of every node. */
 void cluster_refresh_start(struct cluster *c, int64_t now_ms);
 /* True once every node of the current refresh answered or timed out. */

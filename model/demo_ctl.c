@@ -42,11 +42,12 @@ static enum demo_role node_role(const struct demo *d, int i, char *err, size_t e
         return DEMO_ROLE_UNKNOWN;
     enum demo_role role = DEMO_ROLE_UNKNOWN;
     PGresult *res = PQexec(conn, "SELECT pg_is_in_recovery()");
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
         role = strcmp(PQgetvalue(res, 0, 0), "t") == 0 ? DEMO_ROLE_STANDBY : DEMO_ROLE_PRIMARY;
-    else
+    } else {
         str_printf(err, errlen, "%s: %s", d->nodes[i].name, PQerrorMessage(conn));
-    err[strcspn(err, "\n")] = '\0';
+        err[strcspn(err, "\n")] = '\0'; /* err is the caller's, unset when all went well */
+    }
     PQclear(res);
     PQfinish(conn);
     return role;

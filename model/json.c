@@ -222,7 +222,10 @@ static void rd_str(const cJSON *o, const char *key, char *out, size_t n)
 static int64_t rd_i64(const cJSON *o, const char *key)
 {
     const cJSON *v = get(o, key);
-    return cJSON_IsNumber(v) ? (int64_t)v->valuedouble : NUM_UNKNOWN;
+    /* a value beyond int64_t (1e300) cannot be ours, and casting it would be undefined */
+    return cJSON_IsNumber(v) && v->valuedouble > -9.2e18 && v->valuedouble < 9.2e18
+               ? (int64_t)v->valuedouble
+               : NUM_UNKNOWN;
 }
 
 static int rd_int(const cJSON *o, const char *key)

@@ -87,7 +87,9 @@ bool local_write_file(const struct local_node *ln, const char *path, const char 
 {
     char tmp[PATH_MAX + 32];
     str_printf(tmp, sizeof tmp, "%s.repltop-tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
+    /* a new file, never one planted there (a link to a file of root's that we would chown) */
+    unlink(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
     if (fd < 0) {
         str_printf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
         return false;

@@ -182,8 +182,10 @@ static void prepare_log(const struct local_node *ln)
     if (fd < 0)
         return;
     struct stat st;
-    /* on failure pg_ctl reports that it cannot write the log */
-    if (ln->run_as && fstat(fd, &st) == 0 && st.st_uid == 0 && fchown(fd, ln->uid, ln->gid) < 0)
+    /* on failure pg_ctl reports that it cannot write the log; one link only: never hand over
+     * a hard link to some other file of root's */
+    if (ln->run_as && fstat(fd, &st) == 0 && st.st_uid == 0 && st.st_nlink == 1 &&
+        fchown(fd, ln->uid, ln->gid) < 0)
         st.st_uid = 0;
     close(fd);
 }

@@ -239,27 +239,33 @@ static void handle_resolving(struct node *n, int64_t now)
         n->deadline = deadline; /* the lookup counts against the connect deadline */
 }
 
-void node_round_start(struct node *n, int64_t now)
+void node_round_start(struct node *n, int64_t now, bool wait_for_late)
 {
+    /* a node still late from before (its query unanswered, or reconnecting after a failure)
+     * holds this refresh only with wait_for_late: otherwise its answer, or its deadline,
+     * shows in a later refresh and a hung server never delays the others */
+    bool late_counts = wait_for_late || n->reach == REACH_PENDING;
     switch (n->state) {
     case CS_READY:
         n->round_pending = true;
         send_query(n, now);
         break;
     case CS_BUSY:
-        /* the previous query has not come back: this refresh waits for it, within the
-         * deadline counted from when it was sent */
-        n->round_pending = now < n->busy_since + n->query_timeout_ms;
-        if (!n->round_pending && n->reach != REACH_TIMEOUT)
+        /* the previous query has not come back: waited for within the deadline counted from
+         * when it was sent */
+        n->round_pending = wait_for_late && now < n->busy_since + n->query_timeout_ms;
+        if (now >= n->busy_since + n->query_timeout_ms && n->reach != REACH_TIMEOUT) {
             set_error(n, REACH_TIMEOUT, "the previous monitoring query is still unanswered");
+            n->deadline = 0;
+        }
         break;
     case CS_RESOLVING:
     case CS_CONNECTING:
-        n->round_pending = true;
+        n->round_pending = late_counts;
         break;
     case CS_DOWN:
         if (now >= n->retry_at) {
-            n->round_pending = true;
+            n->round_pending = late_counts;
             start_resolve_or_connect(n, now);
         }
         break;
@@ -293,10 +299,10 @@ int64_t node_deadline_ms(const struct node *n)
         int64_t tick = clock_mono_ms() + RESOLVE_POLL_MS;
         return tick < n->deadline ? tick : n->deadline;
     }
-    if (n->state == CS_CONNECTING || (n->state == CS_BUSY && n->round_pending))
+    if (n->state == CS_CONNECTING)
         return n->deadline;
-    if (n->state == CS_BUSY)
-        return n->busy_since + STUCK_QUERY_MS;
+    if (n->state == CS_BUSY) /* the query's deadline until it is reported, then the last one */
+        return n->deadline ? n->deadline : n->busy_since + STUCK_QUERY_MS;
     return -1;
 }
 
@@ -442,11 +448,12 @@ void node_handle(struct node *n, short revents, int64_t now)
                    n->connect_timeout_ms / 1000.0);
         set_error(n, REACH_TIMEOUT, msg);
         drop_connection(n, now);
-    } else if (n->state == CS_BUSY && n->round_pending && now >= n->deadline) {
+    } else if (n->state == CS_BUSY && n->deadline && now >= n->deadline) {
         char msg[ERROR_LEN];
         str_printf(msg, sizeof msg, "no answer to the monitoring query within %.1f s",
                    n->query_timeout_ms / 1000.0);
         set_error(n, REACH_TIMEOUT, msg);
+        n->deadline = 0; /* said once; the session is dropped after STUCK_QUERY_MS */
     } else if (n->state == CS_BUSY && now >= n->busy_since + STUCK_QUERY_MS) {
         set_error(n, REACH_TIMEOUT, "no answer for 30 s: reconnecting");
         drop_connection(n, now);

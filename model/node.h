@@ -20,8 +20,10 @@ struct node *node_new(const struct node_conf *conf, int connect_timeout_ms, int 
 void node_free(struct node *n);
 const char *node_name(const struct node *n);
 
-/* Starts a refresh: sends the monitoring query (connecting first if needed). */
-void node_round_start(struct node *n, int64_t now_ms);
+/* Starts a refresh: sends the monitoring query (connecting first if needed). A node that is
+ * late from before — its last query unanswered, or reconnecting after a failure — is waited
+ * for only with wait_for_late (its socket must then be served between refreshes too). */
+void node_round_start(struct node *n, int64_t now_ms, bool wait_for_late);
 /* True while this refresh still waits for this node (answer, error or deadline). */
 bool node_round_pending(const struct node *n);
 /* Fills pfd for poll(); false when the node has nothing to wait for. */

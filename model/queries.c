@@ -3,7 +3,12 @@
  * Role-dependent functions are guarded with CASE (pg_current_wal_lsn() fails on a standby), the
  * primary's timeline comes from its current WAL file name (the control file lags after a
  * promotion), and primary_conninfo is read only to extract application_name and the upstream:
- * it may hold a password, which never leaves this file. */
+ * it may hold a password, which never leaves this file.
+ *
+ * The statistics views are read through the functions under them (pg_stat_activity,
+ * pg_stat_database and pg_stat_replication are joins over these): the same rows, without
+ * planning the views' joins every refresh — about 30 % of the query's server time
+ * (bench/RESULTS.md, section 4). */
 #include "queries.h"
 #include "conninfo.h"
 #include "util.h"
@@ -25,20 +30,22 @@ static const char monitor_sql[] =
     " extract(epoch FROM now() - pg_last_xact_replay_timestamp()) AS replay_age,"
     " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused,"
     " extract(epoch FROM now() - pg_postmaster_start_time()) AS uptime,"
-    " (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')"
+    " (SELECT count(*) FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend')"
     "   AS connections,"
-    " (SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database) AS xact_total,"
+    " (SELECT sum(pg_stat_get_db_xact_commit(oid) + pg_stat_get_db_xact_rollback(oid))"
+    "   FROM pg_database) AS xact_total,"
     " current_setting('synchronous_standby_names') AS synchronous_standby_names,"
     " current_setting('synchronous_commit') AS synchronous_commit,"
     " current_setting('cluster_name') AS cluster_name,"
     " CASE WHEN pg_is_in_recovery()"
     "   AND pg_has_role(current_user, 'pg_read_all_settings', 'USAGE')"
     "   THEN current_setting('primary_conninfo') END AS primary_conninfo;"
-    "SELECT pid, application_name, client_addr, client_port, state,"
-    " sent_lsn, write_lsn, flush_lsn, replay_lsn,"
-    " extract(epoch FROM write_lag) AS write_lag, extract(epoch FROM flush_lag) AS flush_lag,"
-    " extract(epoch FROM replay_lag) AS replay_lag, sync_priority, sync_state"
-    " FROM pg_stat_replication ORDER BY pid;"
+    "SELECT w.pid, a.application_name, a.client_addr, a.client_port, w.state,"
+    " w.sent_lsn, w.write_lsn, w.flush_lsn, w.replay_lsn,"
+    " extract(epoch FROM w.write_lag) AS write_lag, extract(epoch FROM w.flush_lag) AS flush_lag,"
+    " extract(epoch FROM w.replay_lag) AS replay_lag, w.sync_priority, w.sync_state"
+    " FROM pg_stat_get_wal_senders() w JOIN pg_stat_get_activity(NULL) a ON a.pid = w.pid"
+    " ORDER BY w.pid;"
     "SELECT slot_name, slot_type, active, restart_lsn, wal_status, safe_wal_size,"
     " CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END"
     "   - restart_lsn AS retained_bytes"

@@ -3,6 +3,31 @@
 # Each check prints a TAP line: "ok - what" or "not ok - what".
 set -u
 REPLTOP=${REPLTOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/repltop}
+# Memory checking (make asan-integration, make valgrind; the asan and valgrind suites of
+# tests/run_all.sh):
+#   REPLTOP_WRAP     a command put in front of every "$REPLTOP" a test runs, e.g. "valgrind
+#                    --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite
+#                    --log-file=%q{REPLTOP_REPORT_DIR}/valgrind.%p.log"; $REPLTOP becomes a
+#                    script that execs it (same pid), so tests need not know.
+#   REPLTOP_REPORTS  a directory for the reports of ASan, UBSan, LeakSanitizer and valgrind:
+#                    each test gets its own REPLTOP_REPORT_DIR in it (ASAN_OPTIONS and
+#                    UBSAN_OPTIONS log there), checked when the test exits: one TAP line.
+REPORT_DIR=""
+WRAP_DIR=""
+if [ -n "${REPLTOP_REPORTS:-}" ]; then
+    mkdir -p "$REPLTOP_REPORTS"
+    REPORT_DIR=$(mktemp -d "$REPLTOP_REPORTS/$(basename "$0" .sh).XXXXXX")
+    export REPLTOP_REPORT_DIR=$REPORT_DIR
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$REPORT_DIR/asan"
+    export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$REPORT_DIR/ubsan"
+fi
+if [ -n "${REPLTOP_WRAP:-}" ]; then
+    WRAP_DIR=$(mktemp -d /tmp/repltop-wrap.XXXXXX)
+    chmod 755 "$WRAP_DIR"
+    printf '#!/usr/bin/env bash\nexec %s %q "$@"\n' "$REPLTOP_WRAP" "$REPLTOP" >"$WRAP_DIR/repltop"
+    chmod 755 "$WRAP_DIR/repltop"
+    REPLTOP=$WRAP_DIR/repltop
+fi
 TEST_TMP=""
 DEMO_DIR=""
 CONF=""
@@ -32,6 +57,39 @@ make_test_tmp() {
 
 on_exit() { CLEANUP_HOOKS+=("$*"); }
 
+# One TAP line for what ASan, UBSan, LeakSanitizer or valgrind reported while the test ran, with
+# the reports. A valgrind log without its ERROR SUMMARY is a process the test killed: not counted.
+check_reports() {
+    [ -n "$REPORT_DIR" ] || return 0
+    local f n runs=0 killed=0 bad=()
+    for f in "$REPORT_DIR"/*; do
+        [ -e "$f" ] || continue
+        case ${f##*/} in
+        valgrind.*)
+            runs=$((runs + 1))
+            n=$(sed -n 's/.*ERROR SUMMARY: \([0-9]*\) error.*/\1/p' "$f" | tail -n 1)
+            if [ -z "$n" ]; then
+                killed=$((killed + 1))
+            elif [ "$n" != 0 ]; then
+                bad+=("$f")
+            fi
+            ;;
+        *) bad+=("$f") ;;
+        esac
+    done
+    local what="ASan/UBSan/LeakSanitizer: no report"
+    [ "$runs" -gt 0 ] && what="valgrind: $runs runs of repltop ($killed killed by the test), 0 errors, no definite leak"
+    if [ ${#bad[@]} -eq 0 ]; then
+        ok "$what"
+        return 0
+    fi
+    not_ok "memory errors or leaks reported in ${#bad[@]} run(s):"
+    for f in "${bad[@]}"; do
+        echo "# ---- ${f##*/}"
+        grep -v '^==[0-9]*== *$' "$f" | head -n 80 | sed 's/^/# /'
+    done
+}
+
 cleanup() {
     local h pg
     for pg in "${STOPPED_PIDS[@]}"; do kill -CONT "$pg" 2>/dev/null; done
@@ -39,7 +97,9 @@ cleanup() {
     if [ -n "$DEMO_DIR" ] && [ -d "$DEMO_DIR" ]; then
         "$REPLTOP" demo down --dir "$DEMO_DIR" >/dev/null 2>&1
     fi
+    check_reports
     [ -n "$TEST_TMP" ] && rm -rf "$TEST_TMP"
+    [ -n "$WRAP_DIR" ] && rm -rf "$WRAP_DIR"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Runs every test suite and ends with one line: "N passed, N failed".
-#   tests/run_all.sh BUILD_DIR [unit|integration|tmux]...   (default: all three)
+#   tests/run_all.sh BUILD_DIR [unit|integration|tmux|fuzz|asan|valgrind|valgrind-quick]...
+#   (default: unit integration tmux fuzz asan valgrind-quick)
 # Unit tests are cmocka binaries; integration and tmux tests are tests/it_*.sh and tests/tmux_*.sh.
+# fuzz runs each libFuzzer target of build-fuzz/ (make fuzz-build) for FUZZ_SECONDS (10) over its
+# seed corpus. asan runs the unit and integration tests built with ASan+UBSan (make asan-build),
+# valgrind the same with $REPLTOP under valgrind (valgrind-quick: the unit tests and a few
+# integration tests); any error or definite leak fails the test that ran it (tests/lib.sh).
 # Every test prints TAP lines ("ok - ...", "not ok - ..."); this script counts them.
 set -u
 build=${1:-build}
 shift || true
-suites=${*:-unit integration tmux}
+suites=${*:-unit integration tmux fuzz asan valgrind-quick}
 root=$(cd "$(dirname "$0")/.." && pwd)
-export REPLTOP="$root/repltop" REPLTOP_ROOT="$root"
+export REPLTOP="${REPLTOP:-$root/repltop}" REPLTOP_ROOT="$root"
 passed=0
 failed=0
 failures=()
@@ -51,6 +56,47 @@ for suite in $suites; do
             [ -f "$t" ] || continue
             run_one "$suite/$(basename "$t" .sh)" bash "$t"
         done
+        ;;
+    fuzz)
+        run_one "fuzz/libfuzzer" "$root/tests/fuzz/run.sh" "$root/build-fuzz" "${FUZZ_SECONDS:-10}"
+        ;;
+    asan | valgrind | valgrind-quick)
+        # The unit tests, then the integration tests (all but MEMCHECK_SKIP; valgrind-quick: only
+        # MEMCHECK_QUICK) with build-asan/repltop, or with $REPLTOP under valgrind. it_soak is
+        # skipped by default: it checks resident memory, which measures the checker here.
+        vg="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+        if [ "$suite" = asan ]; then
+            bin=$root/build-asan/repltop units=$root/build-asan/tests unit_wrap="" wrap=""
+        else
+            bin=$REPLTOP units=$build/tests unit_wrap="$vg -q"
+            wrap="$vg --child-silent-after-fork=yes --log-file=%q{REPLTOP_REPORT_DIR}/valgrind.%p.log"
+        fi
+        only=""
+        [ "$suite" = valgrind-quick ] && only=${MEMCHECK_QUICK:-it_promote}
+        if [ ! -x "$bin" ] || { [ -n "$wrap" ] && ! command -v valgrind >/dev/null; }; then
+            run_one "$suite" echo "not ok - $bin or valgrind is missing (make asan-build, make deps)"
+            continue
+        fi
+        for t in "$units"/test_*; do
+            [ -x "$t" ] || continue
+            case $t in *.o | *.d) continue ;; esac
+            CMOCKA_MESSAGE_OUTPUT=TAP ASAN_OPTIONS=detect_leaks=1 \
+                UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+                run_one "$suite/$(basename "$t")" $unit_wrap "$t"
+        done
+        reports=$(mktemp -d /tmp/repltop-reports.XXXXXX)
+        chmod 755 "$reports"
+        for t in "$root"/tests/it_*.sh; do
+            name=$(basename "$t" .sh)
+            case " ${MEMCHECK_SKIP-it_soak} " in *" $name "*) continue ;; esac
+            if [ -n "$only" ]; then
+                case " $only " in *" $name "*) ;; *) continue ;; esac
+            fi
+            REPLTOP=$bin REPLTOP_WRAP=$wrap REPLTOP_REPORTS=$reports \
+                ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+                run_one "$suite/$name" bash "$t"
+        done
+        rm -rf "$reports"
         ;;
     *)
         echo "unknown suite: $suite" >&2

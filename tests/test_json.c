@@ -146,6 +146,18 @@ static void malformed_input(void **state)
     assert_true(s->nodes[0].current_lsn == LSN_UNKNOWN);
     assert_true(s->nodes[0].lag_replay == NUM_UNKNOWN);
     snapshot_free(s);
+    /* found by tests/fuzz/fuzz_json: numbers beyond int64_t are unknown (casting them is UB) */
+    s = snapshot_from_json("{\"cluster\":{},\"seq\":1e300,\"nodes\":[{\"name\":\"x\","
+                           "\"connections\":-1e300,\"data_at_risk_bytes\":9.3e18,"
+                           "\"lag_bytes\":{\"replay\":1e19,\"sent\":4096}}]}",
+                           err, sizeof err);
+    assert_non_null(s);
+    assert_true(s->seq == 0);
+    assert_true(s->nodes[0].connections == NUM_UNKNOWN);
+    assert_true(s->nodes[0].data_at_risk == NUM_UNKNOWN);
+    assert_true(s->nodes[0].lag_replay == NUM_UNKNOWN);
+    assert_true(s->nodes[0].lag_sent == 4096);
+    snapshot_free(s);
 }
 
 int main(void)

@@ -1,0 +1,126 @@
+# Shared helpers for the benchmarks (bench/*.sh). Source it after setting REPLTOP if needed.
+# It reuses tests/lib.sh (cluster_up, node_sigstop, cleanup on exit), so everything a bench
+# starts — demo servers, tmux servers, SIGSTOPs — is undone when the script ends.
+# Every figure goes to stdout as a markdown table row; raw data stays in $BENCH_OUT.
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../tests/lib.sh
+. "$BENCH_DIR/../tests/lib.sh"
+BENCH_OUT=${BENCH_OUT:-$BENCH_DIR/out}
+RUNS=${RUNS:-5}
+mkdir -p "$BENCH_OUT"
+TMUX_SOCKETS=()
+HZ=$(getconf CLK_TCK)
+
+log() { echo "# $*" >&2; }
+
+# median of the numbers on stdin (one per line)
+median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
+# the p-th percentile (nearest rank) of the numbers on stdin
+percentile() { sort -g | awk -v p="$1" '{v[NR]=$1} END {if (NR==0) {print "nan"; exit} r=int((p*NR+99)/100); if (r<1) r=1; print v[r]}'; }
+now_ms() { date +%s%3N; }
+
+# CPU ticks (user+system) a process has used, and its peak resident set in kB.
+proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+proc_hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+
+# Starts the demo cluster with room for 200+ sessions per server and pg_stat_statements
+# loaded (needs postgresql-contrib): ALTER SYSTEM, then a restart of each server.
+bench_cluster_up() {
+    cluster_up
+    local n bindir
+    bindir=$(pg_bin)
+    for n in db_m db_s1 db_s2; do
+        # a standby's max_connections must be >= the primary's: the standbys restart first
+        demo_psql "$n" -c "ALTER SYSTEM SET max_connections = 400" \
+            -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" || exit 1
+    done
+    for n in db_s1 db_s2 db_m; do
+        run_as_server "$bindir/pg_ctl" -D "$DEMO_DIR/$n" -w -t 60 restart -m fast >/dev/null ||
+            { echo "restart of $n failed" >&2; exit 1; }
+    done
+    demo_psql db_m -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+    for n in db_m db_s1 db_s2; do # known only once the library is loaded
+        demo_psql "$n" -c "ALTER SYSTEM SET pg_stat_statements.track_planning = on" \
+            -c "SELECT pg_reload_conf()" >/dev/null
+    done
+    wait_for 20 standbys_streaming || { echo "standbys do not stream after restart" >&2; exit 1; }
+}
+
+standbys_streaming() {
+    [ "$(demo_psql db_m -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 2 ]
+}
+
+# Writes a config of N named nodes cycling over the three demo servers; every entry is its own
+# connection. With STOPPED=K, the first K entries point at db_s1 and no other entry does (so
+# SIGSTOPping db_s1 hangs exactly K nodes); the rest alternate db_m and db_s2.
+fleet_conf() { # N file [stopped]
+    local n=$1 file=$2 stopped=${3:-} i name node
+    {
+        echo "[repltop]"
+        echo "refresh = 1"
+        echo
+        echo "[nodes]"
+        for ((i = 0; i < n; i++)); do
+            if [ -n "$stopped" ]; then
+                if [ "$i" -lt "$stopped" ]; then node=db_s1; elif [ $((i % 2)) = 0 ]; then node=db_m; else node=db_s2; fi
+            else
+                case $((i % 3)) in 0) node=db_m ;; 1) node=db_s1 ;; *) node=db_s2 ;; esac
+            fi
+            if [ "$n" -eq 3 ] && [ -z "$stopped" ]; then name=$node; else name=$(printf '%s_%03d' "$node" "$i"); fi
+            echo "$name = $(sed -n "s/^$node = //p" "$CONF")"
+        done
+    } >"$file"
+}
+
+# Runs a command in a detached tmux server of its own at 200x50; prints the pane's pid.
+tmux_start() { # name command...
+    local name=$1
+    shift
+    TMUX_SOCKETS+=("$name")
+    tmux -L "$name" kill-server 2>/dev/null
+    tmux -L "$name" -f /dev/null new-session -d -x 200 -y 50 -s bench "$*"
+    tmux -L "$name" set-option -t bench remain-on-exit off >/dev/null 2>&1
+    tmux -L "$name" list-panes -t bench -F '#{pane_pid}'
+}
+descendants() { # pid: every process under it, deepest last
+    local c
+    for c in $(ps -o pid= --ppid "$1"); do echo "$c"; descendants "$c"; done
+}
+# Stops a tmux server and what its pane ran. script(1) outlives the pane's hang-up (its input
+# ends, it waits for its child) and loses its buffered logs when killed: so the innermost
+# processes get SIGTERM first (repltop quits, script flushes and exits), then the rest.
+tmux_stop() {
+    local p pane pids="" inner="" i
+    for pane in $(tmux -L "$1" list-panes -a -F '#{pane_pid}' 2>/dev/null); do
+        inner=$(descendants "$pane")
+        pids="$pids $pane $inner"
+        # shellcheck disable=SC2086
+        kill -TERM ${inner:-$pane} 2>/dev/null
+    done
+    for i in $(seq 1 50); do
+        for p in $pids; do kill -0 "$p" 2>/dev/null && break; done
+        kill -0 "$p" 2>/dev/null || break
+        sleep 0.1
+    done
+    tmux -L "$1" kill-server 2>/dev/null
+    # shellcheck disable=SC2086
+    [ -n "$pids" ] && kill -TERM $pids 2>/dev/null
+    return 0
+}
+tmux_cleanup() {
+    local s
+    for s in "${TMUX_SOCKETS[@]}"; do tmux_stop "$s"; done
+}
+on_exit tmux_cleanup
+
+# The pid of the repltop process under a tmux pane pid (the pane runs a shell or script).
+repltop_pid_under() { # pane_pid
+    local p=$1 i c
+    for i in 1 2 3 4 5; do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = repltop ] && { echo "$p"; return 0; }
+        c=$(ps -o pid= --ppid "$p" | head -n 1 | tr -d ' ')
+        [ -n "$c" ] || return 1
+        p=$c
+    done
+    return 1
+}

@@ -132,6 +132,7 @@ static void rebuild_cluster(struct app *a)
 {
     cluster_free(a->cluster);
     a->cluster = cluster_new(a->o->cfg);
+    cluster_set_always_polled(a->cluster);
     a->cluster_stale = false;
     a->refreshing = false;
     a->next_refresh = clock_mono_ms();
@@ -211,13 +212,14 @@ static void run(struct app *a)
         int nfix = 2;
         if (actions_fd(a) >= 0)
             pfds[nfix++] = (struct pollfd){actions_fd(a), POLLIN, 0};
-        int ncl =
-            a->refreshing ? cluster_pollfds(a->cluster, pfds + nfix, owner, MAX_FDS - nfix) : 0;
+        /* every node's socket, between refreshes too (cluster_set_always_polled): a late
+         * answer is read when it comes, and a refresh never waits for a hung node */
+        int ncl = a->cluster ? cluster_pollfds(a->cluster, pfds + nfix, owner, MAX_FDS - nfix) : 0;
         double wall = clock_wall();
         int timeout = (int)((floor(wall) + 1 - wall) * 1000) + 1;
-        if (a->refreshing)
+        if (a->cluster)
             timeout = min_timeout(timeout, cluster_timeout_ms(a->cluster, now));
-        else if (a->cluster && !a->view.paused)
+        if (a->cluster && !a->refreshing && !a->view.paused)
             timeout = min_timeout(timeout, ms_until(a->next_refresh, now));
         if (a->rec && !a->view.paused)
             timeout = min_timeout(timeout, ms_until(a->next_frame, now));
@@ -239,8 +241,9 @@ static void run(struct app *a)
             actions_read(a);
         if (actions_running(a) && actions_fd(a) < 0)
             actions_reap(a); /* a backstop: a full self-pipe may have dropped its SIGCHLD */
-        if (a->refreshing) {
+        if (a->cluster)
             cluster_handle(a->cluster, pfds + nfix, owner, ncl, now);
+        if (a->refreshing) {
             if (cluster_refresh_done(a->cluster)) {
                 a->refreshing = false;
                 app_take_snapshot(a, cluster_snapshot(a->cluster));
@@ -305,6 +308,7 @@ int dashboard_run(const struct dash_opts *o)
             a->view.record_path = recorder_path(a->recorder);
         }
         a->cluster = cluster_new(o->cfg);
+        cluster_set_always_polled(a->cluster);
         a->snap = placeholder(o->cfg);
         a->view.connecting = true;
         a->view.interval_s = o->cfg->refresh_s;

@@ -3,7 +3,7 @@
 #   tests/run_all.sh BUILD_DIR [unit|integration|tmux|fuzz|asan|valgrind|valgrind-quick]...
 #   (default: unit integration tmux fuzz asan valgrind-quick)
 # Unit tests are cmocka binaries; integration and tmux tests are tests/it_*.sh and tests/tmux_*.sh.
-# fuzz runs each libFuzzer target of build-fuzz/ (make fuzz-build) for FUZZ_SECONDS (10) over its
+# fuzz runs each libFuzzer target of build-fuzz/ (make fuzz-build) for FUZZ_SECONDS (6) over its
 # seed corpus. asan runs the unit and integration tests built with ASan+UBSan (make asan-build),
 # valgrind the same with $REPLTOP under valgrind (valgrind-quick: the unit tests and a few
 # integration tests); any error or definite leak fails the test that ran it (tests/lib.sh).
@@ -58,7 +58,7 @@ for suite in $suites; do
         done
         ;;
     fuzz)
-        run_one "fuzz/libfuzzer" "$root/tests/fuzz/run.sh" "$root/build-fuzz" "${FUZZ_SECONDS:-10}"
+        run_one "fuzz/libfuzzer" "$root/tests/fuzz/run.sh" "$root/build-fuzz" "${FUZZ_SECONDS:-6}"
         ;;
     asan | valgrind | valgrind-quick)
         # The unit tests, then the integration tests (all but MEMCHECK_SKIP; valgrind-quick: only

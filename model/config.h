@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define CONFIG_NAME_LEN 64
@@ -81,5 +82,10 @@ int config_add_new_nodes(struct config *c, const struct config *from);
 bool config_parse_bytes(const char *s, int64_t *out);
 /* Parses "2s", "500ms", "1.5" (seconds). */
 bool config_parse_seconds(const char *s, double *out);
+
+/* For config_append.c: the loader's own checks and reader. */
+bool config_valid_name(const char *name, char *err, size_t errlen);
+bool config_check_conninfo(const char *conninfo, char *err, size_t errlen);
+bool config_load_stream(struct config *c, FILE *f, const char *path, char *err, size_t errlen);
 
 #endif

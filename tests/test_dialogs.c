@@ -22,40 +22,7 @@
 
 #include <cmocka.h>
 
-static const char *root(void)
-{
-    const char *r = getenv("REPLTOP_ROOT");
-    return r && *r ? r : ".";
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = xmalloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static struct snapshot *load_fixture(const char *name)
-{
-    char path[512], err[256];
-    str_printf(path, sizeof path, "%s/tests/fixtures/%s.json", root(), name);
-    char *text = slurp(path);
-    if (!text)
-        fail_msg("cannot read %s", path);
-    struct snapshot *s = snapshot_from_json(text, err, sizeof err);
-    free(text);
-    if (!s)
-        fail_msg("%s: %s", path, err);
-    return s;
-}
+#include "tests/helpers/fixture.h"
 
 /* A dialog context as the loop fills it for the demo cluster. */
 static void demo_ctx(struct dialog *d)
@@ -134,7 +101,8 @@ static void assert_fits(const char *text, int w, int h, bool utf8)
 static void check_golden(const char *text, const char *name, int w, int h)
 {
     char path[512];
-    str_printf(path, sizeof path, "%s/tests/golden/dialog-%s-%dx%d.txt", root(), name, w, h);
+    str_printf(path, sizeof path, "%s/tests/golden/dialog-%s-%dx%d.txt", fixture_root(), name, w,
+               h);
     const char *update = getenv("REPLTOP_UPDATE_GOLDEN");
     if (update && *update && strcmp(update, "0") != 0) {
         FILE *f = fopen(path, "w");
@@ -144,7 +112,7 @@ static void check_golden(const char *text, const char *name, int w, int h)
         fclose(f);
         return;
     }
-    char *want = slurp(path);
+    char *want = fixture_slurp(path);
     if (!want)
         fail_msg("%s is missing: run with REPLTOP_UPDATE_GOLDEN=1 to create it", path);
     if (strcmp(want, text) != 0) {
@@ -194,7 +162,7 @@ static const char *argv_of(const struct dialog *d, char *title, size_t titlen)
 static void test_promote_after_primary_died(void **state)
 {
     (void)state;
-    struct snapshot *s = load_fixture("primary-down");
+    struct snapshot *s = fixture_load("primary-down");
     struct dialog d;
     demo_ctx(&d);
     dialog_open(&d, DLG_PROMOTE, s, "db_s2");
@@ -234,7 +202,7 @@ static void test_promote_after_primary_died(void **state)
 static void test_promote_refused_while_primary_writes(void **state)
 {
     (void)state;
-    struct snapshot *s = load_fixture("lagging");
+    struct snapshot *s = fixture_load("lagging");
     struct dialog d;
     demo_ctx(&d);
     dialog_open(&d, DLG_PROMOTE, s, "db_s1");
@@ -267,7 +235,7 @@ static void test_promote_refused_while_primary_writes(void **state)
 static void test_promote_not_a_standby(void **state)
 {
     (void)state;
-    struct snapshot *s = load_fixture("healthy");
+    struct snapshot *s = fixture_load("healthy");
     struct dialog d;
     demo_ctx(&d);
     dialog_open(&d, DLG_PROMOTE, s, "db_m");
@@ -303,7 +271,7 @@ static int item(const struct sync_editor *e, const char *name)
 static void test_sync_editor_keys(void **state)
 {
     (void)state;
-    struct snapshot *s = load_fixture("healthy");
+    struct snapshot *s = fixture_load("healthy");
     struct dialog d;
     demo_ctx(&d);
     dialog_open(&d, DLG_SYNC, s, "");
@@ -378,7 +346,7 @@ static void test_sync_editor_keys(void **state)
 static void test_sync_editor_blocking(void **state)
 {
     (void)state;
-    struct snapshot *s = load_fixture("healthy");
+    struct snapshot *s = fixture_load("healthy");
     struct dialog d;
     demo_ctx(&d);
     dialog_open(&d, DLG_SYNC, s, "");
@@ -426,7 +394,7 @@ static void test_sync_editor_other_standbys(void **state)
 {
     (void)state;
     /* quorum: a third standby that is not listed, and does not stream from the primary */
-    struct snapshot *s = load_fixture("quorum");
+    struct snapshot *s = fixture_load("quorum");
     struct sync_editor e;
     sync_editor_init(&e, s);
     assert_int_equal(e.method, SYNC_ANY);
@@ -440,7 +408,7 @@ static void test_sync_editor_other_standbys(void **state)
     snapshot_free(s);
 
     /* no primary: nothing to edit */
-    s = load_fixture("primary-down");
+    s = fixture_load("primary-down");
     struct dialog d;
     demo_ctx(&d);
     dialog_open(&d, DLG_SYNC, s, "");
@@ -457,7 +425,7 @@ static void test_sync_editor_other_standbys(void **state)
 static void test_local_dialogs(void **state)
 {
     (void)state;
-    struct snapshot *s = load_fixture("healthy");
+    struct snapshot *s = fixture_load("healthy");
     struct dialog d;
     demo_ctx(&d);
     char title[160];
@@ -481,7 +449,7 @@ static void test_local_dialogs(void **state)
     assert_non_null(strstr(d.note, "current primary"));
 
     /* J on the old primary once another node is primary */
-    struct snapshot *two = load_fixture("two-primaries");
+    struct snapshot *two = fixture_load("two-primaries");
     dialog_open(&d, DLG_REJOIN, two, "db_m");
     type(&d, two, "db_m");
     assert_int_equal(dialog_key(&d, two, NULL, K_ENTER), INTENT_RUN);
@@ -505,7 +473,7 @@ static void keys(struct dialog *d, const struct snapshot *s, int key, int times)
 static void test_new_replica(void **state)
 {
     (void)state;
-    struct snapshot *s = load_fixture("healthy");
+    struct snapshot *s = fixture_load("healthy");
     struct dialog d;
     demo_ctx(&d);
     char title[160], why[400];
@@ -633,7 +601,7 @@ static void test_new_replica(void **state)
     assert_non_null(strstr(why, "db_s4 is in the config already with other settings"));
 
     /* no primary to clone from; no config file */
-    struct snapshot *down = load_fixture("primary-down");
+    struct snapshot *down = fixture_load("primary-down");
     demo_ctx(&d);
     dialog_open(&d, DLG_ADD, down, "db_s1");
     assert_non_null(add_refusal(&d, down, why, sizeof why));
@@ -662,7 +630,7 @@ static void run_line(struct run_state *r, enum severity sev, const char *text)
 static void test_running_action(void **state)
 {
     (void)state;
-    struct snapshot *s = load_fixture("healthy");
+    struct snapshot *s = fixture_load("healthy");
     struct dialog d;
     demo_ctx(&d);
     d.kind = DLG_RUN;
@@ -724,7 +692,7 @@ static void test_every_size_fits(void **state)
     r.done_kb = 10;
     r.total_kb = 100;
     for (size_t f = 0; f < sizeof fixtures / sizeof fixtures[0]; f++) {
-        struct snapshot *s = load_fixture(fixtures[f]);
+        struct snapshot *s = fixture_load(fixtures[f]);
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
             struct dialog d;
             demo_ctx(&d);

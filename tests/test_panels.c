@@ -24,44 +24,11 @@
 
 #include <cmocka.h>
 
+#include "tests/helpers/fixture.h"
+
 static const char *const fixtures[] = {"healthy",       "lagging",   "primary-down",
                                        "two-primaries", "hung-node", "quorum"};
 #define NFIXTURES (sizeof fixtures / sizeof fixtures[0])
-
-static const char *root(void)
-{
-    const char *r = getenv("REPLTOP_ROOT");
-    return r && *r ? r : ".";
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = xmalloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
-}
-
-static struct snapshot *load_fixture(const char *name)
-{
-    char path[512], err[256];
-    str_printf(path, sizeof path, "%s/tests/fixtures/%s.json", root(), name);
-    char *text = slurp(path);
-    if (!text)
-        fail_msg("cannot read %s", path);
-    struct snapshot *s = snapshot_from_json(text, err, sizeof err);
-    free(text);
-    if (!s)
-        fail_msg("%s: %s", path, err);
-    return s;
-}
 
 /* Forty seconds of history ending in the fixture: lag and TPS rise and fall, so the
  * sparklines have a shape. */
@@ -87,7 +54,7 @@ static void fill_history(struct history *h, const struct snapshot *s)
 /* Renders a fixture the way the dashboard shows it a moment after the refresh. */
 static char *render(const char *name, int w, int h, bool utf8, bool help)
 {
-    struct snapshot *s = load_fixture(name);
+    struct snapshot *s = fixture_load(name);
     struct history *hist = history_new(HISTORY_DEFAULT_CAPACITY);
     struct events *ev = events_new(EVENTS_DEFAULT_CAPACITY);
     fill_history(hist, s);
@@ -146,7 +113,8 @@ static void check_golden(const char *name, int w, int h, bool utf8, const char *
     char *text = render(name, w, h, utf8, false);
     assert_fits(text, w, h, utf8);
     char path[512];
-    str_printf(path, sizeof path, "%s/tests/golden/%s%s-%dx%d.txt", root(), name, suffix, w, h);
+    str_printf(path, sizeof path, "%s/tests/golden/%s%s-%dx%d.txt", fixture_root(), name, suffix, w,
+               h);
     const char *update = getenv("REPLTOP_UPDATE_GOLDEN");
     if (update && *update && strcmp(update, "0") != 0) {
         FILE *f = fopen(path, "w");
@@ -157,7 +125,7 @@ static void check_golden(const char *name, int w, int h, bool utf8, const char *
         free(text);
         return;
     }
-    char *want = slurp(path);
+    char *want = fixture_slurp(path);
     if (!want)
         fail_msg("%s is missing: run with REPLTOP_UPDATE_GOLDEN=1 to create it", path);
     if (strcmp(want, text) != 0) {
@@ -316,7 +284,7 @@ static void test_help_from_key_table(void **state)
 static void test_keys(void **state)
 {
     (void)state;
-    struct snapshot *s = load_fixture("quorum");
+    struct snapshot *s = fixture_load("quorum");
     struct view v;
     view_init(&v);
     assert_int_equal(keys_action('j'), ACT_DOWN);

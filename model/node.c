@@ -28,6 +28,7 @@ struct node {
 
     PGconn *conn;
     struct resolve *resolving; /* the DNS lookup before connecting, when host is a name */
+    char notice[ERROR_LEN];    /* the server's last notice (see keep_notice) */
     char hostaddr[400];        /* its answer, handed to libpq: "a1,a2,..." */
     char hostlist[1024];       /* the name repeated once per address, as libpq pairs them */
     enum conn_state state;
@@ -179,6 +180,16 @@ static void send_query(struct node *n, int64_t now)
     n->want_write = PQflush(n->conn) == 1;
 }
 
+/* libpq prints server notices — and the FATAL a server sends before it closes an idle
+ * session — on stderr by default, which would scribble over the dashboard. Keep the last one:
+ * it explains a connection that is about to be lost. */
+static void keep_notice(void *arg, const char *message)
+{
+    struct node *n = arg;
+    str_copy(n->notice, sizeof n->notice, message);
+    n->notice[strcspn(n->notice, "\n")] = '\0';
+}
+
 static void start_connect(struct node *n, int64_t now)
 {
     /* expand_dbname=1: the conninfo may be a URI or key=value string; libpq handles
@@ -188,7 +199,10 @@ static void start_connect(struct node *n, int64_t now)
     const char *vals[] = {n->conninfo, "repltop", n->hostlist, n->hostaddr, NULL};
     if (!n->hostaddr[0])
         keys[2] = NULL;
+    n->notice[0] = '\0';
     n->conn = PQconnectStartParams(keys, vals, 1);
+    if (n->conn)
+        PQsetNoticeProcessor(n->conn, keep_notice, n);
     if (!n->conn || PQstatus(n->conn) == CONNECTION_BAD) {
         const char *msg = n->conn ? PQerrorMessage(n->conn) : "out of memory starting a connection";
         set_error(n, classify_connect_error(msg), msg);
@@ -318,6 +332,7 @@ static void finish_sample(struct node *n, int64_t now)
     sample_reset(n, &n->cur);
     n->reach = REACH_OK;
     n->error[0] = '\0';
+    n->notice[0] = '\0'; /* a notice explains only a loss that follows it */
     n->fresh = true;
     n->round_pending = false;
     n->backoff_ms = BACKOFF_MIN_MS;
@@ -393,12 +408,18 @@ static void handle_connecting(struct node *n, int64_t now)
     }
 }
 
+/* Why a session ended: the server's parting FATAL when it sent one, else libpq's words. */
+static const char *lost_message(const struct node *n)
+{
+    return n->notice[0] ? n->notice : PQerrorMessage(n->conn);
+}
+
 static void handle_io(struct node *n, short revents, int64_t now)
 {
     if (n->want_write && (revents & (POLLOUT | POLLERR | POLLHUP))) {
         int r = PQflush(n->conn);
         if (r < 0) {
-            set_error(n, REACH_UNREACHABLE, PQerrorMessage(n->conn));
+            set_error(n, REACH_UNREACHABLE, lost_message(n));
             drop_connection(n, now);
             return;
         }
@@ -406,14 +427,14 @@ static void handle_io(struct node *n, short revents, int64_t now)
     }
     if (revents & (POLLIN | POLLERR | POLLHUP)) {
         if (!PQconsumeInput(n->conn)) {
-            set_error(n, REACH_UNREACHABLE, PQerrorMessage(n->conn));
+            set_error(n, REACH_UNREACHABLE, lost_message(n));
             drop_connection(n, now);
             return;
         }
         if (n->state == CS_BUSY)
             read_results(n, now);
         else if (PQstatus(n->conn) == CONNECTION_BAD) {
-            set_error(n, REACH_UNREACHABLE, PQerrorMessage(n->conn));
+            set_error(n, REACH_UNREACHABLE, lost_message(n));
             drop_connection(n, now);
         } else {
             /* an idle session can still receive notices or the server's goodbye */

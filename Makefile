@@ -131,7 +131,7 @@ help:
 	@echo "make install    PREFIX=/usr/local DESTDIR="
 
 # Benchmarks (bench/RESULTS.md has the figures and how each was made): start their own demo clusters on loopback,
-# ~35 min, not part of `make test` or CI. `make bench BENCH="watch isolation"` runs a subset.
+# ~40 min, not part of `make test` or CI. `make bench BENCH="watch isolation"` runs a subset.
 BENCH ?=
 .PHONY: bench
 bench: $(BIN)

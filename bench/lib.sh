@@ -90,14 +90,15 @@ descendants() { # pid: every process under it, deepest last
 # ends, it waits for its child) and loses its buffered logs when killed: so the innermost
 # processes get SIGTERM first (repltop quits, script flushes and exits), then the rest.
 tmux_stop() {
-    local p pane pids="" inner="" i
+    local p="" pane pids="" inner="" i
     for pane in $(tmux -L "$1" list-panes -a -F '#{pane_pid}' 2>/dev/null); do
         inner=$(descendants "$pane")
         pids="$pids $pane $inner"
         # shellcheck disable=SC2086
         kill -TERM ${inner:-$pane} 2>/dev/null
     done
-    for i in $(seq 1 50); do
+    for i in $(seq 1 50); do # until all of them are gone (5 s at most)
+        [ -n "$pids" ] || break
         for p in $pids; do kill -0 "$p" 2>/dev/null && break; done
         kill -0 "$p" 2>/dev/null || break
         sleep 0.1

@@ -128,6 +128,7 @@ help:
 	@echo "make fuzz       each libFuzzer target for FUZZ_SECONDS (default 30)"
 	@echo "make asan-integration   integration tests with the ASan+UBSan binary"
 	@echo "make valgrind   integration tests with ./repltop under valgrind"
+	@echo "make bench      the benchmarks of bench/RESULTS.md (~40 min, not in CI)"
 	@echo "make install    PREFIX=/usr/local DESTDIR="
 
 # Benchmarks (bench/RESULTS.md has the figures and how each was made): start their own demo clusters on loopback,

@@ -26,7 +26,7 @@ for n in 3 200; do
     # start-up is measured by startup.sh), then on for CG_SECONDS
     pane=$(tmux_start benchcg "REPLTOP_TRACE=$tr valgrind --tool=callgrind --instr-atstart=no \
         --callgrind-out-file=$OUT/callgrind-$n.out $REPLTOP -c $TEST_TMP/n$n.conf 2>$OUT/valgrind-$n.log")
-    wait_for 300 grep -q "answered $n waiting" "$tr"
+    wait_for 300 grep -qs "answered $n waiting" "$tr"
     sleep 2
     for p in $pane $(descendants "$pane"); do callgrind_control -i on "$p" >/dev/null 2>&1; done
     before=$(wc -l <"$tr")

@@ -15,7 +15,7 @@ for run in $(seq 1 "$RUNS"); do
         tr=$OUT/trace-$n-$run.txt
         t0=$(now_ms)
         tmux_start benchstart "REPLTOP_TRACE=$tr $REPLTOP -c $TEST_TMP/n$n.conf" >/dev/null
-        wait_for 30 grep -q "answered $n waiting" "$tr"
+        wait_for 30 grep -qs "answered $n waiting" "$tr"
         tmux_stop benchstart
         awk -v t0="$t0" -v n="$n" '$8 == n { print $4 + $6 - t0; exit }' "$tr" >>"$OUT/first-$n.txt"
         awk '$2 == 1 { print $6 }' "$tr" >>"$OUT/round1-$n.txt"

@@ -348,29 +348,6 @@ bool demo_node_running(const struct demo *d, int node)
            !postmaster_is_zombie(d, node);
 }
 
-/* Why a server did not start, from what it logged since offset: a failed bind (the port is
- * taken) explains more than the FATAL that follows it. */
-static bool log_start_failure(const char *path, long offset, char *buf, size_t n)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    if (fseek(f, offset, SEEK_SET) != 0)
-        rewind(f);
-    char line[1024], fatal[1024] = "", bind[1024] = "";
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        const char *m;
-        if ((m = strstr(line, "FATAL:  ")) || (m = strstr(line, "PANIC:  ")))
-            str_copy(fatal, sizeof fatal, m + 8);
-        else if ((m = strstr(line, "LOG:  could not bind")))
-            str_copy(bind, sizeof bind, m + 6);
-    }
-    fclose(f);
-    str_copy(buf, n, bind[0] ? bind : fatal);
-    return buf[0] != '\0';
-}
-
 static long file_size(const char *path)
 {
     struct stat st;
@@ -390,7 +367,7 @@ bool demo_node_start(const struct demo *d, int node, char *err, size_t errlen)
                 nd->log, "-w", "-t", "60", NULL) == 0)
         return true;
     char cause[512];
-    if (log_start_failure(nd->log, logged, cause, sizeof cause))
+    if (pg_log_start_failure(nd->log, logged, cause, sizeof cause))
         str_printf(err, errlen, "%s: could not start on port %d: %s (see %s)", nd->name, nd->port,
                    cause, nd->log);
     else

@@ -2,6 +2,7 @@
  * the server log says. */
 #include "local_server.h"
 #include "local_run.h"
+#include "proc.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -136,28 +137,6 @@ long local_log_size(const struct local_node *ln)
     return stat(ln->log, &st) == 0 ? (long)st.st_size : 0;
 }
 
-/* The server's own reason, from what it logged since offset. */
-static bool log_cause(const struct local_node *ln, long offset, char *buf, size_t n)
-{
-    FILE *f = fopen(ln->log, "r");
-    if (!f)
-        return false;
-    if (fseek(f, offset, SEEK_SET) != 0)
-        rewind(f);
-    char line[1024], fatal[1024] = "", bind[1024] = "";
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        const char *m;
-        if ((m = strstr(line, "FATAL:  ")) || (m = strstr(line, "PANIC:  ")))
-            str_copy(fatal, sizeof fatal, m + 8);
-        else if ((m = strstr(line, "LOG:  could not bind")))
-            str_copy(bind, sizeof bind, m + 6);
-    }
-    fclose(f);
-    str_copy(buf, n, bind[0] ? bind : fatal);
-    return buf[0] != '\0';
-}
-
 bool local_log_says_diverged(const struct local_node *ln, long offset)
 {
     FILE *f = fopen(ln->log, "r");
@@ -211,7 +190,7 @@ bool local_start(struct action *a, const struct local_node *ln, char *err, size_
         return true;
     }
     char cause[600];
-    if (log_cause(ln, offset, cause, sizeof cause))
+    if (pg_log_start_failure(ln->log, offset, cause, sizeof cause))
         str_printf(err, errlen, "%s did not start: %s (see %s)", name, cause, ln->log);
     else
         str_printf(err, errlen, "%s did not start: %s (see %s)", name, why, ln->log);

@@ -504,3 +504,26 @@ const char *proc_pg_bindir(const char *configured)
     }
     return NULL;
 }
+
+/* Why a server did not start, from what it logged since offset: a failed bind (the port is
+ * taken) explains more than the FATAL that follows it. */
+bool pg_log_start_failure(const char *path, long offset, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    if (fseek(f, offset, SEEK_SET) != 0)
+        rewind(f);
+    char line[1024], fatal[1024] = "", bind[1024] = "";
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        const char *m;
+        if ((m = strstr(line, "FATAL:  ")) || (m = strstr(line, "PANIC:  ")))
+            str_copy(fatal, sizeof fatal, m + 8);
+        else if ((m = strstr(line, "LOG:  could not bind")))
+            str_copy(bind, sizeof bind, m + 6);
+    }
+    fclose(f);
+    str_copy(buf, n, bind[0] ? bind : fatal);
+    return buf[0] != '\0';
+}

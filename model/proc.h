@@ -51,4 +51,8 @@ bool proc_user_can_access(const char *user, const char *path, int mode);
  * NULL when none is found. The result lives in a static buffer (or is configured itself). */
 const char *proc_pg_bindir(const char *configured);
 
+/* Why a PostgreSQL server did not start, from what its log says after offset: a failed bind
+ * (the port is taken) explains more than the FATAL that follows it. */
+bool pg_log_start_failure(const char *path, long offset, char *buf, size_t n);
+
 #endif

@@ -184,3 +184,17 @@ no_password_in() {
     done
     return 0
 }
+
+# Reading the dashboard in the tmux session "main" (the test defines tm, its tmux command).
+screen() { tm capture-pane -p -t main; }
+dump() { screen | sed 's/^/#   /'; }
+# wait_screen SECONDS PATTERN: polls the screen until grep -E finds PATTERN
+wait_screen() {
+    local deadline=$((SECONDS + $1))
+    while true; do
+        screen | grep -Eq -- "$2" && return 0
+        [ $SECONDS -ge $deadline ] && return 1
+        sleep 0.1
+    done
+}
+no_screen() { ! screen | grep -Eq -- "$1"; }

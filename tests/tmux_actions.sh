@@ -22,18 +22,6 @@ cluster_up
 export XDG_STATE_HOME=$TEST_TMP/state # the actions' audit log goes to the temp dir
 AUDIT=$XDG_STATE_HOME/repltop/actions.log
 
-screen() { tm capture-pane -p -t main; }
-dump() { screen | sed 's/^/#   /'; }
-# wait_screen SECONDS PATTERN: polls the screen until grep -E finds PATTERN
-wait_screen() {
-    local deadline=$((SECONDS + $1))
-    while true; do
-        screen | grep -Eq -- "$2" && return 0
-        [ $SECONDS -ge $deadline ] && return 1
-        sleep 0.1
-    done
-}
-no_screen() { ! screen | grep -Eq -- "$1"; }
 header_clock() { screen | head -n 1 | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2} *$' | tr -d ' '; }
 node_json() { status_json | jq -r --arg n "$1" ".nodes[] | select(.name == \$n) | $2"; }
 

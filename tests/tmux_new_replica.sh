@@ -28,17 +28,6 @@ for p in $(seq $((MPORT + 60)) $((MPORT + 160))); do
 done
 mode=$(stat -c '%a %U:%G' "$CONF")
 
-screen() { tm capture-pane -p -t main; }
-dump() { screen | sed 's/^/#   /'; }
-wait_screen() {
-    local deadline=$((SECONDS + $1))
-    while true; do
-        screen | grep -Eq -- "$2" && return 0
-        [ $SECONDS -ge $deadline ] && return 1
-        sleep 0.1
-    done
-}
-no_screen() { ! screen | grep -Eq -- "$1"; }
 
 tm new-session -d -s main -x 120 -y 40 \
     "cd '$TEST_TMP' && XDG_STATE_HOME='$XDG_STATE_HOME' '$REPLTOP' -c '$CONF' 2>'$TEST_TMP/dash.err'; echo EXIT=\$?; sleep 600"

@@ -25,6 +25,7 @@
 #include <cmocka.h>
 
 #include "tests/helpers/fixture.h"
+#include "tests/helpers/golden.h"
 
 static const char *const fixtures[] = {"healthy",       "lagging",   "primary-down",
                                        "two-primaries", "hung-node", "quorum"};
@@ -83,58 +84,13 @@ static char *render(const char *name, int w, int h, bool utf8, bool help)
     return text;
 }
 
-/* Every line fits the width, and there are exactly h of them. */
-static void assert_fits(const char *text, int w, int h, bool utf8)
-{
-    int lines = 0;
-    const char *p = text;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        assert_non_null(nl);
-        char line[4096];
-        size_t len = (size_t)(nl - p);
-        assert_true(len < sizeof line);
-        memcpy(line, p, len);
-        line[len] = '\0';
-        if (text_width(line, utf8) > w)
-            fail_msg("line %d is %d columns wide (max %d): %s", lines + 1, text_width(line, utf8),
-                     w, line);
-        if (!utf8)
-            for (size_t i = 0; i < len; i++)
-                assert_true((unsigned char)line[i] < 0x80);
-        lines++;
-        p = nl + 1;
-    }
-    assert_int_equal(lines, h);
-}
-
 static void check_golden(const char *name, int w, int h, bool utf8, const char *suffix)
 {
     char *text = render(name, w, h, utf8, false);
     assert_fits(text, w, h, utf8);
-    char path[512];
-    str_printf(path, sizeof path, "%s/tests/golden/%s%s-%dx%d.txt", fixture_root(), name, suffix, w,
-               h);
-    const char *update = getenv("REPLTOP_UPDATE_GOLDEN");
-    if (update && *update && strcmp(update, "0") != 0) {
-        FILE *f = fopen(path, "w");
-        if (!f)
-            fail_msg("cannot write %s", path);
-        fputs(text, f);
-        fclose(f);
-        free(text);
-        return;
-    }
-    char *want = fixture_slurp(path);
-    if (!want)
-        fail_msg("%s is missing: run with REPLTOP_UPDATE_GOLDEN=1 to create it", path);
-    if (strcmp(want, text) != 0) {
-        fprintf(stderr, "--- %s\n%s--- rendered now\n%s", path, want, text);
-        free(want);
-        free(text);
-        fail_msg("%s differs from the rendering (REPLTOP_UPDATE_GOLDEN=1 rewrites it)", path);
-    }
-    free(want);
+    char golden[128];
+    str_printf(golden, sizeof golden, "%s%s", name, suffix);
+    golden_check(text, golden, w, h);
     free(text);
 }
 

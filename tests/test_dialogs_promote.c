@@ -1,0 +1,124 @@
+/* test_dialogs_promote: the promote dialog (panels/dialog.h) — what it says about the other
+ * standbys and the sync list after the primary died, the refusal while the primary still
+ * writes and its forced form, the confirmation by the node's name, and the exact argument
+ * vector it hands to the child. Rendered on the dashboard from
+ * JSON snapshot fixtures and compared with golden files (tests/golden/dialog-*.txt;
+ * REPLTOP_UPDATE_GOLDEN=1 rewrites them). */
+#include "model/util.h"
+#include "panels/dialog.h"
+#include "panels/keys.h"
+#include "panels/view.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tests/helpers/dialog_check.h"
+#include "tests/helpers/fixture.h"
+
+static void test_promote_after_primary_died(void **state)
+{
+    (void)state;
+    struct snapshot *s = fixture_load("primary-down");
+    struct dialog d;
+    demo_ctx(&d);
+    dialog_open(&d, DLG_PROMOTE, s, "db_s2");
+    type_text(&d, s, "db_s");
+    golden_dialog(s, &d, NULL, "promote-primary-down");
+    char *text = render_dialog(s, &d, NULL, 120, 40, true);
+    /* the checks a user relies on, whatever the layout */
+    assert_non_null(strstr(text, "Promote db_s2"));
+    assert_non_null(strstr(text, "db_s1 is 4.2 kB behind db_s2"));
+    assert_non_null(strstr(text, "'FIRST 1 (walreceiversync, walreceiver)' (last seen on db_m)"));
+    assert_non_null(strstr(text, "rewritten on db_s2 to 'FIRST 1 (db_m, walreceiver)'"));
+    assert_non_null(strstr(text, "Type db_s2 to confirm: db_s"));
+    free(text);
+
+    /* Enter with a wrong name: nothing runs, and it says why */
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
+    assert_non_null(strstr(d.note, "type db_s2 exactly"));
+    /* backspace, Ctrl-U */
+    dialog_key(&d, s, NULL, K_DEL);
+    assert_string_equal(d.typed, "db_");
+    dialog_key(&d, s, NULL, K_CTRL_U);
+    assert_string_equal(d.typed, "");
+    type_text(&d, s, "db_s2");
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    char title[160];
+    /* the old list survives only in the dashboard: it goes to the action */
+    assert_string_equal(argv_of(&d, title, sizeof title),
+                        "promote|--yes|--previous-sync|FIRST 1 (walreceiversync, walreceiver)|--|"
+                        "db_s2");
+    assert_string_equal(title, "promote db_s2");
+    /* Esc closes */
+    dialog_key(&d, s, NULL, K_ESC);
+    assert_int_equal(d.kind, DLG_NONE);
+    snapshot_free(s);
+}
+
+static void test_promote_refused_while_primary_writes(void **state)
+{
+    (void)state;
+    struct snapshot *s = fixture_load("lagging");
+    struct dialog d;
+    demo_ctx(&d);
+    dialog_open(&d, DLG_PROMOTE, s, "db_s1");
+    type_text(&d, s, "db_s1");
+    golden_dialog(s, &d, NULL, "promote-refused");
+    char *text = render_dialog(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "the promote will be REFUSED"));
+    assert_non_null(strstr(text, "db_s2 is 628 kB AHEAD of db_s1"));
+    free(text);
+    /* the right name is not enough while db_m accepts writes */
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
+    assert_non_null(strstr(d.note, "db_m still accepts writes"));
+    /* ^F forces it, loudly */
+    dialog_key(&d, s, NULL, K_CTRL_F);
+    assert_true(d.force);
+    text = render_dialog(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "FORCED: db_m still accepts writes"));
+    assert_non_null(strstr(text, "split brain"));
+    free(text);
+    golden_dialog(s, &d, NULL, "promote-forced");
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    char title[160];
+    assert_string_equal(argv_of(&d, title, sizeof title),
+                        "promote|--yes|--force|--previous-sync|FIRST 1 (walreceiversync, "
+                        "walreceiver)|--|db_s1");
+    assert_string_equal(title, "promote db_s1 (forced)");
+    snapshot_free(s);
+}
+
+static void test_promote_not_a_standby(void **state)
+{
+    (void)state;
+    struct snapshot *s = fixture_load("healthy");
+    struct dialog d;
+    demo_ctx(&d);
+    dialog_open(&d, DLG_PROMOTE, s, "db_m");
+    type_text(&d, s, "db_m");
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
+    assert_non_null(strstr(d.note, "already a primary"));
+    /* without a config file nothing can run */
+    dialog_open(&d, DLG_PROMOTE, s, "db_s2");
+    d.ctx.can_run = false;
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
+    assert_non_null(strstr(d.note, "-c FILE"));
+    snapshot_free(s);
+}
+
+int main(void)
+{
+    setenv("TZ", "UTC", 1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_promote_after_primary_died),
+        cmocka_unit_test(test_promote_refused_while_primary_writes),
+        cmocka_unit_test(test_promote_not_a_standby),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -9,81 +9,10 @@
 #include "model/derive.h"
 #include "model/util.h"
 
+#include "tests/helpers/refcluster.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-static const struct derive_limits LIM = {16 << 20, 256 << 20, 10, 60};
-#define SYSID "7713489272709254051"
-
-static lsn_t L(const char *s)
-{
-    lsn_t v = 0;
-    assert_true(lsn_parse(s, &v));
-    return v;
-}
-
-static void set_node(struct node_snap *n, const char *name, const char *target)
-{
-    str_copy(n->name, sizeof n->name, name);
-    str_copy(n->target, sizeof n->target, target);
-    node_snap_clear(n);
-    n->reach = REACH_OK;
-    str_copy(n->system_identifier, sizeof n->system_identifier, SYSID);
-    n->timeline = 1;
-}
-
-static void add_row(struct node_snap *p, const char *app, const char *state, const char *sent,
-                    const char *write, const char *flush, const char *replay, const char *sync,
-                    int prio)
-{
-    p->repl = realloc(p->repl, (size_t)(p->nrepl + 1) * sizeof *p->repl);
-    struct repl_row *r = &p->repl[p->nrepl++];
-    memset(r, 0, sizeof *r);
-    str_copy(r->application_name, sizeof r->application_name, app);
-    str_copy(r->state, sizeof r->state, state);
-    r->sent_lsn = L(sent);
-    r->write_lsn = L(write);
-    r->flush_lsn = L(flush);
-    r->replay_lsn = L(replay);
-    r->write_lag = r->flush_lag = r->replay_lag = NAN;
-    str_copy(r->sync_state, sizeof r->sync_state, sync);
-    r->sync_priority = prio;
-}
-
-static void standby(struct node_snap *n, const char *app, const char *recv, const char *replay)
-{
-    n->role = ROLE_STANDBY;
-    str_copy(n->application_name, sizeof n->application_name, app);
-    n->receive_lsn = L(recv);
-    n->replay_lsn = L(replay);
-    n->replay_paused = 0;
-    n->wr.present = true;
-    str_copy(n->wr.status, sizeof n->wr.status, "streaming");
-    str_copy(n->upstream_addr, sizeof n->upstream_addr, "127.0.0.1:5432");
-}
-
-/* The reference cluster: db_s1 streams as walreceiver (async/potential), db_s2 as
- * walreceiversync (sync); node names differ from application names on purpose. */
-static struct snapshot *reference(void)
-{
-    struct snapshot *s = snapshot_new(3);
-    set_node(&s->nodes[0], "db_m", "127.0.0.1:5432");
-    set_node(&s->nodes[1], "db_s1", "127.0.0.1:5433");
-    set_node(&s->nodes[2], "db_s2", "localhost:5434");
-    struct node_snap *m = &s->nodes[0];
-    m->role = ROLE_PRIMARY;
-    m->current_lsn = L("0/409D0E8");
-    str_copy(m->synchronous_standby_names, sizeof m->synchronous_standby_names,
-             "FIRST 1 (walreceiversync, walreceiver)");
-    str_copy(m->synchronous_commit, sizeof m->synchronous_commit, "on");
-    add_row(m, "walreceiver", "streaming", "0/409D0E8", "0/4000000", "0/4000000", "0/2D9D0E8",
-            "potential", 2);
-    add_row(m, "walreceiversync", "streaming", "0/409D0E8", "0/409D0E8", "0/409D0E8", "0/409D0E8",
-            "sync", 1);
-    standby(&s->nodes[1], "walreceiver", "0/4000000", "0/2D9D0E8");
-    standby(&s->nodes[2], "walreceiversync", "0/409D0E8", "0/409D0E8");
-    return s;
-}
 
 static bool has_problem(const struct snapshot *s, const char *code, const char *node)
 {
@@ -97,8 +26,8 @@ static bool has_problem(const struct snapshot *s, const char *code, const char *
 static void healthy_reference(void **state)
 {
     (void)state;
-    struct snapshot *s = reference();
-    derive_snapshot(s, &LIM);
+    struct snapshot *s = refcluster_new();
+    derive_snapshot(s, &ref_limits);
     assert_string_equal(s->primary, "db_m");
     assert_string_equal(s->synchronous_standby_names, "FIRST 1 (walreceiversync, walreceiver)");
     const struct node_snap *s1 = &s->nodes[1], *s2 = &s->nodes[2];
@@ -137,10 +66,10 @@ static void healthy_reference(void **state)
 static void no_lag_no_problem(void **state)
 {
     (void)state;
-    struct snapshot *s = reference();
-    s->nodes[1].replay_lsn = L("0/409D0E8");
-    s->nodes[1].receive_lsn = L("0/409D0E8");
-    derive_snapshot(s, &LIM);
+    struct snapshot *s = refcluster_new();
+    s->nodes[1].replay_lsn = lsn_of("0/409D0E8");
+    s->nodes[1].receive_lsn = lsn_of("0/409D0E8");
+    derive_snapshot(s, &ref_limits);
     assert_int_equal(s->nproblems, 0);
     assert_int_equal(s->health, SEV_OK);
     assert_int_equal(s->nodes[1].lag_replay, 0);
@@ -150,10 +79,10 @@ static void no_lag_no_problem(void **state)
 static void standby_sampled_after_primary_is_not_negative(void **state)
 {
     (void)state;
-    struct snapshot *s = reference();
-    s->nodes[2].receive_lsn = L("0/5000000"); /* sampled a moment after the primary */
-    s->nodes[2].replay_lsn = L("0/5000000");
-    derive_snapshot(s, &LIM);
+    struct snapshot *s = refcluster_new();
+    s->nodes[2].receive_lsn = lsn_of("0/5000000"); /* sampled a moment after the primary */
+    s->nodes[2].replay_lsn = lsn_of("0/5000000");
+    derive_snapshot(s, &ref_limits);
     assert_int_equal(s->nodes[2].lag_replay, 0);
     assert_int_equal(s->nodes[2].data_at_risk, 0);
     snapshot_free(s);
@@ -162,17 +91,17 @@ static void standby_sampled_after_primary_is_not_negative(void **state)
 static void lag_crit_and_time_lag(void **state)
 {
     (void)state;
-    struct snapshot *s = reference();
-    s->nodes[0].current_lsn = L("1/0");
-    derive_snapshot(s, &LIM);
+    struct snapshot *s = refcluster_new();
+    s->nodes[0].current_lsn = lsn_of("1/0");
+    derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "lag_crit", "db_s1"));
     assert_int_equal(s->health, SEV_CRITICAL);
     snapshot_free(s);
 
-    s = reference();
-    s->nodes[1].replay_lsn = L("0/4000000"); /* small byte lag ... */
-    s->nodes[0].repl[0].replay_lag = 12.5;   /* ... but 12.5 s behind */
-    derive_snapshot(s, &LIM);
+    s = refcluster_new();
+    s->nodes[1].replay_lsn = lsn_of("0/4000000"); /* small byte lag ... */
+    s->nodes[0].repl[0].replay_lag = 12.5;        /* ... but 12.5 s behind */
+    derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "lag_warn", "db_s1"));
     assert_true(s->nodes[1].lag_replay_s == 12.5);
     snapshot_free(s);
@@ -181,14 +110,14 @@ static void lag_crit_and_time_lag(void **state)
 static void unreachable_and_timeout(void **state)
 {
     (void)state;
-    struct snapshot *s = reference();
+    struct snapshot *s = refcluster_new();
     struct node_snap *s1 = &s->nodes[1];
     node_snap_clear(s1);
     s1->reach = REACH_UNREACHABLE;
     str_copy(s1->error, sizeof s1->error, "connection refused");
     node_snap_clear(&s->nodes[2]);
     s->nodes[2].reach = REACH_TIMEOUT;
-    derive_snapshot(s, &LIM);
+    derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "unreachable", "db_s1"));
     assert_true(has_problem(s, "timeout", "db_s2"));
     assert_string_equal(s1->state, "down");
@@ -204,14 +133,14 @@ static void unreachable_and_timeout(void **state)
 static void no_primary_picks_most_advanced_standby(void **state)
 {
     (void)state;
-    struct snapshot *s = reference();
+    struct snapshot *s = refcluster_new();
     node_snap_clear(&s->nodes[0]);
     s->nodes[0].reach = REACH_UNREACHABLE;
     /* the async standby got more WAL than the sync one before the primary died */
-    s->nodes[1].receive_lsn = L("0/5000000");
+    s->nodes[1].receive_lsn = lsn_of("0/5000000");
     s->nodes[1].wr.present = false;
     s->nodes[2].wr.present = false;
-    derive_snapshot(s, &LIM);
+    derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "no_primary", NULL));
     assert_true(has_problem(s, "not_streaming", "db_s1"));
     assert_string_equal(s->primary, "");
@@ -222,21 +151,21 @@ static void no_primary_picks_most_advanced_standby(void **state)
 static void split_brain_and_foreign_node(void **state)
 {
     (void)state;
-    struct snapshot *s = reference();
+    struct snapshot *s = refcluster_new();
     struct node_snap *s2 = &s->nodes[2];
     s2->role = ROLE_PRIMARY;
-    s2->current_lsn = L("0/6000000");
+    s2->current_lsn = lsn_of("0/6000000");
     s2->timeline = 2;
     s2->wr.present = false;
-    derive_snapshot(s, &LIM);
+    derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "multiple_primaries", NULL));
     assert_string_equal(s->primary, "");
     assert_int_equal(s->health, SEV_CRITICAL);
     snapshot_free(s);
 
-    s = reference();
+    s = refcluster_new();
     str_copy(s->nodes[1].system_identifier, sizeof s->nodes[1].system_identifier, "42");
-    derive_snapshot(s, &LIM);
+    derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "system_id_mismatch", "db_s1"));
     assert_false(has_problem(s, "system_id_mismatch", "db_s2"));
     snapshot_free(s);
@@ -245,10 +174,10 @@ static void split_brain_and_foreign_node(void **state)
 static void timeline_diverged(void **state)
 {
     (void)state;
-    struct snapshot *s = reference();
+    struct snapshot *s = refcluster_new();
     s->nodes[0].timeline = 2;
     str_copy(s->nodes[1].wr.status, sizeof s->nodes[1].wr.status, "waiting");
-    derive_snapshot(s, &LIM);
+    derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "timeline_diverged", "db_s1"));
     assert_false(has_problem(s, "not_streaming", "db_s1"));
     /* db_s2 streams on the old timeline for a moment while it switches: not diverged */
@@ -259,7 +188,7 @@ static void timeline_diverged(void **state)
 static void paused_and_slots(void **state)
 {
     (void)state;
-    struct snapshot *s = reference();
+    struct snapshot *s = refcluster_new();
     s->nodes[2].replay_paused = 1;
     struct node_snap *m = &s->nodes[0];
     m->slots = calloc(2, sizeof *m->slots);
@@ -270,7 +199,7 @@ static void paused_and_slots(void **state)
     str_copy(m->slots[0].wal_status, sizeof m->slots[0].wal_status, "extended");
     str_copy(m->slots[1].name, sizeof m->slots[1].name, "live");
     m->slots[1].active = true;
-    derive_snapshot(s, &LIM);
+    derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "replay_paused", "db_s2"));
     assert_string_equal(s->nodes[2].state, "paused");
     assert_true(has_problem(s, "slot_inactive", "db_m"));
@@ -284,37 +213,37 @@ static void paused_and_slots(void **state)
 static void writes_blocked(void **state)
 {
     (void)state;
-    struct snapshot *s = reference();
+    struct snapshot *s = refcluster_new();
     struct node_snap *m = &s->nodes[0];
     str_copy(m->synchronous_standby_names, sizeof m->synchronous_standby_names,
              "FIRST 2 (walreceiversync, nosuchstandby)");
-    derive_snapshot(s, &LIM);
+    derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "writes_blocked", "db_m"));
     snapshot_free(s);
 
     /* both listed standbys streaming: not blocked */
-    s = reference();
+    s = refcluster_new();
     str_copy(s->nodes[0].synchronous_standby_names, sizeof s->nodes[0].synchronous_standby_names,
              "ANY 2 (WalReceiverSync, walreceiver)");
-    derive_snapshot(s, &LIM);
+    derive_snapshot(s, &ref_limits);
     assert_false(has_problem(s, "writes_blocked", NULL));
     snapshot_free(s);
 
     /* the sync standby in catchup does not count */
-    s = reference();
+    s = refcluster_new();
     str_copy(s->nodes[0].repl[1].state, sizeof s->nodes[0].repl[1].state, "catchup");
     str_copy(s->nodes[0].repl[0].state, sizeof s->nodes[0].repl[0].state, "catchup");
-    derive_snapshot(s, &LIM);
+    derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "writes_blocked", "db_m"));
     assert_string_equal(s->nodes[2].state, "catchup");
     snapshot_free(s);
 
     /* synchronous_commit = local: commits do not wait */
-    s = reference();
+    s = refcluster_new();
     str_copy(s->nodes[0].synchronous_commit, sizeof s->nodes[0].synchronous_commit, "local");
     str_copy(s->nodes[0].synchronous_standby_names, sizeof s->nodes[0].synchronous_standby_names,
              "FIRST 1 (nobody)");
-    derive_snapshot(s, &LIM);
+    derive_snapshot(s, &ref_limits);
     assert_false(has_problem(s, "writes_blocked", NULL));
     snapshot_free(s);
 }
@@ -322,12 +251,12 @@ static void writes_blocked(void **state)
 static void duplicate_app_names_match_closest_row(void **state)
 {
     (void)state;
-    struct snapshot *s = reference();
+    struct snapshot *s = refcluster_new();
     /* both standbys stream with the default application_name */
     struct node_snap *m = &s->nodes[0];
     str_copy(m->repl[1].application_name, sizeof m->repl[1].application_name, "walreceiver");
     str_copy(s->nodes[2].application_name, sizeof s->nodes[2].application_name, "walreceiver");
-    derive_snapshot(s, &LIM);
+    derive_snapshot(s, &ref_limits);
     assert_int_equal(s->nodes[1].lag_write, 0x409D0E8 - 0x4000000);
     assert_int_equal(s->nodes[2].lag_write, 0);
     snapshot_free(s);

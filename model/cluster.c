@@ -1,6 +1,7 @@
 /* cluster: the set of nodes and their refresh rounds. */
 #include "cluster.h"
 #include "derive.h"
+#include "lastsync.h"
 #include "memory.h"
 #include "node.h"
 #include "util.h"
@@ -15,11 +16,13 @@ struct cluster {
     struct node **nodes;
     int nnodes;
     uint64_t seq;
+    int next_send;           /* the first node of this refresh not sent to yet */
     int64_t round_start;     /* clock_mono_ms() of the current refresh */
     double round_start_wall; /* and the same moment as wall-clock time */
     FILE *trace;             /* REPLTOP_TRACE (bench/): one line per refresh, else NULL */
     bool always_polled;      /* see cluster_set_always_polled() */
     char remembered[NAME_LEN + SETTING_LEN + 32]; /* what memory_save last wrote */
+    struct lastsync *lastsync; /* the failover tie-break's memory between refreshes */
 };
 
 struct cluster *cluster_new(const struct config *cfg)
@@ -30,6 +33,7 @@ struct cluster *cluster_new(const struct config *cfg)
     c->nodes = xcalloc((size_t)(c->nnodes ? c->nnodes : 1), sizeof *c->nodes);
     for (int i = 0; i < c->nnodes; i++)
         c->nodes[i] = node_new(&cfg->nodes[i], cfg->connect_timeout_ms, cfg->query_timeout_ms);
+    c->lastsync = lastsync_new(c->nnodes);
     /* a measurement hook for bench/, off unless the variable names a file */
     const char *trace = getenv("REPLTOP_TRACE");
     if (trace && *trace)
@@ -44,6 +48,7 @@ void cluster_free(struct cluster *c)
     for (int i = 0; i < c->nnodes; i++)
         node_free(c->nodes[i]);
     free(c->nodes);
+    lastsync_free(c->lastsync);
     if (c->trace)
         fclose(c->trace);
     free(c);
@@ -59,13 +64,30 @@ void cluster_set_always_polled(struct cluster *c)
     c->always_polled = true;
 }
 
-void cluster_refresh_start(struct cluster *c, int64_t now)
+void cluster_refresh_begin(struct cluster *c, int64_t now)
 {
     c->seq++;
     c->round_start = now;
     c->round_start_wall = clock_wall();
-    for (int i = 0; i < c->nnodes; i++)
-        node_round_start(c->nodes[i], now, !c->always_polled);
+    c->next_send = 0;
+}
+
+bool cluster_refresh_send(struct cluster *c, int64_t until)
+{
+    int64_t now = clock_mono_ms();
+    while (c->next_send < c->nnodes) {
+        node_round_start(c->nodes[c->next_send++], now, !c->always_polled);
+        now = clock_mono_ms();
+        if (now >= until)
+            break;
+    }
+    return c->next_send < c->nnodes;
+}
+
+void cluster_refresh_start(struct cluster *c, int64_t now)
+{
+    cluster_refresh_begin(c, now);
+    cluster_refresh_send(c, INT64_MAX);
 }
 
 /* When an always-polled refresh is shown even though a node has not answered yet: half the
@@ -81,6 +103,8 @@ static int64_t cut_at(const struct cluster *c)
 
 bool cluster_refresh_done(const struct cluster *c)
 {
+    if (c->next_send < c->nnodes)
+        return false;
     int64_t cut = cut_at(c);
     if (cut >= 0 && clock_mono_ms() >= cut)
         return true;
@@ -163,7 +187,9 @@ struct snapshot *cluster_snapshot(struct cluster *c)
         .lag_warn_s = c->cfg->lag_warn_s,
         .lag_crit_s = c->cfg->lag_crit_s,
     };
+    lastsync_recall(c->lastsync, s);
     derive_snapshot(s, &lim);
+    lastsync_keep(c->lastsync, s);
     if (c->trace)
         trace_refresh(c, s);
     /* keep the primary's sync settings on disk, for a promote after it died; only on change */

@@ -27,9 +27,14 @@ int cluster_size(const struct cluster *c);
  * back the others. Without it (status, actions) a refresh waits for every node. */
 void cluster_set_always_polled(struct cluster *c);
 
-/* Starts a refresh of every node. */
+/* Starts a refresh of every node, sending every query at once. */
 void cluster_refresh_start(struct cluster *c, int64_t now_ms);
-/* True once every node of the current refresh answered or timed out. */
+/* The same in slices, for a caller with other work in its loop: begin starts the refresh
+ * without sending; each cluster_refresh_send() sends the next nodes' queries until the
+ * monotonic clock reaches until_ms (at least one node) and returns true while some remain. */
+void cluster_refresh_begin(struct cluster *c, int64_t now_ms);
+bool cluster_refresh_send(struct cluster *c, int64_t until_ms);
+/* True once every node of the current refresh was sent to and answered or timed out. */
 bool cluster_refresh_done(const struct cluster *c);
 
 /* Fills up to max pollfds; returns how many. owner[i] is an index for cluster_handle. */

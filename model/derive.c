@@ -6,6 +6,8 @@
  * standby's own receive/replay LSNs are preferred to the primary's view of them. */
 #include "derive.h"
 #include "health.h"
+#include "syncnames.h"
+#include "syncplan.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -181,31 +183,111 @@ static void state_word(struct node_snap *n)
     str_copy(n->state, sizeof n->state, w ? w : "unknown");
 }
 
-static int sync_rank(const char *st)
+/* How a standby stands in its primary's synchronous replication, for the tie-break between
+ * standbys that received the same WAL: the synchronous one is the one guaranteed to hold every
+ * acknowledged commit. */
+struct standing {
+    int rank;     /* sync 3, quorum 2, potential 1; 0 async or unknown */
+    int priority; /* sync_priority: 1 is the first of the list; <= 0 async or unknown */
+};
+
+static struct standing standing_of(const char *state, int priority)
 {
-    if (strcmp(st, "sync") == 0)
-        return 3;
-    if (strcmp(st, "quorum") == 0)
-        return 2;
-    if (strcmp(st, "potential") == 0)
-        return 1;
+    struct standing st = {0, priority};
+    if (strcmp(state, "sync") == 0)
+        st.rank = 3;
+    else if (strcmp(state, "quorum") == 0)
+        st.rank = 2;
+    else if (strcmp(state, "potential") == 0)
+        st.rank = 1;
+    return st;
+}
+
+/* What is known of each node's standing: what its primary shows now, else what it showed at
+ * the last refresh in which one primary answered (last_sync_state). When no primary answers and
+ * nothing of the kind is known for any node, the list remembered for this cluster stands in:
+ * the states PostgreSQL would give these standbys under it (syncplan.h), with its priorities
+ * (1 for every listed one under ANY, as PostgreSQL shows them). */
+static void standings(const struct snapshot *s, bool no_primary, struct standing *st)
+{
+    bool known = false;
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (n->sync_state[0])
+            st[i] = standing_of(n->sync_state, n->sync_priority);
+        else if (n->last_sync_state[0])
+            st[i] = standing_of(n->last_sync_state, n->last_sync_priority);
+        known = known || n->last_sync_state[0] || st[i].rank > 0; /* not a cascade's async */
+    }
+    struct syncnames sn;
+    if (known || !no_primary || !s->remembered_sync_names[0] ||
+        !syncnames_parse(s->remembered_sync_names, &sn, NULL, 0))
+        return;
+    const char **apps = xcalloc((size_t)s->nnodes, sizeof *apps);
+    const char **states = xcalloc((size_t)s->nnodes, sizeof *states);
+    int *at = xcalloc((size_t)s->nnodes, sizeof *at), napps = 0;
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (usable(n) && n->role == ROLE_STANDBY && n->application_name[0]) {
+            apps[napps] = n->application_name;
+            at[napps++] = i;
+        }
+    }
+    syncplan_states(&sn, apps, napps, states);
+    for (int k = 0; k < napps; k++) {
+        int idx = syncnames_index(&sn, apps[k]);
+        int prio = idx < 0 ? 0 : sn.method == SYNC_FIRST ? idx + 1 : 1;
+        st[at[k]] = standing_of(states[k], prio);
+    }
+    free(apps);
+    free(states);
+    free(at);
+}
+
+/* With one primary answering, its view becomes each node's last standing (what the tie-break
+ * falls back on once that primary is down): a node that answers but has no row there is no
+ * longer synchronous. A node that does not answer is not matched at all: it keeps the last. */
+static void note_standings(struct snapshot *s)
+{
+    for (int i = 0; i < s->nnodes; i++) {
+        struct node_snap *n = &s->nodes[i];
+        if (!usable(n))
+            continue;
+        str_copy(n->last_sync_state, sizeof n->last_sync_state, n->sync_state);
+        n->last_sync_priority = n->sync_priority;
+    }
+}
+
+/* -1, 0 or 1 as a stands weaker than, as strong as, or stronger than b. */
+static int compare_standing(struct standing a, struct standing b)
+{
+    if (a.rank != b.rank)
+        return a.rank > b.rank ? 1 : -1;
+    if (a.priority > 0 && b.priority > 0 && a.priority != b.priority)
+        return a.priority < b.priority ? 1 : -1;
     return 0;
 }
 
 /* Is a better failover candidate than b: least data at risk (most WAL received), then the
- * stronger sync state, then the least replay lag. */
-static bool better_candidate(const struct node_snap *a, const struct node_snap *b)
+ * stronger sync standing, then the least replay lag; on a full tie the first in the config. */
+static bool better_candidate(const struct node_snap *a, struct standing sa,
+                             const struct node_snap *b, struct standing sb)
 {
     if (a->receive_lsn != b->receive_lsn)
         return a->receive_lsn > b->receive_lsn;
-    if (sync_rank(a->sync_state) != sync_rank(b->sync_state))
-        return sync_rank(a->sync_state) > sync_rank(b->sync_state);
+    int c = compare_standing(sa, sb);
+    if (c != 0)
+        return c > 0;
     return a->replay_lsn > b->replay_lsn;
 }
 
-static void pick_candidate(struct snapshot *s, const struct node_snap *root)
+static void pick_candidate(struct snapshot *s, const struct node_snap *root, bool no_primary)
 {
-    struct node_snap *best = NULL;
+    if (s->nnodes == 0)
+        return;
+    struct standing *st = xcalloc((size_t)s->nnodes, sizeof *st);
+    standings(s, no_primary, st);
+    int best = -1;
     for (int i = 0; i < s->nnodes; i++) {
         struct node_snap *n = &s->nodes[i];
         if (!usable(n) || n->role != ROLE_STANDBY || n->needs_rewind ||
@@ -213,13 +295,14 @@ static void pick_candidate(struct snapshot *s, const struct node_snap *root)
             continue;
         if (root && strcmp(n->system_identifier, root->system_identifier) != 0)
             continue;
-        if (!best || better_candidate(n, best))
-            best = n;
+        if (best < 0 || better_candidate(n, st[i], &s->nodes[best], st[best]))
+            best = i;
     }
-    if (best) {
-        best->best_candidate = true;
-        str_copy(s->candidate, sizeof s->candidate, best->name);
+    if (best >= 0) {
+        s->nodes[best].best_candidate = true;
+        str_copy(s->candidate, sizeof s->candidate, s->nodes[best].name);
     }
+    free(st);
 }
 
 void derive_snapshot(struct snapshot *s, const struct derive_limits *lim)
@@ -250,7 +333,9 @@ void derive_snapshot(struct snapshot *s, const struct derive_limits *lim)
             derive_standby(s, i, r);
         }
     }
-    pick_candidate(s, primaries == 1 ? root : NULL);
+    if (primaries == 1)
+        note_standings(s);
+    pick_candidate(s, primaries == 1 ? root : NULL, primaries == 0);
     health_evaluate(s, lim);
     for (int i = 0; i < s->nnodes; i++)
         state_word(&s->nodes[i]);

@@ -158,6 +158,8 @@ static cJSON *node_json(const struct node_snap *n)
             n->role == ROLE_PRIMARY ? n->synchronous_standby_names : NULL);
     add_str(o, "synchronous_commit", n->synchronous_commit);
     cJSON_AddBoolToObject(o, "best_candidate", n->best_candidate);
+    add_str(o, "last_sync_state", n->last_sync_state);
+    add_int(o, "last_sync_priority", n->last_sync_priority);
     cJSON_AddBoolToObject(o, "needs_rewind", n->needs_rewind);
     cJSON_AddItemToObject(o, "wal_receiver", wal_receiver_json(&n->wr));
     cJSON *repl = cJSON_AddArrayToObject(o, "replication");
@@ -385,6 +387,8 @@ static void rd_node(const cJSON *o, struct node_snap *n)
            sizeof n->synchronous_standby_names);
     rd_str(o, "synchronous_commit", n->synchronous_commit, sizeof n->synchronous_commit);
     n->best_candidate = rd_bool(o, "best_candidate");
+    rd_str(o, "last_sync_state", n->last_sync_state, sizeof n->last_sync_state);
+    n->last_sync_priority = rd_int(o, "last_sync_priority");
     n->needs_rewind = rd_bool(o, "needs_rewind");
     rd_wal_receiver(get(o, "wal_receiver"), &n->wr);
     const cJSON *arr = get(o, "replication");

@@ -104,6 +104,12 @@ struct node_snap {
     int64_t data_at_risk; /* bytes a promotion of this standby would lose now */
     bool best_candidate;
     bool needs_rewind; /* ahead of the primary it should follow (diverged timeline) */
+    /* sync_state and sync_priority as of the last refresh in which exactly one primary answered
+     * ("" and -1: not seen, or not in its pg_stat_replication then). The cluster carries them
+     * across refreshes (lastsync.h), so that once the primary is down the failover candidate
+     * still prefers the standby that was synchronous. */
+    char last_sync_state[16];
+    int last_sync_priority;
 
     double tps;          /* transactions per second since the previous sample, NAN first time */
     int64_t connections; /* client backends, NUM_UNKNOWN when unknown */
@@ -132,6 +138,10 @@ struct snapshot {
     char synchronous_standby_names[SETTING_LEN];
     char synchronous_commit[16];
     char candidate[NAME_LEN]; /* best failover candidate, "" if none */
+    /* The primary's synchronous_standby_names as remembered on disk (memory.h) while this
+     * process has seen no primary, "" otherwise: what the candidate's tie-break goes by when no
+     * primary answers and no node's standing is known (derive.c). Not exported. */
+    char remembered_sync_names[SETTING_LEN];
     enum severity health;
     double interval_s; /* refresh interval it was taken at */
 

@@ -44,6 +44,9 @@ static struct snapshot *sample(void)
     node_snap_clear(s1);
     s1->reach = REACH_UNREACHABLE;
     str_copy(s1->error, sizeof s1->error, "connection refused");
+    /* down now, but it was db_m's synchronous standby when db_m last answered */
+    str_copy(s1->last_sync_state, sizeof s1->last_sync_state, "sync");
+    s1->last_sync_priority = 1;
     snapshot_add_problem(s, SEV_CRITICAL, "unreachable", "db_s1", "db_s1 is down");
     return s;
 }
@@ -91,6 +94,11 @@ static void contract_keys_and_nulls(void **state)
     for (int i = 0; nulls[i]; i++)
         if (!cJSON_IsNull(cJSON_GetObjectItem(s1, nulls[i])))
             fail_msg("%s should be null", nulls[i]);
+    /* an addition: the standing as of the last refresh with one primary, null when not seen */
+    assert_string_equal(cJSON_GetObjectItem(s1, "last_sync_state")->valuestring, "sync");
+    assert_true(cJSON_GetObjectItem(s1, "last_sync_priority")->valuedouble == 1);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(m, "last_sync_state")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(m, "last_sync_priority")));
     cJSON *lb = cJSON_GetObjectItem(s1, "lag_bytes");
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(lb, "replay")));
     cJSON *ls = cJSON_GetObjectItem(s1, "lag_seconds");
@@ -119,6 +127,9 @@ static void round_trip(void **state)
     assert_int_equal(back->nodes[1].reach, REACH_UNREACHABLE);
     assert_true(back->nodes[1].tps != back->nodes[1].tps); /* NAN */
     assert_int_equal(back->health, SEV_CRITICAL);
+    assert_string_equal(back->nodes[1].last_sync_state, "sync");
+    assert_int_equal(back->nodes[1].last_sync_priority, 1);
+    assert_int_equal(back->nodes[0].last_sync_priority, -1);
     free(a);
     free(b);
     snapshot_free(back);

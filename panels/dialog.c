@@ -189,7 +189,7 @@ unsigned dlg_field_key(struct dialog *d, int key)
         d->typed[0] = '\0';
         return INTENT_REDRAW;
     }
-    if (key > ' ' && key < 127) {
+    if (key >= ' ' && key < 127) { /* a node name may have spaces */
         if (len + 1 < sizeof d->typed) {
             d->typed[len] = (char)key;
             d->typed[len + 1] = '\0';

@@ -112,6 +112,32 @@ static void test_promote_not_a_standby(void **state)
     snapshot_free(s);
 }
 
+/* A config name may hold spaces and quotes (model/config.c): typed as it is, it confirms, and
+ * it goes to the child as one argument. */
+static void test_promote_name_with_spaces(void **state)
+{
+    (void)state;
+    const char *name = "stand by \"two\"";
+    struct snapshot *s = fixture_load("primary-down");
+    struct node_snap *n = (struct node_snap *)snapshot_find(s, "db_s2");
+    assert_non_null(n);
+    str_copy(n->name, sizeof n->name, name);
+    struct dialog d;
+    demo_ctx(&d);
+    dialog_open(&d, DLG_PROMOTE, s, name);
+    type_text(&d, s, name);
+    assert_string_equal(d.typed, name);
+    char *text = render_dialog(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "Type stand by \"two\" to confirm: stand by \"two\" "));
+    free(text);
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    char title[160];
+    assert_string_equal(argv_of(&d, title, sizeof title),
+                        "promote|--yes|--previous-sync|FIRST 1 (walreceiversync, walreceiver)|--|"
+                        "stand by \"two\"");
+    snapshot_free(s);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -119,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_promote_after_primary_died),
         cmocka_unit_test(test_promote_refused_while_primary_writes),
         cmocka_unit_test(test_promote_not_a_standby),
+        cmocka_unit_test(test_promote_name_with_spaces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -213,6 +213,7 @@ struct ini_state {
     int line;
     int err_line; /* the line of the first error; parsing goes on past it */
     char err[512];
+    bool colon_key; /* this line's key ends at a ':' (inih takes it like '=') */
 };
 
 #define INI_SECTION_MAX 50 /* inih's INI_MAX_SECTION, as Debian builds it */
@@ -231,9 +232,11 @@ static char *ini_read_line(char *str, int num, void *stream)
                    "line longer than %d characters (use a service file for long conninfos)",
                    num - 2);
     }
+    const char *p = str + strspn(str, " \t");
+    size_t key = strcspn(p, "=:");
+    st->colon_key = p[key] == ':' && strchr(p + key, '=') != NULL;
     /* inih cuts section names at 49 bytes without a word: "[node NAME]" would silently name
      * another node. Say so instead. */
-    const char *p = str + strspn(str, " \t");
     if (*p == '[' && !st->err[0]) {
         size_t sec = strcspn(p + 1, "]\n");
         if (sec >= INI_SECTION_MAX) {
@@ -341,7 +344,14 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
         ok = false;
     }
     if (!ok) {
-        str_copy(st->err, sizeof st->err, err);
+        /* "web:1 = host=..." names a node "web" with the connection string "1 = host=..." */
+        if (st->colon_key && strcmp(section, "nodes") == 0)
+            str_printf(st->err, sizeof st->err,
+                       "node names cannot contain ':' (it ends the name like '=', so this line "
+                       "names \"%s\"): %s",
+                       name, err);
+        else
+            str_copy(st->err, sizeof st->err, err);
         st->err_line = st->line;
     }
     return ok;

@@ -129,6 +129,9 @@ static void bad_files(void **state)
                  "duplicate node name \"a\" (first at");
     expect_error("[nodes]\na = host='unterminated\n", 2, "unterminated quoted string");
     expect_error("[nodes]\na = nosuchkey=1\n", 2, "invalid connection option \"nosuchkey\"");
+    expect_error("[nodes]\na = host=127.0.0.1\nweb:1 = host=127.0.0.1\n", 3,
+                 "node names cannot contain ':' (it ends the name like '=', so this line names "
+                 "\"web\"): invalid connection option \"1\"");
     expect_error("[nodes]\na = host=127.0.0.1\n[node a]\nport = 99999\n", 4, "port must be");
     expect_error("[nodes]\na = host=127.0.0.1\n[node a]\nflavour = x\n", 4, "unknown setting");
     expect_error("[repltop]\nlag_warn_bytes = lots\n", 2, "lag_warn_bytes must be a size");

@@ -16,47 +16,65 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One statement per part (enum query_part): prepared once per session where libpq has pipeline
+ * mode (model/node.c), else sent together as one simple query. */
+#define NODE_SQL                                                                                   \
+    "SELECT pg_is_in_recovery() AS in_recovery,"                                                   \
+    " current_setting('server_version') AS server_version,"                                        \
+    " current_setting('server_version_num') AS server_version_num,"                                \
+    " (SELECT system_identifier FROM pg_control_system()) AS system_identifier,"                   \
+    " CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_lsn() END AS current_lsn,"             \
+    " CASE WHEN NOT pg_is_in_recovery() THEN pg_walfile_name(pg_current_wal_lsn()) END"            \
+    "   AS current_walfile,"                                                                       \
+    " (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_timeline,"                   \
+    " pg_last_wal_receive_lsn() AS receive_lsn,"                                                   \
+    " pg_last_wal_replay_lsn() AS replay_lsn,"                                                     \
+    " extract(epoch FROM now() - pg_last_xact_replay_timestamp()) AS replay_age,"                  \
+    " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused,"          \
+    " extract(epoch FROM now() - pg_postmaster_start_time()) AS uptime,"                           \
+    " (SELECT count(*) FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend')"     \
+    "   AS connections,"                                                                           \
+    " (SELECT sum(pg_stat_get_db_xact_commit(oid) + pg_stat_get_db_xact_rollback(oid))"            \
+    "   FROM pg_database) AS xact_total,"                                                          \
+    " current_setting('synchronous_standby_names') AS synchronous_standby_names,"                  \
+    " current_setting('synchronous_commit') AS synchronous_commit,"                                \
+    " current_setting('cluster_name') AS cluster_name,"                                            \
+    " CASE WHEN pg_is_in_recovery()"                                                               \
+    "   AND pg_has_role(current_user, 'pg_read_all_settings', 'USAGE')"                            \
+    "   THEN current_setting('primary_conninfo') END AS primary_conninfo"
+
+#define REPLICATION_SQL                                                                            \
+    "SELECT w.pid, a.application_name, a.client_addr, a.client_port, w.state,"                     \
+    " w.sent_lsn, w.write_lsn, w.flush_lsn, w.replay_lsn,"                                         \
+    " extract(epoch FROM w.write_lag) AS write_lag, extract(epoch FROM w.flush_lag) AS flush_lag," \
+    " extract(epoch FROM w.replay_lag) AS replay_lag, w.sync_priority, w.sync_state"               \
+    " FROM pg_stat_get_wal_senders() w JOIN pg_stat_get_activity(NULL) a ON a.pid = w.pid"         \
+    " ORDER BY w.pid"
+
+#define SLOTS_SQL                                                                                  \
+    "SELECT slot_name, slot_type, active, restart_lsn, wal_status, safe_wal_size,"                 \
+    " CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END"   \
+    "   - restart_lsn AS retained_bytes"                                                           \
+    " FROM pg_replication_slots ORDER BY slot_name"
+
+#define WAL_RECEIVER_SQL                                                                           \
+    "SELECT status, received_tli, flushed_lsn, latest_end_lsn, sender_host, sender_port,"          \
+    " slot_name, conninfo, extract(epoch FROM now() - last_msg_receipt_time) AS last_msg_age"      \
+    " FROM pg_stat_wal_receiver"
+
+static const char *const part_sql[QP_COUNT] = {NODE_SQL, REPLICATION_SQL, SLOTS_SQL,
+                                               WAL_RECEIVER_SQL};
 static const char monitor_sql[] =
-    "SELECT pg_is_in_recovery() AS in_recovery,"
-    " current_setting('server_version') AS server_version,"
-    " current_setting('server_version_num') AS server_version_num,"
-    " (SELECT system_identifier FROM pg_control_system()) AS system_identifier,"
-    " CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_lsn() END AS current_lsn,"
-    " CASE WHEN NOT pg_is_in_recovery() THEN pg_walfile_name(pg_current_wal_lsn()) END"
-    "   AS current_walfile,"
-    " (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_timeline,"
-    " pg_last_wal_receive_lsn() AS receive_lsn,"
-    " pg_last_wal_replay_lsn() AS replay_lsn,"
-    " extract(epoch FROM now() - pg_last_xact_replay_timestamp()) AS replay_age,"
-    " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused,"
-    " extract(epoch FROM now() - pg_postmaster_start_time()) AS uptime,"
-    " (SELECT count(*) FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend')"
-    "   AS connections,"
-    " (SELECT sum(pg_stat_get_db_xact_commit(oid) + pg_stat_get_db_xact_rollback(oid))"
-    "   FROM pg_database) AS xact_total,"
-    " current_setting('synchronous_standby_names') AS synchronous_standby_names,"
-    " current_setting('synchronous_commit') AS synchronous_commit,"
-    " current_setting('cluster_name') AS cluster_name,"
-    " CASE WHEN pg_is_in_recovery()"
-    "   AND pg_has_role(current_user, 'pg_read_all_settings', 'USAGE')"
-    "   THEN current_setting('primary_conninfo') END AS primary_conninfo;"
-    "SELECT w.pid, a.application_name, a.client_addr, a.client_port, w.state,"
-    " w.sent_lsn, w.write_lsn, w.flush_lsn, w.replay_lsn,"
-    " extract(epoch FROM w.write_lag) AS write_lag, extract(epoch FROM w.flush_lag) AS flush_lag,"
-    " extract(epoch FROM w.replay_lag) AS replay_lag, w.sync_priority, w.sync_state"
-    " FROM pg_stat_get_wal_senders() w JOIN pg_stat_get_activity(NULL) a ON a.pid = w.pid"
-    " ORDER BY w.pid;"
-    "SELECT slot_name, slot_type, active, restart_lsn, wal_status, safe_wal_size,"
-    " CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END"
-    "   - restart_lsn AS retained_bytes"
-    " FROM pg_replication_slots ORDER BY slot_name;"
-    "SELECT status, received_tli, flushed_lsn, latest_end_lsn, sender_host, sender_port,"
-    " slot_name, conninfo, extract(epoch FROM now() - last_msg_receipt_time) AS last_msg_age"
-    " FROM pg_stat_wal_receiver;";
+    NODE_SQL ";" REPLICATION_SQL ";" SLOTS_SQL ";" WAL_RECEIVER_SQL ";";
 
 const char *queries_monitor_sql(void)
 {
     return monitor_sql;
+}
+
+const char *queries_part_sql(enum query_part part)
+{
+    return (unsigned)part < QP_COUNT ? part_sql[part] : NULL;
 }
 
 static const char *col(const struct rowset *rs, int row, const char *name)

@@ -1,7 +1,8 @@
 /* queries: the monitoring SQL and the parsers that turn its rows into a node_snap.
  *
- * One simple-query round trip per node per refresh runs four statements (node, replication,
- * slots, WAL receiver), each safe on a primary and on a standby. Parsers read columns by
+ * One round trip per node per refresh runs four statements (node, replication, slots, WAL
+ * receiver), each safe on a primary and on a standby: prepared once per session and sent in
+ * libpq's pipeline mode, or, without it, together as one simple query. Parsers read columns by
  * name through a rowset, so tests can feed them plain strings without a server. */
 #ifndef REPLTOP_QUERIES_H
 #define REPLTOP_QUERIES_H
@@ -24,8 +25,10 @@ struct node_sample {
     int64_t mono_ms;    /* when it was taken, for rate computations */
 };
 
-/* The full monitoring query (all four statements). */
+/* The full monitoring query (all four statements, for the simple-query protocol). */
 const char *queries_monitor_sql(void);
+/* One of them alone, to prepare (the extended protocol takes one statement at a time). */
+const char *queries_part_sql(enum query_part part);
 /* Parses the rows of one part into sample (the node_snap arrays are allocated here). */
 void queries_parse(enum query_part part, const struct rowset *rs, struct node_sample *sample);
 

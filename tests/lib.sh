@@ -185,7 +185,18 @@ no_password_in() {
     return 0
 }
 
-# Reading the dashboard in the tmux session "main" (the test defines tm, its tmux command).
+# For the tmux tests: skips the test without tmux or jq, and gives it tm, its tmux command, on
+# a private server (socket repltop-NAME-PID) killed on exit; the dashboard gets a UTF-8 locale.
+tmux_setup() { # name
+    command -v tmux >/dev/null || { echo "ok - # SKIP tmux is not installed"; exit 0; }
+    command -v jq >/dev/null || { echo "ok - # SKIP jq is not installed"; exit 0; }
+    TMUX_SOCK=repltop-$1-$$
+    export LANG=C.UTF-8 LC_ALL=C.UTF-8
+    on_exit "tmux -L $TMUX_SOCK kill-server; rm -f '${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK'"
+}
+tm() { tmux -u -L "$TMUX_SOCK" "$@"; }
+
+# Reading the dashboard in the tmux session "main".
 screen() { tm capture-pane -p -t main; }
 dump() { screen | sed 's/^/#   /'; }
 # wait_screen SECONDS PATTERN: polls the screen until grep -E finds PATTERN

@@ -10,13 +10,7 @@
 #      header clock moves, the header says what runs, and Esc / an action key work.
 source "$(dirname "$0")/lib.sh"
 
-command -v tmux >/dev/null || { echo "ok - # SKIP tmux is not installed"; exit 0; }
-command -v jq >/dev/null || { echo "ok - # SKIP jq is not installed"; exit 0; }
-
-TMUX_SOCK=repltop-actions-$$
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
-tm() { tmux -u -L "$TMUX_SOCK" "$@"; }
-on_exit "tmux -L $TMUX_SOCK kill-server; rm -f '${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK'"
+tmux_setup actions
 
 cluster_up
 export XDG_STATE_HOME=$TEST_TMP/state # the actions' audit log goes to the temp dir

@@ -10,14 +10,8 @@
 #   - what --record wrote plays back with --replay, without the cluster
 source "$(dirname "$0")/lib.sh"
 
-command -v tmux >/dev/null || { echo "ok - # SKIP tmux is not installed"; exit 0; }
-command -v jq >/dev/null || { echo "ok - # SKIP jq is not installed"; exit 0; }
-
+tmux_setup test # the UTF-8 screen; one run below checks the ASCII one
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-TMUX_SOCK=repltop-test-$$
-export LANG=C.UTF-8 LC_ALL=C.UTF-8 # the UTF-8 screen; one run below checks the ASCII one
-tm() { tmux -u -L "$TMUX_SOCK" "$@"; }
-on_exit "tmux -L $TMUX_SOCK kill-server; rm -f '${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK'"
 
 cluster_up
 WORK=$TEST_TMP/work

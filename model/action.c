@@ -73,6 +73,25 @@ static void audit(struct action *a, const char *tag, const char *msg)
             pw ? pw->pw_name : "?", a->verb, a->target ? a->target : "-", tag, msg);
 }
 
+/* The fault matrix's hook (tests/it_promote_faults.sh, it_resync_faults.sh): with
+ * REPLTOP_PAUSE_AT=TEXT and REPLTOP_PAUSE_FILE=PATH, the action stops after its first progress
+ * line that contains TEXT, creates PATH, and goes on once PATH is gone (at most 120 s), so a
+ * test can kill a server between two exact steps. It can delay an action, never change it. */
+static void pause_if_asked(const char *msg)
+{
+    static bool paused;
+    const char *at = getenv("REPLTOP_PAUSE_AT"), *path = getenv("REPLTOP_PAUSE_FILE");
+    if (paused || str_empty(at) || str_empty(path) || !strstr(msg, at))
+        return;
+    paused = true;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return;
+    close(fd);
+    for (int i = 0; i < 120 * 50 && access(path, F_OK) == 0; i++)
+        usleep(20 * 1000);
+}
+
 static void say(struct action *a, FILE *out, const char *tag, const char *fmt, va_list ap)
 {
     char msg[1024];
@@ -80,6 +99,7 @@ static void say(struct action *a, FILE *out, const char *tag, const char *fmt, v
     fprintf(out, "%s: %s\n", tag, msg);
     fflush(out);
     audit(a, tag, msg);
+    pause_if_asked(msg);
 }
 
 void action_step(struct action *a, const char *fmt, ...)

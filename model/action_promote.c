@@ -6,6 +6,7 @@
  * hang); a standby that received WAL past the fork point cannot follow the new timeline and is
  * rejoined (pg_rewind) instead of re-pointed. */
 #include "action.h"
+#include "action_follow.h"
 #include "conninfo.h"
 #include "memory.h"
 #include "syncnames.h"
@@ -45,6 +46,22 @@ static bool usable(const struct node_snap *n)
     return n && n->reach == REACH_OK;
 }
 
+/* The candidate is already a primary, but a reachable standby is still on an older timeline:
+ * an earlier promote stopped part way (the node or the command was killed after pg_promote).
+ * Running the promote again finishes it: the sync list, then re-pointing the standbys. */
+static bool unfinished(const struct action *a, const struct node_snap *c)
+{
+    if (c->role != ROLE_PRIMARY || c->timeline <= 0)
+        return false;
+    for (int i = 0; i < a->snap->nnodes; i++) {
+        const struct node_snap *n = &a->snap->nodes[i];
+        if (n != c && usable(n) && n->role == ROLE_STANDBY && n->timeline > 0 &&
+            n->timeline < c->timeline && strcmp(n->system_identifier, c->system_identifier) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* --- checks ------------------------------------------------------------------------- */
 
 static int check_candidate(struct action *a, const struct node_snap *c)
@@ -52,9 +69,9 @@ static int check_candidate(struct action *a, const struct node_snap *c)
     if (!usable(c))
         return action_fail(a, "%s is not reachable (%s): cannot promote it", c->name,
                            c->error[0] ? c->error : reach_name(c->reach));
-    if (c->role == ROLE_PRIMARY)
+    if (c->role == ROLE_PRIMARY && !unfinished(a, c))
         return action_fail(a, "%s is already a primary", c->name);
-    if (c->role != ROLE_STANDBY)
+    if (c->role != ROLE_STANDBY && c->role != ROLE_PRIMARY)
         return action_fail(a, "%s's role is unknown: refusing", c->name);
     for (int i = 0; i < a->snap->nnodes; i++) {
         const struct node_snap *n = &a->snap->nodes[i];
@@ -82,6 +99,16 @@ static int check_candidate(struct action *a, const struct node_snap *c)
     return 0;
 }
 
+/* The WAL a standby holds: what it received, or replayed from its own pg_wal (after a restart
+ * with no primary to stream from, the receive position says nothing). */
+static lsn_t wal_held(const struct node_snap *n)
+{
+    if (n->receive_lsn == LSN_UNKNOWN ||
+        (n->replay_lsn != LSN_UNKNOWN && n->replay_lsn > n->receive_lsn))
+        return n->replay_lsn;
+    return n->receive_lsn;
+}
+
 /* Says how much WAL each other standby has that the candidate lacks, and what is at risk. */
 static void report_positions(struct action *a, const struct node_snap *c)
 {
@@ -96,7 +123,7 @@ static void report_positions(struct action *a, const struct node_snap *c)
         const struct node_snap *n = &a->snap->nodes[i];
         if (n == c || !usable(n) || n->role != ROLE_STANDBY)
             continue;
-        int64_t ahead = lsn_diff(n->receive_lsn, c->receive_lsn);
+        int64_t ahead = lsn_diff(wal_held(n), wal_held(c));
         if (!num_known(ahead))
             continue;
         format_bytes(ahead > 0 ? ahead : -ahead, buf, sizeof buf);
@@ -141,8 +168,11 @@ static bool previous_list(struct action *a, const struct node_snap *c, const cha
 {
     const struct node_snap *p = action_primary(a);
     struct cluster_memory mem;
-    if (memory_load(c->system_identifier, &mem))
-        str_copy(old_primary, NAME_LEN, mem.primary);
+    memory_load(c->system_identifier, &mem);
+    bool resumed = strcmp(mem.primary, c->name) == 0; /* it was seen as the primary already */
+    str_copy(old_primary, NAME_LEN, resumed ? mem.previous_primary : mem.primary);
+    if (p == c) /* finishing an earlier promote: the list is the old primary's */
+        p = NULL;
     if (p) {
         str_copy(old_primary, NAME_LEN, p->name);
         str_copy(out, n, p->synchronous_standby_names);
@@ -150,7 +180,10 @@ static bool previous_list(struct action *a, const struct node_snap *c, const cha
     } else if (given) {
         str_copy(out, n, given);
         *source = "--previous-sync";
-    } else if (mem.synchronous_standby_names[0] || mem.primary[0]) {
+    } else if (resumed && mem.previous_primary[0]) {
+        str_copy(out, n, mem.previous_synchronous_standby_names);
+        *source = "what repltop last saw on the primary before";
+    } else if (!resumed && (mem.synchronous_standby_names[0] || mem.primary[0])) {
         str_copy(out, n, mem.synchronous_standby_names);
         *source = "what repltop last saw on the primary";
     } else if (c->synchronous_standby_names[0]) {
@@ -199,172 +232,69 @@ static int new_sync_list(struct action *a, const struct node_snap *c, const stru
     return 0;
 }
 
-/* --- after the promotion ------------------------------------------------------------- */
+/* --- the command --------------------------------------------------------------------- */
 
-/* The new timeline and the LSN where it forked off the old one (from its history file;
- * else the candidate's last replayed position before the promote). */
-static void fork_point(PGconn *conn, int *tli, lsn_t *fork, lsn_t fallback)
-{
-    char err[256];
-    char *wal = action_value(conn, "SELECT pg_walfile_name(pg_current_wal_lsn())", err, sizeof err);
-    *tli = walfile_timeline(wal);
-    free(wal);
-    *fork = fallback;
-    if (*tli <= 1)
-        return;
-    char sql[160];
-    str_printf(sql, sizeof sql, "SELECT pg_read_file('pg_wal/%08X.history')", (unsigned)*tli);
-    char *hist = action_value(conn, sql, err, sizeof err);
-    if (!hist)
-        return;
-    /* lines "parentTLI<TAB>switchpoint<TAB>reason"; the last one is our fork */
-    char *line = hist, *last = NULL;
-    for (char *p = strtok(line, "\n"); p; p = strtok(NULL, "\n"))
-        if (p[0] >= '0' && p[0] <= '9')
-            last = p;
-    if (last) {
-        char *tab = strchr(last, '\t');
-        if (tab) {
-            char lsn[32];
-            str_copy(lsn, sizeof lsn, tab + 1);
-            lsn[strcspn(lsn, "\t ")] = '\0';
-            lsn_parse(lsn, fork);
-        }
-    }
-    free(hist);
-}
-
-static bool wait_writable(struct action *a, PGconn *conn, const char *name)
-{
-    char err[256];
-    /* a local commit: the test must not wait for standbys that are still being re-pointed */
-    action_exec(conn, "SET synchronous_commit = local", err, sizeof err);
-    for (int i = 0; i < 50; i++) {
-        char *v = action_value(conn, "SELECT txid_current()", err, sizeof err);
-        free(v);
-        if (v) {
-            action_ok(a, "%s accepts writes", name);
-            action_exec(conn, "RESET synchronous_commit", err, sizeof err);
-            return true;
-        }
-        usleep(100 * 1000);
-    }
-    action_fail(a, "%s does not accept writes: %s", name, err);
-    return false;
-}
-
-static bool create_slot_if_missing(struct action *a, PGconn *primary, const char *slot)
-{
-    char err[256];
-    const char *params[1] = {slot};
-    PGresult *r = PQexecParams(primary,
-                               "SELECT pg_create_physical_replication_slot($1) WHERE NOT EXISTS "
-                               "(SELECT 1 FROM pg_replication_slots WHERE slot_name = $1)",
-                               1, NULL, params, NULL, NULL, 0);
-    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-    if (!ok)
-        str_copy(err, sizeof err, PQresultErrorMessage(r));
-    else if (PQntuples(r) > 0)
-        action_step(a, "created replication slot %s on the new primary", slot);
-    PQclear(r);
-    if (!ok)
-        action_warn(a, "could not create slot %s on the new primary: %s", slot, err);
-    return ok;
-}
-
-/* Points one standby at the new primary; false (with needs_rewind set) when it cannot follow. */
-static bool repoint(struct action *a, struct node_conf *sc, const struct node_snap *s,
-                    struct node_conf *newp, PGconn *primary, lsn_t fork, bool *needs_rewind)
+/* A node promoted by an earlier, interrupted promote has no application_name in the snapshot
+ * (only standbys have one); the sync list still names it by what it streamed as: its
+ * primary_conninfo's, else cluster_name, else "walreceiver" (the rule of queries.c). */
+static void former_app_name(struct action *a, struct node_conf *cc, struct node_snap *c)
 {
     char err[600];
-    *needs_rewind = false;
-    PGconn *conn = action_connect(a, sc, err, sizeof err);
-    if (!conn) {
-        action_warn(a, "cannot reach %s to re-point it: %s", sc->name, err);
-        return false;
-    }
-    char *pos =
-        action_value(conn, "SELECT greatest(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())",
-                     err, sizeof err);
-    lsn_t have = LSN_UNKNOWN;
-    if (pos)
-        lsn_parse(pos, &have);
-    free(pos);
-    if (fork != LSN_UNKNOWN && have != LSN_UNKNOWN && have > fork) {
-        char buf[32], f[LSN_STRLEN], h[LSN_STRLEN];
-        format_bytes((int64_t)(have - fork), buf, sizeof buf);
-        lsn_format(fork, f, sizeof f);
-        lsn_format(have, h, sizeof h);
-        action_warn(a, "%s needs_rewind: it has WAL up to %s, %s past the fork point %s", sc->name,
-                    h, buf, f);
-        *needs_rewind = true;
-        PQfinish(conn);
-        return false;
-    }
-    char *old = action_value(conn, "SHOW primary_conninfo", err, sizeof err);
-    char *slot = action_value(conn, "SHOW primary_slot_name", err, sizeof err);
-    const char *app = s && s->application_name[0] ? s->application_name : sc->name;
-    char *next = action_follow_conninfo(old ? old : "", newp, app);
-    bool ok = next != NULL;
-    if (ok && slot && slot[0])
-        create_slot_if_missing(a, primary, slot);
-    if (ok) {
-        action_step(a, "%s: ALTER SYSTEM SET primary_conninfo (now %s, application_name %s)",
-                    sc->name, newp->name, app);
-        ok = action_alter_system(conn, "primary_conninfo", next, err, sizeof err) &&
-             action_exec(conn, "SELECT pg_reload_conf()", err, sizeof err);
-    }
-    if (!ok)
-        action_warn(a, "could not re-point %s: %s", sc->name, next ? err : "bad conninfo");
-    free(old);
-    free(slot);
-    free(next);
-    PQfinish(conn);
-    return ok;
-}
-
-/* Waits until the standby streams on the new timeline. */
-static bool wait_streaming(struct action *a, struct node_conf *sc, int tli, int64_t start)
-{
-    char err[256];
-    PGconn *conn = action_connect(a, sc, err, sizeof err);
+    PGconn *conn = action_connect(a, cc, err, sizeof err);
     if (!conn)
-        return false;
-    char sql[200];
-    str_printf(sql, sizeof sql,
-               "SELECT count(*) FROM pg_stat_wal_receiver WHERE status = 'streaming' AND "
-               "received_tli = %d",
-               tli);
-    bool ok = false;
-    for (int i = 0; i < 300 && !ok; i++) {
-        char *v = action_value(conn, sql, err, sizeof err);
-        ok = v && strcmp(v, "1") == 0;
-        free(v);
-        if (!ok)
-            usleep(100 * 1000);
-    }
+        return;
+    char *ci = action_value(conn, "SELECT current_setting('primary_conninfo')", err, sizeof err);
+    char *cn = action_value(conn, "SELECT current_setting('cluster_name')", err, sizeof err);
+    if (!ci ||
+        !conninfo_get(ci, "application_name", c->application_name, sizeof c->application_name) ||
+        !c->application_name[0])
+        str_copy(c->application_name, sizeof c->application_name,
+                 !str_empty(cn) ? cn : "walreceiver");
+    if (ci)
+        explicit_bzero(ci, strlen(ci)); /* it may hold a password */
+    free(ci);
+    free(cn);
     PQfinish(conn);
-    if (ok)
-        action_ok(a, "%s streams from the new primary on timeline %d (%lld ms after promote)",
-                  sc->name, tli, (long long)(clock_mono_ms() - start));
-    else
-        action_warn(a, "%s does not stream on timeline %d after 30 s", sc->name, tli);
-    return ok;
 }
 
-static void rewind_hint(struct action *a, const struct node_conf *sc, const struct node_conf *np)
+/* After pg_promote, when the new primary stops answering: what was left undone is finished by
+ * running the same promote again once it is back. */
+static int stopped_part_way(struct action *a, const char *name, const char *what, const char *err)
 {
-    char safe[512];
-    conninfo_scrub(np->conninfo, safe, sizeof safe);
-    action_warn(a,
-                "%s is not on this host: on its host run  pg_ctl stop -D DATADIR -m fast;  "
-                "pg_rewind -D DATADIR --source-server=\"%s\";  touch DATADIR/standby.signal;  "
-                "set primary_conninfo to %s;  pg_ctl start -D DATADIR  (or: repltop rejoin %s "
-                "with a datadir for it in the config)",
-                sc->name, safe, np->name, sc->name);
+    char why[600];
+    str_copy(why, sizeof why, err);
+    why[strcspn(why, "\n")] = '\0';
+    return action_fail(a,
+                       "%s was promoted, then %s (%s): the promote stopped part way. When %s "
+                       "answers again, run  repltop promote %s  again to finish it",
+                       name, what, why, name, name);
 }
 
-/* --- the command --------------------------------------------------------------------- */
+/* Replay of what it received, then pg_promote(). fallback gets the last replayed position,
+ * start the time promotion began. */
+static bool promote_now(struct action *a, PGconn *conn, const char *name, lsn_t *fallback,
+                        int64_t *start)
+{
+    char err[600];
+    wait_replay(a, conn, name);
+    char *replayed = action_value(conn, "SELECT pg_last_wal_replay_lsn()", err, sizeof err);
+    if (replayed)
+        lsn_parse(replayed, fallback);
+    free(replayed);
+
+    action_step(a, "SELECT pg_promote(true, 60) on %s", name);
+    *start = clock_mono_ms();
+    char *done = action_value(conn, "SELECT pg_promote(true, 60)", err, sizeof err);
+    bool answered = done != NULL, ok = done && done[0] == 't';
+    free(done);
+    if (!ok) {
+        action_fail(a, "pg_promote on %s failed: %s", name,
+                    answered ? "not promoted within 60 s" : err);
+        return false;
+    }
+    action_ok(a, "%s promoted in %lld ms", name, (long long)(clock_mono_ms() - *start));
+    return true;
+}
 
 static int promote(struct action *a, const char *arg, const struct promote_opts *o)
 {
@@ -375,13 +305,23 @@ static int promote(struct action *a, const char *arg, const struct promote_opts 
     int rc = check_candidate(a, c);
     if (rc)
         return rc;
+    bool resume = c->role == ROLE_PRIMARY;
+    if (resume) {
+        action_warn(a,
+                    "%s is already a primary on timeline %d, but a standby is still on an older "
+                    "timeline: an earlier promote stopped part way, or the standby has not "
+                    "reconnected yet. This one finishes it (no new pg_promote)",
+                    cc->name, c->timeline);
+        former_app_name(a, cc, (struct node_snap *)c); /* c is an entry of our own a->snap */
+    }
     report_positions(a, c);
     char newlist[SYNCNAMES_FORMAT_MAX];
     if ((rc = new_sync_list(a, c, o, newlist, sizeof newlist)) != 0)
         return rc;
     action_step(a, "%s's synchronous_standby_names will be '%s'", cc->name, newlist);
     char question[256];
-    str_printf(question, sizeof question, "Promote %s to primary?", cc->name);
+    str_printf(question, sizeof question, "%s %s to primary?",
+               resume ? "Finish promoting" : "Promote", cc->name);
     if (!action_confirm(a, question, cc->name))
         return 1;
 
@@ -389,69 +329,39 @@ static int promote(struct action *a, const char *arg, const struct promote_opts 
     PGconn *conn = action_connect(a, cc, err, sizeof err);
     if (!conn)
         return action_fail(a, "cannot connect to %s: %s", cc->name, err);
-    wait_replay(a, conn, cc->name);
-    char *replayed = action_value(conn, "SELECT pg_last_wal_replay_lsn()", err, sizeof err);
-    lsn_t fallback = LSN_UNKNOWN;
-    if (replayed)
-        lsn_parse(replayed, &fallback);
-    free(replayed);
-
-    action_step(a, "SELECT pg_promote(true, 60) on %s", cc->name);
     int64_t start = clock_mono_ms();
-    char *done = action_value(conn, "SELECT pg_promote(true, 60)", err, sizeof err);
-    if (!done || done[0] != 't') {
-        free(done);
+    lsn_t fallback = LSN_UNKNOWN;
+    if (!resume && !promote_now(a, conn, cc->name, &fallback, &start)) {
         PQfinish(conn);
-        return action_fail(a, "pg_promote on %s failed: %s", cc->name,
-                           done ? "not promoted within 60 s" : err);
+        return 1;
     }
-    free(done);
-    action_ok(a, "%s promoted in %lld ms", cc->name, (long long)(clock_mono_ms() - start));
     action_step(a, "ALTER SYSTEM SET synchronous_standby_names = '%s' on %s", newlist, cc->name);
     if (!action_alter_system(conn, "synchronous_standby_names", newlist, err, sizeof err) ||
         !action_exec(conn, "SELECT pg_reload_conf()", err, sizeof err)) {
         PQfinish(conn);
-        return action_fail(a, "could not set the new primary's sync list: %s", err);
+        return stopped_part_way(a, cc->name, "could not set its sync list", err);
     }
-    if (!wait_writable(a, conn, cc->name)) {
+    if (!promote_wait_writable(a, conn, cc->name)) {
         PQfinish(conn);
         return 1;
     }
     int tli = -1;
     lsn_t fork = LSN_UNKNOWN;
-    fork_point(conn, &tli, &fork, fallback);
+    promote_fork_point(conn, &tli, &fork, fallback);
+    if (tli <= 0) {
+        rc = stopped_part_way(a, cc->name, "lost the session to it", PQerrorMessage(conn));
+        PQfinish(conn);
+        return rc;
+    }
     char f[LSN_STRLEN];
     lsn_format(fork, f, sizeof f);
     action_step(a, "new timeline %d forked at %s", tli, f[0] ? f : "(unknown)");
 
-    int failures = 0;
-    for (int i = 0; i < a->snap->nnodes; i++) {
-        const struct node_snap *s = &a->snap->nodes[i];
-        struct node_conf *sc = action_node_conf(a, s->name);
-        if (s == c || !sc)
-            continue;
-        if (!usable(s) || s->role != ROLE_STANDBY) {
-            if (s->role != ROLE_PRIMARY)
-                action_step(a, "%s is not a reachable standby: left as it is (%s)", s->name,
-                            s->state);
-            continue;
-        }
-        bool rewind = false;
-        if (repoint(a, sc, s, cc, conn, fork, &rewind)) {
-            failures += !wait_streaming(a, sc, tli, start);
-        } else if (rewind && sc->datadir) {
-            action_step(a, "rejoining %s with pg_rewind", sc->name);
-            if (action_rejoin_node(a, sc, err, sizeof err))
-                action_ok(a, "%s rejoined and follows %s", sc->name, cc->name);
-            else
-                failures += action_fail(a, "rejoin of %s failed: %s", sc->name, err);
-        } else {
-            if (rewind)
-                rewind_hint(a, sc, cc);
-            failures++;
-        }
-    }
+    int failures = promote_follow_all(a, c, cc, conn, tli, fork, start);
+    bool alive = action_exec(conn, "SELECT 1", err, sizeof err);
     PQfinish(conn);
+    if (!alive)
+        return stopped_part_way(a, cc->name, "stopped answering", err);
     const struct node_snap *old = NULL;
     for (int i = 0; i < a->snap->nnodes; i++)
         if (a->snap->nodes[i].role == ROLE_PRIMARY ||

@@ -54,6 +54,11 @@ bool memory_load(const char *sysid, struct cluster_memory *m)
             str_copy(m->synchronous_commit, sizeof m->synchronous_commit, v);
         else if (strcmp(line, "seen_at") == 0)
             m->seen_at = atof(v);
+        else if (strcmp(line, "previous_primary") == 0)
+            str_copy(m->previous_primary, sizeof m->previous_primary, v);
+        else if (strcmp(line, "previous_synchronous_standby_names") == 0)
+            str_copy(m->previous_synchronous_standby_names,
+                     sizeof m->previous_synchronous_standby_names, v);
         else
             continue;
         any = true;
@@ -68,7 +73,13 @@ void memory_save(const struct snapshot *s)
     if (!p || !p->system_identifier[0])
         return;
     struct cluster_memory old;
-    if (memory_load(p->system_identifier, &old) && strcmp(old.primary, p->name) == 0 &&
+    bool had = memory_load(p->system_identifier, &old);
+    if (had && old.primary[0] && strcmp(old.primary, p->name) != 0) {
+        str_copy(old.previous_primary, sizeof old.previous_primary, old.primary);
+        str_copy(old.previous_synchronous_standby_names,
+                 sizeof old.previous_synchronous_standby_names, old.synchronous_standby_names);
+    }
+    if (had && strcmp(old.primary, p->name) == 0 &&
         strcmp(old.synchronous_standby_names, p->synchronous_standby_names) == 0 &&
         strcmp(old.synchronous_commit, p->synchronous_commit) == 0)
         return;
@@ -100,6 +111,9 @@ void memory_save(const struct snapshot *s)
         f,
         "primary = %s\nsynchronous_standby_names = %s\nsynchronous_commit = %s\nseen_at = %.0f\n",
         p->name, p->synchronous_standby_names, p->synchronous_commit, s->taken_at);
+    if (old.previous_primary[0])
+        fprintf(f, "previous_primary = %s\nprevious_synchronous_standby_names = %s\n",
+                old.previous_primary, old.previous_synchronous_standby_names);
     if (fclose(f) == 0)
         rename(tmp, path); /* atomic: a reader sees the old or the new file */
     else

@@ -16,6 +16,10 @@ struct cluster_memory {
     char synchronous_standby_names[SETTING_LEN];
     char synchronous_commit[16];
     double seen_at;
+    /* the primary before this one and its list (kept when the primary changes), so that a
+     * promote that stopped part way can be finished: the new primary is then "primary" */
+    char previous_primary[NAME_LEN];
+    char previous_synchronous_standby_names[SETTING_LEN];
 };
 
 /* Remembers the snapshot's primary settings when it has exactly one primary. */

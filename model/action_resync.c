@@ -22,6 +22,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -44,6 +45,85 @@ bool resync_dir_is_empty(const char *path)
         empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
     closedir(d);
     return empty;
+}
+
+/* ----- a copy in progress: DATADIR.repltop-resync -----
+ * Written before pg_basebackup starts, removed once the copy is a configured standby. If the
+ * resync is killed in between (the terminal closed, the host rebooted), the next resync finds
+ * it: the data directory then holds an incomplete copy of the primary (with the primary's
+ * configuration files), and the file names where the original was moved aside. */
+
+static void marker_path(const struct local_node *ln, char *out, size_t n)
+{
+    str_printf(out, n, "%s.repltop-resync", ln->datadir);
+}
+
+static bool marker_write(const struct local_node *ln, const char *original, char *err,
+                         size_t errlen)
+{
+    char path[PATH_MAX + 32];
+    marker_path(ln, path, sizeof path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f && fd >= 0)
+        close(fd);
+    bool written = f && fprintf(f, "%s\n", original) >= 0;
+    if (f && fclose(f) == 0 && written)
+        return true;
+    str_printf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    return false;
+}
+
+static void marker_remove(const struct local_node *ln)
+{
+    char path[PATH_MAX + 32];
+    marker_path(ln, path, sizeof path);
+    unlink(path);
+}
+
+/* Undoes what an interrupted resync left: its incomplete copy aside, the original back. */
+static bool recover_interrupted(struct action *a, const struct local_node *ln, char *err,
+                                size_t errlen)
+{
+    char path[PATH_MAX + 32], original[PATH_MAX + 64] = "";
+    marker_path(ln, path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return true;
+    if (!fgets(original, sizeof original, f))
+        original[0] = '\0';
+    fclose(f);
+    original[strcspn(original, "\n")] = '\0';
+    action_warn(a, "an earlier resync of %s was interrupted during the copy (%s exists)",
+                ln->conf->name, path);
+    if (local_running(ln)) {
+        str_printf(err, errlen,
+                   "%s runs, yet %s says a copy was in progress: check it by hand, then "
+                   "remove %s",
+                   ln->datadir, path, path);
+        return false;
+    }
+    if (local_datadir_exists(ln) && !resync_dir_is_empty(ln->datadir)) {
+        char failed[PATH_MAX + 64];
+        local_aside_path(ln, "failed", failed, sizeof failed);
+        if (rename(ln->datadir, failed) != 0) {
+            str_printf(err, errlen, "cannot move the incomplete copy %s aside: %s", ln->datadir,
+                       strerror(errno));
+            return false;
+        }
+        action_ok(a, "its incomplete copy is kept in %s", failed);
+    } else if (local_datadir_exists(ln)) {
+        rmdir(ln->datadir);
+    }
+    if (original[0] && rename(original, ln->datadir) != 0) {
+        str_printf(err, errlen, "cannot move the original %s back to %s: %s", original, ln->datadir,
+                   strerror(errno));
+        return false;
+    }
+    if (original[0])
+        action_ok(a, "the original data directory is back in %s", ln->datadir);
+    unlink(path);
+    return true;
 }
 
 /* ----- what the clone will be ----- */
@@ -298,6 +378,8 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
         str_printf(err, errlen, "the primary %s is not in the config", primary->name);
         return false;
     }
+    if (!recover_interrupted(a, ln, err, errlen))
+        return false;
     bool exists = local_datadir_exists(ln) && !resync_dir_is_empty(ln->datadir);
     struct local_conf read_here = {0};
     const struct local_conf *own = o->own;
@@ -338,12 +420,18 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
     char why[700];
     long long kb = 0;
     int64_t start = clock_mono_ms();
+    if (!marker_write(ln, old, err, errlen)) {
+        put_back(a, ln, old, created, was_running, why, sizeof why);
+        ok = false;
+        goto out;
+    }
     if (run_basebackup(a, ln, pc, &p, &kb, why, sizeof why) != 0) {
         action_warn(a, "pg_basebackup failed: %s", why);
         if (p.create_slot)
             drop_new_slot(a, pc, &p);
         char where[PATH_MAX + 200];
         put_back(a, ln, old, created, was_running, where, sizeof where);
+        marker_remove(ln);
         str_printf(err, errlen,
                    "pg_basebackup of %s from %s failed: %s%s; run the resync again "
                    "once the cause is fixed",
@@ -369,7 +457,10 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
                               (cn_main && cn_main[0]) || (cn_auto && cn_auto[0]) ? name : NULL};
     free(cn_main);
     free(cn_auto);
-    ok = local_make_standby(a, ln, own, &sc, err, errlen) && local_start(a, ln, err, errlen) &&
+    ok = local_make_standby(a, ln, own, &sc, err, errlen);
+    if (ok)
+        marker_remove(ln); /* a configured standby: no longer a copy in progress */
+    ok = ok && local_start(a, ln, err, errlen) &&
          local_wait_streaming(a, ln, pc, p.app, primary->timeline, STREAM_WAIT_S, err, errlen);
     if (!ok && old[0]) {
         char more[PATH_MAX + 100];

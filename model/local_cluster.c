@@ -3,6 +3,7 @@
 #include "local_cluster.h"
 #include "cluster.h"
 #include "local_run.h"
+#include "local_server.h"
 #include "util.h"
 
 #include <poll.h>
@@ -168,10 +169,13 @@ bool local_wait_streaming(struct action *a, const struct local_node *ln,
     int signals_before = local_signals_count();
     PGconn *node = NULL, *prim = NULL;
     char seen[700] = "";
-    bool ok = false;
-    while (!ok && local_signals_count() == signals_before) {
+    bool ok = false, died = false;
+    for (int i = 1; !ok && local_signals_count() == signals_before; i++) {
         ok = streams_now(&node, &prim, a, ln, primary, application_name, tli, seen, sizeof seen);
         if (ok || clock_mono_ms() > deadline)
+            break;
+        /* a server that died (killed, or failed in recovery) will not stream: say so now */
+        if (i % 8 == 0 && (died = !local_running(ln)))
             break;
         poll(NULL, 0, 250);
     }
@@ -181,6 +185,11 @@ bool local_wait_streaming(struct action *a, const struct local_node *ln,
         action_ok(a, "%s streams from %s (%.1f s after start)", name, primary->name,
                   (double)(clock_mono_ms() - start) / 1000.0);
         return true;
+    }
+    if (died) {
+        str_printf(err, errlen, "%s stopped while waiting for it to stream from %s (see %s)", name,
+                   primary->name, ln->log);
+        return false;
     }
     str_printf(err, errlen, "%s does not stream from %s after %d s: %s (see %s)", name,
                primary->name, timeout_s,

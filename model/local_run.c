@@ -70,7 +70,7 @@ struct run_state {
     void *ctx;
     char partial[4096];
     size_t plen;
-    char last_error[512], last_line[512];
+    char first_error[512], last_error[512], last_line[512];
     char first_fatal[512]; /* a server's FATAL/PANIC (pg_rewind's crash recovery) */
 };
 
@@ -85,8 +85,11 @@ static void take_line(struct run_state *rs, const char *line)
         fatal = strstr(line, "PANIC:");
     if (fatal && !rs->first_fatal[0])
         str_copy(rs->first_fatal, sizeof rs->first_fatal, fatal);
-    if (strstr(line, "error:") || fatal)
+    if (strstr(line, "error:") || fatal) {
+        if (!rs->first_error[0])
+            str_copy(rs->first_error, sizeof rs->first_error, line);
         str_copy(rs->last_error, sizeof rs->last_error, line);
+    }
     str_copy(rs->last_line, sizeof rs->last_line, line);
     if (rs->on_line)
         rs->on_line(rs->a, rs->ctx, line);
@@ -200,10 +203,17 @@ int local_run(struct action *a, const struct local_node *ln, const char *const *
     if (result > 0) {
         char st[64];
         proc_status_text(result, st, sizeof st);
-        const char *said = rs->last_error[0] ? rs->last_error : rs->last_line;
-        bool more = rs->first_fatal[0] && !strstr(said, rs->first_fatal);
-        str_printf(why, whylen, "%s %s%s%s%s%s%s", argv[0], st, said[0] ? ": " : "", said,
-                   more ? " (" : "", more ? rs->first_fatal : "", more ? ")" : "");
+        /* the first error is the cause (pg_basebackup: "No space left on device"); a later
+         * one is often its consequence ("background process terminated unexpectedly") */
+        const char *said = rs->first_error[0] ? rs->first_error : rs->last_line;
+        bool then = rs->last_error[0] && strcmp(rs->last_error, said) != 0;
+        bool more = rs->first_fatal[0] && !strstr(said, rs->first_fatal) &&
+                    !(then && strstr(rs->last_error, rs->first_fatal));
+        char tail[1100];
+        str_printf(tail, sizeof tail, "%s%s%s%s%s%s", then ? " (then: " : "",
+                   then ? rs->last_error : "", then ? ")" : "", more ? " (" : "",
+                   more ? rs->first_fatal : "", more ? ")" : "");
+        str_printf(why, whylen, "%s %s%s%s%s", argv[0], st, said[0] ? ": " : "", said, tail);
     }
     free(rs);
     return result;

@@ -7,18 +7,9 @@
 source "$(dirname "$0")/lib.sh"
 cluster_up
 export XDG_STATE_HOME=$TEST_TMP/state
-J=$TEST_TMP/s.json
-OUT=$TEST_TMP/out
+source "$(dirname "$0")/lib_resync.sh"
 PGBIN=$(pg_bin)
 MPORT=$(demo_port db_m)
-resync() { "$REPLTOP" -c "${RCONF:-$CONF}" resync "$@" >"$OUT" 2>&1; }
-show_out() { sed 's/^/# /' "$OUT"; }
-asides() { find "$DEMO_DIR" -maxdepth 1 -name "$1.repltop-$2-*" | wc -l; }
-# node_is NODE JQ-CONDITION [CONF]: the node's entry in status --json satisfies the condition
-node_is() {
-    "$REPLTOP" -c "${3:-$CONF}" status --json >"$J"
-    jq -e --arg n "$1" ".nodes[] | select(.name == \$n) | $2" "$J" >/dev/null
-}
 streams_as() { # node application_name sync_state [conf]
     node_is "$1" ".reachable and .role == \"standby\" and .state == \"streaming\" and
         .upstream == \"db_m\" and .application_name == \"$2\" and .sync_state == \"$3\"" "${4:-$CONF}"

@@ -32,6 +32,11 @@ enum conn_state { CS_DOWN, CS_RESOLVING, CS_CONNECTING, CS_READY, CS_BUSY };
 /* sent[] holds i to run statement i, CMD_PREPARE + i to prepare it */
 #define CMD_PREPARE QP_COUNT
 
+struct resolved {
+    char hostaddr[400];  /* handed to libpq: "a1,a2,..." */
+    char hostlist[1024]; /* the name repeated once per address, as libpq pairs them */
+};
+
 struct node {
     char name[NAME_LEN];
     char *conninfo;
@@ -41,8 +46,7 @@ struct node {
     PGconn *conn;
     struct resolve *resolving; /* the DNS lookup before connecting, when host is a name */
     char notice[ERROR_LEN];    /* the server's last notice (see keep_notice) */
-    char hostaddr[400];        /* its answer, handed to libpq: "a1,a2,..." */
-    char hostlist[1024];       /* the name repeated once per address, as libpq pairs them */
+    struct resolved *addrs;    /* its answer, only for a host given by name (1.4 kB) */
     enum conn_state state;
     PostgresPollingStatusType connect_want; /* what PQconnectPoll waits for */
     bool want_write;                        /* the query is not fully flushed yet */
@@ -56,9 +60,9 @@ struct node {
     enum node_reach reach;
     char error[ERROR_LEN];
 
-    struct node_sample cur;  /* being filled from the results of the query in flight */
-    struct node_sample last; /* the last complete sample */
-    struct node_sample prev; /* the one before, for TPS */
+    struct node_sample cur;       /* being filled from the results of the query in flight */
+    struct node_sample last;      /* the last complete sample */
+    int64_t prev_xact, prev_mono; /* of the sample before, for TPS (not a whole sample: 2 kB) */
     bool have_last, have_prev;
     int part; /* how many statements' rows were read this refresh */
 
@@ -114,7 +118,6 @@ struct node *node_new(const struct node_conf *conf, int connect_timeout_ms, int 
     describe_target(n);
     sample_reset(n, &n->cur);
     sample_reset(n, &n->last);
-    sample_reset(n, &n->prev);
     return n;
 }
 
@@ -125,9 +128,9 @@ void node_free(struct node *n)
     if (n->conn)
         PQfinish(n->conn);
     resolve_free(n->resolving);
+    free(n->addrs);
     sample_free(&n->cur);
     sample_free(&n->last);
-    sample_free(&n->prev);
     free(n->conninfo);
     free(n);
 }
@@ -165,7 +168,8 @@ static void drop_connection(struct node *n, int64_t now)
     n->conn = NULL;
     resolve_free(n->resolving);
     n->resolving = NULL;
-    n->hostaddr[0] = '\0';
+    if (n->addrs)
+        n->addrs->hostaddr[0] = '\0';
     n->state = CS_DOWN;
     n->deadline = 0;
     n->want_write = false;
@@ -261,8 +265,10 @@ static void start_connect(struct node *n, int64_t now)
      * .pgpass, PGPASSWORD and service files. fallback_application_name names us politely.
      * A resolved host name comes as hostaddr, after the conninfo, so it wins. */
     const char *keys[] = {"dbname", "fallback_application_name", "host", "hostaddr", NULL};
-    const char *vals[] = {n->conninfo, "repltop", n->hostlist, n->hostaddr, NULL};
-    if (!n->hostaddr[0])
+    bool named = n->addrs && n->addrs->hostaddr[0];
+    const char *vals[] = {n->conninfo, "repltop", named ? n->addrs->hostlist : NULL,
+                          named ? n->addrs->hostaddr : NULL, NULL};
+    if (!named)
         keys[2] = NULL;
     n->notice[0] = '\0';
     n->conn = PQconnectStartParams(keys, vals, 1);
@@ -283,8 +289,11 @@ static void start_connect(struct node *n, int64_t now)
 static void start_resolve_or_connect(struct node *n, int64_t now)
 {
     char host[256];
-    n->hostaddr[0] = '\0';
+    if (n->addrs)
+        n->addrs->hostaddr[0] = '\0';
     if (resolve_needed(n->conninfo, host, sizeof host) && (n->resolving = resolve_start(host))) {
+        if (!n->addrs)
+            n->addrs = xcalloc(1, sizeof *n->addrs);
         n->state = CS_RESOLVING;
         n->deadline = now + n->connect_timeout_ms;
         return;
@@ -295,7 +304,8 @@ static void start_resolve_or_connect(struct node *n, int64_t now)
 static void handle_resolving(struct node *n, int64_t now)
 {
     char err[ERROR_LEN];
-    int rc = resolve_poll(n->resolving, n->hostaddr, sizeof n->hostaddr, err, sizeof err);
+    struct resolved *a = n->addrs;
+    int rc = resolve_poll(n->resolving, a->hostaddr, sizeof a->hostaddr, err, sizeof err);
     if (rc == 0)
         return;
     resolve_free(n->resolving);
@@ -308,10 +318,10 @@ static void handle_resolving(struct node *n, int64_t now)
     }
     char host[256];
     resolve_needed(n->conninfo, host, sizeof host);
-    n->hostlist[0] = '\0';
+    a->hostlist[0] = '\0';
     for (int i = 0; i < rc; i++) {
-        size_t len = strlen(n->hostlist);
-        str_printf(n->hostlist + len, sizeof n->hostlist - len, "%s%s", i ? "," : "", host);
+        size_t len = strlen(a->hostlist);
+        str_printf(a->hostlist + len, sizeof a->hostlist - len, "%s%s", i ? "," : "", host);
     }
     start_connect(n, now);
     if (n->state == CS_CONNECTING)
@@ -389,9 +399,10 @@ static void finish_sample(struct node *n, int64_t now)
 {
     n->cur.mono_ms = now;
     n->cur.s.sampled_at = clock_wall();
-    sample_free(&n->prev);
-    n->prev = n->last;
+    n->prev_xact = n->last.xact_total;
+    n->prev_mono = n->last.mono_ms;
     n->have_prev = n->have_last;
+    sample_free(&n->last);
     n->last = n->cur;
     n->have_last = true;
     sample_reset(n, &n->cur);
@@ -614,11 +625,11 @@ void node_fill_snap(const struct node *n, struct node_snap *out)
 double node_tps(const struct node *n)
 {
     if (!n->have_last || !n->have_prev || !num_known(n->last.xact_total) ||
-        !num_known(n->prev.xact_total) || n->last.mono_ms <= n->prev.mono_ms)
+        !num_known(n->prev_xact) || n->last.mono_ms <= n->prev_mono)
         return NAN;
     /* our own monitoring query is one transaction per sample: don't count it */
-    double delta = (double)(n->last.xact_total - n->prev.xact_total) - 1;
+    double delta = (double)(n->last.xact_total - n->prev_xact) - 1;
     if (delta < 0)
         delta = 0;
-    return delta * 1000.0 / (double)(n->last.mono_ms - n->prev.mono_ms);
+    return delta * 1000.0 / (double)(n->last.mono_ms - n->prev_mono);
 }

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test suite and ends with one line: "N passed, N failed".
 #   tests/run_all.sh BUILD_DIR [unit|integration|tmux|fuzz|asan|valgrind|valgrind-quick]...
-#   (default: unit integration tmux fuzz asan valgrind-quick)
+#   (default: unit integration tmux fuzz asan-unit valgrind-quick)
 # Unit tests are cmocka binaries; integration and tmux tests are tests/it_*.sh and tests/tmux_*.sh.
+# The integration suite runs build-asan/repltop (ASan+UBSan, make asan-build) when it is there,
+# so that each integration test runs once and is memory-checked too (REPLTOP_PLAIN=1: ./repltop);
+# it_soak always runs ./repltop, since it measures resident memory.
 # fuzz runs each libFuzzer target of build-fuzz/ (make fuzz-build) for FUZZ_SECONDS (6) over its
 # seed corpus. asan runs the unit and integration tests built with ASan+UBSan (make asan-build),
 # valgrind the same with $REPLTOP under valgrind (valgrind-quick: the unit tests and a few
@@ -11,7 +14,7 @@
 set -u
 build=${1:-build}
 shift || true
-suites=${*:-unit integration tmux fuzz asan valgrind-quick}
+suites=${*:-unit integration tmux fuzz asan-unit valgrind-quick}
 root=$(cd "$(dirname "$0")/.." && pwd)
 export REPLTOP="${REPLTOP:-$root/repltop}" REPLTOP_ROOT="$root"
 passed=0
@@ -52,27 +55,40 @@ for suite in $suites; do
     integration | tmux)
         prefix=it
         [ "$suite" = tmux ] && prefix=tmux
+        checked=""
+        if [ "$suite" = integration ] && [ -z "${REPLTOP_PLAIN:-}" ] && [ -x "$root/build-asan/repltop" ]; then
+            checked=$(mktemp -d /tmp/repltop-reports.XXXXXX)
+            chmod 755 "$checked"
+        fi
         for t in "$root"/tests/${prefix}_*.sh; do
             [ -f "$t" ] || continue
-            run_one "$suite/$(basename "$t" .sh)" bash "$t"
+            name=$(basename "$t" .sh)
+            if [ -n "$checked" ] && [ "$name" != it_soak ]; then
+                REPLTOP=$root/build-asan/repltop REPLTOP_REPORTS=$checked \
+                    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+                    run_one "$suite/$name (ASan+UBSan)" bash "$t"
+            else
+                run_one "$suite/$name" bash "$t"
+            fi
         done
+        [ -n "$checked" ] && rm -rf "$checked"
         ;;
     fuzz)
         run_one "fuzz/libfuzzer" "$root/tests/fuzz/run.sh" "$root/build-fuzz" "${FUZZ_SECONDS:-6}"
         ;;
-    asan | valgrind | valgrind-quick)
+    asan | asan-unit | valgrind | valgrind-quick)
         # The unit tests, then the integration tests (all but MEMCHECK_SKIP; valgrind-quick: only
         # MEMCHECK_QUICK) with build-asan/repltop, or with $REPLTOP under valgrind. it_soak is
         # skipped by default: it checks resident memory, which measures the checker here.
         vg="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
-        if [ "$suite" = asan ]; then
+        if [ "$suite" = asan ] || [ "$suite" = asan-unit ]; then
             bin=$root/build-asan/repltop units=$root/build-asan/tests unit_wrap="" wrap=""
         else
             bin=$REPLTOP units=$build/tests unit_wrap="$vg -q"
             wrap="$vg --child-silent-after-fork=yes --log-file=%q{REPLTOP_REPORT_DIR}/valgrind.%p.log"
         fi
         only=""
-        [ "$suite" = valgrind-quick ] && only=${MEMCHECK_QUICK:-it_promote}
+        [ "$suite" = valgrind-quick ] && only=${MEMCHECK_QUICK:-it_cli it_status it_sync it_promote it_rejoin it_resync_faults}
         if [ ! -x "$bin" ] || { [ -n "$wrap" ] && ! command -v valgrind >/dev/null; }; then
             run_one "$suite" echo "not ok - $bin or valgrind is missing (make asan-build, make deps)"
             continue
@@ -84,6 +100,7 @@ for suite in $suites; do
                 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
                 run_one "$suite/$(basename "$t")" $unit_wrap "$t"
         done
+        [ "$suite" = asan-unit ] && continue # the integration suite ran build-asan/repltop
         reports=$(mktemp -d /tmp/repltop-reports.XXXXXX)
         chmod 755 "$reports"
         for t in "$root"/tests/it_*.sh; do

@@ -5,7 +5,10 @@
 # promote must stop with a clear message (or finish, when only the last step was left), and once
 # db_s2 is back, running the same promote again must finish the failover: db_s2 the primary on
 # timeline 2, db_s1 streaming from it, the sync list replaced, and no acknowledged row lost.
+# A dashboard watches each case in tmux: it shows both nodes down while its clock keeps moving,
+# then the new primary.
 source "$(dirname "$0")/lib.sh"
+tmux_setup promote-faults
 make_test_tmp
 PAUSE=$TEST_TMP/pause
 
@@ -22,6 +25,8 @@ node_is() {
     status_json >"$TEST_TMP/s.json"
     jq -e --arg n "$1" ".nodes[] | select(.name == \$n) | $2" "$TEST_TMP/s.json" >/dev/null
 }
+both_down() { screen | grep -Eq ' db_m +– +down' && screen | grep -Eq ' db_s2 +– +down'; }
+clock() { screen | head -n 1 | grep -oE '[0-9]{2}:[0-9]{2}:[0-9]{2} *$'; }
 failover_done() {
     node_is db_s2 '.role == "primary" and .timeline == 2' &&
         node_is db_s1 '.role == "standby" and .upstream == "db_s2" and .timeline == 2 and .state == "streaming"'
@@ -42,6 +47,8 @@ run_case() {
     fi
     on_exit "'$REPLTOP' demo down --dir '$DEMO_DIR'"
     status_json >/dev/null # repltop remembers the primary's sync list, as a dashboard would
+    tm kill-server 2>/dev/null
+    tm new-session -d -s main -x 120 -y 40 "'$REPLTOP' -c '$CONF' -i 0.5 2>'$TEST_TMP/dash$n.err'; sleep 600"
 
     local ids=$TEST_TMP/acked$n.ids
     "$REPLTOP" demo load 60 --dir "$DEMO_DIR" --ids "$ids" >/dev/null 2>&1 &
@@ -65,6 +72,11 @@ run_case() {
     rm -f "$PAUSE"
     wait "$promote"
     local rc=$?
+    check "[$at] the dashboard shows db_m and db_s2 down" wait_for 10 both_down
+    local c1
+    c1=$(clock)
+    sleep 1.2
+    check "[$at] the dashboard's clock still moves" [ "$(clock)" != "$c1" ]
     sed 's/^/# /' "$out"
     case $rc in
     0) check "[$at] db_s2 killed: the promote had done all but the end (exit 0)" grep -q '^done:' "$out" ;;
@@ -101,6 +113,9 @@ run_case() {
         ;;
     esac
     check "[$at] db_s2 is the primary on timeline 2, db_s1 streams from it" wait_for 30 failover_done
+    check "[$at] the dashboard shows db_s2 as the primary" wait_screen 10 ' db_s2 +primary'
+    check "[$at] the dashboard shows db_s1 streaming" wait_screen 10 ' db_s1 +standby +streaming'
+    tm kill-server
     check_eq "[$at] the sync list names the remaining nodes" "FIRST 1 (db_m, walreceiver)" \
         "$(demo_psql db_s2 -c 'SHOW synchronous_standby_names')"
     check "[$at] writes are acknowledged (db_s1 is the sync standby)" \

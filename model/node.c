@@ -63,6 +63,8 @@ struct node {
     struct node_sample cur;       /* being filled from the results of the query in flight */
     struct node_sample last;      /* the last complete sample */
     int64_t prev_xact, prev_mono; /* of the sample before, for TPS (not a whole sample: 2 kB) */
+    int64_t own_unseen;           /* our own transactions not yet in the server's counter */
+    double tps;                   /* NAN until two samples */
     bool have_last, have_prev;
     int part; /* how many statements' rows were read this refresh */
 
@@ -115,6 +117,7 @@ struct node *node_new(const struct node_conf *conf, int connect_timeout_ms, int 
     n->query_timeout_ms = query_timeout_ms;
     n->backoff_ms = BACKOFF_MIN_MS;
     n->reach = REACH_PENDING;
+    n->tps = NAN; /* unknown until two samples */
     describe_target(n);
     sample_reset(n, &n->cur);
     sample_reset(n, &n->last);
@@ -395,6 +398,27 @@ int64_t node_deadline_ms(const struct node *n)
     return -1;
 }
 
+/* Transactions per second over the last interval, minus our own monitoring query (one
+ * transaction per sample). A backend's counters reach the server's statistics at most once a
+ * second, so ours show up in bursts (0, then 2): those not seen yet are carried and taken off
+ * when they appear, so that an idle node does not flicker between 0 and 2. Carried at most 3,
+ * so that a lost count never hides real work for long. */
+static void update_tps(struct node *n)
+{
+    n->tps = NAN;
+    if (!n->have_last || !n->have_prev || !num_known(n->last.xact_total) ||
+        !num_known(n->prev_xact) || n->last.mono_ms <= n->prev_mono ||
+        n->last.xact_total < n->prev_xact) { /* no interval, or the statistics were reset */
+        n->own_unseen = 0;
+        return;
+    }
+    int64_t delta = n->last.xact_total - n->prev_xact;
+    n->own_unseen = n->own_unseen < 3 ? n->own_unseen + 1 : 3;
+    int64_t ours = delta < n->own_unseen ? delta : n->own_unseen;
+    n->own_unseen -= ours;
+    n->tps = (double)(delta - ours) * 1000.0 / (double)(n->last.mono_ms - n->prev_mono);
+}
+
 static void finish_sample(struct node *n, int64_t now)
 {
     n->cur.mono_ms = now;
@@ -405,6 +429,7 @@ static void finish_sample(struct node *n, int64_t now)
     sample_free(&n->last);
     n->last = n->cur;
     n->have_last = true;
+    update_tps(n);
     sample_reset(n, &n->cur);
     n->reach = REACH_OK;
     n->error[0] = '\0';
@@ -624,12 +649,5 @@ void node_fill_snap(const struct node *n, struct node_snap *out)
 
 double node_tps(const struct node *n)
 {
-    if (!n->have_last || !n->have_prev || !num_known(n->last.xact_total) ||
-        !num_known(n->prev_xact) || n->last.mono_ms <= n->prev_mono)
-        return NAN;
-    /* our own monitoring query is one transaction per sample: don't count it */
-    double delta = (double)(n->last.xact_total - n->prev_xact) - 1;
-    if (delta < 0)
-        delta = 0;
-    return delta * 1000.0 / (double)(n->last.mono_ms - n->prev_mono);
+    return n->tps;
 }

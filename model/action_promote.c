@@ -362,12 +362,17 @@ static int promote(struct action *a, const char *arg, const struct promote_opts 
     PQfinish(conn);
     if (!alive)
         return stopped_part_way(a, cc->name, "stopped answering", err);
+    /* the old primary: what c streamed from; when finishing, the one repltop saw before c */
+    struct cluster_memory mem;
+    memory_load(c->system_identifier, &mem);
+    const char *was = resume ? mem.previous_primary : c->upstream;
     const struct node_snap *old = NULL;
-    for (int i = 0; i < a->snap->nnodes; i++)
-        if (a->snap->nodes[i].role == ROLE_PRIMARY ||
-            (!usable(&a->snap->nodes[i]) && strcmp(a->snap->nodes[i].name, c->upstream) == 0))
-            old = &a->snap->nodes[i];
-    if (old && old != c)
+    for (int i = 0; i < a->snap->nnodes; i++) {
+        const struct node_snap *n = &a->snap->nodes[i];
+        if (n != c && (n->role == ROLE_PRIMARY || (!usable(n) && strcmp(n->name, was) == 0)))
+            old = n;
+    }
+    if (old)
         action_step(a, "when %s is back, make it a standby of %s: repltop rejoin %s", old->name,
                     cc->name, old->name);
     if (failures)

@@ -104,6 +104,8 @@ run_case() {
         check "[$at] run again: it finishes the earlier promote, not a new one" \
             grep -q "an earlier promote stopped part way" "$out.2"
         check "[$at] run again: no second pg_promote" bash -c "! grep -q 'SELECT pg_promote' '$out.2'"
+        check "[$at] run again: it says how the old primary comes back" \
+            grep -q "when db_m is back, make it a standby of db_s2: repltop rejoin db_m" "$out.2"
         ;;
     nothing) # db_s1 may not have reconnected yet: then the run re-points it once more
         check "[$at] run again: nothing left to do, or done again harmlessly (exit $rc2)" \

@@ -5,6 +5,8 @@
 #    3-node dashboard; per refresh = total / calls of the first statement.
 #  - the CPU of the server process that serves repltop's session (/proc/PID/stat of the
 #    backend whose application_name is repltop): all of it, parse, plan, execute, protocol.
+# "plans" counts how often the statements were planned: once per session when they are
+# prepared (model/node.c), every call otherwise.
 # Env: SERVER_SECONDS (60).
 . "$(dirname "$0")/lib.sh"
 MEASURE=${SERVER_SECONDS:-60}
@@ -32,10 +34,10 @@ tmux_stop benchserver
 
 echo "### 4. Server side, per refresh (3-node dashboard, ${MEASURE} s, pg_stat_statements)"
 echo
-echo "| node | statement | calls | plan ms/call | exec ms/call | rows/call |"
-echo "|---|---|---|---|---|---|"
+echo "| node | statement | calls | plans | plan ms/call | exec ms/call | rows/call |"
+echo "|---|---|---|---|---|---|---|"
 for n in db_m db_s1 db_s2; do
-    demo_psql "$n" -F ' | ' -c "SELECT '$n', left(regexp_replace(query, '\s+', ' ', 'g'), 60), calls,
+    demo_psql "$n" -F ' | ' -c "SELECT '$n', left(regexp_replace(query, '\s+', ' ', 'g'), 60), calls, plans,
             round((total_plan_time / calls)::numeric, 3), round((total_exec_time / calls)::numeric, 3),
             round(rows::numeric / calls, 1)
         FROM pg_stat_statements

@@ -69,6 +69,40 @@ static void test_history_ring(void **state)
     history_free(h);
 }
 
+/* Every feed has one time for all nodes: a node missing from some snapshots (a config change)
+ * gets gaps for them, and a node no longer fed keeps only the samples whose times are kept. */
+static void test_history_missed_feeds(void **state)
+{
+    (void)state;
+    struct history *h = history_new(4);
+    double v[8];
+    for (int i = 0; i < 10; i++) {
+        struct snapshot *s = make(1000 + i, 100 + i, 0);
+        if (i >= 3 && i < 8)
+            s->nnodes = 1; /* db_s1 left out of feeds 3 to 7 */
+        history_feed(h, s);
+        s->nnodes = 2;
+        snapshot_free(s);
+    }
+    assert_int_equal(history_series(h, "db_s1", HIST_LAG, v, 8), 4);
+    assert_true(isnan(v[0]) && isnan(v[1]));
+    assert_true(v[2] == 108 && v[3] == 109);
+    assert_true(history_span(h, "db_s1", 2) == 1.0);
+    assert_true(history_span(h, "db_s1", 4) == 3.0);
+    /* db_s1 no longer fed: after three more feeds one sample still has its time */
+    for (int i = 10; i < 13; i++) {
+        struct snapshot *s = make(1000 + i, 0, 0);
+        s->nnodes = 1;
+        history_feed(h, s);
+        s->nnodes = 2;
+        snapshot_free(s);
+    }
+    assert_int_equal(history_series(h, "db_s1", HIST_LAG, v, 8), 1);
+    assert_true(v[0] == 109);
+    assert_int_equal(history_series(h, "db_m", HIST_TPS, v, 8), 4);
+    history_free(h);
+}
+
 static const struct event *find_event(const struct events *ev, const char *text)
 {
     for (int i = 0; i < events_count(ev); i++)
@@ -240,9 +274,8 @@ static void test_export(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_history_ring),
-        cmocka_unit_test(test_events_diff),
-        cmocka_unit_test(test_record_and_replay),
+        cmocka_unit_test(test_history_ring), cmocka_unit_test(test_history_missed_feeds),
+        cmocka_unit_test(test_events_diff),  cmocka_unit_test(test_record_and_replay),
         cmocka_unit_test(test_export),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -175,9 +175,9 @@ bool local_wait_streaming(struct action *a, const struct local_node *ln,
         if (ok || clock_mono_ms() > deadline)
             break;
         /* a server that died (killed, or failed in recovery) will not stream: say so now */
-        if (i % 8 == 0 && (died = !local_running(ln)))
+        if (i % 20 == 0 && (died = !local_running(ln)))
             break;
-        poll(NULL, 0, 250);
+        poll(NULL, 0, 50);
     }
     PQfinish(node);
     PQfinish(prim);

@@ -7,6 +7,8 @@
 
 #include <ctype.h>
 #include <dirent.h>
+#include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
@@ -48,12 +50,30 @@ static bool postmaster_is_zombie(const char *datadir)
     return paren && paren[1] == ' ' && paren[2] == 'Z';
 }
 
+/* What pg_ctl status checks (the pid file's process exists), without starting a process:
+ * as root that is runuser and PAM, about 50 ms a call. */
 bool local_running(const struct local_node *ln)
 {
-    char why[256];
-    const char *argv[] = {"pg_ctl", "status", "-D", ln->datadir, NULL};
-    return local_run(NULL, ln, argv, NULL, 20, NULL, NULL, why, sizeof why) == 0 &&
+    long pid = pid_file_pid(ln->datadir);
+    return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM) &&
            !postmaster_is_zombie(ln->datadir);
+}
+
+/* Line 8 of postmaster.pid: "starting", "ready", "standby" or "stopping" ("" when absent). */
+static void pid_file_status(const char *datadir, char *out, size_t n)
+{
+    char path[PATH_MAX + 32], line[64];
+    str_printf(path, sizeof path, "%s/postmaster.pid", datadir);
+    out[0] = '\0';
+    FILE *f = fopen(path, "r");
+    for (int i = 1; f && fgets(line, sizeof line, f); i++)
+        if (i == 8) {
+            line[strcspn(line, " \n")] = '\0';
+            str_copy(out, n, line);
+            break;
+        }
+    if (f)
+        fclose(f);
 }
 
 /* Processes whose working directory is the data directory: a postmaster's children. */
@@ -96,11 +116,19 @@ bool local_stop(struct action *a, const struct local_node *ln, char *err, size_t
     if (local_running(ln)) {
         action_step(a, "stopping %s (pg_ctl stop -m fast)", name);
         char why[600];
-        const char *argv[] = {"pg_ctl", "stop", "-D", ln->datadir, "-m",
-                              "fast",   "-w",   "-t", "60",        NULL};
-        if (local_run(a, ln, argv, NULL, 90, NULL, NULL, why, sizeof why) != 0 &&
+        /* -W and our own wait: pg_ctl -w looks only every 100 ms */
+        const char *argv[] = {"pg_ctl", "stop", "-D", ln->datadir, "-m", "fast", "-W", NULL};
+        if (local_run(a, ln, argv, NULL, 30, NULL, NULL, why, sizeof why) != 0 &&
             local_running(ln)) {
             str_printf(err, errlen, "could not stop %s: %s", name, why);
+            return false;
+        }
+        for (int64_t until = clock_mono_ms() + 60000; local_running(ln) &&
+                                                      clock_mono_ms() < until &&
+                                                      local_signals_count() == signals_before;)
+            poll(NULL, 0, 10);
+        if (local_running(ln)) {
+            str_printf(err, errlen, "%s did not stop within 60 s (pg_ctl stop -m fast)", name);
             return false;
         }
         action_ok(a, "%s is stopped", name);
@@ -113,7 +141,7 @@ bool local_stop(struct action *a, const struct local_node *ln, char *err, size_t
     int64_t until = clock_mono_ms() + LEFTOVER_WAIT_MS;
     while ((busy_pids(ln->datadir, pids, sizeof pids) > 0 || postmaster_is_zombie(ln->datadir)) &&
            clock_mono_ms() < until && local_signals_count() == signals_before)
-        poll(NULL, 0, 100);
+        poll(NULL, 0, 10);
     if (postmaster_is_zombie(ln->datadir)) {
         str_printf(err, errlen,
                    "the postmaster of %s (pid %ld) died but its parent has not reaped it after "
@@ -178,22 +206,35 @@ bool local_start(struct action *a, const struct local_node *ln, char *err, size_
         poll(NULL, 0, 100);
     prepare_log(ln);
     long offset = local_log_size(ln);
-    char why[600];
-    const char *argv[] = {"pg_ctl", "start", "-D", ln->datadir, "-l",
-                          ln->log,  "-w",    "-t", "120",       NULL};
-    if (local_run(a, ln, argv, NULL, 150, NULL, NULL, why, sizeof why) == 0) {
-        action_ok(a, "%s started", name);
-        return true;
+    char why[600] = "";
+    /* -W and our own wait, as pg_ctl -w does it (the pid file's status line) but every 10 ms */
+    const char *argv[] = {"pg_ctl", "start", "-D", ln->datadir, "-l", ln->log, "-W", NULL};
+    bool forked = local_run(a, ln, argv, NULL, 30, NULL, NULL, why, sizeof why) == 0;
+    char status[16] = "", cause[600];
+    int64_t start = clock_mono_ms();
+    for (int i = 0; forked && clock_mono_ms() < start + 120000; i++) {
+        pid_file_status(ln->datadir, status, sizeof status);
+        if (strcmp(status, "ready") == 0 || strcmp(status, "standby") == 0) {
+            action_ok(a, "%s started", name);
+            return true;
+        }
+        /* gone: it wrote its failure to the log (or never started within 10 s) */
+        if (i % 10 == 9 && !local_running(ln) &&
+            (pg_log_start_failure(ln->log, offset, cause, sizeof cause) ||
+             clock_mono_ms() > start + 10000))
+            break;
+        poll(NULL, 0, 10);
     }
     if (local_running(ln)) { /* still starting (a long recovery): the wait goes on later */
-        action_warn(a, "%s runs but is not ready yet: %s", name, why);
+        action_warn(a, "%s runs but is not ready after 120 s (%s)", name,
+                    status[0] ? status : "no status yet");
         return true;
     }
-    char cause[600];
     if (pg_log_start_failure(ln->log, offset, cause, sizeof cause))
         str_printf(err, errlen, "%s did not start: %s (see %s)", name, cause, ln->log);
     else
-        str_printf(err, errlen, "%s did not start: %s (see %s)", name, why, ln->log);
+        str_printf(err, errlen, "%s did not start: %s (see %s)", name,
+                   why[0] ? why : "the server exited", ln->log);
     return false;
 }
 

@@ -133,6 +133,7 @@ struct plan {
     char *conninfo;     /* primary_conninfo of the clone */
     char *slot;         /* primary_slot_name, NULL for none */
     bool create_slot;   /* it does not exist on the primary: pg_basebackup -C */
+    bool slot_ours;     /* active, for this very node: free once it stops */
     char app[NAME_LEN];
     int port;
 };
@@ -165,9 +166,11 @@ static bool check_slot(struct action *a, const struct node_conf *pc, struct plan
     if (!c)
         return false;
     const char *params[] = {p->slot};
+    /* active for whom: the node itself (streaming with its application_name) is fine */
     PGresult *r = PQexecParams(c,
-                               "SELECT active::text, slot_type FROM pg_replication_slots WHERE "
-                               "slot_name = $1",
+                               "SELECT s.active::text, s.slot_type, coalesce(r.application_name, "
+                               "'') FROM pg_replication_slots s LEFT JOIN pg_stat_replication r "
+                               "ON r.pid = s.active_pid WHERE s.slot_name = $1",
                                1, NULL, params, NULL, NULL, 0);
     bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
     if (!ok)
@@ -177,6 +180,8 @@ static bool check_slot(struct action *a, const struct node_conf *pc, struct plan
     else if (strcmp(PQgetvalue(r, 0, 1), "physical") != 0)
         ok = false,
         str_printf(err, errlen, "slot %s on %s is not a physical slot", p->slot, pc->name);
+    else if (strcmp(PQgetvalue(r, 0, 0), "true") == 0 && str_eq_nocase(PQgetvalue(r, 0, 2), p->app))
+        p->slot_ours = true;
     else if (strcmp(PQgetvalue(r, 0, 0), "true") == 0)
         ok = false, str_printf(err, errlen,
                                "slot %s on %s is in use by another connection: it cannot "
@@ -187,6 +192,32 @@ static bool check_slot(struct action *a, const struct node_conf *pc, struct plan
     PQclear(r);
     PQfinish(c);
     return ok;
+}
+
+/* After the node stopped: its walsender lets go of the slot a moment later. */
+static bool wait_slot_free(struct action *a, const struct node_conf *pc, const struct plan *p,
+                           char *err, size_t errlen)
+{
+    PGconn *c = action_connect(a, pc, err, errlen);
+    if (!c)
+        return false;
+    const char *params[] = {p->slot};
+    bool free_now = false;
+    for (int i = 0; i < 200 && !free_now; i++) {
+        PGresult *r = PQexecParams(c,
+                                   "SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 "
+                                   "AND NOT active",
+                                   1, NULL, params, NULL, NULL, 0);
+        free_now = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+        PQclear(r);
+        if (!free_now)
+            usleep(50 * 1000);
+    }
+    PQfinish(c);
+    if (!free_now)
+        str_printf(err, errlen, "slot %s on %s is still in use 10 s after %s stopped", p->slot,
+                   pc->name, p->app);
+    return free_now;
 }
 
 /* The slot this attempt created, dropped again after a failed clone (it would hold WAL). */
@@ -391,6 +422,7 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
     bool ok = make_plan(a, ln, s, pc, own, o, &p, err, errlen);
     bool was_running = ok && exists && local_running(ln);
     ok = ok && (!exists || local_stop(a, ln, err, errlen));
+    ok = ok && (!p.slot_ours || wait_slot_free(a, pc, &p, err, errlen));
     if (!ok)
         goto out;
 

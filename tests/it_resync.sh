@@ -102,6 +102,14 @@ check "db_s1 streams again" wait_for 15 streams_as db_s1 walreceiver potential
 check_eq "db_s1 uses the slot on db_m" "db_s1_slot|true" \
     "$(demo_psql db_m -c "SELECT slot_name || '|' || active FROM pg_replication_slots")"
 check_eq "the clone keeps primary_slot_name" db_s1_slot "$(demo_psql db_s1 -c 'SHOW primary_slot_name')"
+# again, now that db_s1 streams through the slot: it is db_s1's own, free once db_s1 stops
+resync db_s1 --yes
+rc=$?
+show_out
+check_eq "resync of a standby using its own slot: exit 0 (not 'in use')" 0 "$rc"
+check "it streams again through the same slot" wait_for 15 streams_as db_s1 walreceiver potential
+check_eq "the slot is active again, and no other was made" "db_s1_slot|true" \
+    "$(demo_psql db_m -c "SELECT slot_name || '|' || active FROM pg_replication_slots")"
 
 # --- a standby whose primary_conninfo holds a password: it goes through PGPASSWORD ---
 PW=$(awk -F: '$4 == "replication_user" { print $5; exit }' "$DEMO_DIR/pgpass")
@@ -164,7 +172,7 @@ check "failing pg_basebackup: says what failed and why" \
     grep -q "fail: pg_basebackup of db_s1 from db_m failed: .*no_such_user" "$OUT"
 check "failing pg_basebackup: says the original is back" grep -q "is the original data directory again" "$OUT"
 check "the original data directory is in place" test -f "$DEMO_DIR/db_s1/repltop-test-marker"
-check_eq "no new directory was left aside as old" 3 "$(asides db_s1 old)"
+check_eq "no new directory was left aside as old" 4 "$(asides db_s1 old)"
 check "db_s1 runs again (it ran before)" wait_for 15 node_is db_s1 '.reachable and .role == "standby"'
 
 # --- no primary: nothing to clone from ---

@@ -40,7 +40,7 @@ run_case() {
     DEMO_DIR=$TEST_TMP/c$n
     CONF=$DEMO_DIR/repltop.conf
     export XDG_STATE_HOME=$TEST_TMP/state$n
-    if ! "$REPLTOP" demo up --dir "$DEMO_DIR" >"$TEST_TMP/up$n.log" 2>&1; then
+    if ! "$REPLTOP" demo up --dir "$DEMO_DIR" --port "$(test_port)" >"$TEST_TMP/up$n.log" 2>&1; then
         not_ok "[$at] demo up"
         sed 's/^/# /' "$TEST_TMP/up$n.log"
         return

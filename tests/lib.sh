@@ -104,11 +104,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# A first port for a test cluster (taken ones are skipped): random, and below Linux's ephemeral
+# range (32768 and up), so that another cluster on this host, or a client's outgoing connection,
+# rarely takes the port of a node this test stopped and starts again.
+test_port() { echo $((20000 + (RANDOM * 32768 + RANDOM) % 12000)); }
+
 # Starts the sandbox cluster of DESIGN.md section 1 under a fresh temp dir.
 cluster_up() {
     make_test_tmp
     DEMO_DIR=$TEST_TMP/demo
-    if ! "$REPLTOP" demo up --dir "$DEMO_DIR" >"$TEST_TMP/demo-up.log" 2>&1; then
+    if ! "$REPLTOP" demo up --dir "$DEMO_DIR" --port "$(test_port)" >"$TEST_TMP/demo-up.log" 2>&1; then
         not_ok "demo up"
         sed 's/^/# /' "$TEST_TMP/demo-up.log"
         exit 1

@@ -2,6 +2,7 @@
  * try_complete_step are the pattern). One persistent session per node: each new connection
  * costs the server ~33 ms of CPU, so we reconnect only when the session is lost. */
 #include "node.h"
+#include "node_stmts.h"
 #include "conninfo.h"
 #include "resolve.h"
 #include "util.h"
@@ -19,18 +20,6 @@ enum conn_state { CS_DOWN, CS_RESOLVING, CS_CONNECTING, CS_READY, CS_BUSY };
 #define STUCK_QUERY_MS 30000
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 8000
-
-/* libpq's pipeline mode (libpq 14 and later; any v3-protocol server) sends the four monitoring
- * statements prepared, still in one round trip: the server plans them once per session instead
- * of every refresh (bench/RESULTS.md, section 4). Without it they go as one simple query.
- * REPLTOP_NO_PIPELINE builds the fallback, to test it. */
-#if defined(LIBPQ_HAS_PIPELINING) && !defined(REPLTOP_NO_PIPELINE)
-#define HAVE_PIPELINE 1
-#else
-#define HAVE_PIPELINE 0
-#endif
-/* sent[] holds i to run statement i, CMD_PREPARE + i to prepare it */
-#define CMD_PREPARE QP_COUNT
 
 struct resolved {
     char hostaddr[400];  /* handed to libpq: "a1,a2,..." */
@@ -66,12 +55,7 @@ struct node {
     int64_t own_unseen;           /* our own transactions not yet in the server's counter */
     double tps;                   /* NAN until two samples */
     bool have_last, have_prev;
-    int part; /* how many statements' rows were read this refresh */
-
-    bool pipeline;                  /* this session is in pipeline mode */
-    bool prepared[QP_COUNT];        /* the statements this session has prepared */
-    signed char sent[2 * QP_COUNT]; /* the pipeline's commands in flight, in order */
-    int nsent, ndone;               /* how many were sent, and answered in full */
+    struct stmts stmts; /* the monitoring statements on this session */
 };
 
 static void sample_reset(struct node *n, struct node_sample *s)
@@ -176,8 +160,7 @@ static void drop_connection(struct node *n, int64_t now)
     n->state = CS_DOWN;
     n->deadline = 0;
     n->want_write = false;
-    n->pipeline = false;
-    memset(n->prepared, 0, sizeof n->prepared); /* a new session prepares again */
+    stmts_reset(&n->stmts); /* a new session prepares again */
     /* A refused or unanswered connection costs the server nothing: try again at the next
      * refresh, so a node that comes back (or a second primary) shows within one refresh.
      * A server that rejects us (authentication, missing database) logs every attempt: back
@@ -190,58 +173,11 @@ static void drop_connection(struct node *n, int64_t now)
     }
 }
 
-#if HAVE_PIPELINE
-static const char *const stmt_name[QP_COUNT] = {"repltop_node", "repltop_replication",
-                                                "repltop_slots", "repltop_wal_receiver"};
-
-/* Prepares what this session has not prepared yet, runs the four statements and ends with a
- * sync: one round trip, results in the order of sent[]. */
-static bool send_pipeline(struct node *n)
-{
-    n->nsent = n->ndone = 0;
-    for (int i = 0; i < QP_COUNT; i++) {
-        if (n->prepared[i])
-            continue;
-        if (!PQsendPrepare(n->conn, stmt_name[i], queries_part_sql((enum query_part)i), 0, NULL))
-            return false;
-        n->sent[n->nsent++] = (signed char)(CMD_PREPARE + i);
-    }
-    for (int i = 0; i < QP_COUNT; i++) {
-        if (!PQsendQueryPrepared(n->conn, stmt_name[i], 0, NULL, NULL, NULL, 0))
-            return false;
-        n->sent[n->nsent++] = (signed char)i;
-    }
-    return PQpipelineSync(n->conn) == 1;
-}
-#endif
-
-static bool send_monitoring(struct node *n)
-{
-#if HAVE_PIPELINE
-    if (n->pipeline)
-        return send_pipeline(n);
-#endif
-    return PQsendQuery(n->conn, queries_monitor_sql()) == 1;
-}
-
-/* Pipeline mode where libpq has it, also at run time (the library may be older than its
- * headers); it needs nothing of the server beyond protocol 3. */
-static void enter_pipeline(struct node *n)
-{
-#if HAVE_PIPELINE
-    n->pipeline = PQlibVersion() >= 140000 && PQprotocolVersion(n->conn) >= 3 &&
-                  PQenterPipelineMode(n->conn) == 1;
-#else
-    (void)n;
-#endif
-}
-
 static void send_query(struct node *n, int64_t now)
 {
     sample_free(&n->cur);
     sample_reset(n, &n->cur);
-    n->part = 0;
-    if (!send_monitoring(n)) {
+    if (!stmts_send(&n->stmts, n->conn)) {
         set_error(n, REACH_UNREACHABLE, PQerrorMessage(n->conn));
         drop_connection(n, now);
         return;
@@ -439,85 +375,24 @@ static void finish_sample(struct node *n, int64_t now)
     n->backoff_ms = BACKOFF_MIN_MS;
 }
 
-static const char *result_get(const struct rowset *rs, int row, const char *col)
-{
-    const PGresult *res = rs->ctx;
-    int c = PQfnumber(res, col);
-    if (c < 0 || PQgetisnull(res, row, c))
-        return NULL;
-    return PQgetvalue(res, row, c);
-}
-
-/* Which statement a result answers, and takes it: rows are parsed, a prepare is noted, the
- * first error is kept. In pipeline mode sent[] says which command the result is for. */
-static void take_result(struct node *n, PGresult *res, bool *failed, char *errbuf, size_t errlen)
-{
-    int cmd = n->pipeline ? (n->ndone < n->nsent ? n->sent[n->ndone] : -1)
-                          : (n->part < QP_COUNT ? n->part : -1);
-    ExecStatusType st = PQresultStatus(res);
-    const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-    if (cmd >= CMD_PREPARE) {
-        /* 42P05: it exists already (a session shared through a pooler): usable as it is */
-        if (st == PGRES_COMMAND_OK || (state && strcmp(state, "42P05") == 0))
-            n->prepared[cmd - CMD_PREPARE] = true;
-    } else if (cmd >= 0 && st == PGRES_TUPLES_OK) {
-        struct rowset rs = {.nrows = PQntuples(res), .get = result_get, .ctx = res};
-        queries_parse((enum query_part)cmd, &rs, &n->cur);
-        n->part++;
-        return;
-    } else if (cmd >= 0 && state && strcmp(state, "26000") == 0) {
-        n->prepared[cmd] = false; /* gone from the session (DISCARD ALL): prepare again */
-    }
-    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && !*failed) {
-        *failed = true;
-        str_copy(errbuf, errlen, PQresultErrorMessage(res));
-    }
-}
-
-/* The end of a pipeline's answer (libpq's headers before 14 do not know the status). */
-static bool is_sync(const PGresult *res)
-{
-#ifdef LIBPQ_HAS_PIPELINING
-    return PQresultStatus(res) == PGRES_PIPELINE_SYNC;
-#else
-    (void)res;
-    return false;
-#endif
-}
-
 /* Reads every result that is complete; returns false when the connection was lost. */
 static bool read_results(struct node *n, int64_t now)
 {
-    bool failed = false;
     char errbuf[ERROR_LEN] = "";
-    while (!PQisBusy(n->conn)) {
-        PGresult *res = PQgetResult(n->conn);
-        if (!res && n->pipeline && n->ndone < n->nsent) {
-            n->ndone++; /* the end of one command's results in the pipeline */
-            continue;
-        }
-        if (!res || is_sync(res)) {
-            /* the whole query is done */
-            PQclear(res);
-            n->state = CS_READY;
-            n->deadline = 0;
-            if (failed || n->part < QP_COUNT) {
-                set_error(n, REACH_ERROR, errbuf[0] ? errbuf : "incomplete answer");
-            } else {
-                finish_sample(n, now);
-            }
-            return true;
-        }
-        take_result(n, res, &failed, errbuf, sizeof errbuf);
-        PQclear(res);
-        if (PQstatus(n->conn) == CONNECTION_BAD)
-            break;
-    }
-    if (PQstatus(n->conn) == CONNECTION_BAD) {
-        set_error(n, REACH_UNREACHABLE, failed ? errbuf : PQerrorMessage(n->conn));
+    enum stmts_state st = stmts_read(&n->stmts, n->conn, &n->cur, errbuf, sizeof errbuf);
+    if (st == STMTS_LOST) {
+        set_error(n, REACH_UNREACHABLE, errbuf[0] ? errbuf : PQerrorMessage(n->conn));
         drop_connection(n, now);
         return false;
     }
+    if (st == STMTS_MORE)
+        return true;
+    n->state = CS_READY;
+    n->deadline = 0;
+    if (st == STMTS_FAILED)
+        set_error(n, REACH_ERROR, errbuf[0] ? errbuf : "incomplete answer");
+    else
+        finish_sample(n, now);
     return true;
 }
 
@@ -532,7 +407,7 @@ static void handle_connecting(struct node *n, int64_t now)
             return;
         }
         n->state = CS_READY;
-        enter_pipeline(n);
+        stmts_enter_pipeline(&n->stmts, n->conn);
         if (n->round_pending)
             send_query(n, now);
     } else if (st == PGRES_POLLING_FAILED) {

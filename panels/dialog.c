@@ -177,23 +177,58 @@ void dlg_progress(struct dlg_out *o, const struct run_state *run, double now)
     o->y++;
 }
 
+bool text_field_append(char *buf, size_t n, int key)
+{
+    char enc[4];
+    int k = 0;
+    if (key >= ' ' && key < 127) {
+        enc[k++] = (char)key;
+    } else if (key >= K_CHAR + 0x80 && key <= K_CHAR + 0x10FFFF) {
+        unsigned cp = (unsigned)(key - K_CHAR);
+        if (cp < 0x800) {
+            enc[k++] = (char)(0xC0 | cp >> 6);
+        } else if (cp < 0x10000) {
+            enc[k++] = (char)(0xE0 | cp >> 12);
+            enc[k++] = (char)(0x80 | (cp >> 6 & 0x3F));
+        } else {
+            enc[k++] = (char)(0xF0 | cp >> 18);
+            enc[k++] = (char)(0x80 | (cp >> 12 & 0x3F));
+            enc[k++] = (char)(0x80 | (cp >> 6 & 0x3F));
+        }
+        enc[k++] = (char)(0x80 | (cp & 0x3F));
+    } else {
+        return false;
+    }
+    size_t len = strlen(buf);
+    if (len + (size_t)k + 1 > n)
+        return false;
+    memcpy(buf + len, enc, (size_t)k);
+    buf[len + (size_t)k] = '\0';
+    return true;
+}
+
+void text_field_backspace(char *buf)
+{
+    size_t len = strlen(buf);
+    while (len > 0 && ((unsigned char)buf[len - 1] & 0xC0) == 0x80)
+        len--; /* continuation bytes of the last character */
+    if (len > 0)
+        len--;
+    buf[len] = '\0';
+}
+
 unsigned dlg_field_key(struct dialog *d, int key)
 {
-    size_t len = strlen(d->typed);
     if (key == K_BACKSPACE || key == K_DEL || key == K_BS) {
-        if (len > 0)
-            d->typed[len - 1] = '\0';
+        text_field_backspace(d->typed);
         return INTENT_REDRAW;
     }
     if (key == K_CTRL_U) {
         d->typed[0] = '\0';
         return INTENT_REDRAW;
     }
-    if (key >= ' ' && key < 127) { /* a node name may have spaces */
-        if (len + 1 < sizeof d->typed) {
-            d->typed[len] = (char)key;
-            d->typed[len + 1] = '\0';
-        }
+    if ((key >= ' ' && key < 127) || key >= K_CHAR) { /* a node name may have spaces */
+        text_field_append(d->typed, sizeof d->typed, key);
         return INTENT_REDRAW;
     }
     return INTENT_NONE;

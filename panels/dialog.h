@@ -184,6 +184,11 @@ void dlg_field(struct dlg_out *o, const struct dialog *d);
 void dlg_progress(struct dlg_out *o, const struct run_state *run, double now);
 /* Text-field keys: characters, backspace, Ctrl-U. INTENT_REDRAW when handled. */
 unsigned dlg_field_key(struct dialog *d, int key);
+/* A UTF-8 text field (buf, n bytes): appends an ASCII key or a K_CHAR character as its UTF-8
+ * bytes (false when it does not fit: never a partial character); removes the last character,
+ * all of its bytes. */
+bool text_field_append(char *buf, size_t n, int key);
+void text_field_backspace(char *buf);
 /* "45%  120 MB of 270 MB  ETA 12s" for the header and the dialog; "" without progress. */
 void run_progress_text(const struct run_state *run, double now, char *buf, size_t n);
 

@@ -44,7 +44,9 @@ enum {
     K_F10,
     K_BACKSPACE, /* curses' KEY_BACKSPACE */
     K_RESIZE_EV, /* the terminal changed size */
-    K_CODE_MAX
+    K_CODE_MAX,
+    /* K_CHAR + a Unicode code point above ASCII, typed in a UTF-8 locale (a node name) */
+    K_CHAR = 0x200000
 };
 
 /* X(ID, name, help text, an operator action: opens a dialog) */

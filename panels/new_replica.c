@@ -224,23 +224,18 @@ static bool takes(enum add_field f, int key)
     if (f == ADD_PORT)
         return key >= '0' && key <= '9';
     if (f == ADD_DIR)
-        return key >= ' ' && key < 127;
-    return key > ' ' && key < 127;
+        return (key >= ' ' && key < 127) || key >= K_CHAR;
+    return (key > ' ' && key < 127) || key >= K_CHAR;
 }
 
 static unsigned edit(char *buf, size_t n, enum add_field f, int key)
 {
-    size_t len = strlen(buf);
     if (key == K_BACKSPACE || key == K_DEL || key == K_BS) {
-        if (len > 0)
-            buf[len - 1] = '\0';
+        text_field_backspace(buf);
     } else if (key == K_CTRL_U) {
         buf[0] = '\0';
     } else if (takes(f, key)) {
-        if (len + 1 < n) {
-            buf[len] = (char)key;
-            buf[len + 1] = '\0';
-        }
+        text_field_append(buf, n, key);
     } else {
         return INTENT_NONE;
     }

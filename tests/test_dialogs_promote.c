@@ -138,6 +138,53 @@ static void test_promote_name_with_spaces(void **state)
     snapshot_free(s);
 }
 
+/* A UTF-8 name (a UTF-8 locale hands each character over as K_CHAR + its code point) is typed
+ * to confirm; Backspace takes off a whole character, never half of one. */
+static void test_promote_name_in_utf8(void **state)
+{
+    (void)state;
+    const char *name = "n\xc5\x93ud-\xc3\xbc"; /* nœud-ü */
+    const int keys[] = {'n', K_CHAR + 0x153, 'u', 'd', '-', K_CHAR + 0xFC};
+    struct snapshot *s = fixture_load("primary-down");
+    struct node_snap *n = (struct node_snap *)snapshot_find(s, "db_s2");
+    assert_non_null(n);
+    str_copy(n->name, sizeof n->name, name);
+    struct dialog d;
+    demo_ctx(&d);
+    dialog_open(&d, DLG_PROMOTE, s, name);
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+        dialog_key(&d, s, NULL, keys[i]);
+    assert_string_equal(d.typed, name);
+    dialog_key(&d, s, NULL, K_DEL);
+    assert_string_equal(d.typed, "n\xc5\x93ud-"); /* both bytes of ü gone */
+    dialog_key(&d, s, NULL, K_CHAR + 0xFC);
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    char title[160];
+    assert_string_equal(argv_of(&d, title, sizeof title),
+                        "promote|--yes|--previous-sync|FIRST 1 (walreceiversync, walreceiver)|--|"
+                        "n\xc5\x93ud-\xc3\xbc");
+    snapshot_free(s);
+}
+
+/* A field that is nearly full takes no partial character. */
+static void test_text_field_utf8_edges(void **state)
+{
+    (void)state;
+    char buf[4] = "ab";
+    assert_false(text_field_append(buf, sizeof buf, K_CHAR + 0x20AC)); /* € needs 3 bytes */
+    assert_string_equal(buf, "ab");
+    assert_true(text_field_append(buf, sizeof buf, 'c'));
+    assert_string_equal(buf, "abc");
+    char wide[16] = "";
+    assert_true(text_field_append(wide, sizeof wide, K_CHAR + 0x1F600)); /* 4 bytes */
+    assert_int_equal(strlen(wide), 4);
+    text_field_backspace(wide);
+    assert_string_equal(wide, "");
+    text_field_backspace(wide); /* an empty field stays empty */
+    assert_string_equal(wide, "");
+    assert_false(text_field_append(wide, sizeof wide, 7)); /* a control key is not text */
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -146,6 +193,8 @@ int main(void)
         cmocka_unit_test(test_promote_refused_while_primary_writes),
         cmocka_unit_test(test_promote_not_a_standby),
         cmocka_unit_test(test_promote_name_with_spaces),
+        cmocka_unit_test(test_promote_name_in_utf8),
+        cmocka_unit_test(test_text_field_utf8_edges),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -253,6 +253,22 @@ else
     not_ok "the dashboard starts with LC_ALL=POSIX"
     dump
 fi
+# in a UTF-8 locale the same name is typed to confirm, and Backspace takes off a whole character
+dash 120 40 "$WORK/utf8.conf"
+if wait_screen 10 " $N_U +standby"; then
+    tm send-keys -t main G p
+    check "UTF-8: the promote dialog of [$N_U] opens" wait_screen 5 "─ Promote $N_U ─"
+    tm send-keys -t main -l "$N_U"
+    check "UTF-8: its name can be typed to confirm" wait_screen 5 "Type $N_U to confirm: $N_U *│"
+    tm send-keys -t main BSpace
+    check "UTF-8: Backspace takes off the whole ü" wait_screen 5 "Type $N_U to confirm: nœud- *│"
+    tm send-keys -t main Escape
+    wait_for 5 no_screen '─ Promote '
+    quits_cleanly "UTF-8 name"
+else
+    not_ok "the dashboard starts with a UTF-8 node name"
+    dump
+fi
 dash 100 30 "$CONF" LANG=C
 if wait_screen 10 ' db_s2 +standby +streaming'; then
     check "LANG=C alone: ASCII boxes" wait_screen 2 '^\+- Nodes - \* best failover'

@@ -16,6 +16,7 @@
 struct term {
     SCREEN *screen;
     bool utf8;
+    bool utf8_keys; /* the locale is UTF-8: characters above ASCII can be typed */
     bool full;
     struct grid *shown; /* what the screen holds now */
     attr_t attr[CR_COUNT];
@@ -49,6 +50,7 @@ struct term *term_open(char *err, size_t errlen)
     struct term *t = xcalloc(1, sizeof *t);
     t->screen = sc;
     t->utf8 = utf8;
+    t->utf8_keys = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
     t->full = true;
     t->shown = grid_new(0, 0, utf8);
     cbreak(); /* Ctrl-C still raises SIGINT, which the loop turns into "quit" */
@@ -213,7 +215,6 @@ int term_draw(struct term *t, const struct grid *g)
 
 int term_key(struct term *t)
 {
-    (void)t;
     wint_t ch;
     int r = get_wch(&ch);
     if (r == ERR)
@@ -254,5 +255,7 @@ int term_key(struct term *t)
         return K_ENTER;
     if (ch < 128)
         return (int)ch;
+    if (t->utf8_keys && ch <= 0x10FFFF && (ch < 0xD800 || ch > 0xDFFF))
+        return K_CHAR + (int)ch;
     return K_IGNORED;
 }

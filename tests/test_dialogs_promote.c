@@ -112,29 +112,42 @@ static void test_promote_not_a_standby(void **state)
     snapshot_free(s);
 }
 
+/* The primary-down fixture with db_s2 renamed, and the promote dialog open on it. */
+static struct snapshot *promote_renamed(struct dialog *d, const char *name)
+{
+    struct snapshot *s = fixture_load("primary-down");
+    struct node_snap *n = (struct node_snap *)snapshot_find(s, "db_s2");
+    assert_non_null(n);
+    str_copy(n->name, sizeof n->name, name);
+    demo_ctx(d);
+    dialog_open(d, DLG_PROMOTE, s, name);
+    return s;
+}
+
+/* Enter runs the promote, with the name as one argument of its own. */
+static void assert_promote_runs(struct dialog *d, const struct snapshot *s, const char *name)
+{
+    assert_int_equal(dialog_key(d, s, NULL, K_ENTER), INTENT_RUN);
+    char title[160], want[400];
+    str_printf(want, sizeof want,
+               "promote|--yes|--previous-sync|FIRST 1 (walreceiversync, walreceiver)|--|%s", name);
+    assert_string_equal(argv_of(d, title, sizeof title), want);
+}
+
 /* A config name may hold spaces and quotes (model/config.c): typed as it is, it confirms, and
  * it goes to the child as one argument. */
 static void test_promote_name_with_spaces(void **state)
 {
     (void)state;
     const char *name = "stand by \"two\"";
-    struct snapshot *s = fixture_load("primary-down");
-    struct node_snap *n = (struct node_snap *)snapshot_find(s, "db_s2");
-    assert_non_null(n);
-    str_copy(n->name, sizeof n->name, name);
     struct dialog d;
-    demo_ctx(&d);
-    dialog_open(&d, DLG_PROMOTE, s, name);
+    struct snapshot *s = promote_renamed(&d, name);
     type_text(&d, s, name);
     assert_string_equal(d.typed, name);
     char *text = render_dialog(s, &d, NULL, 120, 40, true);
     assert_non_null(strstr(text, "Type stand by \"two\" to confirm: stand by \"two\" "));
     free(text);
-    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
-    char title[160];
-    assert_string_equal(argv_of(&d, title, sizeof title),
-                        "promote|--yes|--previous-sync|FIRST 1 (walreceiversync, walreceiver)|--|"
-                        "stand by \"two\"");
+    assert_promote_runs(&d, s, name);
     snapshot_free(s);
 }
 
@@ -145,24 +158,15 @@ static void test_promote_name_in_utf8(void **state)
     (void)state;
     const char *name = "n\xc5\x93ud-\xc3\xbc"; /* nœud-ü */
     const int keys[] = {'n', K_CHAR + 0x153, 'u', 'd', '-', K_CHAR + 0xFC};
-    struct snapshot *s = fixture_load("primary-down");
-    struct node_snap *n = (struct node_snap *)snapshot_find(s, "db_s2");
-    assert_non_null(n);
-    str_copy(n->name, sizeof n->name, name);
     struct dialog d;
-    demo_ctx(&d);
-    dialog_open(&d, DLG_PROMOTE, s, name);
+    struct snapshot *s = promote_renamed(&d, name);
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         dialog_key(&d, s, NULL, keys[i]);
     assert_string_equal(d.typed, name);
     dialog_key(&d, s, NULL, K_DEL);
     assert_string_equal(d.typed, "n\xc5\x93ud-"); /* both bytes of ü gone */
     dialog_key(&d, s, NULL, K_CHAR + 0xFC);
-    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
-    char title[160];
-    assert_string_equal(argv_of(&d, title, sizeof title),
-                        "promote|--yes|--previous-sync|FIRST 1 (walreceiversync, walreceiver)|--|"
-                        "n\xc5\x93ud-\xc3\xbc");
+    assert_promote_runs(&d, s, name);
     snapshot_free(s);
 }
 

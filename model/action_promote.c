@@ -99,16 +99,6 @@ static int check_candidate(struct action *a, const struct node_snap *c)
     return 0;
 }
 
-/* The WAL a standby holds: what it received, or replayed from its own pg_wal (after a restart
- * with no primary to stream from, the receive position says nothing). */
-static lsn_t wal_held(const struct node_snap *n)
-{
-    if (n->receive_lsn == LSN_UNKNOWN ||
-        (n->replay_lsn != LSN_UNKNOWN && n->replay_lsn > n->receive_lsn))
-        return n->replay_lsn;
-    return n->receive_lsn;
-}
-
 /* Says how much WAL each other standby has that the candidate lacks, and what is at risk. */
 static void report_positions(struct action *a, const struct node_snap *c)
 {
@@ -123,7 +113,7 @@ static void report_positions(struct action *a, const struct node_snap *c)
         const struct node_snap *n = &a->snap->nodes[i];
         if (n == c || !usable(n) || n->role != ROLE_STANDBY)
             continue;
-        int64_t ahead = lsn_diff(wal_held(n), wal_held(c));
+        int64_t ahead = lsn_diff(node_wal_held(n), node_wal_held(c));
         if (!num_known(ahead))
             continue;
         format_bytes(ahead > 0 ? ahead : -ahead, buf, sizeof buf);

@@ -273,8 +273,9 @@ static int compare_standing(struct standing a, struct standing b)
 static bool better_candidate(const struct node_snap *a, struct standing sa,
                              const struct node_snap *b, struct standing sb)
 {
-    if (a->receive_lsn != b->receive_lsn)
-        return a->receive_lsn > b->receive_lsn;
+    lsn_t ha = node_wal_held(a), hb = node_wal_held(b);
+    if (ha != hb)
+        return ha > hb;
     int c = compare_standing(sa, sb);
     if (c != 0)
         return c > 0;
@@ -291,7 +292,7 @@ static void pick_candidate(struct snapshot *s, const struct node_snap *root, boo
     for (int i = 0; i < s->nnodes; i++) {
         struct node_snap *n = &s->nodes[i];
         if (!usable(n) || n->role != ROLE_STANDBY || n->needs_rewind ||
-            n->receive_lsn == LSN_UNKNOWN)
+            node_wal_held(n) == LSN_UNKNOWN)
             continue;
         if (root && strcmp(n->system_identifier, root->system_identifier) != 0)
             continue;

@@ -7,6 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+lsn_t node_wal_held(const struct node_snap *n)
+{
+    if (n->receive_lsn == LSN_UNKNOWN ||
+        (n->replay_lsn != LSN_UNKNOWN && n->replay_lsn > n->receive_lsn))
+        return n->replay_lsn;
+    return n->receive_lsn;
+}
+
 void node_snap_clear(struct node_snap *n)
 {
     char name[NAME_LEN], target[sizeof n->target];

@@ -156,6 +156,10 @@ void snapshot_free(struct snapshot *s);
 struct snapshot *snapshot_copy(const struct snapshot *s);
 /* Resets a node to "everything unknown", keeping name and target. */
 void node_snap_clear(struct node_snap *n);
+/* The WAL a standby holds: what it received, or what it replayed from its own pg_wal when that
+ * is further (after a restart with no primary to stream from, the receive position is reset
+ * and says nothing). LSN_UNKNOWN when neither is known. */
+lsn_t node_wal_held(const struct node_snap *n);
 const struct node_snap *snapshot_find(const struct snapshot *s, const char *name);
 void snapshot_add_problem(struct snapshot *s, enum severity sev, const char *code, const char *node,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));

@@ -270,6 +270,17 @@ static void lastsync_reads_the_list_remembered_on_disk(void **state)
     unsetenv("XDG_STATE_HOME");
 }
 
+/* A standby restarted while the primary is down has its receive position reset; what it holds
+ * is what it replayed from its own pg_wal. It must not lose the rank that WAL gives it. */
+static void restarted_standby_counts_what_it_replayed(void **state)
+{
+    (void)state;
+    struct snapshot *s = primary_gone("0/5000000", "0/5000000");
+    s->nodes[2].receive_lsn = lsn_of("0/3000000"); /* reset by the restart */
+    s->nodes[2].replay_lsn = lsn_of("0/6000000");
+    assert_string_equal(candidate_of(s), "db_s2");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +291,7 @@ int main(void)
         cmocka_unit_test(standing_noted_while_the_primary_answers),
         cmocka_unit_test(lastsync_carries_the_standing_across_refreshes),
         cmocka_unit_test(lastsync_reads_the_list_remembered_on_disk),
+        cmocka_unit_test(restarted_standby_counts_what_it_replayed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@
 #include "action_follow.h"
 #include "conninfo.h"
 #include "memory.h"
+#include "queries.h"
 #include "syncnames.h"
 #include "syncplan.h"
 #include "util.h"
@@ -225,8 +226,7 @@ static int new_sync_list(struct action *a, const struct node_snap *c, const stru
 /* --- the command --------------------------------------------------------------------- */
 
 /* A node promoted by an earlier, interrupted promote has no application_name in the snapshot
- * (only standbys have one); the sync list still names it by what it streamed as: its
- * primary_conninfo's, else cluster_name, else "walreceiver" (the rule of queries.c). */
+ * (only standbys have one); the sync list still names it by what it streamed as. */
 static void former_app_name(struct action *a, struct node_conf *cc, struct node_snap *c)
 {
     char err[600];
@@ -235,11 +235,7 @@ static void former_app_name(struct action *a, struct node_conf *cc, struct node_
         return;
     char *ci = action_value(conn, "SELECT current_setting('primary_conninfo')", err, sizeof err);
     char *cn = action_value(conn, "SELECT current_setting('cluster_name')", err, sizeof err);
-    if (!ci ||
-        !conninfo_get(ci, "application_name", c->application_name, sizeof c->application_name) ||
-        !c->application_name[0])
-        str_copy(c->application_name, sizeof c->application_name,
-                 !str_empty(cn) ? cn : "walreceiver");
+    queries_app_name(ci ? ci : "", cn, c->application_name, sizeof c->application_name);
     if (ci)
         explicit_bzero(ci, strlen(ci)); /* it may hold a password */
     free(ci);

@@ -134,19 +134,18 @@ static int get_bool(const struct rowset *rs, int row, const char *name)
     return s[0] == 't' ? 1 : s[0] == 'f' ? 0 : -1;
 }
 
-/* The standby's application_name as its WAL receiver uses it: primary_conninfo's, else
- * cluster_name, else "walreceiver" (PostgreSQL's default). */
-static void standby_app_name(struct node_snap *n, const char *conninfo, const char *cluster_name)
+void queries_app_name(const char *conninfo, const char *cluster_name, char *out, size_t n)
 {
-    if (conninfo &&
-        conninfo_get(conninfo, "application_name", n->application_name,
-                     sizeof n->application_name) &&
-        n->application_name[0])
-        return;
     if (!conninfo) /* we could not read it: say nothing rather than guess */
         return;
-    str_copy(n->application_name, sizeof n->application_name,
-             !str_empty(cluster_name) ? cluster_name : "walreceiver");
+    if (conninfo_get(conninfo, "application_name", out, n) && out[0])
+        return;
+    str_copy(out, n, !str_empty(cluster_name) ? cluster_name : "walreceiver");
+}
+
+static void standby_app_name(struct node_snap *n, const char *conninfo, const char *cluster_name)
+{
+    queries_app_name(conninfo, cluster_name, n->application_name, sizeof n->application_name);
 }
 
 static void parse_node(const struct rowset *rs, struct node_sample *smp)

@@ -29,6 +29,10 @@ struct node_sample {
 const char *queries_monitor_sql(void);
 /* One of them alone, to prepare (the extended protocol takes one statement at a time). */
 const char *queries_part_sql(enum query_part part);
+/* The application_name a standby's WAL receiver uses: primary_conninfo's (conninfo), else
+ * cluster_name, else "walreceiver" (PostgreSQL's default). out is left as it is when conninfo
+ * is NULL (unread: say nothing rather than guess). */
+void queries_app_name(const char *conninfo, const char *cluster_name, char *out, size_t n);
 /* Parses the rows of one part into sample (the node_snap arrays are allocated here). */
 void queries_parse(enum query_part part, const struct rowset *rs, struct node_sample *sample);
 

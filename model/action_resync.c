@@ -20,7 +20,6 @@
 #include "local_server.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -34,17 +33,25 @@
 
 #define STREAM_WAIT_S 60
 
-bool resync_dir_is_empty(const char *path)
+/* An incomplete copy in the data directory goes aside (DATADIR.repltop-failed-TIME, kept;
+ * failed gets the path, "" when nothing was there); an empty directory is removed when
+ * remove_empty. False, with errno, when the rename fails. */
+static bool set_aside_copy(struct action *a, const struct local_node *ln, bool remove_empty,
+                           char *failed, size_t n)
 {
-    DIR *d = opendir(path);
-    if (!d)
+    failed[0] = '\0';
+    if (!local_datadir_exists(ln))
+        return true;
+    if (dir_is_empty(ln->datadir)) {
+        if (remove_empty)
+            rmdir(ln->datadir);
+        return true;
+    }
+    local_aside_path(ln, "failed", failed, n);
+    if (rename(ln->datadir, failed) != 0)
         return false;
-    struct dirent *e;
-    bool empty = true;
-    while (empty && (e = readdir(d)))
-        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-    closedir(d);
-    return empty;
+    action_ok(a, "the incomplete copy is kept in %s", failed);
+    return true;
 }
 
 /* ----- a copy in progress: DATADIR.repltop-resync -----
@@ -103,17 +110,11 @@ static bool recover_interrupted(struct action *a, const struct local_node *ln, c
                    ln->datadir, path, path);
         return false;
     }
-    if (local_datadir_exists(ln) && !resync_dir_is_empty(ln->datadir)) {
-        char failed[PATH_MAX + 64];
-        local_aside_path(ln, "failed", failed, sizeof failed);
-        if (rename(ln->datadir, failed) != 0) {
-            str_printf(err, errlen, "cannot move the incomplete copy %s aside: %s", ln->datadir,
-                       strerror(errno));
-            return false;
-        }
-        action_ok(a, "its incomplete copy is kept in %s", failed);
-    } else if (local_datadir_exists(ln)) {
-        rmdir(ln->datadir);
+    char failed[PATH_MAX + 64];
+    if (!set_aside_copy(a, ln, true, failed, sizeof failed)) {
+        str_printf(err, errlen, "cannot move the incomplete copy %s aside: %s", ln->datadir,
+                   strerror(errno));
+        return false;
     }
     if (original[0] && rename(original, ln->datadir) != 0) {
         str_printf(err, errlen, "cannot move the original %s back to %s: %s", original, ln->datadir,
@@ -366,21 +367,13 @@ static int run_basebackup(struct action *a, const struct local_node *ln, const s
 static void put_back(struct action *a, const struct local_node *ln, const char *old, bool created,
                      bool was_running, char *where, size_t n)
 {
-    char failed[PATH_MAX + 64] = "";
-    if (resync_dir_is_empty(ln->datadir)) {
-        if (created)
-            rmdir(ln->datadir);
-    } else {
-        local_aside_path(ln, "failed", failed, sizeof failed);
-        if (rename(ln->datadir, failed) == 0) {
-            action_ok(a, "the incomplete copy is kept in %s", failed);
-        } else {
-            str_printf(where, n,
-                       "; the incomplete copy could not be moved away (%s), so the original "
-                       "is still in %s",
-                       strerror(errno), old);
-            return;
-        }
+    char failed[PATH_MAX + 64];
+    if (!set_aside_copy(a, ln, created, failed, sizeof failed)) {
+        str_printf(where, n,
+                   "; the incomplete copy could not be moved away (%s), so the original is "
+                   "still in %s",
+                   strerror(errno), old);
+        return;
     }
     if (!old[0]) {
         str_printf(where, n, "; nothing else was changed");
@@ -411,7 +404,7 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
     }
     if (!recover_interrupted(a, ln, err, errlen))
         return false;
-    bool exists = local_datadir_exists(ln) && !resync_dir_is_empty(ln->datadir);
+    bool exists = local_datadir_exists(ln) && !dir_is_empty(ln->datadir);
     struct local_conf read_here = {0};
     const struct local_conf *own = o->own;
     if (!own && exists) {

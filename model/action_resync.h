@@ -26,7 +26,4 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
                  const struct node_snap *primary, const struct resync_opts *o, char *err,
                  size_t errlen);
 
-/* Whether a directory exists and has no entry but . and .. (false when it cannot be read). */
-bool resync_dir_is_empty(const char *path);
-
 #endif

@@ -158,7 +158,7 @@ static int resync_conf(struct action *a, struct node_conf *nc, bool new_replica,
                                name, nc->datadir, name);
         return action_fail(a, "cannot resync %s: %s", name, err);
     }
-    bool exists = local_datadir_exists(&ln) && !resync_dir_is_empty(ln.datadir);
+    bool exists = local_datadir_exists(&ln) && !dir_is_empty(ln.datadir);
     if (new_replica && exists)
         return action_fail(a,
                            "%s: %s already holds data; --new is for a replica that has none "

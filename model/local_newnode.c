@@ -11,7 +11,6 @@
 #include "pgpass.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -76,19 +75,6 @@ bool newnode_same(const struct node_conf *nc, const struct newnode_args *na, cha
     return false;
 }
 
-static bool dir_empty(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return false;
-    struct dirent *e;
-    bool empty = true;
-    while (empty && (e = readdir(d)))
-        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
-    closedir(d);
-    return empty;
-}
-
 /* The directory: absolute, not another node's (nor inside one), absent or empty, with a
  * parent that exists. */
 static bool check_dir(const struct config *cfg, const char *name, const char *dir, char *err,
@@ -118,7 +104,7 @@ static bool check_dir(const struct config *cfg, const char *name, const char *di
     }
     struct stat st;
     if (stat(dir, &st) == 0) {
-        if (!S_ISDIR(st.st_mode) || !dir_empty(dir)) {
+        if (!S_ISDIR(st.st_mode) || !dir_is_empty(dir)) {
             str_printf(err, errlen,
                        "%s exists and is not an empty directory: a new replica needs a new or "
                        "empty one (choose another --datadir for %s)",

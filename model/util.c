@@ -1,6 +1,7 @@
 /* util: the few helpers every module needs. Allocation failure aborts here, once. */
 #include "util.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,4 +135,17 @@ void format_bytes(int64_t bytes, char *buf, size_t n)
         str_printf(buf, n, "%s%.1f %s", sign, v, units[u]);
     else
         str_printf(buf, n, "%s%.0f %s", sign, v, units[u]);
+}
+
+bool dir_is_empty(const char *path)
+{
+    DIR *d = opendir(path);
+    if (!d)
+        return false;
+    struct dirent *e;
+    bool empty = true;
+    while (empty && (e = readdir(d)))
+        empty = strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0;
+    closedir(d);
+    return empty;
 }

@@ -19,6 +19,8 @@ void str_copy(char *dst, size_t n, const char *src);
 void str_printf(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 bool str_eq_nocase(const char *a, const char *b);
 bool str_empty(const char *s);
+/* Whether a directory exists and has no entry but . and .. (false when it cannot be read). */
+bool dir_is_empty(const char *path);
 
 /* Monotonic milliseconds, for deadlines. */
 int64_t clock_mono_ms(void);

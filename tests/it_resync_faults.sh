@@ -49,7 +49,7 @@ rc=$?
 show_out
 check_eq "run again: exit 0" 0 "$rc"
 check "run again: it says the earlier resync was interrupted" grep -q "an earlier resync of db_s1 was interrupted" "$OUT"
-check "run again: the incomplete copy is kept aside, not deleted" grep -q "its incomplete copy is kept in" "$OUT"
+check "run again: the incomplete copy is kept aside, not deleted" grep -q "the incomplete copy is kept in" "$OUT"
 check_eq "run again: the incomplete copy is there" 1 "$(asides db_s1 failed)"
 check "run again: db_s1 streams again as walreceiver" wait_for 20 streams_again
 check_eq "run again: db_s1 keeps its own port (not the copy's, the primary's)" "$port_s1" "$(demo_psql db_s1 -c 'SHOW port')"

@@ -217,21 +217,35 @@ void text_field_backspace(char *buf)
     buf[len] = '\0';
 }
 
+unsigned text_field_key(char *buf, size_t n, int key, bool takes)
+{
+    if (key == K_BACKSPACE || key == K_DEL || key == K_BS)
+        text_field_backspace(buf);
+    else if (key == K_CTRL_U)
+        buf[0] = '\0';
+    else if (takes)
+        text_field_append(buf, n, key);
+    else
+        return INTENT_NONE;
+    return INTENT_REDRAW;
+}
+
 unsigned dlg_field_key(struct dialog *d, int key)
 {
-    if (key == K_BACKSPACE || key == K_DEL || key == K_BS) {
-        text_field_backspace(d->typed);
-        return INTENT_REDRAW;
-    }
-    if (key == K_CTRL_U) {
-        d->typed[0] = '\0';
-        return INTENT_REDRAW;
-    }
-    if ((key >= ' ' && key < 127) || key >= K_CHAR) { /* a node name may have spaces */
-        text_field_append(d->typed, sizeof d->typed, key);
-        return INTENT_REDRAW;
-    }
-    return INTENT_NONE;
+    /* a node name may have spaces */
+    return text_field_key(d->typed, sizeof d->typed, key,
+                          (key >= ' ' && key < 127) || key >= K_CHAR);
+}
+
+unsigned dlg_confirm(struct dialog *d, const char *no)
+{
+    if (no)
+        str_copy(d->note, sizeof d->note, no);
+    else if (strcmp(d->typed, d->node) != 0)
+        str_printf(d->note, sizeof d->note, "type %s exactly to confirm", d->node);
+    else
+        return INTENT_RUN;
+    return INTENT_REDRAW;
 }
 
 /* ---- the dialogs ---- */

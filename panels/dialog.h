@@ -184,6 +184,11 @@ void dlg_field(struct dlg_out *o, const struct dialog *d);
 void dlg_progress(struct dlg_out *o, const struct run_state *run, double now);
 /* Text-field keys: characters, backspace, Ctrl-U. INTENT_REDRAW when handled. */
 unsigned dlg_field_key(struct dialog *d, int key);
+/* Enter in a dialog that asks for the node's name: shows the refusal (no, when not NULL), else
+ * asks for the exact name until it is typed, else runs. */
+unsigned dlg_confirm(struct dialog *d, const char *no);
+/* A key in a text field: Backspace, Ctrl-U, or a character when takes (else INTENT_NONE). */
+unsigned text_field_key(char *buf, size_t n, int key, bool takes);
 /* A UTF-8 text field (buf, n bytes): appends an ASCII key or a K_CHAR character as its UTF-8
  * bytes (false when it does not fit: never a partial character); removes the last character,
  * all of its bytes. */

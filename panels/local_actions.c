@@ -169,16 +169,7 @@ unsigned local_key(struct dialog *d, const struct snapshot *s, int key)
     }
     if (key == K_ENTER) {
         char why[512];
-        const char *no = refusal(d, s, why, sizeof why);
-        if (no) {
-            str_copy(d->note, sizeof d->note, no);
-            return INTENT_REDRAW;
-        }
-        if (strcmp(d->typed, d->node) != 0) {
-            str_printf(d->note, sizeof d->note, "type %s exactly to confirm", d->node);
-            return INTENT_REDRAW;
-        }
-        return INTENT_RUN;
+        return dlg_confirm(d, refusal(d, s, why, sizeof why));
     }
     return dlg_field_key(d, key) | INTENT_REDRAW;
 }

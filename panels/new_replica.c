@@ -228,20 +228,6 @@ static bool takes(enum add_field f, int key)
     return (key > ' ' && key < 127) || key >= K_CHAR;
 }
 
-static unsigned edit(char *buf, size_t n, enum add_field f, int key)
-{
-    if (key == K_BACKSPACE || key == K_DEL || key == K_BS) {
-        text_field_backspace(buf);
-    } else if (key == K_CTRL_U) {
-        buf[0] = '\0';
-    } else if (takes(f, key)) {
-        text_field_append(buf, n, key);
-    } else {
-        return INTENT_NONE;
-    }
-    return INTENT_REDRAW;
-}
-
 /* The directory follows the name until the operator types one. */
 static void follow_name(struct dialog *d)
 {
@@ -283,14 +269,7 @@ unsigned add_key(struct dialog *d, const struct snapshot *s, int key)
             return INTENT_REDRAW;
         }
         char why[400];
-        const char *no = add_refusal(d, s, why, sizeof why);
-        if (no)
-            str_copy(d->note, sizeof d->note, no);
-        else if (strcmp(d->typed, d->node) != 0)
-            str_printf(d->note, sizeof d->note, "type %s exactly to confirm", d->node);
-        else
-            return INTENT_RUN;
-        return INTENT_REDRAW;
+        return dlg_confirm(d, add_refusal(d, s, why, sizeof why));
     }
     default:
         break;
@@ -298,18 +277,18 @@ unsigned add_key(struct dialog *d, const struct snapshot *s, int key)
     unsigned in = INTENT_NONE;
     switch (f->field) {
     case ADD_NAME:
-        in = edit(d->node, sizeof d->node, ADD_NAME, key);
+        in = text_field_key(d->node, sizeof d->node, key, takes(ADD_NAME, key));
         follow_name(d);
         break;
     case ADD_PORT:
-        in = edit(f->port, sizeof f->port, ADD_PORT, key);
+        in = text_field_key(f->port, sizeof f->port, key, takes(ADD_PORT, key));
         break;
     case ADD_DIR:
-        in = edit(f->dir, sizeof f->dir, ADD_DIR, key);
+        in = text_field_key(f->dir, sizeof f->dir, key, takes(ADD_DIR, key));
         f->dir_edited |= in != INTENT_NONE;
         break;
     default:
-        in = edit(d->typed, sizeof d->typed, ADD_CONFIRM, key);
+        in = text_field_key(d->typed, sizeof d->typed, key, takes(ADD_CONFIRM, key));
         break;
     }
     return in | INTENT_REDRAW;

@@ -257,14 +257,7 @@ unsigned promote_key(struct dialog *d, const struct snapshot *s, int key)
     }
     if (key == K_ENTER) {
         char why[320];
-        const char *no = refusal(d, s, c, why, sizeof why);
-        if (no)
-            str_copy(d->note, sizeof d->note, no);
-        else if (strcmp(d->typed, d->node) != 0)
-            str_printf(d->note, sizeof d->note, "type %s exactly to confirm", d->node);
-        else
-            return INTENT_RUN;
-        return INTENT_REDRAW;
+        return dlg_confirm(d, refusal(d, s, c, why, sizeof why));
     }
     return dlg_field_key(d, key) | INTENT_REDRAW;
 }

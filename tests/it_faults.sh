@@ -31,7 +31,6 @@ fresh_count() { # name seconds
     local since=$(($(date +%s) - $2))
     jq -c "select((.taken_at | fromdateiso8601) >= $since) | .nodes[] | select(.name==\"$1\" and .reachable)" "$REC" | wc -l
 }
-start_node() { run_as_server "$PGBIN/pg_ctl" -D "$DEMO_DIR/$1" start -w -l "$DEMO_DIR/$1.log" >/dev/null 2>&1; }
 
 check "the dashboard records a healthy cluster" snap_until 10 '.cluster.health == "ok"'
 

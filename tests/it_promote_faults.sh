@@ -12,15 +12,6 @@ tmux_setup promote-faults
 make_test_tmp
 PAUSE=$TEST_TMP/pause
 
-# SIGKILL of a whole server: the postmaster and every child, as a crash of its host would.
-node_kill() {
-    local pid k
-    pid=$(node_pid "$1")
-    [ -n "$pid" ] || return 1
-    for k in $pid $(ps -o pid= --ppid "$pid"); do kill -KILL "$k" 2>/dev/null; done
-    wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
-}
-start_node() { run_as_server "$(pg_bin)/pg_ctl" -D "$DEMO_DIR/$1" start -w -t 60 -l "$DEMO_DIR/$1.log" >/dev/null 2>&1; }
 node_is() {
     status_json >"$TEST_TMP/s.json"
     jq -e --arg n "$1" ".nodes[] | select(.name == \$n) | $2" "$TEST_TMP/s.json" >/dev/null

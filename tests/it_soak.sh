@@ -14,7 +14,6 @@ on_exit "tmux -L $SOCK kill-server"
 tm new-session -d -s soak -x 160 -y 50 "exec '$REPLTOP' -c '$CONF' -i 0.5 --record '$REC'"
 pid=$(tm display-message -p -t soak '#{pane_pid}')
 PGBIN=$(pg_bin)
-start_node() { run_as_server "$PGBIN/pg_ctl" -D "$DEMO_DIR/$1" start -w -l "$DEMO_DIR/$1.log" >/dev/null 2>&1; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null; }
 
 sleep 20 # warm-up: history buffers and the terminal fill, connections settle

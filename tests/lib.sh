@@ -143,6 +143,19 @@ node_sigcont() {
     for k in $pid $(ps -o pid= --ppid "$pid"); do kill -CONT "$k"; done
 }
 
+# SIGKILL of a whole server, the postmaster and every child, as a crash of its host would; returns
+# once the postmaster is gone.
+node_kill() {
+    local pid k
+    pid=$(node_pid "$1")
+    [ -n "$pid" ] || return 1
+    for k in $pid $(ps -o pid= --ppid "$pid"); do kill -KILL "$k" 2>/dev/null; done
+    wait_for 10 bash -c "! kill -0 $pid 2>/dev/null"
+}
+
+# Starts a demo node again (pg_ctl start, as the server user), waiting until it is ready.
+start_node() { run_as_server "$(pg_bin)/pg_ctl" -D "$DEMO_DIR/$1" start -w -t 60 -l "$DEMO_DIR/$1.log" >/dev/null 2>&1; }
+
 # Runs a PostgreSQL client program as the server user with the demo's passfile.
 demo_psql() { # node sql...
     local node=$1

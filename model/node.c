@@ -334,11 +334,14 @@ int64_t node_deadline_ms(const struct node *n)
     return -1;
 }
 
-/* Transactions per second over the last interval, minus our own monitoring query (one
- * transaction per sample). A backend's counters reach the server's statistics at most once a
- * second, so ours show up in bursts (0, then 2): those not seen yet are carried and taken off
- * when they appear, so that an idle node does not flicker between 0 and 2. Carried at most 3,
- * so that a lost count never hides real work for long. */
+double node_tps_step(int64_t delta, int64_t interval_ms, int64_t *own_unseen)
+{
+    *own_unseen = *own_unseen < 3 ? *own_unseen + 1 : 3;
+    int64_t ours = delta < *own_unseen ? delta : *own_unseen;
+    *own_unseen -= ours;
+    return (double)(delta - ours) * 1000.0 / (double)interval_ms;
+}
+
 static void update_tps(struct node *n)
 {
     n->tps = NAN;
@@ -348,11 +351,8 @@ static void update_tps(struct node *n)
         n->own_unseen = 0;
         return;
     }
-    int64_t delta = n->last.xact_total - n->prev_xact;
-    n->own_unseen = n->own_unseen < 3 ? n->own_unseen + 1 : 3;
-    int64_t ours = delta < n->own_unseen ? delta : n->own_unseen;
-    n->own_unseen -= ours;
-    n->tps = (double)(delta - ours) * 1000.0 / (double)(n->last.mono_ms - n->prev_mono);
+    n->tps = node_tps_step(n->last.xact_total - n->prev_xact, n->last.mono_ms - n->prev_mono,
+                           &n->own_unseen);
 }
 
 static void finish_sample(struct node *n, int64_t now)

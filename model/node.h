@@ -38,5 +38,11 @@ void node_handle(struct node *n, short revents, int64_t now_ms);
 void node_fill_snap(const struct node *n, struct node_snap *out);
 /* Transactions per second from the last two samples, NAN when unknown. */
 double node_tps(const struct node *n);
+/* One interval's transactions per second: delta, the server's commit+rollback count over
+ * interval_ms, minus our own monitoring query (one transaction per sample). A backend's counters
+ * reach the server's statistics at most once a second, so ours show up in bursts (0, then 2):
+ * those not seen yet are carried in own_unseen (at most 3, so that a lost count never hides real
+ * work for long) and taken off when they appear. */
+double node_tps_step(int64_t delta, int64_t interval_ms, int64_t *own_unseen);
 
 #endif

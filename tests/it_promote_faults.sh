@@ -74,6 +74,11 @@ run_case() {
     1) check "[$at] db_s2 killed: the promote stops and says why (exit 1)" grep -q '^fail: ' "$out" ;;
     *) not_ok "[$at] db_s2 killed: the promote ended with exit $rc (a hang or a crash)" ;;
     esac
+    if grep -q "primary_conninfo (now db_s2" "$out" && ! grep -q "db_s1 streams from the new primary" "$out"; then
+        # db_s1 was re-pointed at a dead primary: no 30 s wait for it to stream
+        check "[$at] it stops waiting for db_s1 as soon as db_s2 is gone" \
+            grep -q "stopped waiting for db_s1 to stream: the new primary stopped answering" "$out"
+    fi
     if grep -q "promoted in" "$out" && [ "$rc" = 1 ]; then
         check "[$at] it says to run the promote again to finish" grep -q "run  repltop promote db_s2  again" "$out"
     fi

@@ -18,7 +18,7 @@ CPPFLAGS  += -std=c11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
              -DREPLTOP_VERSION='"$(VERSION)"' -DREPLTOP_DATADIR='"$(PREFIX)/share/repltop"'
 LDLIBS    += $(PKG_LIBS) -lm
 
-LIB_SRC   := $(wildcard model/*.c panels/*.c tui/*.c)
+LIB_SRC   := $(wildcard model/*/*.c cli/*.c panels/*.c tui/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -114,7 +114,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/repltop
 
 format:
-	clang-format -i $(wildcard *.c model/*.[ch] panels/*.[ch] tui/*.[ch] tests/*.[ch] tests/helpers/*.[ch] tests/fuzz/*.[ch])
+	clang-format -i $(wildcard *.c model/*/*.[ch] cli/*.[ch] panels/*.[ch] tui/*.[ch] tests/*.[ch] tests/helpers/*.[ch] tests/fuzz/*.[ch])
 
 clean:
 	rm -rf $(BUILD) build-asan build-fuzz repltop

@@ -1,13 +1,13 @@
 /* repltop: command line. Parses options, loads the config, and hands over to the dashboard
  * (tui/), a one-shot `status`, or the sandbox cluster (`demo`). Exit status 3 is always a
  * usage or configuration error, said in one line. */
-#include "model/action.h"
-#include "model/cluster.h"
-#include "model/config.h"
-#include "model/demo.h"
-#include "model/json.h"
-#include "model/report.h"
-#include "model/util.h"
+#include "model/ops/action.h"
+#include "model/watch/cluster.h"
+#include "model/config/config.h"
+#include "model/demo/demo.h"
+#include "model/store/json.h"
+#include "cli/report.h"
+#include "model/base/util.h"
 #include "tui/loop.h"
 
 #include <getopt.h>

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # 4. Server side: what the monitoring round trip costs each node per refresh.
 #  - pg_stat_statements (loaded by bench_cluster_up): calls, planning and execution time of
-#    each of the statements of model/queries.c, on each server, over MEASURE seconds of the
+#    each of the statements of model/watch/queries.c, on each server, over MEASURE seconds of the
 #    3-node dashboard; per refresh = total / calls of the first statement.
 #  - the CPU of the server process that serves repltop's session (/proc/PID/stat of the
 #    backend whose application_name is repltop): all of it, parse, plan, execute, protocol.
 # "plans" counts how often the statements were planned: once per session when they are
-# prepared (model/node.c), every call otherwise.
+# prepared (model/watch/node.c), every call otherwise.
 # Env: SERVER_SECONDS (60).
 . "$(dirname "$0")/lib.sh"
 MEASURE=${SERVER_SECONDS:-60}

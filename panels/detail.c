@@ -2,7 +2,7 @@
  * lag and TPS over the last minutes, every field, its WAL receiver, the standbys it serves
  * and its replication slots. Drawn into an off-screen grid and scrolled when it is focused. */
 #include "view.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * and which dialog gets a key, and what command a confirmed dialog runs. */
 #include "dialog.h"
 #include "view.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>

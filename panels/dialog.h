@@ -15,8 +15,8 @@
 
 #include "grid.h"
 #include "keys.h"
-#include "model/snapshot.h"
-#include "model/syncnames.h"
+#include "model/watch/snapshot.h"
+#include "model/pg/syncnames.h"
 
 #include <stdbool.h>
 

@@ -2,7 +2,7 @@
  * first, each line timestamped — what changed and when, including exports and every line of
  * the operator actions. Problems wrap; log lines are cut with an ellipsis. */
 #include "view.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* fkeys: the bottom line, htop's function-key bar, generated from the key table — or, for a
  * few seconds, a message from the loop ("exported to ...") in its place. */
 #include "view.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* fmt: how the panels spell values, and how a node's health picks its colour role. Unknown
  * values are a dash, never 0. */
 #include "view.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <math.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* grid: cells, UTF-8 decoding with display widths, and the small drawing helpers. */
 #include "grid.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
  * terminal is narrow. */
 #include "view.h"
 #include "dialog.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <math.h>
 #include <string.h>

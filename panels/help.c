@@ -1,7 +1,7 @@
 /* help: the overlay of `?`, generated from the key table (panels/keys.c), so it cannot
  * disagree with what the keys do. Any key closes it; arrows scroll it when it does not fit. */
 #include "view.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* keys: the binding table and what it says about itself. */
 #include "keys.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <string.h>
 

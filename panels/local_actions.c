@@ -4,7 +4,7 @@
  * a datadir in the config it says what is missing. */
 #include "dialog.h"
 #include "view.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <string.h>
 

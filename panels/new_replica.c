@@ -8,9 +8,9 @@
  * dialog, before it changes anything. */
 #include "dialog.h"
 #include "view.h"
-#include "model/config.h"
-#include "model/conninfo.h"
-#include "model/util.h"
+#include "model/config/config.h"
+#include "model/pg/conninfo.h"
+#include "model/base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,7 +3,7 @@
  * and a lag sparkline column appears on wide ones. Rows are coloured by the node's worst
  * problem; unknown values are a dash, never 0; the best failover candidate has a star. */
 #include "view.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <math.h>
 #include <string.h>

@@ -5,9 +5,9 @@
  * operator confirms by typing the node's name. */
 #include "dialog.h"
 #include "view.h"
-#include "model/syncnames.h"
-#include "model/syncplan.h"
-#include "model/util.h"
+#include "model/pg/syncnames.h"
+#include "model/watch/syncplan.h"
+#include "model/base/util.h"
 
 #include <string.h>
 

@@ -3,7 +3,7 @@
  * while the action goes on; an action key shows it again. */
 #include "dialog.h"
 #include "view.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <string.h>
 

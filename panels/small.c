@@ -1,6 +1,6 @@
 /* small: what a terminal below MIN_COLS x MIN_ROWS shows instead of a squeezed dashboard. */
 #include "view.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 void small_render(struct grid *g)
 {

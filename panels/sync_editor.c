@@ -5,8 +5,8 @@
  * `repltop sync set SPEC`. */
 #include "dialog.h"
 #include "view.h"
-#include "model/syncplan.h"
-#include "model/util.h"
+#include "model/watch/syncplan.h"
+#include "model/base/util.h"
 
 #include <string.h>
 

@@ -7,9 +7,9 @@
 
 #include "grid.h"
 #include "keys.h"
-#include "model/events.h"
-#include "model/history.h"
-#include "model/snapshot.h"
+#include "model/watch/events.h"
+#include "model/watch/history.h"
+#include "model/watch/snapshot.h"
 
 #include <stdbool.h>
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The failover drill with a second fault: the primary db_m is SIGKILLed under a write load, and
 # while `repltop promote walreceiversync` runs, the node it is promoting (db_s2, the new primary)
-# is SIGKILLed too, between two exact steps (REPLTOP_PAUSE_AT, model/action.c). Each time the
+# is SIGKILLed too, between two exact steps (REPLTOP_PAUSE_AT, model/ops/action.c). Each time the
 # promote must stop with a clear message (or finish, when only the last step was left), and once
 # db_s2 is back, running the same promote again must finish the failover: db_s2 the primary on
 # timeline 2, db_s1 streaming from it, the sync list replaced, and no acknowledged row lost.

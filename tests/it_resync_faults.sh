@@ -20,7 +20,7 @@ kill_tree() {
     kill -KILL "$1" 2>/dev/null
 }
 # resync_paused STEP ARGS...: runs the resync in the background, stopped after the progress
-# line that contains STEP (REPLTOP_PAUSE_AT, model/action.c); sets RESYNC_PID.
+# line that contains STEP (REPLTOP_PAUSE_AT, model/ops/action.c); sets RESYNC_PID.
 resync_paused() {
     local at=$1
     shift

@@ -9,10 +9,10 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model/derive.h"
-#include "model/lastsync.h"
-#include "model/memory.h"
-#include "model/util.h"
+#include "model/watch/derive.h"
+#include "model/watch/lastsync.h"
+#include "model/watch/memory.h"
+#include "model/base/util.h"
 
 #include "tests/helpers/refcluster.h"
 

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model/config.h"
-#include "model/conninfo.h"
+#include "model/config/config.h"
+#include "model/pg/conninfo.h"
 
 #include <dirent.h>
 #include <stdio.h>

@@ -6,8 +6,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model/derive.h"
-#include "model/util.h"
+#include "model/watch/derive.h"
+#include "model/base/util.h"
 
 #include "tests/helpers/refcluster.h"
 

@@ -4,7 +4,7 @@
  * each hands to the child. Rendered on the dashboard from
  * JSON snapshot fixtures and compared with golden files (tests/golden/dialog-*.txt;
  * REPLTOP_UPDATE_GOLDEN=1 rewrites them). */
-#include "model/util.h"
+#include "model/base/util.h"
 #include "panels/dialog.h"
 #include "panels/keys.h"
 #include "panels/view.h"

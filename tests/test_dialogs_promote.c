@@ -4,7 +4,7 @@
  * vector it hands to the child. Rendered on the dashboard from
  * JSON snapshot fixtures and compared with golden files (tests/golden/dialog-*.txt;
  * REPLTOP_UPDATE_GOLDEN=1 rewrites them). */
-#include "model/util.h"
+#include "model/base/util.h"
 #include "panels/dialog.h"
 #include "panels/keys.h"
 #include "panels/view.h"
@@ -134,8 +134,8 @@ static void assert_promote_runs(struct dialog *d, const struct snapshot *s, cons
     assert_string_equal(argv_of(d, title, sizeof title), want);
 }
 
-/* A config name may hold spaces and quotes (model/config.c): typed as it is, it confirms, and
- * it goes to the child as one argument. */
+/* A config name may hold spaces and quotes (model/config/config.c): typed as it is, it confirms,
+ * and it goes to the child as one argument. */
 static void test_promote_name_with_spaces(void **state)
 {
     (void)state;

@@ -3,7 +3,7 @@
  * argument vector of `sync set`. Rendered on the dashboard from
  * JSON snapshot fixtures and compared with golden files (tests/golden/dialog-*.txt;
  * REPLTOP_UPDATE_GOLDEN=1 rewrites them). */
-#include "model/util.h"
+#include "model/base/util.h"
 #include "panels/dialog.h"
 #include "panels/keys.h"
 #include "panels/view.h"

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model/json.h"
-#include "model/util.h"
+#include "model/store/json.h"
+#include "model/base/util.h"
 
 #include <cJSON.h>
 #include <stdlib.h>

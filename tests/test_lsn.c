@@ -5,9 +5,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model/lsn.h"
-#include "model/num.h"
-#include "model/util.h"
+#include "model/pg/lsn.h"
+#include "model/base/num.h"
+#include "model/base/util.h"
 
 static void parse_and_format(void **state)
 {

@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model/memory.h"
-#include "model/util.h"
+#include "model/watch/memory.h"
+#include "model/base/util.h"
 
 #include "tests/helpers/refcluster.h"
 

@@ -4,10 +4,10 @@
  * read the diff before committing them. Also: the layout rules a user relies on (nothing
  * wider than the terminal, unknown values as a dash, the too-small message, ASCII fallback),
  * the grid helpers, and the key handling of the panels. */
-#include "model/events.h"
-#include "model/history.h"
-#include "model/json.h"
-#include "model/util.h"
+#include "model/watch/events.h"
+#include "model/watch/history.h"
+#include "model/store/json.h"
+#include "model/base/util.h"
 #include "panels/grid.h"
 #include "panels/keys.h"
 #include "panels/view.h"

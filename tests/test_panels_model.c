@@ -1,11 +1,11 @@
 /* test_panels_model: what the dashboard keeps beside the snapshot — the history ring buffers
  * behind the sparklines, the event log diffed from consecutive snapshots, recordings (append,
  * read back, malformed lines reported as FILE:LINE and skipped) and the JSON export. */
-#include "model/events.h"
-#include "model/history.h"
-#include "model/json.h"
-#include "model/record.h"
-#include "model/util.h"
+#include "model/watch/events.h"
+#include "model/watch/history.h"
+#include "model/store/json.h"
+#include "model/store/record.h"
+#include "model/base/util.h"
 
 #include <math.h>
 #include <setjmp.h>

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model/pgpass.h"
+#include "model/pg/pgpass.h"
 
 #include <stdio.h>
 #include <stdlib.h>

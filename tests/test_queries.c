@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model/queries.h"
+#include "model/watch/queries.h"
 
 #include <stdlib.h>
 #include <string.h>

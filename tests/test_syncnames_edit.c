@@ -1,6 +1,6 @@
 /* test_syncnames_edit: edits of a synchronous_standby_names list (the replace after a promote, the
  * remove) and the questions asked of one (how many standbys a commit waits for, would it block). */
-#include "model/syncnames.h"
+#include "model/pg/syncnames.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

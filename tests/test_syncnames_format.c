@@ -1,6 +1,6 @@
 /* test_syncnames_format: synchronous_standby_names written back in canonical form — quoting, round
  * trips through the parser, equality, buffer sizes, and the structs it refuses to write. */
-#include "model/syncnames.h"
+#include "model/pg/syncnames.h"
 
 #include <limits.h>
 #include <setjmp.h>

@@ -1,7 +1,7 @@
 /* test_syncnames_parse: the synchronous_standby_names forms PostgreSQL 15 accepts, parsed into
  * method, count and names, and matched against application names (each case below was checked with
  * a real postgres 15). */
-#include "model/syncnames.h"
+#include "model/pg/syncnames.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

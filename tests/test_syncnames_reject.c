@@ -1,7 +1,7 @@
 /* test_syncnames_reject: what the synchronous_standby_names parser refuses — the limits on names,
  * counts and list length, and the forms PostgreSQL 15 rejects — each with one line saying what and
  * where (each case below was checked with a real postgres 15). */
-#include "model/syncnames.h"
+#include "model/pg/syncnames.h"
 
 #include <limits.h>
 #include <setjmp.h>

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model/syncplan.h"
+#include "model/watch/syncplan.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* test_theme: theme files — the parser (good lines, errors as FILE:LINE, unknown roles and
  * colours), the shipped theme files in themes/, the default theme file matching the built-in one,
  * and the lookup through $XDG_CONFIG_HOME. No terminal needed. */
-#include "model/util.h"
+#include "model/base/util.h"
 #include "panels/roles.h"
 #include "tui/theme.h"
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "model/node.h"
+#include "model/watch/node.h"
 
 static void idle_node_reads_zero_through_bursts(void **state)
 {

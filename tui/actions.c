@@ -10,10 +10,10 @@
  * working while it runs. The child writes the audit log itself. A new replica's command adds
  * the node to the config file: the dashboard then reads the file again and watches it too. */
 #include "app.h"
-#include "model/conninfo.h"
-#include "model/localport.h"
-#include "model/proc.h"
-#include "model/util.h"
+#include "model/pg/conninfo.h"
+#include "model/base/localport.h"
+#include "model/base/proc.h"
+#include "model/base/util.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -2,7 +2,7 @@
  * return intents (panels/view.h); the side effects live here: export, theme, interval, pause,
  * replay steps, quitting, and handing keys to the operator actions' dialogs (actions.c). */
 #include "app.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <string.h>
 

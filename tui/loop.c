@@ -2,8 +2,8 @@
  * setting the dashboard up and down. Keys are in intents.c, the operator actions in
  * actions.c, the replay in replay.c. */
 #include "app.h"
-#include "model/cluster.h"
-#include "model/util.h"
+#include "model/watch/cluster.h"
+#include "model/base/util.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,7 +8,7 @@
 #ifndef REPLTOP_LOOP_H
 #define REPLTOP_LOOP_H
 
-#include "model/config.h"
+#include "model/config/config.h"
 
 #include <stdbool.h>
 

@@ -2,7 +2,7 @@
  * at the recorded pace times a speed, paused, stepped. Sparklines and the event log are
  * rebuilt from the frames before the one shown, so they look as they did at that moment. */
 #include "app.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

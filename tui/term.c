@@ -1,7 +1,7 @@
 /* term: ncursesw behind a small interface; see term.h. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include "term.h"
-#include "model/util.h"
+#include "model/base/util.h"
 #include "panels/keys.h"
 
 #include <curses.h>

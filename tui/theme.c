@@ -1,6 +1,6 @@
 /* theme: parsing theme files and finding them on disk. */
 #include "theme.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <ctype.h>
 #include <errno.h>

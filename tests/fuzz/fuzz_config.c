@@ -3,7 +3,7 @@
  * error is one line that starts with the file name; a loaded config is self-consistent. */
 #include "fuzz.h"
 
-#include "model/config.h"
+#include "model/config/config.h"
 
 static void check_loaded(const struct config *c)
 {

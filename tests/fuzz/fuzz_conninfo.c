@@ -8,7 +8,7 @@
  *   made of other text there: part of a keyword or another value, or spanning two of them. */
 #include "fuzz.h"
 
-#include "model/conninfo.h"
+#include "model/pg/conninfo.h"
 
 #include <libpq-fe.h>
 

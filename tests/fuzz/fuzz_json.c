@@ -3,7 +3,7 @@
  * line) and snapshot_from_json reads back with the same nodes and problems. */
 #include "fuzz.h"
 
-#include "model/json.h"
+#include "model/store/json.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

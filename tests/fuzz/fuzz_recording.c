@@ -3,8 +3,8 @@
  * crash, leak or UB; every indexed frame parses again; warnings are one line each. */
 #include "fuzz.h"
 
-#include "model/json.h"
-#include "model/record.h"
+#include "model/store/json.h"
+#include "model/store/record.h"
 
 static void on_warn(void *arg, const char *message)
 {

@@ -4,7 +4,7 @@
  * line. */
 #include "fuzz.h"
 
-#include "model/syncnames.h"
+#include "model/pg/syncnames.h"
 
 static void round_trip(const struct syncnames *a, const char *what)
 {

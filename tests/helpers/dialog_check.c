@@ -7,8 +7,8 @@
 
 #include "dialog_check.h"
 #include "golden.h"
-#include "model/events.h"
-#include "model/util.h"
+#include "model/watch/events.h"
+#include "model/base/util.h"
 #include "panels/grid.h"
 #include "panels/view.h"
 

@@ -4,7 +4,7 @@
 #ifndef REPLTOP_TEST_DIALOG_CHECK_H
 #define REPLTOP_TEST_DIALOG_CHECK_H
 
-#include "model/snapshot.h"
+#include "model/watch/snapshot.h"
 #include "panels/dialog.h"
 
 #include <stdbool.h>

@@ -6,8 +6,8 @@
 #include <cmocka.h>
 
 #include "fixture.h"
-#include "model/json.h"
-#include "model/util.h"
+#include "model/store/json.h"
+#include "model/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
 #ifndef REPLTOP_TEST_FIXTURE_H
 #define REPLTOP_TEST_FIXTURE_H
 
-#include "model/snapshot.h"
+#include "model/watch/snapshot.h"
 
 /* $REPLTOP_ROOT (set by tests/run_all.sh), else "." */
 const char *fixture_root(void);

@@ -7,7 +7,7 @@
 
 #include "golden.h"
 #include "fixture.h"
-#include "model/util.h"
+#include "model/base/util.h"
 #include "panels/grid.h"
 
 #include <stdio.h>

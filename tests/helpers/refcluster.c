@@ -6,7 +6,7 @@
 #include <cmocka.h>
 
 #include "refcluster.h"
-#include "model/util.h"
+#include "model/base/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 #ifndef REPLTOP_TEST_REFCLUSTER_H
 #define REPLTOP_TEST_REFCLUSTER_H
 
-#include "model/derive.h"
+#include "model/watch/derive.h"
 
 #define REF_SYSID "7713489272709254051"
 

@@ -3,7 +3,7 @@
 #ifndef REPLTOP_TEST_SYNCNAMES_CHECK_H
 #define REPLTOP_TEST_SYNCNAMES_CHECK_H
 
-#include "model/syncnames.h"
+#include "model/pg/syncnames.h"
 
 #include <stddef.h>
 

@@ -1,0 +1,104 @@
+/* report: fixed-width table; unknown values print as "–" (an en dash), never 0. */
+#include "cli/report.h"
+#include "model/base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define DASH "\xe2\x80\x93"
+
+static const char *or_dash(const char *s)
+{
+    return s && *s ? s : DASH;
+}
+
+static void fmt_bytes(int64_t v, char *buf, size_t n)
+{
+    if (num_known(v))
+        format_bytes(v, buf, n);
+    else
+        str_copy(buf, n, DASH);
+}
+
+static void fmt_secs(double v, char *buf, size_t n)
+{
+    if (dbl_known(v))
+        str_printf(buf, n, v < 10 ? "%.2fs" : "%.0fs", v);
+    else
+        str_copy(buf, n, DASH);
+}
+
+/* Terminal columns of a UTF-8 string (the dash is 3 bytes for 1 column). */
+static int columns(const char *s)
+{
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        cols += (*p & 0xc0) != 0x80;
+    return cols;
+}
+
+/* printf pads by bytes, so pad by hand */
+static void cell(FILE *out, const char *s, int width)
+{
+    fputs(s, out);
+    for (int i = columns(s); i < width; i++)
+        fputc(' ', out);
+}
+
+void report_print(FILE *out, const struct snapshot *s)
+{
+    char when[32];
+    time_iso8601(s->taken_at, when, sizeof when);
+    fprintf(out, "cluster %s  primary %s  sync '%s' (synchronous_commit %s)  %s\n",
+            severity_name(s->health), or_dash(s->primary), s->synchronous_standby_names,
+            or_dash(s->synchronous_commit), when);
+    enum { NCOL = 11 };
+    static const char *head[NCOL] = {"NODE", "ROLE",   "STATE", "TL",      "LSN",     "REPLAY",
+                                     "LAG",  "LAG(s)", "SYNC",  "AT RISK", "UPSTREAM"};
+    /* every cell first, so each column is as wide as its widest cell */
+    char(*cells)[NCOL][80] = xcalloc((size_t)s->nnodes + 1, sizeof *cells);
+    for (int c = 0; c < NCOL; c++)
+        str_copy(cells[0][c], sizeof cells[0][c], head[c]);
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        char(*row)[80] = cells[i + 1];
+        char lsn[LSN_STRLEN], replay[LSN_STRLEN];
+        str_printf(row[0], 80, "%s%s", n->name, n->best_candidate ? "*" : "");
+        str_copy(row[1], 80, n->reach == REACH_OK ? role_name(n->role) : DASH);
+        str_copy(row[2], 80, n->state);
+        if (n->timeline > 0)
+            str_printf(row[3], 80, "%d", n->timeline);
+        else
+            str_copy(row[3], 80, DASH);
+        lsn_format(n->role == ROLE_PRIMARY ? n->current_lsn : n->receive_lsn, lsn, sizeof lsn);
+        lsn_format(n->replay_lsn, replay, sizeof replay);
+        str_copy(row[4], 80, or_dash(lsn));
+        str_copy(row[5], 80, or_dash(replay));
+        fmt_bytes(n->lag_replay, row[6], 80);
+        fmt_secs(n->lag_replay_s, row[7], 80);
+        str_copy(row[8], 80, or_dash(n->sync_state));
+        fmt_bytes(n->data_at_risk, row[9], 80);
+        str_copy(row[10], 80, or_dash(n->upstream));
+    }
+    int width[NCOL] = {0};
+    for (int r = 0; r <= s->nnodes; r++)
+        for (int c = 0; c < NCOL; c++)
+            if (columns(cells[r][c]) > width[c])
+                width[c] = columns(cells[r][c]);
+    for (int r = 0; r <= s->nnodes; r++) {
+        for (int c = 0; c < NCOL; c++)
+            cell(out, cells[r][c], c == NCOL - 1 ? 0 : width[c] + 2);
+        fputc('\n', out);
+    }
+    free(cells);
+    if (s->candidate[0])
+        fprintf(out, "* best failover candidate: %s\n", s->candidate);
+    for (int i = 0; i < s->nproblems; i++)
+        fprintf(out, "%-8s %-20s %s\n", severity_name(s->problems[i].severity), s->problems[i].code,
+                s->problems[i].message);
+}
+
+int report_exit_code(const struct snapshot *s)
+{
+    return s->health == SEV_CRITICAL ? 2 : s->health == SEV_WARNING ? 1 : 0;
+}

@@ -1,0 +1,411 @@
+/* config: reads the INI file with inih and command-line conninfos with libpq's own parser.
+ * Appending a node to the file is config_append.c's job. */
+#include "model/config/config.h"
+#include "model/base/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ini.h>
+#include <limits.h>
+#include <libpq-fe.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void config_init(struct config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->refresh_s = 1.0;
+    c->lag_warn_bytes = 16LL * 1024 * 1024;
+    c->lag_crit_bytes = 256LL * 1024 * 1024;
+    c->lag_warn_s = 10;
+    c->lag_crit_s = 60;
+    c->connect_timeout_ms = 2000;
+    c->query_timeout_ms = 2000;
+}
+
+void config_done(struct config *c)
+{
+    for (int i = 0; i < c->nnodes; i++) {
+        free(c->nodes[i].conninfo);
+        free(c->nodes[i].datadir);
+        free(c->nodes[i].bindir);
+    }
+    free(c->nodes);
+    free(c->path);
+    free(c->theme);
+    memset(c, 0, sizeof *c);
+}
+
+struct node_conf *config_find_node(struct config *c, const char *name)
+{
+    for (int i = 0; i < c->nnodes; i++)
+        if (strcmp(c->nodes[i].name, name) == 0)
+            return &c->nodes[i];
+    return NULL;
+}
+
+bool config_valid_name(const char *name, char *err, size_t errlen)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len >= CONFIG_NAME_LEN) {
+        str_printf(err, errlen, "node name must be 1 to %d characters", CONFIG_NAME_LEN - 1);
+        return false;
+    }
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) {
+            str_printf(err, errlen, "node name \"%s\" contains a control character", name);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Finds or creates the entry of a node; [node X] sections may come before [nodes]. */
+static struct node_conf *node_slot(struct config *c, const char *name)
+{
+    struct node_conf *n = config_find_node(c, name);
+    if (n)
+        return n;
+    c->nodes = xrealloc(c->nodes, (size_t)(c->nnodes + 1) * sizeof *c->nodes);
+    n = &c->nodes[c->nnodes++];
+    memset(n, 0, sizeof *n);
+    str_copy(n->name, sizeof n->name, name);
+    n->port = -1;
+    return n;
+}
+
+bool config_check_conninfo(const char *conninfo, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &msg);
+    if (!opts) {
+        str_copy(err, errlen, msg ? msg : "invalid connection string");
+        /* libpq's messages end in a newline; one line is what we print */
+        err[strcspn(err, "\n")] = '\0';
+        PQfreemem(msg);
+        return false;
+    }
+    PQconninfoFree(opts);
+    return true;
+}
+
+bool config_add_node(struct config *c, const char *name, const char *conninfo, const char *origin,
+                     char *err, size_t errlen)
+{
+    if (!config_valid_name(name, err, errlen))
+        return false;
+    struct node_conf *n = config_find_node(c, name);
+    if (n && n->conninfo) {
+        str_printf(err, errlen, "duplicate node name \"%s\" (first at %s)", name, n->origin);
+        return false;
+    }
+    if (str_empty(conninfo)) {
+        str_printf(err, errlen, "node \"%s\" has an empty connection string", name);
+        return false;
+    }
+    if (!config_check_conninfo(conninfo, err, errlen))
+        return false;
+    n = node_slot(c, name);
+    n->conninfo = xstrdup(conninfo);
+    str_copy(n->origin, sizeof n->origin, origin);
+    return true;
+}
+
+static const char *opt_value(PQconninfoOption *opts, const char *key)
+{
+    for (PQconninfoOption *o = opts; o && o->keyword; o++)
+        if (strcmp(o->keyword, key) == 0 && !str_empty(o->val))
+            return o->val;
+    return NULL;
+}
+
+bool config_add_conninfo(struct config *c, const char *conninfo, const char *origin, char *err,
+                         size_t errlen)
+{
+    if (!config_check_conninfo(conninfo, err, errlen))
+        return false;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
+    char name[CONFIG_NAME_LEN];
+    const char *app = opt_value(opts, "application_name");
+    if (app) {
+        str_copy(name, sizeof name, app);
+    } else {
+        const char *host = opt_value(opts, "host");
+        if (!host)
+            host = opt_value(opts, "hostaddr");
+        if (!host)
+            host = getenv("PGHOST");
+        const char *port = opt_value(opts, "port");
+        if (!port)
+            port = getenv("PGPORT");
+        const char *service = opt_value(opts, "service");
+        if (!host && service)
+            str_copy(name, sizeof name, service);
+        else
+            str_printf(name, sizeof name, "%s:%s", host ? host : "local", port ? port : "5432");
+    }
+    PQconninfoFree(opts);
+    return config_add_node(c, name, conninfo, origin, err, errlen);
+}
+
+bool config_parse_bytes(const char *s, int64_t *out)
+{
+    static const struct {
+        const char *unit;
+        int64_t mult;
+    } units[] = {{"", 1},           {"b", 1},         {"kb", 1024},
+                 {"k", 1024},       {"mb", 1 << 20},  {"m", 1 << 20},
+                 {"gb", 1LL << 30}, {"g", 1LL << 30}, {"tb", 1LL << 40}};
+    if (str_empty(s))
+        return false;
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0 || !isfinite(v))
+        return false;
+    while (isspace((unsigned char)*end))
+        end++;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (strcasecmp(end, units[i].unit) == 0) {
+            double bytes = v * (double)units[i].mult;
+            if (bytes > 9e18)
+                return false;
+            *out = (int64_t)bytes;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool config_parse_seconds(const char *s, double *out)
+{
+    if (str_empty(s))
+        return false;
+    errno = 0;
+    char *end;
+    double v = strtod(s, &end);
+    if (errno || end == s || v < 0 || !isfinite(v))
+        return false;
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end == '\0' || strcasecmp(end, "s") == 0)
+        *out = v;
+    else if (strcasecmp(end, "ms") == 0)
+        *out = v / 1000;
+    else if (strcasecmp(end, "min") == 0)
+        *out = v * 60;
+    else
+        return false;
+    return true;
+}
+
+/* inih calls back per key; we track the line ourselves because Debian's inih is built
+ * without INI_HANDLER_LINENO, and stop at the first error so it is reported precisely. */
+struct ini_state {
+    struct config *c;
+    FILE *f;
+    int line;
+    int err_line; /* the line of the first error; parsing goes on past it */
+    char err[512];
+    bool colon_key; /* this line's key ends at a ':' (inih takes it like '=') */
+};
+
+#define INI_SECTION_MAX 50 /* inih's INI_MAX_SECTION, as Debian builds it */
+
+static char *ini_read_line(char *str, int num, void *stream)
+{
+    struct ini_state *st = stream;
+    char *r = fgets(str, num, st->f);
+    if (!r)
+        return NULL;
+    st->line++;
+    size_t len = strlen(str);
+    if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(st->f) && !st->err[0]) {
+        st->err_line = st->line;
+        str_printf(st->err, sizeof st->err,
+                   "line longer than %d characters (use a service file for long conninfos)",
+                   num - 2);
+    }
+    const char *p = str + strspn(str, " \t");
+    size_t key = strcspn(p, "=:");
+    st->colon_key = p[key] == ':' && strchr(p + key, '=') != NULL;
+    /* inih cuts section names at 49 bytes without a word: "[node NAME]" would silently name
+     * another node. Say so instead. */
+    if (*p == '[' && !st->err[0]) {
+        size_t sec = strcspn(p + 1, "]\n");
+        if (sec >= INI_SECTION_MAX) {
+            st->err_line = st->line;
+            str_printf(st->err, sizeof st->err,
+                       "section name longer than %d characters (a node name in [node NAME] "
+                       "can have at most %d)",
+                       INI_SECTION_MAX - 1, INI_SECTION_MAX - 6);
+        }
+    }
+    return r;
+}
+
+static bool set_setting(struct config *c, const char *key, const char *value, char *err,
+                        size_t errlen)
+{
+    double secs;
+    int64_t bytes;
+    if (strcmp(key, "refresh") == 0 || strcmp(key, "interval") == 0) {
+        if (!config_parse_seconds(value, &secs) || secs < 0.1 || secs > 3600) {
+            str_printf(err, errlen, "refresh must be a time from 0.1s to 3600s, not \"%s\"", value);
+            return false;
+        }
+        c->refresh_s = secs;
+    } else if (strcmp(key, "theme") == 0) {
+        free(c->theme);
+        c->theme = xstrdup(value);
+    } else if (strcmp(key, "lag_warn_bytes") == 0 || strcmp(key, "lag_crit_bytes") == 0) {
+        if (!config_parse_bytes(value, &bytes)) {
+            str_printf(err, errlen, "%s must be a size like 16MB, not \"%s\"", key, value);
+            return false;
+        }
+        *(key[4] == 'w' ? &c->lag_warn_bytes : &c->lag_crit_bytes) = bytes;
+    } else if (strcmp(key, "lag_warn_seconds") == 0 || strcmp(key, "lag_crit_seconds") == 0) {
+        if (!config_parse_seconds(value, &secs)) {
+            str_printf(err, errlen, "%s must be a time like 10s, not \"%s\"", key, value);
+            return false;
+        }
+        *(key[4] == 'w' ? &c->lag_warn_s : &c->lag_crit_s) = secs;
+    } else if (strcmp(key, "connect_timeout") == 0 || strcmp(key, "query_timeout") == 0) {
+        if (!config_parse_seconds(value, &secs) || secs < 0.05 || secs > 600) {
+            str_printf(err, errlen, "%s must be a time from 50ms to 600s, not \"%s\"", key, value);
+            return false;
+        }
+        *(key[0] == 'c' ? &c->connect_timeout_ms : &c->query_timeout_ms) = (int)(secs * 1000);
+    } else {
+        str_printf(err, errlen, "unknown setting \"%s\" in [repltop]", key);
+        return false;
+    }
+    return true;
+}
+
+static bool set_node_option(struct config *c, const char *node, const char *key, const char *value,
+                            const char *origin, char *err, size_t errlen)
+{
+    if (!config_valid_name(node, err, errlen))
+        return false;
+    struct node_conf *n = node_slot(c, node);
+    if (!n->origin[0])
+        str_copy(n->origin, sizeof n->origin, origin);
+    if (strcmp(key, "datadir") == 0) {
+        free(n->datadir);
+        n->datadir = xstrdup(value);
+    } else if (strcmp(key, "bindir") == 0) {
+        free(n->bindir);
+        n->bindir = xstrdup(value);
+    } else if (strcmp(key, "port") == 0) {
+        char *end;
+        long port = strtol(value, &end, 10);
+        if (*value == '\0' || *end != '\0' || port < 1 || port > 65535) {
+            str_printf(err, errlen, "port must be a number from 1 to 65535, not \"%s\"", value);
+            return false;
+        }
+        n->port = (int)port;
+    } else {
+        str_printf(err, errlen, "unknown setting \"%s\" in [node %s] (datadir, port, bindir)", key,
+                   node);
+        return false;
+    }
+    return true;
+}
+
+static int ini_handler_fn(void *user, const char *section, const char *name, const char *value)
+{
+    struct ini_state *st = user;
+    if (st->err[0])
+        return 0;
+    char origin[128];
+    str_printf(origin, sizeof origin, "%s:%d", st->c->path, st->line);
+    char err[400] = "";
+    bool ok;
+    if (strcmp(section, "repltop") == 0)
+        ok = set_setting(st->c, name, value, err, sizeof err);
+    else if (strcmp(section, "nodes") == 0)
+        ok = config_add_node(st->c, name, value, origin, err, sizeof err);
+    else if (strncmp(section, "node ", 5) == 0)
+        ok = set_node_option(st->c, section + 5, name, value, origin, err, sizeof err);
+    else if (section[0] == '\0') {
+        str_printf(err, sizeof err,
+                   "\"%s\" is outside any section ([repltop], [nodes], [node NAME])", name);
+        ok = false;
+    } else {
+        str_printf(err, sizeof err, "unknown section [%s] ([repltop], [nodes], [node NAME])",
+                   section);
+        ok = false;
+    }
+    if (!ok) {
+        /* "web:1 = host=..." names a node "web" with the connection string "1 = host=..." */
+        if (st->colon_key && strcmp(section, "nodes") == 0)
+            str_printf(st->err, sizeof st->err,
+                       "node names cannot contain ':' (it ends the name like '=', so this line "
+                       "names \"%s\"): %s",
+                       name, err);
+        else
+            str_copy(st->err, sizeof st->err, err);
+        st->err_line = st->line;
+    }
+    return ok;
+}
+
+/* Reads the INI text of f (named path in messages) into c. */
+bool config_load_stream(struct config *c, FILE *f, const char *path, char *err, size_t errlen)
+{
+    free(c->path);
+    c->path = xstrdup(path);
+    struct ini_state st = {.c = c, .f = f};
+    int rc = ini_parse_stream(ini_read_line, &st, ini_handler_fn, &st);
+    if (st.err[0]) {
+        str_printf(err, errlen, "%s:%d: %s", path, st.err_line, st.err);
+        return false;
+    }
+    if (rc != 0) {
+        str_printf(err, errlen, "%s:%d: not an INI line (expected [section] or key = value)", path,
+                   rc > 0 ? rc : st.err_line);
+        return false;
+    }
+    return true;
+}
+
+bool config_load_file(struct config *c, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        str_printf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = config_load_stream(c, f, path, err, errlen);
+    fclose(f);
+    return ok;
+}
+
+bool config_validate(const struct config *c, char *err, size_t errlen)
+{
+    if (c->nnodes == 0) {
+        str_copy(err, errlen,
+                 "no nodes to watch: give a conninfo or -c FILE with a [nodes] section");
+        return false;
+    }
+    for (int i = 0; i < c->nnodes; i++) {
+        if (!c->nodes[i].conninfo) {
+            str_printf(err, errlen, "%s: [node %s] names a node that is not in [nodes]",
+                       c->nodes[i].origin, c->nodes[i].name);
+            return false;
+        }
+    }
+    if (c->lag_warn_bytes > c->lag_crit_bytes || c->lag_warn_s > c->lag_crit_s) {
+        str_printf(err, errlen, "%s: lag warn thresholds must not exceed the crit thresholds",
+                   c->path ? c->path : "config");
+        return false;
+    }
+    return true;
+}

@@ -1,0 +1,352 @@
+/* local_conf: a local node's configuration files — read, written back, settings in them read
+ * and replaced — its other file writes, and the settings that make it a standby. */
+#include "model/local/local_conf.h"
+#include "model/pg/conninfo.h"
+#include "model/base/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FILE_MAX (4 * 1024 * 1024) /* config files we read back; bigger ones are not ours */
+
+const char *const local_conf_names[CONF_NFILES] = {"postgresql.conf", "pg_hba.conf",
+                                                   "pg_ident.conf", "postgresql.auto.conf"};
+
+static char *read_text(const char *path, mode_t *mode)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > FILE_MAX) {
+        close(fd);
+        return NULL;
+    }
+    if (mode)
+        *mode = st.st_mode & 07777;
+    char *buf = xmalloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    while (got < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    buf[got] = '\0';
+    return buf;
+}
+
+/* ----- files ----- */
+
+void local_conf_read(struct local_conf *c, const char *datadir)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 0; i < CONF_NFILES; i++) {
+        char path[PATH_MAX + 32];
+        str_printf(path, sizeof path, "%s/%s", datadir, local_conf_names[i]);
+        c->text[i] = read_text(path, &c->mode[i]);
+    }
+}
+
+void local_conf_free(struct local_conf *c)
+{
+    for (int i = 0; i < CONF_NFILES; i++) {
+        if (c->text[i])
+            explicit_bzero(c->text[i], strlen(c->text[i])); /* auto.conf may hold a password */
+        free(c->text[i]);
+        c->text[i] = NULL;
+    }
+}
+
+bool local_conf_write(const struct local_node *ln, const struct local_conf *c, const char *dir,
+                      char *err, size_t errlen)
+{
+    for (int i = 0; i < CONF_NFILES; i++) {
+        if (!c->text[i])
+            continue;
+        char path[PATH_MAX + 32];
+        str_printf(path, sizeof path, "%s/%s", dir, local_conf_names[i]);
+        if (!local_write_file(ln, path, c->text[i], c->mode[i] ? c->mode[i] : 0600, err, errlen))
+            return false;
+    }
+    return true;
+}
+
+bool local_write_file(const struct local_node *ln, const char *path, const char *text, mode_t mode,
+                      char *err, size_t errlen)
+{
+    char tmp[PATH_MAX + 32];
+    str_printf(tmp, sizeof tmp, "%s.repltop-tmp", path);
+    /* a new file, never one planted there (a link to a file of root's that we would chown) */
+    unlink(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
+    if (fd < 0) {
+        str_printf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        return false;
+    }
+    size_t len = strlen(text), done = 0;
+    bool ok = true;
+    while (ok && done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        ok = w > 0;
+        done += ok ? (size_t)w : 0;
+    }
+    ok = ok && fchmod(fd, mode & 0777) == 0 && (!ln->run_as || fchown(fd, ln->uid, ln->gid) == 0) &&
+         fsync(fd) == 0;
+    int saved = errno;
+    ok = close(fd) == 0 && ok;
+    if (ok && rename(tmp, path) == 0)
+        return true;
+    if (ok)
+        saved = errno;
+    unlink(tmp);
+    str_printf(err, errlen, "cannot write %s: %s", path, strerror(saved));
+    return false;
+}
+
+bool local_mkdir(const struct local_node *ln, const char *path, mode_t mode, char *err,
+                 size_t errlen)
+{
+    if (mkdir(path, mode) < 0 || chmod(path, mode) < 0 ||
+        (ln->run_as && chown(path, ln->uid, ln->gid) < 0)) {
+        str_printf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+void local_aside_path(const struct local_node *ln, const char *what, char *out, size_t n)
+{
+    char stamp[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", localtime_r(&now, &tm));
+    str_printf(out, n, "%s.repltop-%s-%s", ln->datadir, what, stamp);
+    for (int i = 2; access(out, F_OK) == 0 && i < 1000; i++)
+        str_printf(out, n, "%s.repltop-%s-%s-%d", ln->datadir, what, stamp, i);
+}
+
+/* ----- postgresql.conf syntax: name [=] value [# comment] ----- */
+
+/* The setting's name at the start of line, or false for comments and blank lines. */
+static bool line_key(const char *line, char *key, size_t n, const char **rest)
+{
+    const char *p = line + strspn(line, " \t");
+    size_t len = 0;
+    while (isalnum((unsigned char)p[len]) || p[len] == '_' || p[len] == '.')
+        len++;
+    if (len == 0 || len >= n)
+        return false;
+    memcpy(key, p, len);
+    key[len] = '\0';
+    *rest = p + len;
+    return true;
+}
+
+static char *parse_value(const char *p)
+{
+    p += strspn(p, " \t");
+    if (*p == '=')
+        p++;
+    p += strspn(p, " \t");
+    if (*p != '\'') {
+        size_t len = strcspn(p, " \t\r\n#");
+        char *v = xmalloc(len + 1);
+        memcpy(v, p, len);
+        v[len] = '\0';
+        return v;
+    }
+    char *v = xmalloc(strlen(p) + 1);
+    size_t n = 0;
+    for (p++; *p && *p != '\n'; p++) {
+        if (*p == '\'' && p[1] == '\'') {
+            v[n++] = '\'';
+            p++;
+        } else if (*p == '\'') {
+            break;
+        } else if (*p == '\\' && p[1] && p[1] != '\n') {
+            v[n++] = *++p;
+        } else {
+            v[n++] = *p;
+        }
+    }
+    v[n] = '\0';
+    return v;
+}
+
+char *local_guc_get(const char *text, const char *key)
+{
+    char *found = NULL;
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        char k[128];
+        const char *rest;
+        if (line_key(line, k, sizeof k, &rest) && str_eq_nocase(k, key)) {
+            free(found);
+            found = parse_value(rest);
+        }
+        line = end ? end + 1 : NULL;
+    }
+    return found;
+}
+
+/* A new text: every line setting key removed, then `key = 'value'` appended (value NULL:
+ * only removed). */
+static char *guc_set(const char *text, const char *key, const char *value)
+{
+    size_t cap = strlen(text ? text : "") + 2 * strlen(value ? value : "") + strlen(key) + 16;
+    char *out = xmalloc(cap), *o = out;
+    for (const char *line = text; line && *line;) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) + 1 : strlen(line);
+        char k[128];
+        const char *rest;
+        if (!(line_key(line, k, sizeof k, &rest) && str_eq_nocase(k, key))) {
+            memcpy(o, line, len);
+            o += len;
+            if (!end)
+                *o++ = '\n';
+        }
+        line = end ? end + 1 : NULL;
+    }
+    if (value) {
+        o += sprintf(o, "%s = '", key);
+        for (const char *v = value; *v; v++) {
+            if (*v == '\'' || *v == '\\')
+                *o++ = *v; /* doubled, as ALTER SYSTEM writes them */
+            *o++ = *v;
+        }
+        o += sprintf(o, "'\n");
+    }
+    *o = '\0';
+    return out;
+}
+
+int local_old_port(const char *datadir)
+{
+    char path[PATH_MAX + 32], line[256];
+    str_printf(path, sizeof path, "%s/postmaster.pid", datadir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        int port = -1;
+        for (int i = 1; fgets(line, sizeof line, f); i++)
+            if (i == 4)
+                port = atoi(line);
+        fclose(f);
+        if (port > 0)
+            return port;
+    }
+    int port = -1;
+    for (int i = 0; i < CONF_NFILES; i++) {
+        if (i != CONF_MAIN && i != CONF_AUTO)
+            continue;
+        str_printf(path, sizeof path, "%s/%s", datadir, local_conf_names[i]);
+        char *text = read_text(path, NULL);
+        char *v = text ? local_guc_get(text, "port") : NULL;
+        if (v && atoi(v) > 0)
+            port = atoi(v); /* postgresql.auto.conf is read last and wins */
+        free(v);
+        free(text);
+    }
+    return port;
+}
+
+/* ----- becoming a standby ----- */
+
+/* Frees a text that may hold a password. */
+static void forget(char **text)
+{
+    if (*text)
+        explicit_bzero(*text, strlen(*text));
+    free(*text);
+    *text = NULL;
+}
+
+static void set_guc(char **text, const char *key, const char *value)
+{
+    char *next = guc_set(*text, key, value);
+    forget(text);
+    *text = next;
+}
+
+static const char auto_header[] = "# Do not edit this file manually!\n"
+                                  "# It will be overwritten by the ALTER SYSTEM command.\n";
+
+bool local_make_standby(struct action *a, const struct local_node *ln, const struct local_conf *own,
+                        const struct standby_conf *sc, char *err, size_t errlen)
+{
+    const char *name = ln->conf->name;
+    char kept[128] = "";
+    for (int i = CONF_MAIN; own && i <= CONF_IDENT; i++) {
+        if (!own->text[i])
+            continue;
+        char path[PATH_MAX + 32];
+        str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[i]);
+        if (!local_write_file(ln, path, own->text[i], own->mode[i], err, errlen))
+            return false;
+        str_printf(kept + strlen(kept), sizeof kept - strlen(kept), "%s%s", kept[0] ? ", " : "",
+                   local_conf_names[i]);
+    }
+    if (kept[0])
+        action_ok(a, "%s keeps its own %s", name, kept);
+
+    char path[PATH_MAX + 32];
+    str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_AUTO]);
+    char *current = read_text(path, NULL);
+    char *text = xstrdup(own && own->text[CONF_AUTO] ? own->text[CONF_AUTO]
+                         : current                   ? current
+                                                     : auto_header);
+    forget(&current);
+    set_guc(&text, "primary_conninfo", sc->primary_conninfo);
+    set_guc(&text, "primary_slot_name", str_empty(sc->slot) ? NULL : sc->slot);
+    /* never the primary's list: promoted, the node would wait for itself (DESIGN.md 7) */
+    set_guc(&text, "synchronous_standby_names", "");
+    if (sc->cluster_name)
+        set_guc(&text, "cluster_name", sc->cluster_name);
+    str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_MAIN]);
+    char *main_conf = read_text(path, NULL);
+    char *p_auto = local_guc_get(text, "port");
+    char *p_main = main_conf ? local_guc_get(main_conf, "port") : NULL;
+    int port = p_auto ? atoi(p_auto) : p_main ? atoi(p_main) : -1;
+    if (sc->port > 0 && port != sc->port) {
+        char v[16];
+        str_printf(v, sizeof v, "%d", sc->port);
+        set_guc(&text, "port", v);
+        if (port > 0)
+            action_ok(a, "%s listens on its own port %d (the copy said %d)", name, sc->port, port);
+        else
+            action_ok(a, "%s listens on its own port %d", name, sc->port);
+    }
+    free(p_auto);
+    free(p_main);
+    free(main_conf);
+    str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_AUTO]);
+    bool ok = local_write_file(ln, path, text, 0600, err, errlen);
+    forget(&text);
+    if (!ok)
+        return false;
+    char safe[1024];
+    conninfo_scrub(sc->primary_conninfo, safe, sizeof safe);
+    action_ok(a,
+              "%s/postgresql.auto.conf: primary_conninfo \"%s\"%s%s, synchronous_standby_names "
+              "''",
+              ln->datadir, safe, str_empty(sc->slot) ? "" : ", primary_slot_name ",
+              str_empty(sc->slot) ? "" : sc->slot);
+
+    str_printf(path, sizeof path, "%s/recovery.signal", ln->datadir);
+    unlink(path); /* an empty marker: it would make the node a primary at the end of recovery */
+    str_printf(path, sizeof path, "%s/standby.signal", ln->datadir);
+    return access(path, F_OK) == 0 || local_write_file(ln, path, "", 0600, err, errlen);
+}

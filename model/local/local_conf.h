@@ -1,0 +1,59 @@
+/* local_conf: a local node's files. Its own configuration files are read before pg_basebackup
+ * or pg_rewind replaces them with the primary's copies, and written back: a clone must not keep
+ * the primary's port, sync list or slot (DESIGN.md section 7). Files are replaced atomically and
+ * belong to the node's owner. Nothing here deletes a data directory: it is renamed aside. */
+#ifndef REPLTOP_LOCAL_CONF_H
+#define REPLTOP_LOCAL_CONF_H
+
+#include "model/ops/action.h"
+#include "model/local/local_node.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+enum { CONF_MAIN, CONF_HBA, CONF_IDENT, CONF_AUTO, CONF_NFILES };
+extern const char *const local_conf_names[CONF_NFILES];
+
+/* The node's own configuration files (those that exist in a data directory). */
+struct local_conf {
+    char *text[CONF_NFILES]; /* NULL when absent */
+    mode_t mode[CONF_NFILES];
+};
+void local_conf_read(struct local_conf *c, const char *datadir);
+void local_conf_free(struct local_conf *c);
+/* Writes the files that are present into dir, owned by the owner. */
+bool local_conf_write(const struct local_node *ln, const struct local_conf *c, const char *dir,
+                      char *err, size_t errlen);
+
+/* The last value of a setting in a config text (`key = 'value'`, `key value`), unquoted;
+ * a heap string or NULL. Include directives are not followed. */
+char *local_guc_get(const char *text, const char *key);
+/* The port it listened on when it last ran (postmaster.pid), else its config files'; -1. */
+int local_old_port(const char *datadir);
+
+/* Creates or replaces path atomically (temp file + rename), owned by the owner. */
+bool local_write_file(const struct local_node *ln, const char *path, const char *text, mode_t mode,
+                      char *err, size_t errlen);
+bool local_mkdir(const struct local_node *ln, const char *path, mode_t mode, char *err,
+                 size_t errlen);
+/* DATADIR.repltop-WHAT-YYYYmmddTHHMMSS, a name that does not exist yet. */
+void local_aside_path(const struct local_node *ln, const char *what, char *out, size_t n);
+
+/* ----- becoming a standby ----- */
+
+struct standby_conf {
+    const char *primary_conninfo; /* may hold a password: only written to the file */
+    const char *slot;             /* primary_slot_name, NULL or "" for none */
+    int port;                     /* > 0: the port the node must listen on */
+    const char *cluster_name;     /* set when not NULL (a new replica, not the primary's) */
+};
+
+/* Writes the node's own postgresql.conf, pg_hba.conf and pg_ident.conf back from own (those it
+ * had), rebuilds postgresql.auto.conf (own's, else the one in DATADIR) with primary_conninfo,
+ * primary_slot_name, synchronous_standby_names empty and the node's port, and makes sure
+ * standby.signal exists. */
+bool local_make_standby(struct action *a, const struct local_node *ln, const struct local_conf *own,
+                        const struct standby_conf *sc, char *err, size_t errlen);
+
+#endif

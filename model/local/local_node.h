@@ -1,0 +1,33 @@
+/* local_node: a node whose data directory is on this host — where it is, where PostgreSQL's
+ * programs are, and who owns it (the user those programs run as). What resync and rejoin
+ * start from; the other local_* modules work on it. */
+#ifndef REPLTOP_LOCAL_NODE_H
+#define REPLTOP_LOCAL_NODE_H
+
+#include "model/config/config.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* A node with a datadir in the config, and who owns it. */
+struct local_node {
+    struct node_conf *conf;
+    char datadir[PATH_MAX];
+    char log[PATH_MAX + 8]; /* DATADIR.log, pg_ctl's server log next to the data directory */
+    char bindir[PATH_MAX];
+    char owner[64];
+    uid_t uid;
+    gid_t gid;
+    const char *run_as; /* owner when we are root, else NULL (we are the owner) */
+};
+
+/* Resolves the node's data directory, programs and owner. missing_ok: the directory may not
+ * exist yet (a new replica: the owner is that of its parent, else of another local node's
+ * data directory). False with a sentence in err: no datadir, not ours, owned by root... */
+bool local_node_init(struct local_node *ln, struct node_conf *conf, const struct config *cfg,
+                     bool missing_ok, char *err, size_t errlen);
+bool local_datadir_exists(const struct local_node *ln);
+
+#endif

@@ -1,0 +1,409 @@
+/* action: shared plumbing of the operator actions, and action_main, the frame every subcommand
+ * (promote, sync, resync, rejoin) runs in. */
+#include "model/ops/action.h"
+#include "model/watch/cluster.h"
+#include "model/pg/conninfo.h"
+#include "model/base/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void action_audit_path(char *buf, size_t n)
+{
+    const char *state = getenv("XDG_STATE_HOME");
+    if (!str_empty(state)) {
+        str_printf(buf, n, "%s/repltop/actions.log", state);
+        return;
+    }
+    const char *home = getenv("HOME");
+    if (str_empty(home)) {
+        struct passwd *pw = getpwuid(getuid());
+        home = pw ? pw->pw_dir : "/tmp";
+    }
+    str_printf(buf, n, "%s/.local/state/repltop/actions.log", home);
+}
+
+/* mkdir -p with mode 0700 for the directories we create. */
+static void make_dirs(const char *path)
+{
+    char tmp[4096];
+    str_copy(tmp, sizeof tmp, path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(tmp, 0700);
+            *p = '/';
+        }
+    }
+}
+
+static FILE *open_audit(void)
+{
+    char path[4096];
+    action_audit_path(path, sizeof path);
+    make_dirs(path);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        fprintf(stderr, "repltop: warning: cannot open the audit log %s: %s\n", path,
+                strerror(errno));
+        return NULL;
+    }
+    fchmod(fd, 0600); /* an older file may have been created with a looser mode */
+    FILE *f = fdopen(fd, "a");
+    if (f)
+        setvbuf(f, NULL, _IOLBF, 0);
+    return f;
+}
+
+static void audit(struct action *a, const char *tag, const char *msg)
+{
+    if (!a->audit)
+        return;
+    char when[32];
+    time_iso8601(clock_wall(), when, sizeof when);
+    struct passwd *pw = getpwuid(getuid());
+    fprintf(a->audit, "%s pid=%ld user=%s %s %s %s: %s\n", when, (long)getpid(),
+            pw ? pw->pw_name : "?", a->verb, a->target ? a->target : "-", tag, msg);
+}
+
+/* The fault matrix's hook (tests/it_promote_faults.sh, it_resync_faults.sh): with
+ * REPLTOP_PAUSE_AT=TEXT and REPLTOP_PAUSE_FILE=PATH, the action stops after its first progress
+ * line that contains TEXT, creates PATH, and goes on once PATH is gone (at most 120 s), so a
+ * test can kill a server between two exact steps. It can delay an action, never change it. */
+static void pause_if_asked(const char *msg)
+{
+    static bool paused;
+    const char *at = getenv("REPLTOP_PAUSE_AT"), *path = getenv("REPLTOP_PAUSE_FILE");
+    if (paused || str_empty(at) || str_empty(path) || !strstr(msg, at))
+        return;
+    paused = true;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return;
+    close(fd);
+    for (int i = 0; i < 120 * 50 && access(path, F_OK) == 0; i++)
+        usleep(20 * 1000);
+}
+
+static void say(struct action *a, FILE *out, const char *tag, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    fprintf(out, "%s: %s\n", tag, msg);
+    fflush(out);
+    audit(a, tag, msg);
+    pause_if_asked(msg);
+}
+
+void action_step(struct action *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say(a, stdout, "step", fmt, ap);
+    va_end(ap);
+}
+
+void action_ok(struct action *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say(a, stdout, "ok", fmt, ap);
+    va_end(ap);
+}
+
+void action_warn(struct action *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say(a, stdout, "warn", fmt, ap);
+    va_end(ap);
+}
+
+int action_fail(struct action *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    say(a, stderr, "fail", fmt, ap); /* the dashboard reads both streams from one pipe */
+    va_end(ap);
+    return 1;
+}
+
+void action_progress(struct action *a, long long done, long long total)
+{
+    (void)a;
+    printf("progress: %lld %lld\n", done, total);
+    fflush(stdout);
+}
+
+/* Loads nothing: cfg is ready. Opens the audit log and takes a snapshot of the cluster. */
+static void action_begin(struct action *a, const char *verb, const char *target, struct config *cfg,
+                         bool yes, bool force)
+{
+    memset(a, 0, sizeof *a);
+    a->verb = verb;
+    a->target = target;
+    a->cfg = cfg;
+    a->yes = yes;
+    a->force = force;
+    a->audit = open_audit();
+    audit(a, "begin", yes ? "--yes" : "interactive");
+    action_refresh(a);
+}
+
+void action_refresh(struct action *a)
+{
+    struct cluster *c = cluster_new(a->cfg);
+    struct snapshot *s = cluster_sample_once(c);
+    cluster_free(c);
+    snapshot_free(a->snap);
+    a->snap = s;
+}
+
+/* Closes the audit log (recording the result) and frees the snapshot. */
+static void action_end(struct action *a, bool ok)
+{
+    audit(a, "end", ok ? "success" : "failed or refused");
+    if (a->audit)
+        fclose(a->audit);
+    a->audit = NULL;
+    snapshot_free(a->snap);
+    a->snap = NULL;
+}
+
+bool action_confirm(struct action *a, const char *question, const char *expect)
+{
+    if (a->yes) {
+        audit(a, "confirm", "--yes");
+        return true;
+    }
+    if (!isatty(STDIN_FILENO)) {
+        fprintf(stderr, "repltop: %s needs confirmation: run it on a terminal or add --yes\n",
+                a->verb);
+        return false;
+    }
+    fprintf(stderr, "%s\nType %s to confirm: ", question, expect);
+    fflush(stderr);
+    char line[256];
+    if (!fgets(line, sizeof line, stdin))
+        return false;
+    line[strcspn(line, "\n")] = '\0';
+    bool yes = strcmp(line, expect) == 0;
+    audit(a, "confirm", yes ? "typed" : "declined");
+    if (!yes)
+        fprintf(stderr, "repltop: not confirmed; nothing was changed\n");
+    return yes;
+}
+
+PGconn *action_connect(const struct action *a, const struct node_conf *node, char *err,
+                       size_t errlen)
+{
+    char timeout[16];
+    int secs = (a->cfg->connect_timeout_ms + 999) / 1000;
+    str_printf(timeout, sizeof timeout, "%d", secs < 2 ? 2 : secs);
+    /* later keywords win over the expanded conninfo: our deadline and name, their options */
+    const char *keys[] = {"dbname", "connect_timeout", "fallback_application_name", NULL};
+    const char *vals[] = {node->conninfo, timeout, "repltop-action", NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (!c || PQstatus(c) != CONNECTION_OK) {
+        str_printf(err, errlen, "%s: %s", node->name, c ? PQerrorMessage(c) : "out of memory");
+        err[strcspn(err, "\n")] = '\0';
+        PQfinish(c);
+        return NULL;
+    }
+    /* no statement may hang an action forever; pg_promote's own wait is 60 s */
+    char set[64];
+    str_printf(set, sizeof set, "SET statement_timeout = %d",
+               a->cfg->query_timeout_ms * 5 > 90000 ? a->cfg->query_timeout_ms * 5 : 90000);
+    action_exec(c, set, err, errlen);
+    return c;
+}
+
+bool action_exec(PGconn *c, const char *sql, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(c, sql);
+    ExecStatusType st = PQresultStatus(r);
+    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok) {
+        str_copy(err, errlen,
+                 PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r) : PQerrorMessage(c));
+        err[strcspn(err, "\n")] = '\0';
+    }
+    PQclear(r);
+    return ok;
+}
+
+bool action_alter_system(PGconn *c, const char *name, const char *value, char *err, size_t errlen)
+{
+    char *lit = PQescapeLiteral(c, value, strlen(value));
+    if (!lit) {
+        str_copy(err, errlen, PQerrorMessage(c));
+        return false;
+    }
+    char *sql = xasprintf("ALTER SYSTEM SET %s = %s", name, lit);
+    PQfreemem(lit);
+    bool ok = action_exec(c, sql, err, errlen);
+    free(sql);
+    return ok;
+}
+
+char *action_value(PGconn *c, const char *sql, char *err, size_t errlen)
+{
+    PGresult *r = PQexec(c, sql);
+    char *v = NULL;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        str_copy(err, errlen,
+                 PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r) : PQerrorMessage(c));
+        err[strcspn(err, "\n")] = '\0';
+    } else if (PQntuples(r) < 1 || PQgetisnull(r, 0, 0)) {
+        str_copy(err, errlen, "no value");
+    } else {
+        v = xstrdup(PQgetvalue(r, 0, 0));
+    }
+    PQclear(r);
+    return v;
+}
+
+struct node_conf *action_node_conf(struct action *a, const char *name)
+{
+    return config_find_node(a->cfg, name);
+}
+
+const struct node_snap *action_node_snap(const struct action *a, const char *name)
+{
+    return snapshot_find(a->snap, name);
+}
+
+const struct node_snap *action_primary(const struct action *a)
+{
+    return a->snap && a->snap->primary[0] ? snapshot_find(a->snap, a->snap->primary) : NULL;
+}
+
+struct node_conf *action_find_node(struct action *a, const char *name_or_app)
+{
+    struct node_conf *n = config_find_node(a->cfg, name_or_app);
+    if (n)
+        return n;
+    for (int i = 0; a->snap && i < a->snap->nnodes; i++)
+        if (str_eq_nocase(a->snap->nodes[i].application_name, name_or_app))
+            return config_find_node(a->cfg, a->snap->nodes[i].name);
+    return NULL;
+}
+
+char *action_follow_conninfo(const char *old_conninfo, const struct node_conf *new_primary,
+                             const char *application_name)
+{
+    char host[256] = "", hostaddr[256] = "", port[16] = "";
+    conninfo_get(new_primary->conninfo, "host", host, sizeof host);
+    conninfo_get(new_primary->conninfo, "hostaddr", hostaddr, sizeof hostaddr);
+    conninfo_get(new_primary->conninfo, "port", port, sizeof port);
+    if (new_primary->port > 0 && !port[0])
+        str_printf(port, sizeof port, "%d", new_primary->port);
+    char *a = conninfo_with(old_conninfo ? old_conninfo : "", "host", host[0] ? host : NULL);
+    char *b = a ? conninfo_with(a, "hostaddr", hostaddr[0] ? hostaddr : NULL) : NULL;
+    char *c = b ? conninfo_with(b, "port", port[0] ? port : NULL) : NULL;
+    char *d = c ? conninfo_with(c, "application_name", application_name) : NULL;
+    free(a);
+    free(b);
+    free(c);
+    return d;
+}
+
+/* Parses the options every action takes (-c FILE, --yes, --force; extra ones through `extra`,
+ * a getopt_long table terminated by a zero entry, with their values stored by the caller's
+ * `on_extra`) and loads the config. Returns -1 to go on, -2 for --help, else the exit status.
+ * *first_arg is the index of the first positional argument. */
+static int action_parse(int argc, char **argv, const char *config_path, struct config *cfg,
+                        bool *yes, bool *force, const struct option *extra,
+                        void (*on_extra)(int opt, const char *arg, void *ctx), void *ctx,
+                        int *first_arg)
+{
+    struct option opts[24];
+    int n = 0;
+    const struct option base[] = {{"config", required_argument, NULL, 'c'},
+                                  {"yes", no_argument, NULL, 'y'},
+                                  {"force", no_argument, NULL, 'F'},
+                                  {"help", no_argument, NULL, 'h'}};
+    for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
+        opts[n++] = base[i];
+    for (int i = 0; extra && extra[i].name && n < 23; i++)
+        opts[n++] = extra[i];
+    memset(&opts[n], 0, sizeof opts[n]);
+    optind = 0; /* glibc: re-initialise (main parsed with "+" before) */
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":c:yh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'y':
+            *yes = true;
+            break;
+        case 'F':
+            *force = true;
+            break;
+        case 'h':
+            return -2; /* the caller prints its usage */
+        case ':':
+            fprintf(stderr, "repltop: option %s needs a value\n", argv[optind - 1]);
+            return 3;
+        case '?':
+            fprintf(stderr, "repltop: unknown option \"%s\" for %s\n", argv[optind - 1], argv[0]);
+            return 3;
+        default:
+            if (on_extra)
+                on_extra(ch, optarg, ctx);
+        }
+    }
+    *first_arg = optind;
+    char err[600];
+    if (!config_path) {
+        fprintf(stderr, "repltop: %s needs the cluster's config: -c FILE\n", argv[0]);
+        return 3;
+    }
+    if (!config_load_file(cfg, config_path, err, sizeof err) ||
+        !config_validate(cfg, err, sizeof err)) {
+        fprintf(stderr, "repltop: %s\n", err);
+        return 3;
+    }
+    return -1;
+}
+
+int action_main(int argc, char **argv, const char *config_path, const struct action_cmd *cmd,
+                void *opts)
+{
+    struct config cfg;
+    config_init(&cfg);
+    bool yes = false, force = false;
+    int first = 0;
+    int rc = action_parse(argc, argv, config_path, &cfg, &yes, &force, cmd->extra, cmd->on_extra,
+                          opts, &first);
+    struct action_call call = {argv + first, argc - first, opts, cmd->name, NULL};
+    if (call.nargs > 0)
+        call.target = call.args[0];
+    if (rc == -2) {
+        fputs(cmd->usage, stdout);
+        rc = 0;
+    } else if (rc == -1 && cmd->nargs >= 0 && call.nargs != cmd->nargs) {
+        fprintf(stderr, "repltop: %s takes %s (repltop %s --help)\n", cmd->name, cmd->takes,
+                cmd->name);
+        rc = 3;
+    } else if (rc == -1 && cmd->check) {
+        rc = cmd->check(&call);
+    }
+    if (rc == -1) {
+        struct action a;
+        action_begin(&a, call.verb, call.target, &cfg, yes, force);
+        rc = cmd->run(&a, &call);
+        action_end(&a, rc == 0);
+    }
+    config_done(&cfg);
+    return rc;
+}

@@ -1,0 +1,410 @@
+/* action_promote: `repltop promote NODE` — checks, pg_promote(), the new primary's sync list,
+ * re-pointing the other standbys, and the standbys that got ahead (DESIGN.md 4 and 7).
+ *
+ * Order matters: the new primary's synchronous_standby_names is set right after promotion and
+ * before anything writes, because a clone may carry a list naming itself (every commit would
+ * hang); a standby that received WAL past the fork point cannot follow the new timeline and is
+ * rejoined (pg_rewind) instead of re-pointed. */
+#include "model/ops/action.h"
+#include "model/ops/action_follow.h"
+#include "model/pg/conninfo.h"
+#include "model/watch/memory.h"
+#include "model/watch/queries.h"
+#include "model/pg/syncnames.h"
+#include "model/watch/syncplan.h"
+#include "model/base/util.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char promote_usage[] =
+    "usage: repltop promote NODE [--yes] [--force] [--sync-names SPEC] [--previous-sync SPEC]\n"
+    "                            [-c FILE]\n"
+    "NODE is a node's name in the config or the application_name it streams with.\n"
+    "  --force            promote even though another primary is reachable and writable\n"
+    "  --sync-names SPEC  the new primary's synchronous_standby_names (default: the old list\n"
+    "                     with NODE replaced by the remaining standbys)\n"
+    "  --previous-sync SPEC  what the old primary's list was, when it cannot be read\n";
+
+struct promote_opts {
+    const char *sync_names;
+    const char *previous;
+};
+
+static void on_opt(int opt, const char *arg, void *ctx)
+{
+    struct promote_opts *o = ctx;
+    if (opt == 'n')
+        o->sync_names = arg;
+    else if (opt == 'p')
+        o->previous = arg;
+}
+
+static bool usable(const struct node_snap *n)
+{
+    return n && n->reach == REACH_OK;
+}
+
+/* The candidate is already a primary, but a reachable standby is still on an older timeline:
+ * an earlier promote stopped part way (the node or the command was killed after pg_promote).
+ * Running the promote again finishes it: the sync list, then re-pointing the standbys. */
+static bool unfinished(const struct action *a, const struct node_snap *c)
+{
+    if (c->role != ROLE_PRIMARY || c->timeline <= 0)
+        return false;
+    for (int i = 0; i < a->snap->nnodes; i++) {
+        const struct node_snap *n = &a->snap->nodes[i];
+        if (n != c && usable(n) && n->role == ROLE_STANDBY && n->timeline > 0 &&
+            n->timeline < c->timeline && strcmp(n->system_identifier, c->system_identifier) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* --- checks ------------------------------------------------------------------------- */
+
+static int check_candidate(struct action *a, const struct node_snap *c)
+{
+    if (!usable(c))
+        return action_fail(a, "%s is not reachable (%s): cannot promote it", c->name,
+                           c->error[0] ? c->error : reach_name(c->reach));
+    if (c->role == ROLE_PRIMARY && !unfinished(a, c))
+        return action_fail(a, "%s is already a primary", c->name);
+    if (c->role != ROLE_STANDBY && c->role != ROLE_PRIMARY)
+        return action_fail(a, "%s's role is unknown: refusing", c->name);
+    for (int i = 0; i < a->snap->nnodes; i++) {
+        const struct node_snap *n = &a->snap->nodes[i];
+        if (n != c && usable(n) && n->system_identifier[0] &&
+            strcmp(n->system_identifier, c->system_identifier) != 0)
+            return action_fail(a,
+                               "%s (system identifier %s) and %s (%s) are not the same cluster: "
+                               "refusing",
+                               c->name, c->system_identifier, n->name, n->system_identifier);
+    }
+    for (int i = 0; i < a->snap->nnodes; i++) {
+        const struct node_snap *n = &a->snap->nodes[i];
+        if (n == c || !usable(n) || n->role != ROLE_PRIMARY)
+            continue;
+        if (!a->force)
+            return action_fail(a,
+                               "%s is a reachable, writable primary: promoting %s now makes two "
+                               "primaries (split brain). Stop %s first, or use --force",
+                               n->name, c->name, n->name);
+        action_warn(a,
+                    "FORCED: %s is still a reachable, writable primary. After this promote two "
+                    "nodes accept writes: stop %s now and rejoin it (repltop rejoin %s)",
+                    n->name, n->name, n->name);
+    }
+    return 0;
+}
+
+/* Says how much WAL each other standby has that the candidate lacks, and what is at risk. */
+static void report_positions(struct action *a, const struct node_snap *c)
+{
+    char buf[32];
+    const struct node_snap *p = action_primary(a);
+    if (p && num_known(c->data_at_risk)) {
+        format_bytes(c->data_at_risk, buf, sizeof buf);
+        action_step(a, "%s has all but %s of the WAL %s wrote (data at risk)", c->name, buf,
+                    p->name);
+    }
+    for (int i = 0; i < a->snap->nnodes; i++) {
+        const struct node_snap *n = &a->snap->nodes[i];
+        if (n == c || !usable(n) || n->role != ROLE_STANDBY)
+            continue;
+        int64_t ahead = lsn_diff(node_wal_held(n), node_wal_held(c));
+        if (!num_known(ahead))
+            continue;
+        format_bytes(ahead > 0 ? ahead : -ahead, buf, sizeof buf);
+        if (ahead > 0)
+            action_warn(a,
+                        "%s has received %s more WAL than %s: those transactions are lost by "
+                        "this promote, and %s will need a rewind",
+                        n->name, buf, c->name, n->name);
+        else
+            action_step(a, "%s is %s behind %s", n->name, buf, c->name);
+    }
+}
+
+/* Replay of what the candidate received, so the promotion loses nothing it has. */
+static void wait_replay(struct action *a, PGconn *conn, const char *name)
+{
+    char err[256];
+    for (int i = 0; i < 40; i++) {
+        char *v = action_value(conn,
+                               "SELECT pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn() OR "
+                               "pg_last_wal_receive_lsn() IS NULL",
+                               err, sizeof err);
+        bool done = v && v[0] == 't';
+        free(v);
+        if (done) {
+            action_ok(a, "%s has replayed all the WAL it received", name);
+            return;
+        }
+        usleep(250 * 1000);
+    }
+    action_warn(a, "%s has not replayed all it received after 10 s; promotion replays the rest",
+                name);
+}
+
+/* --- the new primary's synchronous_standby_names ---------------------------------- */
+
+/* The list before the promote: the live primary's, what the caller says, what repltop last
+ * saw on this cluster, or the candidate's own setting — in that order. old_primary (NAME_LEN)
+ * gets the name of the primary it was seen on, when known. */
+static bool previous_list(struct action *a, const struct node_snap *c, const char *given, char *out,
+                          size_t n, const char **source, char *old_primary)
+{
+    const struct node_snap *p = action_primary(a);
+    struct cluster_memory mem;
+    memory_load(c->system_identifier, &mem);
+    bool resumed = strcmp(mem.primary, c->name) == 0; /* it was seen as the primary already */
+    str_copy(old_primary, NAME_LEN, resumed ? mem.previous_primary : mem.primary);
+    if (p == c) /* finishing an earlier promote: the list is the old primary's */
+        p = NULL;
+    if (p) {
+        str_copy(old_primary, NAME_LEN, p->name);
+        str_copy(out, n, p->synchronous_standby_names);
+        *source = "the current primary";
+    } else if (given) {
+        str_copy(out, n, given);
+        *source = "--previous-sync";
+    } else if (resumed && mem.previous_primary[0]) {
+        str_copy(out, n, mem.previous_synchronous_standby_names);
+        *source = "what repltop last saw on the primary before";
+    } else if (!resumed && (mem.synchronous_standby_names[0] || mem.primary[0])) {
+        str_copy(out, n, mem.synchronous_standby_names);
+        *source = "what repltop last saw on the primary";
+    } else if (c->synchronous_standby_names[0]) {
+        str_copy(out, n, c->synchronous_standby_names);
+        *source = "the candidate's own setting";
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* The old list with the candidate replaced by the remaining standbys and the old primary
+ * (which comes back as a standby named after its config name). */
+static int new_sync_list(struct action *a, const struct node_snap *c, const struct promote_opts *o,
+                         char *out, size_t n)
+{
+    struct syncnames sn;
+    char err[600], old[SETTING_LEN], old_primary[NAME_LEN] = "";
+    if (o->sync_names) {
+        if (!syncnames_parse(o->sync_names, &sn, err, sizeof err)) {
+            fprintf(stderr, "repltop: invalid --sync-names '%s': %s\n", o->sync_names, err);
+            return 3;
+        }
+    } else {
+        const char *source = NULL;
+        if (!previous_list(a, c, o->previous, old, sizeof old, &source, old_primary)) {
+            action_warn(a,
+                        "the old synchronous_standby_names is unknown: %s will have none "
+                        "(set one with repltop sync set)",
+                        c->name);
+            out[0] = '\0';
+            return 0;
+        }
+        if (!syncnames_parse(old, &sn, err, sizeof err)) {
+            fprintf(stderr, "repltop: cannot parse the old list '%s' (%s): %s\n", old, source, err);
+            return 3;
+        }
+        action_step(a, "old synchronous_standby_names '%s' (from %s)", old, source);
+        syncplan_after_promote(a->snap, c, old_primary[0] ? old_primary : NULL, &sn);
+    }
+    out[0] = '\0';
+    if (sn.method != SYNC_NONE && !syncnames_format(&sn, out, n)) {
+        fprintf(stderr, "repltop: the new synchronous_standby_names would be invalid\n");
+        return 3;
+    }
+    return 0;
+}
+
+/* --- the command --------------------------------------------------------------------- */
+
+/* A node promoted by an earlier, interrupted promote has no application_name in the snapshot
+ * (only standbys have one); the sync list still names it by what it streamed as. */
+static void former_app_name(struct action *a, struct node_conf *cc, struct node_snap *c)
+{
+    char err[600];
+    PGconn *conn = action_connect(a, cc, err, sizeof err);
+    if (!conn)
+        return;
+    char *ci = action_value(conn, "SELECT current_setting('primary_conninfo')", err, sizeof err);
+    char *cn = action_value(conn, "SELECT current_setting('cluster_name')", err, sizeof err);
+    queries_app_name(ci ? ci : "", cn, c->application_name, sizeof c->application_name);
+    if (ci)
+        explicit_bzero(ci, strlen(ci)); /* it may hold a password */
+    free(ci);
+    free(cn);
+    PQfinish(conn);
+}
+
+/* After pg_promote, when the new primary stops answering: what was left undone is finished by
+ * running the same promote again once it is back. */
+static int stopped_part_way(struct action *a, const char *name, const char *what, const char *err)
+{
+    char why[600];
+    str_copy(why, sizeof why, err);
+    why[strcspn(why, "\n")] = '\0';
+    return action_fail(a,
+                       "%s was promoted, then %s (%s): the promote stopped part way. When %s "
+                       "answers again, run  repltop promote %s  again to finish it",
+                       name, what, why, name, name);
+}
+
+/* Replay of what it received, then pg_promote(). fallback gets the last replayed position,
+ * start the time promotion began. */
+static bool promote_now(struct action *a, PGconn *conn, const char *name, lsn_t *fallback,
+                        int64_t *start)
+{
+    char err[600];
+    wait_replay(a, conn, name);
+    char *replayed = action_value(conn, "SELECT pg_last_wal_replay_lsn()", err, sizeof err);
+    if (replayed)
+        lsn_parse(replayed, fallback);
+    free(replayed);
+
+    action_step(a, "SELECT pg_promote(true, 60) on %s", name);
+    *start = clock_mono_ms();
+    char *done = action_value(conn, "SELECT pg_promote(true, 60)", err, sizeof err);
+    bool answered = done != NULL, ok = done && done[0] == 't';
+    free(done);
+    if (!ok) {
+        action_fail(a, "pg_promote on %s failed: %s", name,
+                    answered ? "not promoted within 60 s" : err);
+        return false;
+    }
+    action_ok(a, "%s promoted in %lld ms", name, (long long)(clock_mono_ms() - *start));
+    return true;
+}
+
+static int promote(struct action *a, const char *arg, const struct promote_opts *o)
+{
+    struct node_conf *cc = action_find_node(a, arg);
+    if (!cc)
+        return action_fail(a, "no node named %s in %s", arg, a->cfg->path);
+    const struct node_snap *c = action_node_snap(a, cc->name);
+    int rc = check_candidate(a, c);
+    if (rc)
+        return rc;
+    bool resume = c->role == ROLE_PRIMARY;
+    if (resume) {
+        action_warn(a,
+                    "%s is already a primary on timeline %d, but a standby is still on an older "
+                    "timeline: an earlier promote stopped part way, or the standby has not "
+                    "reconnected yet. This one finishes it (no new pg_promote)",
+                    cc->name, c->timeline);
+        former_app_name(a, cc, (struct node_snap *)c); /* c is an entry of our own a->snap */
+    }
+    report_positions(a, c);
+    char newlist[SYNCNAMES_FORMAT_MAX];
+    if ((rc = new_sync_list(a, c, o, newlist, sizeof newlist)) != 0)
+        return rc;
+    action_step(a, "%s's synchronous_standby_names will be '%s'", cc->name, newlist);
+    char question[256];
+    str_printf(question, sizeof question, "%s %s to primary?",
+               resume ? "Finish promoting" : "Promote", cc->name);
+    if (!action_confirm(a, question, cc->name))
+        return 1;
+
+    char err[600];
+    PGconn *conn = action_connect(a, cc, err, sizeof err);
+    if (!conn)
+        return action_fail(a, "cannot connect to %s: %s", cc->name, err);
+    int64_t start = clock_mono_ms();
+    lsn_t fallback = LSN_UNKNOWN;
+    if (!resume && !promote_now(a, conn, cc->name, &fallback, &start)) {
+        PQfinish(conn);
+        return 1;
+    }
+    action_step(a, "ALTER SYSTEM SET synchronous_standby_names = '%s' on %s", newlist, cc->name);
+    if (!action_alter_system(conn, "synchronous_standby_names", newlist, err, sizeof err) ||
+        !action_exec(conn, "SELECT pg_reload_conf()", err, sizeof err)) {
+        PQfinish(conn);
+        return stopped_part_way(a, cc->name, "could not set its sync list", err);
+    }
+    if (!promote_wait_writable(a, conn, cc->name)) {
+        PQfinish(conn);
+        return 1;
+    }
+    int tli = -1;
+    lsn_t fork = LSN_UNKNOWN;
+    promote_fork_point(conn, &tli, &fork, fallback);
+    if (tli <= 0) {
+        rc = stopped_part_way(a, cc->name, "lost the session to it", PQerrorMessage(conn));
+        PQfinish(conn);
+        return rc;
+    }
+    char f[LSN_STRLEN];
+    lsn_format(fork, f, sizeof f);
+    action_step(a, "new timeline %d forked at %s", tli, f[0] ? f : "(unknown)");
+
+    int failures = promote_follow_all(a, c, cc, conn, tli, fork, start);
+    bool alive = action_exec(conn, "SELECT 1", err, sizeof err);
+    PQfinish(conn);
+    if (!alive)
+        return stopped_part_way(a, cc->name, "stopped answering", err);
+    /* the old primary: what c streamed from; when finishing, the one repltop saw before c */
+    struct cluster_memory mem;
+    memory_load(c->system_identifier, &mem);
+    const char *was = resume ? mem.previous_primary : c->upstream;
+    const struct node_snap *old = NULL;
+    for (int i = 0; i < a->snap->nnodes; i++) {
+        const struct node_snap *n = &a->snap->nodes[i];
+        if (n != c && (n->role == ROLE_PRIMARY || (!usable(n) && strcmp(n->name, was) == 0)))
+            old = n;
+    }
+    if (old)
+        action_step(a, "when %s is back, make it a standby of %s: repltop rejoin %s", old->name,
+                    cc->name, old->name);
+    if (failures)
+        return action_fail(a,
+                           "%s is the primary on timeline %d, but %d standby(s) do not follow "
+                           "it yet",
+                           cc->name, tli, failures);
+    printf("done: %s is the primary on timeline %d\n", cc->name, tli);
+    return 0;
+}
+
+static int run(struct action *a, const struct action_call *call)
+{
+    return promote(a, call->args[0], call->opts);
+}
+
+/* A bad --sync-names is refused before anything connects. */
+static int check_sync_names(struct action_call *call)
+{
+    const struct promote_opts *o = call->opts;
+    struct syncnames check;
+    char err[600];
+    if (o->sync_names && !syncnames_parse(o->sync_names, &check, err, sizeof err)) {
+        fprintf(stderr, "repltop: invalid --sync-names '%s': %s\n", o->sync_names, err);
+        return 3;
+    }
+    return -1;
+}
+
+static const struct option promote_options[] = {{"sync-names", required_argument, NULL, 'n'},
+                                                {"previous-sync", required_argument, NULL, 'p'},
+                                                {NULL, 0, NULL, 0}};
+
+static const struct action_cmd promote_cmd = {
+    .name = "promote",
+    .usage = promote_usage,
+    .nargs = 1,
+    .takes = "one NODE",
+    .extra = promote_options,
+    .on_extra = on_opt,
+    .check = check_sync_names,
+    .run = run,
+};
+
+int cmd_promote(int argc, char **argv, const char *config_path)
+{
+    struct promote_opts o = {0};
+    return action_main(argc, argv, config_path, &promote_cmd, &o);
+}

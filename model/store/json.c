@@ -1,0 +1,459 @@
+/* json: writing and reading the snapshot. */
+#include "model/store/json.h"
+#include "model/base/util.h"
+
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- writing ---- */
+
+static void add_str(cJSON *o, const char *key, const char *v)
+{
+    if (v && *v)
+        cJSON_AddStringToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static void add_i64(cJSON *o, const char *key, int64_t v)
+{
+    if (num_known(v))
+        cJSON_AddNumberToObject(o, key, (double)v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static void add_int(cJSON *o, const char *key, int v) /* -1 is unknown */
+{
+    add_i64(o, key, v < 0 ? NUM_UNKNOWN : v);
+}
+
+static void add_dbl(cJSON *o, const char *key, double v)
+{
+    if (dbl_known(v))
+        cJSON_AddNumberToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static void add_lsn(cJSON *o, const char *key, lsn_t v)
+{
+    char buf[LSN_STRLEN];
+    lsn_format(v, buf, sizeof buf);
+    add_str(o, key, buf);
+}
+
+static void add_tristate(cJSON *o, const char *key, int v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, key);
+    else
+        cJSON_AddBoolToObject(o, key, v);
+}
+
+static void add_time(cJSON *o, const char *key, double t)
+{
+    char buf[32];
+    if (t > 0) {
+        time_iso8601(t, buf, sizeof buf);
+        cJSON_AddStringToObject(o, key, buf);
+    } else {
+        cJSON_AddNullToObject(o, key);
+    }
+}
+
+static cJSON *repl_json(const struct repl_row *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_int(o, "pid", r->pid);
+    add_str(o, "application_name", r->application_name);
+    add_str(o, "client_addr", r->client_addr);
+    add_int(o, "client_port", r->client_port);
+    add_str(o, "state", r->state);
+    add_lsn(o, "sent_lsn", r->sent_lsn);
+    add_lsn(o, "write_lsn", r->write_lsn);
+    add_lsn(o, "flush_lsn", r->flush_lsn);
+    add_lsn(o, "replay_lsn", r->replay_lsn);
+    add_dbl(o, "write_lag", r->write_lag);
+    add_dbl(o, "flush_lag", r->flush_lag);
+    add_dbl(o, "replay_lag", r->replay_lag);
+    add_int(o, "sync_priority", r->sync_priority);
+    add_str(o, "sync_state", r->sync_state);
+    return o;
+}
+
+static cJSON *slot_json(const struct slot_row *sl)
+{
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "slot_name", sl->name);
+    add_str(o, "slot_type", sl->type);
+    cJSON_AddBoolToObject(o, "active", sl->active);
+    add_lsn(o, "restart_lsn", sl->restart_lsn);
+    add_str(o, "wal_status", sl->wal_status);
+    add_i64(o, "safe_wal_size", sl->safe_wal_size);
+    add_i64(o, "retained_bytes", sl->retained_bytes);
+    return o;
+}
+
+static cJSON *wal_receiver_json(const struct wal_receiver *w)
+{
+    if (!w->present)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    add_str(o, "status", w->status);
+    add_int(o, "received_tli", w->received_tli);
+    add_lsn(o, "flushed_lsn", w->flushed_lsn);
+    add_lsn(o, "latest_end_lsn", w->latest_end_lsn);
+    add_str(o, "sender_host", w->sender_host);
+    add_int(o, "sender_port", w->sender_port);
+    add_str(o, "slot_name", w->slot_name);
+    add_dbl(o, "last_msg_age_seconds", w->last_msg_age);
+    return o;
+}
+
+static cJSON *node_json(const struct node_snap *n)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "name", n->name);
+    cJSON_AddBoolToObject(o, "reachable", n->reach == REACH_OK);
+    add_str(o, "error",
+            n->reach == REACH_OK ? NULL : (n->error[0] ? n->error : reach_name(n->reach)));
+    cJSON_AddStringToObject(o, "role", role_name(n->role));
+    add_str(o, "server_version", n->server_version);
+    add_str(o, "system_identifier", n->system_identifier);
+    add_int(o, "timeline", n->timeline);
+    add_lsn(o, "current_lsn", n->current_lsn);
+    add_lsn(o, "receive_lsn", n->receive_lsn);
+    add_lsn(o, "replay_lsn", n->replay_lsn);
+    add_str(o, "application_name", n->application_name);
+    add_str(o, "upstream", n->upstream);
+    add_str(o, "sync_state", n->sync_state);
+    add_int(o, "sync_priority", n->sync_priority);
+    cJSON *lb = cJSON_AddObjectToObject(o, "lag_bytes");
+    add_i64(lb, "sent", n->lag_sent);
+    add_i64(lb, "write", n->lag_write);
+    add_i64(lb, "flush", n->lag_flush);
+    add_i64(lb, "replay", n->lag_replay);
+    cJSON *ls = cJSON_AddObjectToObject(o, "lag_seconds");
+    add_dbl(ls, "write", n->lag_write_s);
+    add_dbl(ls, "flush", n->lag_flush_s);
+    add_dbl(ls, "replay", n->lag_replay_s);
+    add_i64(o, "data_at_risk_bytes", n->data_at_risk);
+    add_dbl(o, "tps", n->tps);
+    add_i64(o, "connections", n->connections);
+    /* repltop's additions */
+    cJSON_AddStringToObject(o, "target", n->target);
+    cJSON_AddStringToObject(o, "reach", reach_name(n->reach));
+    cJSON_AddStringToObject(o, "state", n->state);
+    add_time(o, "sampled_at", n->sampled_at);
+    cJSON_AddBoolToObject(o, "stale", n->stale);
+    add_dbl(o, "uptime_seconds", n->uptime_s);
+    add_dbl(o, "replay_age_seconds", n->replay_age);
+    add_tristate(o, "replay_paused", n->replay_paused);
+    add_str(o, "upstream_addr", n->upstream_addr);
+    add_str(o, "synchronous_standby_names",
+            n->role == ROLE_PRIMARY ? n->synchronous_standby_names : NULL);
+    add_str(o, "synchronous_commit", n->synchronous_commit);
+    cJSON_AddBoolToObject(o, "best_candidate", n->best_candidate);
+    add_str(o, "last_sync_state", n->last_sync_state);
+    add_int(o, "last_sync_priority", n->last_sync_priority);
+    cJSON_AddBoolToObject(o, "needs_rewind", n->needs_rewind);
+    cJSON_AddItemToObject(o, "wal_receiver", wal_receiver_json(&n->wr));
+    cJSON *repl = cJSON_AddArrayToObject(o, "replication");
+    for (int i = 0; i < n->nrepl; i++)
+        cJSON_AddItemToArray(repl, repl_json(&n->repl[i]));
+    cJSON *slots = cJSON_AddArrayToObject(o, "slots");
+    for (int i = 0; i < n->nslots; i++)
+        cJSON_AddItemToArray(slots, slot_json(&n->slots[i]));
+    return o;
+}
+
+char *snapshot_to_json(const struct snapshot *s, bool pretty)
+{
+    cJSON *root = cJSON_CreateObject();
+    add_time(root, "taken_at", s->taken_at);
+    cJSON *cl = cJSON_AddObjectToObject(root, "cluster");
+    add_str(cl, "primary", s->primary);
+    add_str(cl, "synchronous_standby_names", s->primary[0] ? s->synchronous_standby_names : NULL);
+    add_str(cl, "synchronous_commit", s->synchronous_commit);
+    cJSON_AddStringToObject(cl, "health", severity_name(s->health));
+    cJSON *probs = cJSON_AddArrayToObject(cl, "problems");
+    for (int i = 0; i < s->nproblems; i++) {
+        const struct problem *p = &s->problems[i];
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "severity", severity_name(p->severity));
+        cJSON_AddStringToObject(o, "code", p->code);
+        add_str(o, "node", p->node);
+        cJSON_AddStringToObject(o, "message", p->message);
+        cJSON_AddItemToArray(probs, o);
+    }
+    add_str(cl, "candidate", s->candidate);
+    cJSON *nodes = cJSON_AddArrayToObject(root, "nodes");
+    for (int i = 0; i < s->nnodes; i++)
+        cJSON_AddItemToArray(nodes, node_json(&s->nodes[i]));
+    cJSON_AddNumberToObject(root, "seq", (double)s->seq);
+    add_dbl(root, "interval_seconds", s->interval_s);
+    cJSON_AddStringToObject(root, "repltop_version", REPLTOP_VERSION);
+    char *out = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    if (!out) {
+        fputs("repltop: out of memory\n", stderr);
+        abort();
+    }
+    char *copy = xstrdup(out); /* callers free() with the C allocator */
+    cJSON_free(out);
+    return copy;
+}
+
+/* ---- reading ---- */
+
+static const cJSON *get(const cJSON *o, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(o, key);
+}
+
+static void rd_str(const cJSON *o, const char *key, char *out, size_t n)
+{
+    const cJSON *v = get(o, key);
+    str_copy(out, n, cJSON_IsString(v) ? v->valuestring : "");
+}
+
+static int64_t rd_i64(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    /* a value beyond int64_t (1e300) cannot be ours, and casting it would be undefined */
+    return cJSON_IsNumber(v) && v->valuedouble > -9.2e18 && v->valuedouble < 9.2e18
+               ? (int64_t)v->valuedouble
+               : NUM_UNKNOWN;
+}
+
+static int rd_int(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    return cJSON_IsNumber(v) && v->valuedouble >= -1 && v->valuedouble < 2147483647.0
+               ? (int)v->valuedouble
+               : -1;
+}
+
+static double rd_dbl(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static lsn_t rd_lsn(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    lsn_t l = LSN_UNKNOWN;
+    if (cJSON_IsString(v))
+        lsn_parse(v->valuestring, &l);
+    return l;
+}
+
+static bool rd_bool(const cJSON *o, const char *key)
+{
+    return cJSON_IsTrue(get(o, key));
+}
+
+static int rd_tristate(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    return cJSON_IsBool(v) ? cJSON_IsTrue(v) : -1;
+}
+
+static double rd_time(const cJSON *o, const char *key)
+{
+    const cJSON *v = get(o, key);
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    if (!cJSON_IsString(v) || !strptime(v->valuestring, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return 0;
+    return (double)timegm(&tm);
+}
+
+static enum node_role rd_role(const cJSON *o)
+{
+    char r[16];
+    rd_str(o, "role", r, sizeof r);
+    return strcmp(r, "primary") == 0   ? ROLE_PRIMARY
+           : strcmp(r, "standby") == 0 ? ROLE_STANDBY
+                                       : ROLE_UNKNOWN;
+}
+
+static enum node_reach rd_reach(const cJSON *o)
+{
+    char r[24];
+    rd_str(o, "reach", r, sizeof r);
+    for (int i = REACH_PENDING; i <= REACH_ERROR; i++)
+        if (strcmp(r, reach_name((enum node_reach)i)) == 0)
+            return (enum node_reach)i;
+    return rd_bool(o, "reachable") ? REACH_OK : REACH_UNREACHABLE;
+}
+
+static enum severity rd_severity(const cJSON *o, const char *key)
+{
+    char r[16];
+    rd_str(o, key, r, sizeof r);
+    return strcmp(r, "critical") == 0  ? SEV_CRITICAL
+           : strcmp(r, "warning") == 0 ? SEV_WARNING
+                                       : SEV_OK;
+}
+
+static void rd_repl(const cJSON *o, struct repl_row *r)
+{
+    r->pid = rd_int(o, "pid");
+    rd_str(o, "application_name", r->application_name, sizeof r->application_name);
+    rd_str(o, "client_addr", r->client_addr, sizeof r->client_addr);
+    r->client_port = rd_int(o, "client_port");
+    rd_str(o, "state", r->state, sizeof r->state);
+    r->sent_lsn = rd_lsn(o, "sent_lsn");
+    r->write_lsn = rd_lsn(o, "write_lsn");
+    r->flush_lsn = rd_lsn(o, "flush_lsn");
+    r->replay_lsn = rd_lsn(o, "replay_lsn");
+    r->write_lag = rd_dbl(o, "write_lag");
+    r->flush_lag = rd_dbl(o, "flush_lag");
+    r->replay_lag = rd_dbl(o, "replay_lag");
+    r->sync_priority = rd_int(o, "sync_priority");
+    rd_str(o, "sync_state", r->sync_state, sizeof r->sync_state);
+}
+
+static void rd_slot(const cJSON *o, struct slot_row *sl)
+{
+    rd_str(o, "slot_name", sl->name, sizeof sl->name);
+    rd_str(o, "slot_type", sl->type, sizeof sl->type);
+    sl->active = rd_bool(o, "active");
+    sl->restart_lsn = rd_lsn(o, "restart_lsn");
+    rd_str(o, "wal_status", sl->wal_status, sizeof sl->wal_status);
+    sl->safe_wal_size = rd_i64(o, "safe_wal_size");
+    sl->retained_bytes = rd_i64(o, "retained_bytes");
+}
+
+static void rd_wal_receiver(const cJSON *o, struct wal_receiver *w)
+{
+    w->present = cJSON_IsObject(o);
+    if (!w->present)
+        return;
+    rd_str(o, "status", w->status, sizeof w->status);
+    w->received_tli = rd_int(o, "received_tli");
+    w->flushed_lsn = rd_lsn(o, "flushed_lsn");
+    w->latest_end_lsn = rd_lsn(o, "latest_end_lsn");
+    rd_str(o, "sender_host", w->sender_host, sizeof w->sender_host);
+    w->sender_port = rd_int(o, "sender_port");
+    rd_str(o, "slot_name", w->slot_name, sizeof w->slot_name);
+    w->last_msg_age = rd_dbl(o, "last_msg_age_seconds");
+}
+
+static void rd_node(const cJSON *o, struct node_snap *n)
+{
+    rd_str(o, "name", n->name, sizeof n->name);
+    rd_str(o, "target", n->target, sizeof n->target);
+    node_snap_clear(n);
+    n->reach = rd_reach(o);
+    rd_str(o, "error", n->error, sizeof n->error);
+    n->role = rd_role(o);
+    rd_str(o, "server_version", n->server_version, sizeof n->server_version);
+    rd_str(o, "system_identifier", n->system_identifier, sizeof n->system_identifier);
+    n->timeline = rd_int(o, "timeline");
+    n->current_lsn = rd_lsn(o, "current_lsn");
+    n->receive_lsn = rd_lsn(o, "receive_lsn");
+    n->replay_lsn = rd_lsn(o, "replay_lsn");
+    rd_str(o, "application_name", n->application_name, sizeof n->application_name);
+    rd_str(o, "upstream", n->upstream, sizeof n->upstream);
+    rd_str(o, "sync_state", n->sync_state, sizeof n->sync_state);
+    n->sync_priority = rd_int(o, "sync_priority");
+    n->matched = n->sync_state[0] != '\0';
+    const cJSON *lb = get(o, "lag_bytes"), *ls = get(o, "lag_seconds");
+    n->lag_sent = rd_i64(lb, "sent");
+    n->lag_write = rd_i64(lb, "write");
+    n->lag_flush = rd_i64(lb, "flush");
+    n->lag_replay = rd_i64(lb, "replay");
+    n->lag_write_s = rd_dbl(ls, "write");
+    n->lag_flush_s = rd_dbl(ls, "flush");
+    n->lag_replay_s = rd_dbl(ls, "replay");
+    n->data_at_risk = rd_i64(o, "data_at_risk_bytes");
+    n->tps = rd_dbl(o, "tps");
+    n->connections = rd_i64(o, "connections");
+    rd_str(o, "state", n->state, sizeof n->state);
+    n->sampled_at = rd_time(o, "sampled_at");
+    n->stale = rd_bool(o, "stale");
+    n->uptime_s = rd_dbl(o, "uptime_seconds");
+    n->replay_age = rd_dbl(o, "replay_age_seconds");
+    n->replay_paused = rd_tristate(o, "replay_paused");
+    rd_str(o, "upstream_addr", n->upstream_addr, sizeof n->upstream_addr);
+    rd_str(o, "synchronous_standby_names", n->synchronous_standby_names,
+           sizeof n->synchronous_standby_names);
+    rd_str(o, "synchronous_commit", n->synchronous_commit, sizeof n->synchronous_commit);
+    n->best_candidate = rd_bool(o, "best_candidate");
+    rd_str(o, "last_sync_state", n->last_sync_state, sizeof n->last_sync_state);
+    n->last_sync_priority = rd_int(o, "last_sync_priority");
+    n->needs_rewind = rd_bool(o, "needs_rewind");
+    rd_wal_receiver(get(o, "wal_receiver"), &n->wr);
+    const cJSON *arr = get(o, "replication");
+    int cnt = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+    if (cnt > 0) {
+        n->repl = xcalloc((size_t)cnt, sizeof *n->repl);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, arr) rd_repl(it, &n->repl[n->nrepl++]);
+    }
+    arr = get(o, "slots");
+    cnt = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+    if (cnt > 0) {
+        n->slots = xcalloc((size_t)cnt, sizeof *n->slots);
+        const cJSON *it;
+        cJSON_ArrayForEach(it, arr) rd_slot(it, &n->slots[n->nslots++]);
+    }
+}
+
+struct snapshot *snapshot_from_json(const char *text, char *err, size_t errlen)
+{
+    cJSON *root = cJSON_Parse(text ? text : "");
+    if (!root) {
+        const char *where = cJSON_GetErrorPtr();
+        long pos = where && text ? (long)(where - text) : 0;
+        str_printf(err, errlen, "not valid JSON (near byte %ld)", pos);
+        return NULL;
+    }
+    const cJSON *nodes = get(root, "nodes"), *cl = get(root, "cluster");
+    if (!cJSON_IsObject(root) || !cJSON_IsArray(nodes) || !cJSON_IsObject(cl)) {
+        str_copy(err, errlen, "not a repltop snapshot (needs \"cluster\" and \"nodes\")");
+        cJSON_Delete(root);
+        return NULL;
+    }
+    int nn = cJSON_GetArraySize(nodes);
+    struct snapshot *s = snapshot_new(nn);
+    s->taken_at = rd_time(root, "taken_at");
+    s->seq = (uint64_t)(rd_i64(root, "seq") > 0 ? rd_i64(root, "seq") : 0);
+    s->interval_s = rd_dbl(root, "interval_seconds");
+    rd_str(cl, "primary", s->primary, sizeof s->primary);
+    rd_str(cl, "synchronous_standby_names", s->synchronous_standby_names,
+           sizeof s->synchronous_standby_names);
+    rd_str(cl, "synchronous_commit", s->synchronous_commit, sizeof s->synchronous_commit);
+    rd_str(cl, "candidate", s->candidate, sizeof s->candidate);
+    int i = 0;
+    const cJSON *it;
+    cJSON_ArrayForEach(it, nodes)
+    {
+        if (!cJSON_IsObject(it) || !cJSON_IsString(get(it, "name"))) {
+            str_printf(err, errlen, "node %d of the snapshot has no name", i + 1);
+            snapshot_free(s);
+            cJSON_Delete(root);
+            return NULL;
+        }
+        rd_node(it, &s->nodes[i++]);
+    }
+    const cJSON *probs = get(cl, "problems");
+    cJSON_ArrayForEach(it, probs)
+    {
+        char code[32], node[NAME_LEN], msg[ERROR_LEN];
+        rd_str(it, "code", code, sizeof code);
+        rd_str(it, "node", node, sizeof node);
+        rd_str(it, "message", msg, sizeof msg);
+        snapshot_add_problem(s, rd_severity(it, "severity"), code, node, "%s", msg);
+    }
+    s->health = rd_severity(cl, "health");
+    cJSON_Delete(root);
+    return s;
+}

@@ -1,0 +1,60 @@
+/* record: snapshots on disk — a recording (one JSON snapshot per line, appended at every
+ * refresh by --record), reading one back for --replay, and the one-file export of key `e`.
+ *
+ * A recording is read whole into memory and indexed by line; each frame is parsed when it is
+ * shown. Malformed lines are reported as FILE:LINE and skipped, never fatal. */
+#ifndef REPLTOP_RECORD_H
+#define REPLTOP_RECORD_H
+
+#include "model/watch/snapshot.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* ---- writing a recording ---- */
+
+struct recorder;
+
+/* Opens path for appending (created with mode 0600). NULL with the reason in err. */
+struct recorder *recorder_open(const char *path, char *err, size_t errlen);
+/* Appends s as one line. False with the reason in err (the disk is full...). */
+bool recorder_write(struct recorder *r, const struct snapshot *s, char *err, size_t errlen);
+void recorder_close(struct recorder *r);
+const char *recorder_path(const struct recorder *r);
+
+/* ---- reading a recording ---- */
+
+struct frame {
+    size_t offset; /* of the line in the buffer */
+    int line;      /* 1-based line number in the file */
+    double t;      /* the snapshot's taken_at */
+};
+
+struct recording {
+    char *path;
+    char *buf; /* the whole file, lines NUL-terminated in place */
+    size_t len;
+    struct frame *frames;
+    int nframes;
+    int skipped; /* malformed lines */
+};
+
+/* Called for each malformed line with "FILE:LINE: why". */
+typedef void (*recording_warn_fn)(void *arg, const char *message);
+
+/* Reads and indexes a recording; NULL with the reason in err when the file cannot be read or
+ * holds no snapshot at all. */
+struct recording *recording_load(const char *path, recording_warn_fn warn, void *arg, char *err,
+                                 size_t errlen);
+void recording_free(struct recording *r);
+/* Parses frame i; NULL (with err) only if the file changed under us. */
+struct snapshot *recording_frame(const struct recording *r, int i, char *err, size_t errlen);
+
+/* ---- export ---- */
+
+/* Writes s, pretty-printed, to DIR/repltop-YYYYmmdd-HHMMSS.json (its local time; "-2"... when
+ * the name is taken), mode 0600, never overwriting. The absolute path goes to path. */
+bool snapshot_export(const struct snapshot *s, const char *dir, char *path, size_t pathlen,
+                     char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,226 @@
+/* cluster: the set of nodes and their refresh rounds. */
+#include "model/watch/cluster.h"
+#include "model/watch/derive.h"
+#include "model/watch/lastsync.h"
+#include "model/watch/memory.h"
+#include "model/watch/node.h"
+#include "model/base/util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct cluster {
+    const struct config *cfg;
+    struct node **nodes;
+    int nnodes;
+    uint64_t seq;
+    int next_send;           /* the first node of this refresh not sent to yet */
+    int64_t round_start;     /* clock_mono_ms() of the current refresh */
+    double round_start_wall; /* and the same moment as wall-clock time */
+    FILE *trace;             /* REPLTOP_TRACE (bench/): one line per refresh, else NULL */
+    bool always_polled;      /* see cluster_set_always_polled() */
+    char remembered[NAME_LEN + SETTING_LEN + 32]; /* what memory_save last wrote */
+    struct lastsync *lastsync; /* the failover tie-break's memory between refreshes */
+};
+
+struct cluster *cluster_new(const struct config *cfg)
+{
+    struct cluster *c = xcalloc(1, sizeof *c);
+    c->cfg = cfg;
+    c->nnodes = cfg->nnodes;
+    c->nodes = xcalloc((size_t)(c->nnodes ? c->nnodes : 1), sizeof *c->nodes);
+    for (int i = 0; i < c->nnodes; i++)
+        c->nodes[i] = node_new(&cfg->nodes[i], cfg->connect_timeout_ms, cfg->query_timeout_ms);
+    c->lastsync = lastsync_new(c->nnodes);
+    /* a measurement hook for bench/, off unless the variable names a file */
+    const char *trace = getenv("REPLTOP_TRACE");
+    if (trace && *trace)
+        c->trace = fopen(trace, "ae");
+    return c;
+}
+
+void cluster_free(struct cluster *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < c->nnodes; i++)
+        node_free(c->nodes[i]);
+    free(c->nodes);
+    lastsync_free(c->lastsync);
+    if (c->trace)
+        fclose(c->trace);
+    free(c);
+}
+
+int cluster_size(const struct cluster *c)
+{
+    return c->nnodes;
+}
+
+void cluster_set_always_polled(struct cluster *c)
+{
+    c->always_polled = true;
+}
+
+void cluster_refresh_begin(struct cluster *c, int64_t now)
+{
+    c->seq++;
+    c->round_start = now;
+    c->round_start_wall = clock_wall();
+    c->next_send = 0;
+}
+
+bool cluster_refresh_send(struct cluster *c, int64_t until)
+{
+    int64_t now = clock_mono_ms();
+    while (c->next_send < c->nnodes) {
+        node_round_start(c->nodes[c->next_send++], now, !c->always_polled);
+        now = clock_mono_ms();
+        if (now >= until)
+            break;
+    }
+    return c->next_send < c->nnodes;
+}
+
+void cluster_refresh_start(struct cluster *c, int64_t now)
+{
+    cluster_refresh_begin(c, now);
+    cluster_refresh_send(c, INT64_MAX);
+}
+
+/* When an always-polled refresh is shown even though a node has not answered yet: half the
+ * interval after it started (bench/RESULTS.md, section 2), but never before the first refresh
+ * has waited for every node to connect. The late node keeps its previous values until it
+ * answers or reaches its own deadline, both of which show in a later refresh. */
+static int64_t cut_at(const struct cluster *c)
+{
+    if (!c->always_polled || c->seq <= 1)
+        return -1;
+    return c->round_start + (int64_t)(c->cfg->refresh_s * 500);
+}
+
+bool cluster_refresh_done(const struct cluster *c)
+{
+    if (c->next_send < c->nnodes)
+        return false;
+    int64_t cut = cut_at(c);
+    if (cut >= 0 && clock_mono_ms() >= cut)
+        return true;
+    for (int i = 0; i < c->nnodes; i++)
+        if (node_round_pending(c->nodes[i]))
+            return false;
+    return true;
+}
+
+int cluster_pollfds(const struct cluster *c, struct pollfd *pfds, int *owner, int max)
+{
+    int n = 0;
+    for (int i = 0; i < c->nnodes && n < max; i++) {
+        if (node_pollfd(c->nodes[i], &pfds[n])) {
+            owner[n] = i;
+            n++;
+        }
+    }
+    return n;
+}
+
+int cluster_timeout_ms(const struct cluster *c, int64_t now)
+{
+    int64_t best = -1;
+    for (int i = 0; i < c->nnodes; i++) {
+        int64_t d = node_deadline_ms(c->nodes[i]);
+        if (d >= 0 && (best < 0 || d < best))
+            best = d;
+    }
+    int64_t cut = cut_at(c);
+    if (cut > now && (best < 0 || cut < best) && !cluster_refresh_done(c))
+        best = cut;
+    if (best < 0)
+        return -1;
+    return best <= now ? 0 : (int)(best - now);
+}
+
+void cluster_handle(struct cluster *c, const struct pollfd *pfds, const int *owner, int n,
+                    int64_t now)
+{
+    for (int i = 0; i < n; i++)
+        if (pfds[i].revents)
+            node_handle(c->nodes[owner[i]], pfds[i].revents, now);
+    /* deadlines of every node, whether or not its socket woke us */
+    for (int i = 0; i < c->nnodes; i++)
+        node_handle(c->nodes[i], 0, now);
+}
+
+/* "refresh SEQ start_ms T wall_ms D answered A waiting W nodes N": T is the wall-clock start
+ * in ms since the epoch, D how long until this snapshot, A the nodes that answered this
+ * refresh, W those it is still waiting for (bench/isolation.sh reads these). */
+static void trace_refresh(const struct cluster *c, const struct snapshot *s)
+{
+    int answered = 0, waiting = 0;
+    for (int i = 0; i < c->nnodes; i++) {
+        bool pending = node_round_pending(c->nodes[i]);
+        answered += s->nodes[i].reach == REACH_OK && !s->nodes[i].stale && !pending;
+        waiting += pending;
+    }
+    fprintf(c->trace, "refresh %llu start_ms %.0f wall_ms %lld answered %d waiting %d nodes %d\n",
+            (unsigned long long)c->seq, c->round_start_wall * 1000,
+            (long long)(clock_mono_ms() - c->round_start), answered, waiting, c->nnodes);
+    fflush(c->trace);
+}
+
+struct snapshot *cluster_snapshot(struct cluster *c)
+{
+    struct snapshot *s = snapshot_new(c->nnodes);
+    s->taken_at = clock_wall();
+    s->seq = c->seq;
+    s->interval_s = c->cfg->refresh_s;
+    for (int i = 0; i < c->nnodes; i++) {
+        free(s->nodes[i].repl);
+        free(s->nodes[i].slots);
+        node_fill_snap(c->nodes[i], &s->nodes[i]);
+    }
+    struct derive_limits lim = {
+        .lag_warn_bytes = c->cfg->lag_warn_bytes,
+        .lag_crit_bytes = c->cfg->lag_crit_bytes,
+        .lag_warn_s = c->cfg->lag_warn_s,
+        .lag_crit_s = c->cfg->lag_crit_s,
+    };
+    lastsync_recall(c->lastsync, s);
+    derive_snapshot(s, &lim);
+    lastsync_keep(c->lastsync, s);
+    if (c->trace)
+        trace_refresh(c, s);
+    /* keep the primary's sync settings on disk, for a promote after it died; only on change */
+    if (s->primary[0]) {
+        char now[sizeof c->remembered];
+        str_printf(now, sizeof now, "%s\n%s\n%s", s->primary, s->synchronous_standby_names,
+                   s->synchronous_commit);
+        if (strcmp(now, c->remembered) != 0) {
+            memory_save(s);
+            str_copy(c->remembered, sizeof c->remembered, now);
+        }
+    }
+    return s;
+}
+
+struct snapshot *cluster_sample_once(struct cluster *c)
+{
+    int max = c->nnodes > 0 ? c->nnodes : 1;
+    struct pollfd *pfds = xcalloc((size_t)max, sizeof *pfds);
+    int *owner = xcalloc((size_t)max, sizeof *owner);
+    cluster_refresh_start(c, clock_mono_ms());
+    while (!cluster_refresh_done(c)) {
+        int n = cluster_pollfds(c, pfds, owner, max);
+        int timeout = cluster_timeout_ms(c, clock_mono_ms());
+        if (n == 0 && timeout < 0)
+            break; /* nothing left to wait for (cannot happen while a node is pending) */
+        if (poll(pfds, (nfds_t)n, timeout) < 0 && errno != EINTR)
+            break;
+        cluster_handle(c, pfds, owner, n, clock_mono_ms());
+    }
+    free(pfds);
+    free(owner);
+    return cluster_snapshot(c);
+}

@@ -1,0 +1,343 @@
+/* derive: turns per-node samples into cluster facts. Pure functions of the snapshot, so every
+ * rule is unit-tested from hand-made snapshots.
+ *
+ * Byte lag is the truth and time lag a hint (DESIGN.md 7): pg_stat_replication's replay_lsn is
+ * reported by the standby only every wal_receiver_status_interval when idle, so a reachable
+ * standby's own receive/replay LSNs are preferred to the primary's view of them. */
+#include "model/watch/derive.h"
+#include "model/watch/health.h"
+#include "model/pg/syncnames.h"
+#include "model/watch/syncplan.h"
+#include "model/base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool loopback(const char *h)
+{
+    return strcmp(h, "127.0.0.1") == 0 || strcmp(h, "localhost") == 0 || strcmp(h, "::1") == 0;
+}
+
+bool derive_same_addr(const char *a, const char *b)
+{
+    if (str_empty(a) || str_empty(b))
+        return false;
+    const char *pa = strrchr(a, ':'), *pb = strrchr(b, ':');
+    if (!pa || !pb || strcmp(pa + 1, pb + 1) != 0)
+        return false;
+    char ha[128], hb[128];
+    str_copy(ha, sizeof ha, a);
+    str_copy(hb, sizeof hb, b);
+    ha[pa - a] = '\0';
+    hb[pb - b] = '\0';
+    return str_eq_nocase(ha, hb) || (loopback(ha) && loopback(hb));
+}
+
+static bool usable(const struct node_snap *n)
+{
+    return n->reach == REACH_OK;
+}
+
+/* The node a standby streams from: by its WAL receiver's sender address, else the one node
+ * whose pg_stat_replication lists its application_name. -1 when unknown. */
+static int find_upstream(const struct snapshot *s, int self)
+{
+    const struct node_snap *n = &s->nodes[self];
+    for (int i = 0; i < s->nnodes; i++)
+        if (i != self && derive_same_addr(s->nodes[i].target, n->upstream_addr))
+            return i;
+    if (!n->application_name[0])
+        return -1;
+    int found = -1;
+    for (int i = 0; i < s->nnodes; i++) {
+        if (i == self || !usable(&s->nodes[i]))
+            continue;
+        for (int r = 0; r < s->nodes[i].nrepl; r++) {
+            if (str_eq_nocase(s->nodes[i].repl[r].application_name, n->application_name)) {
+                if (found >= 0 && found != i)
+                    return -1; /* ambiguous: say nothing */
+                found = i;
+            }
+        }
+    }
+    return found;
+}
+
+static int64_t abs64(int64_t v)
+{
+    return v < 0 ? -v : v;
+}
+
+/* The upstream's row for this standby: same application_name; among several, the one whose
+ * flush position is closest to what the standby says it received. */
+static const struct repl_row *find_row(const struct node_snap *up, const struct node_snap *n)
+{
+    const struct repl_row *best = NULL;
+    int64_t best_dist = 0;
+    for (int r = 0; r < up->nrepl; r++) {
+        const struct repl_row *row = &up->repl[r];
+        if (!n->application_name[0] || !str_eq_nocase(row->application_name, n->application_name))
+            continue;
+        int64_t d = lsn_diff(row->flush_lsn, n->receive_lsn);
+        d = num_known(d) ? abs64(d) : INT64_MAX;
+        if (!best || d < best_dist) {
+            best = row;
+            best_dist = d;
+        }
+    }
+    return best;
+}
+
+/* Lag of a position behind the primary's; never negative for a standby that follows it
+ * (the two nodes are sampled a few milliseconds apart). */
+static int64_t lag_of(lsn_t primary_lsn, lsn_t pos)
+{
+    int64_t d = lsn_diff(primary_lsn, pos);
+    return num_known(d) && d < 0 ? 0 : d;
+}
+
+static double time_lag(double reported, int64_t bytes)
+{
+    /* PostgreSQL reports NULL when idle; nothing left to replay means zero time behind */
+    if (!dbl_known(reported) && num_known(bytes) && bytes == 0)
+        return 0;
+    return reported;
+}
+
+static void derive_standby(struct snapshot *s, int i, const struct node_snap *root)
+{
+    struct node_snap *n = &s->nodes[i];
+    int up = find_upstream(s, i);
+    if (up >= 0)
+        str_copy(n->upstream, sizeof n->upstream, s->nodes[up].name);
+    const struct repl_row *row =
+        up >= 0 && usable(&s->nodes[up]) ? find_row(&s->nodes[up], n) : NULL;
+    if (row) {
+        n->matched = true;
+        str_copy(n->sync_state, sizeof n->sync_state, row->sync_state);
+        n->sync_priority = row->sync_priority;
+        str_copy(n->repl_state, sizeof n->repl_state, row->state);
+    }
+    if (!root || root->current_lsn == LSN_UNKNOWN)
+        return;
+    /* a standby on another timeline than the primary's is not behind it: it has diverged */
+    if (n->timeline > 0 && root->timeline > 0 && n->timeline > root->timeline)
+        return;
+    lsn_t cur = root->current_lsn;
+    if (row) {
+        n->lag_sent = lag_of(cur, row->sent_lsn);
+        n->lag_write = lag_of(cur, row->write_lsn);
+        n->lag_flush = lag_of(cur, row->flush_lsn);
+        n->lag_replay = lag_of(cur, row->replay_lsn);
+    }
+    if (usable(n) && n->receive_lsn != LSN_UNKNOWN)
+        n->lag_flush = lag_of(cur, n->receive_lsn);
+    if (usable(n) && n->replay_lsn != LSN_UNKNOWN)
+        n->lag_replay = lag_of(cur, n->replay_lsn);
+    if (row) {
+        n->lag_write_s = time_lag(row->write_lag, n->lag_write);
+        n->lag_flush_s = time_lag(row->flush_lag, n->lag_flush);
+        n->lag_replay_s = time_lag(row->replay_lag, n->lag_replay);
+    }
+    /* what a promotion of this standby would lose if the primary died now: all WAL the
+     * primary wrote that this standby has not made durable */
+    n->data_at_risk = n->lag_flush;
+}
+
+static void state_word(struct node_snap *n)
+{
+    const char *w;
+    switch (n->reach) {
+    case REACH_PENDING:
+        w = "connecting";
+        break;
+    case REACH_UNREACHABLE:
+        w = "down";
+        break;
+    case REACH_TIMEOUT:
+        w = "timeout";
+        break;
+    case REACH_AUTH_FAILED:
+        w = "auth_failed";
+        break;
+    case REACH_ERROR:
+        w = "error";
+        break;
+    default:
+        w = NULL;
+    }
+    if (!w && n->role == ROLE_PRIMARY)
+        w = "primary";
+    else if (!w && n->role == ROLE_STANDBY) {
+        if (n->needs_rewind)
+            w = "needs_rewind";
+        else if (n->replay_paused == 1)
+            w = "paused";
+        else if (n->matched && strcmp(n->repl_state, "streaming") != 0 && n->repl_state[0])
+            w = n->repl_state; /* catchup, startup, backup, stopping */
+        else if (n->wr.present && n->wr.status[0])
+            w = n->wr.status; /* streaming, waiting, ... */
+        else
+            w = "not_streaming";
+    }
+    str_copy(n->state, sizeof n->state, w ? w : "unknown");
+}
+
+/* How a standby stands in its primary's synchronous replication, for the tie-break between
+ * standbys that received the same WAL: the synchronous one is the one guaranteed to hold every
+ * acknowledged commit. */
+struct standing {
+    int rank;     /* sync 3, quorum 2, potential 1; 0 async or unknown */
+    int priority; /* sync_priority: 1 is the first of the list; <= 0 async or unknown */
+};
+
+static struct standing standing_of(const char *state, int priority)
+{
+    struct standing st = {0, priority};
+    if (strcmp(state, "sync") == 0)
+        st.rank = 3;
+    else if (strcmp(state, "quorum") == 0)
+        st.rank = 2;
+    else if (strcmp(state, "potential") == 0)
+        st.rank = 1;
+    return st;
+}
+
+/* What is known of each node's standing: what its primary shows now, else what it showed at
+ * the last refresh in which one primary answered (last_sync_state). When no primary answers and
+ * nothing of the kind is known for any node, the list remembered for this cluster stands in:
+ * the states PostgreSQL would give these standbys under it (syncplan.h), with its priorities
+ * (1 for every listed one under ANY, as PostgreSQL shows them). */
+static void standings(const struct snapshot *s, bool no_primary, struct standing *st)
+{
+    bool known = false;
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (n->sync_state[0])
+            st[i] = standing_of(n->sync_state, n->sync_priority);
+        else if (n->last_sync_state[0])
+            st[i] = standing_of(n->last_sync_state, n->last_sync_priority);
+        known = known || n->last_sync_state[0] || st[i].rank > 0; /* not a cascade's async */
+    }
+    struct syncnames sn;
+    if (known || !no_primary || !s->remembered_sync_names[0] ||
+        !syncnames_parse(s->remembered_sync_names, &sn, NULL, 0))
+        return;
+    const char **apps = xcalloc((size_t)s->nnodes, sizeof *apps);
+    const char **states = xcalloc((size_t)s->nnodes, sizeof *states);
+    int *at = xcalloc((size_t)s->nnodes, sizeof *at), napps = 0;
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (usable(n) && n->role == ROLE_STANDBY && n->application_name[0]) {
+            apps[napps] = n->application_name;
+            at[napps++] = i;
+        }
+    }
+    syncplan_states(&sn, apps, napps, states);
+    for (int k = 0; k < napps; k++) {
+        int idx = syncnames_index(&sn, apps[k]);
+        int prio = idx < 0 ? 0 : sn.method == SYNC_FIRST ? idx + 1 : 1;
+        st[at[k]] = standing_of(states[k], prio);
+    }
+    free(apps);
+    free(states);
+    free(at);
+}
+
+/* With one primary answering, its view becomes each node's last standing (what the tie-break
+ * falls back on once that primary is down): a node that answers but has no row there is no
+ * longer synchronous. A node that does not answer is not matched at all: it keeps the last. */
+static void note_standings(struct snapshot *s)
+{
+    for (int i = 0; i < s->nnodes; i++) {
+        struct node_snap *n = &s->nodes[i];
+        if (!usable(n))
+            continue;
+        str_copy(n->last_sync_state, sizeof n->last_sync_state, n->sync_state);
+        n->last_sync_priority = n->sync_priority;
+    }
+}
+
+/* -1, 0 or 1 as a stands weaker than, as strong as, or stronger than b. */
+static int compare_standing(struct standing a, struct standing b)
+{
+    if (a.rank != b.rank)
+        return a.rank > b.rank ? 1 : -1;
+    if (a.priority > 0 && b.priority > 0 && a.priority != b.priority)
+        return a.priority < b.priority ? 1 : -1;
+    return 0;
+}
+
+/* Is a better failover candidate than b: least data at risk (most WAL received), then the
+ * stronger sync standing, then the least replay lag; on a full tie the first in the config. */
+static bool better_candidate(const struct node_snap *a, struct standing sa,
+                             const struct node_snap *b, struct standing sb)
+{
+    lsn_t ha = node_wal_held(a), hb = node_wal_held(b);
+    if (ha != hb)
+        return ha > hb;
+    int c = compare_standing(sa, sb);
+    if (c != 0)
+        return c > 0;
+    return a->replay_lsn > b->replay_lsn;
+}
+
+static void pick_candidate(struct snapshot *s, const struct node_snap *root, bool no_primary)
+{
+    if (s->nnodes == 0)
+        return;
+    struct standing *st = xcalloc((size_t)s->nnodes, sizeof *st);
+    standings(s, no_primary, st);
+    int best = -1;
+    for (int i = 0; i < s->nnodes; i++) {
+        struct node_snap *n = &s->nodes[i];
+        if (!usable(n) || n->role != ROLE_STANDBY || n->needs_rewind ||
+            node_wal_held(n) == LSN_UNKNOWN)
+            continue;
+        if (root && strcmp(n->system_identifier, root->system_identifier) != 0)
+            continue;
+        if (best < 0 || better_candidate(n, st[i], &s->nodes[best], st[best]))
+            best = i;
+    }
+    if (best >= 0) {
+        s->nodes[best].best_candidate = true;
+        str_copy(s->candidate, sizeof s->candidate, s->nodes[best].name);
+    }
+    free(st);
+}
+
+void derive_snapshot(struct snapshot *s, const struct derive_limits *lim)
+{
+    const struct node_snap *root = NULL;
+    int primaries = 0;
+    for (int i = 0; i < s->nnodes; i++) {
+        if (usable(&s->nodes[i]) && s->nodes[i].role == ROLE_PRIMARY) {
+            if (!root)
+                root = &s->nodes[i];
+            primaries++;
+        }
+    }
+    if (primaries == 1) {
+        str_copy(s->primary, sizeof s->primary, root->name);
+        str_copy(s->synchronous_standby_names, sizeof s->synchronous_standby_names,
+                 root->synchronous_standby_names);
+        str_copy(s->synchronous_commit, sizeof s->synchronous_commit, root->synchronous_commit);
+    }
+    for (int i = 0; i < s->nnodes; i++) {
+        struct node_snap *n = &s->nodes[i];
+        if (usable(n) && n->role == ROLE_STANDBY) {
+            /* with several primaries, lag is measured against the one this standby follows */
+            const struct node_snap *r = primaries == 1 ? root : NULL;
+            int up = find_upstream(s, i);
+            if (primaries > 1 && up >= 0 && s->nodes[up].role == ROLE_PRIMARY)
+                r = &s->nodes[up];
+            derive_standby(s, i, r);
+        }
+    }
+    if (primaries == 1)
+        note_standings(s);
+    pick_candidate(s, primaries == 1 ? root : NULL, primaries == 0);
+    health_evaluate(s, lim);
+    for (int i = 0; i < s->nnodes; i++)
+        state_word(&s->nodes[i]);
+}

@@ -1,0 +1,134 @@
+/* events: the ring, and the diff of two snapshots into events. */
+#include "model/watch/events.h"
+#include "model/base/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct events {
+    int capacity, start, count;
+    struct event *items;
+};
+
+struct events *events_new(int capacity)
+{
+    struct events *ev = xcalloc(1, sizeof *ev);
+    ev->capacity = capacity > 0 ? capacity : 1;
+    ev->items = xcalloc((size_t)ev->capacity, sizeof *ev->items);
+    return ev;
+}
+
+void events_free(struct events *ev)
+{
+    if (!ev)
+        return;
+    free(ev->items);
+    free(ev);
+}
+
+void events_clear(struct events *ev)
+{
+    ev->start = ev->count = 0;
+}
+
+void events_add(struct events *ev, double t, enum event_kind kind, enum severity sev,
+                const char *node, const char *fmt, ...)
+{
+    struct event *e;
+    if (ev->count < ev->capacity) {
+        e = &ev->items[(ev->start + ev->count) % ev->capacity];
+        ev->count++;
+    } else {
+        e = &ev->items[ev->start];
+        ev->start = (ev->start + 1) % ev->capacity;
+    }
+    memset(e, 0, sizeof *e);
+    e->t = t;
+    e->kind = kind;
+    e->severity = sev;
+    str_copy(e->node, sizeof e->node, node);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    va_end(ap);
+}
+
+int events_count(const struct events *ev)
+{
+    return ev->count;
+}
+
+const struct event *events_get(const struct events *ev, int i)
+{
+    if (i < 0 || i >= ev->count)
+        return NULL;
+    return &ev->items[(ev->start + ev->count - 1 - i) % ev->capacity];
+}
+
+/* A problem is "the same" across snapshots when its code and node are: its message carries
+ * numbers (lag amounts) that change every refresh. */
+static const struct problem *find_problem(const struct snapshot *s, const struct problem *p)
+{
+    for (int i = 0; s && i < s->nproblems; i++)
+        if (strcmp(s->problems[i].code, p->code) == 0 && strcmp(s->problems[i].node, p->node) == 0)
+            return &s->problems[i];
+    return NULL;
+}
+
+int events_diff(struct events *ev, const struct snapshot *prev, const struct snapshot *cur)
+{
+    int added = 0;
+    double t = cur->taken_at;
+    if (!prev) {
+        events_add(ev, t, EV_INFO, SEV_OK, "", "first snapshot: %d node%s, primary %s, health %s",
+                   cur->nnodes, cur->nnodes == 1 ? "" : "s",
+                   cur->primary[0] ? cur->primary : "none", severity_name(cur->health));
+        added++;
+    }
+    for (int i = 0; i < cur->nproblems; i++) {
+        const struct problem *p = &cur->problems[i];
+        if (find_problem(prev, p))
+            continue;
+        events_add(ev, t, EV_PROBLEM, p->severity, p->node, "%s", p->message);
+        added++;
+    }
+    for (int i = 0; prev && i < prev->nproblems; i++) {
+        const struct problem *p = &prev->problems[i];
+        if (find_problem(cur, p))
+            continue;
+        events_add(ev, t, EV_CLEARED, SEV_OK, p->node, "cleared: %s", p->message);
+        added++;
+    }
+    for (int i = 0; prev && i < cur->nnodes; i++) {
+        const struct node_snap *n = &cur->nodes[i];
+        const struct node_snap *o = snapshot_find(prev, n->name);
+        /* only compare what both snapshots know: a node going down is a problem above */
+        if (!o || n->reach != REACH_OK || o->reach != REACH_OK)
+            continue;
+        if (n->role != o->role && n->role != ROLE_UNKNOWN && o->role != ROLE_UNKNOWN) {
+            events_add(ev, t, EV_CHANGE, SEV_WARNING, n->name, "%s is now %s (was %s)", n->name,
+                       role_name(n->role), role_name(o->role));
+            added++;
+        }
+        if (n->timeline > 0 && o->timeline > 0 && n->timeline != o->timeline) {
+            events_add(ev, t, EV_CHANGE, SEV_WARNING, n->name, "%s moved to timeline %d (was %d)",
+                       n->name, n->timeline, o->timeline);
+            added++;
+        }
+    }
+    if (prev && strcmp(prev->primary, cur->primary) != 0 && cur->primary[0] && prev->primary[0]) {
+        events_add(ev, t, EV_CHANGE, SEV_WARNING, cur->primary, "the primary is now %s (was %s)",
+                   cur->primary, prev->primary);
+        added++;
+    }
+    if (prev && prev->primary[0] && cur->primary[0] &&
+        strcmp(prev->synchronous_standby_names, cur->synchronous_standby_names) != 0) {
+        events_add(ev, t, EV_CHANGE, SEV_OK, cur->primary,
+                   "synchronous_standby_names is now '%s' (was '%s')",
+                   cur->synchronous_standby_names, prev->synchronous_standby_names);
+        added++;
+    }
+    return added;
+}

@@ -1,0 +1,206 @@
+/* health: one function per rule; each adds problems to the snapshot. */
+#include "model/watch/health.h"
+#include "model/pg/syncnames.h"
+#include "model/base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool usable(const struct node_snap *n)
+{
+    return n->reach == REACH_OK;
+}
+
+/* "db_s1 (127.0.0.1:5433)", or just the name when it is the address */
+static const char *who(const struct node_snap *n, char *buf, size_t len)
+{
+    if (strcmp(n->name, n->target) == 0 || !n->target[0])
+        str_copy(buf, len, n->name);
+    else
+        str_printf(buf, len, "%s (%s)", n->name, n->target);
+    return buf;
+}
+
+static void rule_reachability(struct snapshot *s)
+{
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        char w[NAME_LEN + 140];
+        switch (n->reach) {
+        case REACH_UNREACHABLE:
+            snapshot_add_problem(s, SEV_CRITICAL, "unreachable", n->name, "%s is down: %s",
+                                 who(n, w, sizeof w), n->error[0] ? n->error : "no connection");
+            break;
+        case REACH_TIMEOUT:
+            snapshot_add_problem(s, SEV_CRITICAL, "timeout", n->name, "%s does not answer: %s",
+                                 who(n, w, sizeof w), n->error);
+            break;
+        case REACH_AUTH_FAILED:
+            snapshot_add_problem(s, SEV_CRITICAL, "auth_failed", n->name,
+                                 "%s refused our login: %s", who(n, w, sizeof w), n->error);
+            break;
+        case REACH_ERROR:
+            snapshot_add_problem(s, SEV_WARNING, "query_failed", n->name,
+                                 "%s answered with an error: %s", who(n, w, sizeof w), n->error);
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static const struct node_snap *rule_primaries(struct snapshot *s)
+{
+    const struct node_snap *first = NULL;
+    char names[256] = "";
+    int count = 0, answered = 0;
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (usable(n))
+            answered++;
+        if (!usable(n) || n->role != ROLE_PRIMARY)
+            continue;
+        if (!first)
+            first = n;
+        size_t len = strlen(names);
+        str_printf(names + len, sizeof names - len, "%s%s", count ? ", " : "", n->name);
+        count++;
+    }
+    if (count == 0 && s->nnodes > 0)
+        snapshot_add_problem(s, SEV_CRITICAL, "no_primary", "",
+                             "no reachable primary (%d of %d nodes answered)", answered, s->nnodes);
+    else if (count > 1)
+        snapshot_add_problem(s, SEV_CRITICAL, "multiple_primaries", "",
+                             "%d nodes accept writes (%s): split brain", count, names);
+    return count == 1 ? first : NULL;
+}
+
+static void rule_system_id(struct snapshot *s, const struct node_snap *primary)
+{
+    /* the primary's identifier is the cluster's; without one, the first reachable node's */
+    const char *ref = primary ? primary->system_identifier : NULL;
+    const char *ref_node = primary ? primary->name : NULL;
+    for (int i = 0; !ref && i < s->nnodes; i++) {
+        if (usable(&s->nodes[i]) && s->nodes[i].system_identifier[0]) {
+            ref = s->nodes[i].system_identifier;
+            ref_node = s->nodes[i].name;
+        }
+    }
+    if (!ref)
+        return;
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (usable(n) && n->system_identifier[0] && strcmp(n->system_identifier, ref) != 0)
+            snapshot_add_problem(s, SEV_CRITICAL, "system_id_mismatch", n->name,
+                                 "%s belongs to another cluster (system identifier %s, %s has %s)",
+                                 n->name, n->system_identifier, ref_node, ref);
+    }
+}
+
+static bool streaming(const struct node_snap *n)
+{
+    return n->wr.present && strcmp(n->wr.status, "streaming") == 0;
+}
+
+static void rule_standbys(struct snapshot *s, const struct node_snap *primary,
+                          const struct derive_limits *lim)
+{
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (!usable(n) || n->role != ROLE_STANDBY)
+            continue;
+        bool diverged = false;
+        if (primary && n->timeline > 0 && primary->timeline > 0 &&
+            strcmp(n->system_identifier, primary->system_identifier) == 0 &&
+            (n->timeline > primary->timeline ||
+             (n->timeline < primary->timeline && !streaming(n)))) {
+            diverged = true;
+            snapshot_add_problem(s, SEV_CRITICAL, "timeline_diverged", n->name,
+                                 "%s is on timeline %d, %s on timeline %d: it cannot follow "
+                                 "without a rewind",
+                                 n->name, n->timeline, primary->name, primary->timeline);
+        }
+        if (!diverged && !streaming(n))
+            snapshot_add_problem(s, SEV_WARNING, "not_streaming", n->name,
+                                 "%s is a standby but does not stream (WAL receiver: %s)", n->name,
+                                 n->wr.present ? n->wr.status : "not running");
+        if (n->replay_paused == 1)
+            snapshot_add_problem(s, SEV_WARNING, "replay_paused", n->name,
+                                 "%s has WAL replay paused (pg_wal_replay_resume() resumes it)",
+                                 n->name);
+        char have[32], warn[32];
+        if (num_known(n->lag_replay) && n->lag_replay >= lim->lag_warn_bytes) {
+            bool crit = n->lag_replay >= lim->lag_crit_bytes;
+            format_bytes(n->lag_replay, have, sizeof have);
+            format_bytes(crit ? lim->lag_crit_bytes : lim->lag_warn_bytes, warn, sizeof warn);
+            snapshot_add_problem(
+                s, crit ? SEV_CRITICAL : SEV_WARNING, crit ? "lag_crit" : "lag_warn", n->name,
+                "%s replay is %s behind %s (%s at %s)", n->name, have,
+                primary ? primary->name : "the primary", crit ? "crit" : "warn", warn);
+        } else if (dbl_known(n->lag_replay_s) && n->lag_replay_s >= lim->lag_warn_s &&
+                   num_known(n->lag_replay) && n->lag_replay > 0) {
+            bool crit = n->lag_replay_s >= lim->lag_crit_s;
+            snapshot_add_problem(s, crit ? SEV_CRITICAL : SEV_WARNING,
+                                 crit ? "lag_crit" : "lag_warn", n->name,
+                                 "%s replay is %.1f s behind %s (%s at %.0f s)", n->name,
+                                 n->lag_replay_s, primary ? primary->name : "the primary",
+                                 crit ? "crit" : "warn", crit ? lim->lag_crit_s : lim->lag_warn_s);
+        }
+    }
+}
+
+static void rule_slots(struct snapshot *s)
+{
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        for (int j = 0; usable(n) && j < n->nslots; j++) {
+            const struct slot_row *sl = &n->slots[j];
+            if (sl->active)
+                continue;
+            bool lost =
+                strcmp(sl->wal_status, "lost") == 0 || strcmp(sl->wal_status, "unreserved") == 0;
+            char held[32] = "an unknown amount of";
+            if (num_known(sl->retained_bytes))
+                format_bytes(sl->retained_bytes, held, sizeof held);
+            snapshot_add_problem(s, lost ? SEV_CRITICAL : SEV_WARNING, "slot_inactive", n->name,
+                                 "slot %s on %s is inactive and holds %s WAL%s", sl->name, n->name,
+                                 held, lost ? " (its WAL is lost or about to be)" : "");
+        }
+    }
+}
+
+static void rule_writes_blocked(struct snapshot *s, const struct node_snap *p)
+{
+    if (!p || !p->synchronous_standby_names[0])
+        return;
+    if (strcmp(p->synchronous_commit, "off") == 0 || strcmp(p->synchronous_commit, "local") == 0)
+        return; /* commits do not wait for standbys */
+    struct syncnames sn;
+    if (!syncnames_parse(p->synchronous_standby_names, &sn, NULL, 0))
+        return;
+    const char **names = xcalloc((size_t)(p->nrepl ? p->nrepl : 1), sizeof *names);
+    int n = 0;
+    for (int i = 0; i < p->nrepl; i++)
+        if (strcmp(p->repl[i].state, "streaming") == 0)
+            names[n++] = p->repl[i].application_name;
+    int listed = 0;
+    for (int i = 0; i < n; i++)
+        listed += syncnames_matches(&sn, names[i]);
+    if (syncnames_would_block(&sn, names, n))
+        snapshot_add_problem(s, SEV_CRITICAL, "writes_blocked", p->name,
+                             "commits on %s wait for %d synchronous standby(s) of '%s' but only "
+                             "%d listed standby(s) stream: writes hang",
+                             p->name, syncnames_required(&sn), p->synchronous_standby_names,
+                             listed);
+    free(names);
+}
+
+void health_evaluate(struct snapshot *s, const struct derive_limits *lim)
+{
+    rule_reachability(s);
+    const struct node_snap *primary = rule_primaries(s);
+    rule_system_id(s, primary);
+    rule_standbys(s, primary, lim);
+    rule_slots(s);
+    rule_writes_blocked(s, primary);
+}

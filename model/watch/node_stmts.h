@@ -1,0 +1,39 @@
+/* node_stmts: the four monitoring statements on one libpq session — prepared once per session
+ * and sent with one sync in libpq's pipeline mode (one round trip), or as one simple query where
+ * libpq has no pipeline mode — and their results parsed into a sample (queries.h). node.c owns
+ * the session and its state machine; this is what goes over it each refresh. */
+#ifndef REPLTOP_NODE_STMTS_H
+#define REPLTOP_NODE_STMTS_H
+
+#include "model/watch/queries.h"
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct stmts {
+    bool pipeline;                  /* this session is in pipeline mode */
+    bool prepared[QP_COUNT];        /* the statements this session has prepared */
+    signed char sent[2 * QP_COUNT]; /* the pipeline's commands in flight, in order */
+    int nsent, ndone;               /* how many were sent, and answered in full */
+    int part;                       /* how many statements' rows were read this refresh */
+};
+
+enum stmts_state {
+    STMTS_MORE,   /* not all answered yet: wait for the socket */
+    STMTS_DONE,   /* every statement answered: the sample is complete */
+    STMTS_FAILED, /* answered, with an error (in err) or rows missing */
+    STMTS_LOST,   /* the connection broke (err may say why) */
+};
+
+/* A new session: nothing prepared, not in pipeline mode. */
+void stmts_reset(struct stmts *st);
+/* Right after connecting: pipeline mode where libpq has it (also checked at run time). */
+void stmts_enter_pipeline(struct stmts *st, PGconn *conn);
+/* Sends one refresh's statements; false with libpq's error on the connection. */
+bool stmts_send(struct stmts *st, PGconn *conn);
+/* Reads every result that is complete into sample. */
+enum stmts_state stmts_read(struct stmts *st, PGconn *conn, struct node_sample *sample, char *err,
+                            size_t errlen);
+
+#endif

@@ -1,0 +1,290 @@
+/* queries: monitoring SQL (PostgreSQL 13 and later) next to the code that reads its rows.
+ *
+ * Role-dependent functions are guarded with CASE (pg_current_wal_lsn() fails on a standby), the
+ * primary's timeline comes from its current WAL file name (the control file lags after a
+ * promotion), and primary_conninfo is read only to extract application_name and the upstream:
+ * it may hold a password, which never leaves this file.
+ *
+ * The statistics views are read through the functions under them (pg_stat_activity,
+ * pg_stat_database and pg_stat_replication are joins over these): the same rows, without
+ * planning the views' joins every refresh — about 30 % of the query's server time
+ * (bench/RESULTS.md, section 4). */
+#include "model/watch/queries.h"
+#include "model/pg/conninfo.h"
+#include "model/base/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One statement per part (enum query_part): prepared once per session where libpq has pipeline
+ * mode (model/watch/node.c), else sent together as one simple query. */
+#define NODE_SQL                                                                                   \
+    "SELECT pg_is_in_recovery() AS in_recovery,"                                                   \
+    " current_setting('server_version') AS server_version,"                                        \
+    " current_setting('server_version_num') AS server_version_num,"                                \
+    " (SELECT system_identifier FROM pg_control_system()) AS system_identifier,"                   \
+    " CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_lsn() END AS current_lsn,"             \
+    " CASE WHEN NOT pg_is_in_recovery() THEN pg_walfile_name(pg_current_wal_lsn()) END"            \
+    "   AS current_walfile,"                                                                       \
+    " (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_timeline,"                   \
+    " pg_last_wal_receive_lsn() AS receive_lsn,"                                                   \
+    " pg_last_wal_replay_lsn() AS replay_lsn,"                                                     \
+    " extract(epoch FROM now() - pg_last_xact_replay_timestamp()) AS replay_age,"                  \
+    " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused,"          \
+    " extract(epoch FROM now() - pg_postmaster_start_time()) AS uptime,"                           \
+    " (SELECT count(*) FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend')"     \
+    "   AS connections,"                                                                           \
+    " (SELECT sum(pg_stat_get_db_xact_commit(oid) + pg_stat_get_db_xact_rollback(oid))"            \
+    "   FROM pg_database) AS xact_total,"                                                          \
+    " current_setting('synchronous_standby_names') AS synchronous_standby_names,"                  \
+    " current_setting('synchronous_commit') AS synchronous_commit,"                                \
+    " current_setting('cluster_name') AS cluster_name,"                                            \
+    " CASE WHEN pg_is_in_recovery()"                                                               \
+    "   AND pg_has_role(current_user, 'pg_read_all_settings', 'USAGE')"                            \
+    "   THEN current_setting('primary_conninfo') END AS primary_conninfo"
+
+#define REPLICATION_SQL                                                                            \
+    "SELECT w.pid, a.application_name, a.client_addr, a.client_port, w.state,"                     \
+    " w.sent_lsn, w.write_lsn, w.flush_lsn, w.replay_lsn,"                                         \
+    " extract(epoch FROM w.write_lag) AS write_lag, extract(epoch FROM w.flush_lag) AS flush_lag," \
+    " extract(epoch FROM w.replay_lag) AS replay_lag, w.sync_priority, w.sync_state"               \
+    " FROM pg_stat_get_wal_senders() w JOIN pg_stat_get_activity(NULL) a ON a.pid = w.pid"         \
+    " ORDER BY w.pid"
+
+#define SLOTS_SQL                                                                                  \
+    "SELECT slot_name, slot_type, active, restart_lsn, wal_status, safe_wal_size,"                 \
+    " CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END"   \
+    "   - restart_lsn AS retained_bytes"                                                           \
+    " FROM pg_replication_slots ORDER BY slot_name"
+
+#define WAL_RECEIVER_SQL                                                                           \
+    "SELECT status, received_tli, flushed_lsn, latest_end_lsn, sender_host, sender_port,"          \
+    " slot_name, conninfo, extract(epoch FROM now() - last_msg_receipt_time) AS last_msg_age"      \
+    " FROM pg_stat_wal_receiver"
+
+static const char *const part_sql[QP_COUNT] = {NODE_SQL, REPLICATION_SQL, SLOTS_SQL,
+                                               WAL_RECEIVER_SQL};
+static const char monitor_sql[] =
+    NODE_SQL ";" REPLICATION_SQL ";" SLOTS_SQL ";" WAL_RECEIVER_SQL ";";
+
+const char *queries_monitor_sql(void)
+{
+    return monitor_sql;
+}
+
+const char *queries_part_sql(enum query_part part)
+{
+    return (unsigned)part < QP_COUNT ? part_sql[part] : NULL;
+}
+
+static const char *col(const struct rowset *rs, int row, const char *name)
+{
+    return row < rs->nrows ? rs->get(rs, row, name) : NULL;
+}
+
+static void get_str(const struct rowset *rs, int row, const char *name, char *out, size_t n)
+{
+    str_copy(out, n, col(rs, row, name));
+}
+
+static lsn_t get_lsn(const struct rowset *rs, int row, const char *name)
+{
+    lsn_t v = LSN_UNKNOWN;
+    const char *s = col(rs, row, name);
+    if (s && !lsn_parse(s, &v))
+        v = LSN_UNKNOWN;
+    return v;
+}
+
+static int64_t get_i64(const struct rowset *rs, int row, const char *name)
+{
+    const char *s = col(rs, row, name);
+    if (!s || !*s)
+        return NUM_UNKNOWN;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    /* sum() of bigints comes back as numeric; accept a trailing ".0" style fraction */
+    if (*end != '\0' && *end != '.')
+        return NUM_UNKNOWN;
+    return v;
+}
+
+static int get_int(const struct rowset *rs, int row, const char *name)
+{
+    int64_t v = get_i64(rs, row, name);
+    return num_known(v) && v >= -1 && v <= 0x7fffffff ? (int)v : -1;
+}
+
+static double get_dbl(const struct rowset *rs, int row, const char *name)
+{
+    const char *s = col(rs, row, name);
+    if (!s || !*s)
+        return NAN;
+    char *end;
+    double v = strtod(s, &end);
+    return *end == '\0' ? v : NAN;
+}
+
+/* -1 unknown, 0 false, 1 true */
+static int get_bool(const struct rowset *rs, int row, const char *name)
+{
+    const char *s = col(rs, row, name);
+    if (!s)
+        return -1;
+    return s[0] == 't' ? 1 : s[0] == 'f' ? 0 : -1;
+}
+
+void queries_app_name(const char *conninfo, const char *cluster_name, char *out, size_t n)
+{
+    if (!conninfo) /* we could not read it: say nothing rather than guess */
+        return;
+    if (conninfo_get(conninfo, "application_name", out, n) && out[0])
+        return;
+    str_copy(out, n, !str_empty(cluster_name) ? cluster_name : "walreceiver");
+}
+
+static void standby_app_name(struct node_snap *n, const char *conninfo, const char *cluster_name)
+{
+    queries_app_name(conninfo, cluster_name, n->application_name, sizeof n->application_name);
+}
+
+static void parse_node(const struct rowset *rs, struct node_sample *smp)
+{
+    struct node_snap *n = &smp->s;
+    if (rs->nrows < 1)
+        return;
+    int rec = get_bool(rs, 0, "in_recovery");
+    n->role = rec == 1 ? ROLE_STANDBY : rec == 0 ? ROLE_PRIMARY : ROLE_UNKNOWN;
+    get_str(rs, 0, "server_version", n->server_version, sizeof n->server_version);
+    n->server_version_num = get_int(rs, 0, "server_version_num");
+    get_str(rs, 0, "system_identifier", n->system_identifier, sizeof n->system_identifier);
+    n->current_lsn = get_lsn(rs, 0, "current_lsn");
+    n->receive_lsn = get_lsn(rs, 0, "receive_lsn");
+    n->replay_lsn = get_lsn(rs, 0, "replay_lsn");
+    n->replay_age = get_dbl(rs, 0, "replay_age");
+    n->replay_paused = get_bool(rs, 0, "replay_paused");
+    n->uptime_s = get_dbl(rs, 0, "uptime");
+    n->connections = get_i64(rs, 0, "connections");
+    smp->xact_total = get_i64(rs, 0, "xact_total");
+    get_str(rs, 0, "synchronous_standby_names", n->synchronous_standby_names,
+            sizeof n->synchronous_standby_names);
+    get_str(rs, 0, "synchronous_commit", n->synchronous_commit, sizeof n->synchronous_commit);
+    if (n->role == ROLE_PRIMARY) {
+        n->timeline = walfile_timeline(col(rs, 0, "current_walfile"));
+        /* a promoted primary still reports where its recovery ended: not a standby position */
+        n->receive_lsn = n->replay_lsn = LSN_UNKNOWN;
+    } else
+        n->timeline = get_int(rs, 0, "checkpoint_timeline"); /* refined by the WAL receiver */
+    if (n->role == ROLE_STANDBY) {
+        const char *pci = col(rs, 0, "primary_conninfo");
+        standby_app_name(n, pci, col(rs, 0, "cluster_name"));
+        if (pci) {
+            char host[96] = "", port[16] = "";
+            conninfo_get(pci, "host", host, sizeof host);
+            if (!host[0])
+                conninfo_get(pci, "hostaddr", host, sizeof host);
+            conninfo_get(pci, "port", port, sizeof port);
+            if (host[0])
+                str_printf(n->upstream_addr, sizeof n->upstream_addr, "%s:%s", host,
+                           port[0] ? port : "5432");
+        }
+    }
+}
+
+static void parse_replication(const struct rowset *rs, struct node_sample *smp)
+{
+    struct node_snap *n = &smp->s;
+    free(n->repl);
+    n->repl = NULL;
+    n->nrepl = rs->nrows;
+    if (rs->nrows <= 0) {
+        n->nrepl = 0;
+        return;
+    }
+    n->repl = xcalloc((size_t)rs->nrows, sizeof *n->repl);
+    for (int i = 0; i < rs->nrows; i++) {
+        struct repl_row *r = &n->repl[i];
+        r->pid = get_int(rs, i, "pid");
+        get_str(rs, i, "application_name", r->application_name, sizeof r->application_name);
+        get_str(rs, i, "client_addr", r->client_addr, sizeof r->client_addr);
+        r->client_port = get_int(rs, i, "client_port");
+        get_str(rs, i, "state", r->state, sizeof r->state);
+        r->sent_lsn = get_lsn(rs, i, "sent_lsn");
+        r->write_lsn = get_lsn(rs, i, "write_lsn");
+        r->flush_lsn = get_lsn(rs, i, "flush_lsn");
+        r->replay_lsn = get_lsn(rs, i, "replay_lsn");
+        r->write_lag = get_dbl(rs, i, "write_lag");
+        r->flush_lag = get_dbl(rs, i, "flush_lag");
+        r->replay_lag = get_dbl(rs, i, "replay_lag");
+        r->sync_priority = get_int(rs, i, "sync_priority");
+        get_str(rs, i, "sync_state", r->sync_state, sizeof r->sync_state);
+    }
+}
+
+static void parse_slots(const struct rowset *rs, struct node_sample *smp)
+{
+    struct node_snap *n = &smp->s;
+    free(n->slots);
+    n->slots = NULL;
+    n->nslots = rs->nrows > 0 ? rs->nrows : 0;
+    if (n->nslots == 0)
+        return;
+    n->slots = xcalloc((size_t)rs->nrows, sizeof *n->slots);
+    for (int i = 0; i < rs->nrows; i++) {
+        struct slot_row *s = &n->slots[i];
+        get_str(rs, i, "slot_name", s->name, sizeof s->name);
+        get_str(rs, i, "slot_type", s->type, sizeof s->type);
+        s->active = get_bool(rs, i, "active") == 1;
+        s->restart_lsn = get_lsn(rs, i, "restart_lsn");
+        get_str(rs, i, "wal_status", s->wal_status, sizeof s->wal_status);
+        s->safe_wal_size = get_i64(rs, i, "safe_wal_size");
+        s->retained_bytes = get_i64(rs, i, "retained_bytes");
+    }
+}
+
+static void parse_wal_receiver(const struct rowset *rs, struct node_sample *smp)
+{
+    struct node_snap *n = &smp->s;
+    struct wal_receiver *w = &n->wr;
+    w->present = rs->nrows > 0;
+    if (!w->present)
+        return;
+    get_str(rs, 0, "status", w->status, sizeof w->status);
+    w->received_tli = get_int(rs, 0, "received_tli");
+    w->flushed_lsn = get_lsn(rs, 0, "flushed_lsn");
+    w->latest_end_lsn = get_lsn(rs, 0, "latest_end_lsn");
+    get_str(rs, 0, "sender_host", w->sender_host, sizeof w->sender_host);
+    w->sender_port = get_int(rs, 0, "sender_port");
+    get_str(rs, 0, "slot_name", w->slot_name, sizeof w->slot_name);
+    w->last_msg_age = get_dbl(rs, 0, "last_msg_age");
+    if (w->received_tli > 0)
+        n->timeline = w->received_tli;
+    if (w->sender_host[0])
+        str_printf(n->upstream_addr, sizeof n->upstream_addr, "%s:%d", w->sender_host,
+                   w->sender_port);
+    /* pg_stat_wal_receiver.conninfo is already obfuscated by the server; still, take only
+     * application_name from it */
+    const char *ci = col(rs, 0, "conninfo");
+    if (ci && !n->application_name[0])
+        standby_app_name(n, ci, NULL);
+}
+
+void queries_parse(enum query_part part, const struct rowset *rs, struct node_sample *sample)
+{
+    switch (part) {
+    case QP_NODE:
+        parse_node(rs, sample);
+        break;
+    case QP_REPLICATION:
+        parse_replication(rs, sample);
+        break;
+    case QP_SLOTS:
+        parse_slots(rs, sample);
+        break;
+    case QP_WAL_RECEIVER:
+        parse_wal_receiver(rs, sample);
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,39 @@
+/* queries: the monitoring SQL and the parsers that turn its rows into a node_snap.
+ *
+ * One round trip per node per refresh runs four statements (node, replication, slots, WAL
+ * receiver), each safe on a primary and on a standby: prepared once per session and sent in
+ * libpq's pipeline mode, or, without it, together as one simple query. Parsers read columns by
+ * name through a rowset, so tests can feed them plain strings without a server. */
+#ifndef REPLTOP_QUERIES_H
+#define REPLTOP_QUERIES_H
+
+#include "model/watch/snapshot.h"
+
+enum query_part { QP_NODE, QP_REPLICATION, QP_SLOTS, QP_WAL_RECEIVER, QP_COUNT };
+
+/* Rows of one statement: get() returns the text of a column, NULL for SQL NULL or no column. */
+struct rowset {
+    int nrows;
+    const char *(*get)(const struct rowset *rs, int row, const char *col);
+    const void *ctx;
+};
+
+/* A node's raw sample: the node_snap fields the server reports, plus counters for deltas. */
+struct node_sample {
+    struct node_snap s;
+    int64_t xact_total; /* sum of commits + rollbacks over all databases, NUM_UNKNOWN */
+    int64_t mono_ms;    /* when it was taken, for rate computations */
+};
+
+/* The full monitoring query (all four statements, for the simple-query protocol). */
+const char *queries_monitor_sql(void);
+/* One of them alone, to prepare (the extended protocol takes one statement at a time). */
+const char *queries_part_sql(enum query_part part);
+/* The application_name a standby's WAL receiver uses: primary_conninfo's (conninfo), else
+ * cluster_name, else "walreceiver" (PostgreSQL's default). out is left as it is when conninfo
+ * is NULL (unread: say nothing rather than guess). */
+void queries_app_name(const char *conninfo, const char *cluster_name, char *out, size_t n);
+/* Parses the rows of one part into sample (the node_snap arrays are allocated here). */
+void queries_parse(enum query_part part, const struct rowset *rs, struct node_sample *sample);
+
+#endif

@@ -1,0 +1,172 @@
+/* snapshot: everything repltop knows about the cluster at one refresh, as plain data.
+ *
+ * The snapshot is the contract between the model and every consumer: the dashboard panels,
+ * `status`, the JSON export and recordings. It holds no libpq or curses object, can be copied
+ * from JSON (replay) and freed with one call. Unknown values follow num.h: NUM_UNKNOWN, NAN,
+ * LSN_UNKNOWN, -1 for small counts, "" for strings. */
+#ifndef REPLTOP_SNAPSHOT_H
+#define REPLTOP_SNAPSHOT_H
+
+#include "model/pg/lsn.h"
+#include "model/base/num.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NAME_LEN    64   /* PostgreSQL's NAMEDATALEN */
+#define SETTING_LEN 1024 /* synchronous_standby_names and similar */
+#define ERROR_LEN   256
+
+enum node_role { ROLE_UNKNOWN, ROLE_PRIMARY, ROLE_STANDBY };
+
+/* Whether the last refresh reached the node, and if not, why. */
+enum node_reach {
+    REACH_PENDING,     /* not yet tried (first refresh still running) */
+    REACH_OK,          /* answered this refresh */
+    REACH_UNREACHABLE, /* connection refused, host down, server shut down */
+    REACH_TIMEOUT,     /* connected or connecting, but no answer within the deadline */
+    REACH_AUTH_FAILED, /* the server refused our credentials */
+    REACH_ERROR,       /* connected, but the query failed (permissions, bad dbname...) */
+};
+
+enum severity { SEV_OK, SEV_WARNING, SEV_CRITICAL };
+
+/* One row of pg_stat_replication on the node that serves WAL. */
+struct repl_row {
+    int pid;
+    char application_name[NAME_LEN];
+    char client_addr[NAME_LEN]; /* "" for a Unix socket */
+    int client_port;            /* -1 when unknown */
+    char state[24];             /* startup, catchup, streaming, backup, stopping */
+    lsn_t sent_lsn, write_lsn, flush_lsn, replay_lsn;
+    double write_lag, flush_lag, replay_lag; /* seconds, NAN when NULL (idle) */
+    int sync_priority;                       /* -1 when unknown */
+    char sync_state[16];                     /* async, potential, sync, quorum */
+};
+
+/* One row of pg_replication_slots. */
+struct slot_row {
+    char name[NAME_LEN];
+    char type[16]; /* physical, logical */
+    bool active;
+    lsn_t restart_lsn;
+    char wal_status[16];    /* reserved, extended, unreserved, lost; "" when unknown */
+    int64_t safe_wal_size;  /* bytes, NUM_UNKNOWN when NULL */
+    int64_t retained_bytes; /* WAL held back by the slot, NUM_UNKNOWN when unknown */
+};
+
+/* pg_stat_wal_receiver of a standby (present=false when no WAL receiver runs). */
+struct wal_receiver {
+    bool present;
+    char status[24]; /* streaming, waiting, stopping, ... */
+    int received_tli;
+    lsn_t flushed_lsn, latest_end_lsn;
+    char sender_host[128];
+    int sender_port;
+    char slot_name[NAME_LEN];
+    double last_msg_age; /* seconds since the last message from the sender, NAN if unknown */
+};
+
+struct node_snap {
+    char name[NAME_LEN];
+    char target[128]; /* host:port (or socket dir:port) it is polled at, no secrets */
+    enum node_reach reach;
+    char error[ERROR_LEN]; /* the server's or libpq's message when reach is not OK */
+    double sampled_at;     /* wall time of the data below, 0 when never sampled */
+    bool stale;            /* the data below is from an earlier refresh (node not answering) */
+
+    enum node_role role;
+    char server_version[32];
+    int server_version_num;
+    char system_identifier[24]; /* decimal, as PostgreSQL prints it */
+    int timeline;               /* -1 when unknown */
+    double uptime_s;
+
+    lsn_t current_lsn; /* primary: pg_current_wal_lsn() */
+    lsn_t receive_lsn; /* standby: pg_last_wal_receive_lsn() */
+    lsn_t replay_lsn;  /* standby: pg_last_wal_replay_lsn() */
+    double replay_age; /* standby: now() - pg_last_xact_replay_timestamp(), NAN if unknown */
+    int replay_paused; /* -1 unknown, 0 no, 1 yes */
+
+    char synchronous_standby_names[SETTING_LEN];
+    char synchronous_commit[16];
+    char application_name[NAME_LEN]; /* standby: what it streams as */
+    char upstream[NAME_LEN];         /* standby: the node it streams from ("" unknown) */
+    char upstream_addr[128];         /* standby: sender host:port from its WAL receiver */
+
+    /* Derived from the upstream's pg_stat_replication row that matches this standby. */
+    bool matched;
+    char sync_state[16]; /* "" when unknown */
+    int sync_priority;
+    char repl_state[24];
+    int64_t lag_sent, lag_write, lag_flush, lag_replay; /* bytes behind the primary's current LSN */
+    double lag_write_s, lag_flush_s, lag_replay_s;
+    int64_t data_at_risk; /* bytes a promotion of this standby would lose now */
+    bool best_candidate;
+    bool needs_rewind; /* ahead of the primary it should follow (diverged timeline) */
+    /* sync_state and sync_priority as of the last refresh in which exactly one primary answered
+     * ("" and -1: not seen, or not in its pg_stat_replication then). The cluster carries them
+     * across refreshes (lastsync.h), so that once the primary is down the failover candidate
+     * still prefers the standby that was synchronous. */
+    char last_sync_state[16];
+    int last_sync_priority;
+
+    double tps;          /* transactions per second since the previous sample, NAN first time */
+    int64_t connections; /* client backends, NUM_UNKNOWN when unknown */
+
+    /* Display state for one word on screen: streaming, catchup, primary, down, timeout... */
+    char state[24];
+
+    struct repl_row *repl;
+    int nrepl;
+    struct slot_row *slots;
+    int nslots;
+    struct wal_receiver wr;
+};
+
+struct problem {
+    enum severity severity;
+    char code[32];
+    char node[NAME_LEN]; /* "" for a cluster-wide problem */
+    char message[ERROR_LEN];
+};
+
+struct snapshot {
+    double taken_at; /* wall time */
+    uint64_t seq;    /* refresh number, 1 for the first */
+    char primary[NAME_LEN];
+    char synchronous_standby_names[SETTING_LEN];
+    char synchronous_commit[16];
+    char candidate[NAME_LEN]; /* best failover candidate, "" if none */
+    /* The primary's synchronous_standby_names as remembered on disk (memory.h) while this
+     * process has seen no primary, "" otherwise: what the candidate's tie-break goes by when no
+     * primary answers and no node's standing is known (derive.c). Not exported. */
+    char remembered_sync_names[SETTING_LEN];
+    enum severity health;
+    double interval_s; /* refresh interval it was taken at */
+
+    struct problem *problems;
+    int nproblems;
+    struct node_snap *nodes;
+    int nnodes;
+};
+
+struct snapshot *snapshot_new(int nnodes);
+void snapshot_free(struct snapshot *s);
+struct snapshot *snapshot_copy(const struct snapshot *s);
+/* Resets a node to "everything unknown", keeping name and target. */
+void node_snap_clear(struct node_snap *n);
+/* The WAL a standby holds: what it received, or what it replayed from its own pg_wal when that
+ * is further (after a restart with no primary to stream from, the receive position is reset
+ * and says nothing). LSN_UNKNOWN when neither is known. */
+lsn_t node_wal_held(const struct node_snap *n);
+const struct node_snap *snapshot_find(const struct snapshot *s, const char *name);
+void snapshot_add_problem(struct snapshot *s, enum severity sev, const char *code, const char *node,
+                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+const char *role_name(enum node_role r); /* primary, standby, unknown */
+const char *
+reach_name(enum node_reach r); /* ok, pending, unreachable, timeout, auth_failed, error */
+const char *severity_name(enum severity s); /* ok, warning, critical */
+
+#endif

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The include rule: which room of the tree may include which (docs/DESIGN.md, "Rooms and the
+# include rule"). Prints one TAP line per room and "not ok" for each forbidden include, with the
+# file, the line and the rule it breaks.
+#   tests/check_includes.sh [ROOT]       (default: the project this script is in)
+# A room is a folder: model/<job>, panels, tui, cli; main.c and tests/ may include anything.
+set -u
+root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+cd "$root" || exit 2
+
+# room -> the rooms it may include (itself always). The monitoring (watch) never includes the
+# actions (ops, local, demo); panels and tui never do either: the dashboard starts an action
+# as a child process. Only the terminal room (tui) and panels know the screen.
+declare -A may=(
+    [model/base]=""
+    [model/pg]="model/base"
+    [model/config]="model/base model/pg"
+    [model/watch]="model/base model/pg model/config"
+    [model/store]="model/base model/pg model/config model/watch"
+    [model/local]="model/base model/pg model/config"
+    [model/ops]="model/base model/pg model/config model/watch model/store model/local"
+    [model/demo]="model/base model/pg model/config model/local"
+    [panels]="model/base model/pg model/config model/watch model/store"
+    [tui]="model/base model/pg model/config model/watch model/store panels"
+    [cli]="model/base model/pg model/config model/watch model/store model/local model/ops model/demo tui"
+)
+# System headers a room may not use: the model knows no screen, panels no server.
+declare -A banned=(
+    [model]='^(n?curses|ncursesw/)'
+    [panels]='^(libpq-fe\.h|postgresql/|n?curses|ncursesw/)'
+)
+
+room_of() { # path of a file or header -> its room, "" when none (main.c, tests, system)
+    case $1 in
+    model/*/*) echo "${1%/*}" | cut -d/ -f1-2 ;;
+    panels/* | tui/* | cli/*) echo "${1%%/*}" ;;
+    *) echo "" ;;
+    esac
+}
+
+failed=0
+for room in "${!may[@]}"; do
+    bad=0
+    for f in "$room"/*.[ch]; do
+        [ -f "$f" ] || continue
+        while IFS=: read -r line text; do
+            inc=$(sed -E 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]([^">]+)[">].*/\1/' <<<"$text")
+            quoted=0
+            [[ $text =~ \#[[:space:]]*include[[:space:]]*\" ]] && quoted=1
+            top=${room%%/*}
+            if [ -n "${banned[$top]:-}" ] && grep -qE "${banned[$top]}" <<<"$inc"; then
+                echo "not ok - $f:$line includes <$inc>: $top/ may not use it"
+                bad=1
+                continue
+            fi
+            [ $quoted -eq 1 ] || continue
+            # "x.h" is looked up beside the file first, then from the project root (-I.)
+            if [ -f "$(dirname "$f")/$inc" ]; then
+                target=$(realpath --relative-to=. "$(dirname "$f")/$inc")
+            else
+                target=$inc
+            fi
+            to=$(room_of "$target")
+            [ -z "$to" ] || [ "$to" = "$room" ] && continue
+            case " ${may[$room]} " in *" $to "*) continue ;; esac
+            echo "not ok - $f:$line includes \"$inc\": $room may not include $to"
+            bad=1
+        done < <(grep -nE '^[[:space:]]*#[[:space:]]*include' "$f")
+    done
+    # a room of model/ the rule does not know is itself a mistake: say so
+    if [ $bad -eq 0 ]; then echo "ok - $room keeps the include rule"; else failed=1; fi
+done
+for d in model/*/; do
+    d=${d%/}
+    [ -n "${may[$d]+x}" ] || { echo "not ok - $d is a room the include rule does not know"; failed=1; }
+done
+for f in model/*.[ch]; do
+    [ -f "$f" ] && { echo "not ok - $f lies in model/ itself: it belongs in a room"; failed=1; }
+done
+exit $failed

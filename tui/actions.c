@@ -172,7 +172,7 @@ int actions_fd(const struct app *a)
     return a->run_fd;
 }
 
-void actions_open(struct app *a, enum action act)
+void actions_open(struct app *a, enum key_cmd cmd)
 {
     if (actions_running(a)) {
         a->dlg.kind = DLG_RUN;
@@ -181,21 +181,21 @@ void actions_open(struct app *a, enum action act)
     }
     if (a->rec) {
         app_say(a, SEV_WARNING, "%s: a recording plays back, there is no cluster to act on",
-                action_name(act));
+                cmd_name(cmd));
         return;
     }
     if (a->view.connecting || !a->snap) {
-        app_say(a, SEV_WARNING, "%s: wait for the first refresh", action_name(act));
+        app_say(a, SEV_WARNING, "%s: wait for the first refresh", cmd_name(cmd));
         return;
     }
     fill_local(a);
     const char *node = a->view.selected >= 0 && a->view.selected < a->snap->nnodes
                            ? a->snap->nodes[a->view.selected].name
                            : "";
-    enum dialog_kind kind = act == ACT_PROMOTE  ? DLG_PROMOTE
-                            : act == ACT_SYNC   ? DLG_SYNC
-                            : act == ACT_RESYNC ? DLG_RESYNC
-                            : act == ACT_ADD    ? DLG_ADD
+    enum dialog_kind kind = cmd == CMD_PROMOTE  ? DLG_PROMOTE
+                            : cmd == CMD_SYNC   ? DLG_SYNC
+                            : cmd == CMD_RESYNC ? DLG_RESYNC
+                            : cmd == CMD_ADD    ? DLG_ADD
                                                 : DLG_REJOIN;
     dialog_open(&a->dlg, kind, a->snap, node);
     a->dirty = true;

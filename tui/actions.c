@@ -344,12 +344,12 @@ static void start(struct app *a)
     memset(&a->run, 0, sizeof a->run);
     struct run_state *r = &a->run;
     str_copy(r->title, sizeof r->title, title);
-    str_copy(r->node, sizeof r->node, a->dlg.kind == DLG_SYNC ? "" : a->dlg.node);
+    str_copy(r->node, sizeof r->node, dialog_run_node(&a->dlg));
     r->active = true;
     r->started = clock_wall();
     a->run_pid = pid;
     a->run_fd = fd;
-    a->run_adds = a->dlg.kind == DLG_ADD;
+    a->run_adds = dialog_adds_nodes(&a->dlg);
     a->run_len = 0;
     events_add(a->events, r->started, EV_ACTION, SEV_OK, r->node, "%s started: %s", title, cmd);
     a->dlg.kind = DLG_RUN;

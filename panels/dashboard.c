@@ -82,54 +82,54 @@ void dashboard_render(const struct snapshot *s, struct view *v, struct grid *g)
         dialog_render(v->dialog, s, v->run, v->now, g);
 }
 
-unsigned dashboard_key(struct view *v, const struct snapshot *s, enum action a)
+unsigned dashboard_key(struct view *v, const struct snapshot *s, enum key_cmd a)
 {
     if (v->show_help)
         return help_key(v, a);
-    if (action_operator(a)) {
-        v->action = a;
+    if (cmd_operator(a)) {
+        v->cmd = a;
         return INTENT_ACTION;
     }
     switch (a) {
-    case ACT_QUIT:
+    case CMD_QUIT:
         return INTENT_QUIT;
-    case ACT_HELP:
+    case CMD_HELP:
         v->show_help = true;
         v->help_scroll = 0;
         return INTENT_REDRAW;
-    case ACT_DETAIL:
+    case CMD_DETAIL:
         v->show_detail = !v->show_detail;
         if (!v->show_detail && v->focus == PANEL_DETAIL)
             v->focus = PANEL_NODES;
         return INTENT_REDRAW;
-    case ACT_NEXT_PANEL:
-    case ACT_PREV_PANEL: {
-        int step = a == ACT_NEXT_PANEL ? 1 : PANEL_COUNT - 1;
+    case CMD_NEXT_PANEL:
+    case CMD_PREV_PANEL: {
+        int step = a == CMD_NEXT_PANEL ? 1 : PANEL_COUNT - 1;
         v->focus = (enum panel_id)((v->focus + step) % PANEL_COUNT);
         if (v->focus == PANEL_DETAIL && !v->show_detail)
             v->focus = (enum panel_id)((v->focus + step) % PANEL_COUNT);
         return INTENT_REDRAW;
     }
-    case ACT_EXPORT:
+    case CMD_EXPORT:
         return INTENT_EXPORT;
-    case ACT_THEME:
+    case CMD_THEME:
         return INTENT_THEME;
-    case ACT_SLOWER:
+    case CMD_SLOWER:
         return INTENT_SLOWER;
-    case ACT_FASTER:
+    case CMD_FASTER:
         return INTENT_FASTER;
-    case ACT_PAUSE:
+    case CMD_PAUSE:
         return INTENT_PAUSE;
-    case ACT_REDRAW:
+    case CMD_REDRAW:
         return INTENT_REPAINT;
-    case ACT_STEP_BACK:
+    case CMD_STEP_BACK:
         return v->replay ? INTENT_STEP_BACK : INTENT_NONE;
-    case ACT_STEP_FWD:
+    case CMD_STEP_FWD:
         return v->replay ? INTENT_STEP_FWD : INTENT_NONE;
-    case ACT_HOME:
-    case ACT_END:
+    case CMD_HOME:
+    case CMD_END:
         if (v->replay)
-            return a == ACT_HOME ? INTENT_FIRST : INTENT_LAST;
+            return a == CMD_HOME ? INTENT_FIRST : INTENT_LAST;
         break;
     default:
         break;

@@ -395,32 +395,32 @@ void detail_render(const struct snapshot *s, struct view *v, struct grid *g, str
     }
 }
 
-unsigned detail_key(struct view *v, const struct snapshot *s, enum action a)
+unsigned detail_key(struct view *v, const struct snapshot *s, enum key_cmd a)
 {
     (void)s;
     return scroll_key(&v->detail_scroll, v->detail_lines, v->detail_page, a);
 }
 
-unsigned scroll_key(int *scroll, int lines, int page, enum action a)
+unsigned scroll_key(int *scroll, int lines, int page, enum key_cmd a)
 {
     int old = *scroll, max = lines - page > 0 ? lines - page : 0;
     switch (a) {
-    case ACT_UP:
+    case CMD_UP:
         (*scroll)--;
         break;
-    case ACT_DOWN:
+    case CMD_DOWN:
         (*scroll)++;
         break;
-    case ACT_PAGE_UP:
+    case CMD_PAGE_UP:
         *scroll -= page > 1 ? page - 1 : 1;
         break;
-    case ACT_PAGE_DOWN:
+    case CMD_PAGE_DOWN:
         *scroll += page > 1 ? page - 1 : 1;
         break;
-    case ACT_HOME:
+    case CMD_HOME:
         *scroll = 0;
         break;
-    case ACT_END:
+    case CMD_END:
         *scroll = max;
         break;
     default:

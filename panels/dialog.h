@@ -1,130 +1,15 @@
 /* dialog: the operator actions' dialogs — promote, the sync list editor, resync, new replica,
- * rejoin — and the view of the action that runs.
- *
- * Like every panel, a dialog renders from a const snapshot plus its own state into the grid,
- * and its key handler changes only that state and returns intents. A dialog never runs
- * anything: on confirmation it returns INTENT_RUN and dialog_argv() says which command-line
- * action to start (tui/actions.c runs it as a child process: `repltop -c FILE ARGV... `).
- * What needs the file system or the config (data directories, the config's path) is filled
- * into struct dialog_ctx by the loop, so the panels stay free of I/O.
- *
- * Dialogs take raw keys (K_* codes and characters), not the dashboard's actions: a name
- * typed into a confirmation field may contain any letter. */
+ * rejoin — and the view of the action that runs, as the dashboard and the loop see them: open
+ * one, draw it, hand it a key, get the command it runs. Each dialog is a class of its own file
+ * (panels/dialog_class.h); this dispatcher is the one place that knows the list. */
 #ifndef REPLTOP_DIALOG_H
 #define REPLTOP_DIALOG_H
 
-#include "grid.h"
-#include "keys.h"
-#include "model/watch/snapshot.h"
-#include "model/pg/syncnames.h"
-
-#include <stdbool.h>
-
-enum dialog_kind { DLG_NONE, DLG_PROMOTE, DLG_SYNC, DLG_RESYNC, DLG_ADD, DLG_REJOIN, DLG_RUN };
-
-#define DLG_MAX_LOCAL 32
-#define DLG_ARGV_MAX  14
-
-/* A node of the config as the local actions see it (filled by the loop). */
-struct dlg_local {
-    char name[NAME_LEN];
-    char datadir[256];  /* "" when [node NAME] gives none */
-    bool filled;        /* the data directory exists and is not empty */
-    int port;           /* [node NAME] port, else its conninfo's; -1 when neither says */
-    char conninfo[512]; /* without its secrets: what a new node's conninfo is made from */
-    char bindir[256];   /* "" when [node NAME] gives none */
-};
-
-/* What the dialogs need from outside the snapshot. */
-struct dialog_ctx {
-    bool can_run;       /* the dashboard has a config file to hand to the action */
-    const char *config; /* its path, for the texts ("" when none) */
-    bool have_last;     /* a snapshot with a primary has been seen */
-    char last_primary[NAME_LEN];
-    char last_sync[SETTING_LEN]; /* its synchronous_standby_names: after the primary died,
-                                    the only place the old list survives */
-    struct dlg_local local[DLG_MAX_LOCAL];
-    int nlocal;
-    /* what the new-replica form starts with: a configured node that is not built yet, else
-     * the next name of the family (db_s3), the next free port after the highest configured
-     * one, a directory beside the other local data directories */
-    char add_name[NAME_LEN];
-    int add_port;         /* -1: none found */
-    char add_dir[256];    /* "" when no node has a datadir */
-    char add_dir_of[256]; /* the directory the others are in: a new name's goes there */
-};
-
-/* The new-replica form of `a`: name, port and directory, then the confirmation. */
-enum add_field { ADD_NAME, ADD_PORT, ADD_DIR, ADD_CONFIRM, ADD_NFIELDS };
-
-struct add_form {
-    char port[8];
-    char dir[256];
-    enum add_field field; /* the one keys go to */
-    bool dir_edited;      /* typed by the operator: it no longer follows the name */
-};
-
-/* One entry of the sync editor's list: a name and whether it is in the setting. */
-struct sync_item {
-    char name[SYNC_NAME_LEN];
-    bool on;
-};
-
-struct sync_editor {
-    bool have_primary;
-    char primary[NAME_LEN];
-    char current[SETTING_LEN]; /* the primary's setting when the editor opened */
-    char current_commit[16];   /* its synchronous_commit */
-    enum sync_method method;   /* SYNC_FIRST or SYNC_ANY */
-    int num;                   /* >= 1 */
-    struct sync_item items[SYNC_MAX_NAMES];
-    int nitems, cursor;
-    int commit; /* index into sync_commit_levels */
-    bool force; /* apply even though commits would hang */
-};
-
-/* The synchronous_commit levels the editor cycles through. */
-extern const char *const sync_commit_levels[];
-extern const int sync_ncommit_levels;
-
-/* How far the running action is (progress lines are in kB: pg_basebackup -P, pg_rewind -P). */
-#define RUN_LINES 48
-struct run_line {
-    enum severity sev;
-    char text[320];
-};
-
-struct run_state {
-    bool active;                 /* the child runs */
-    bool ended;                  /* it ended; status and ok say how */
-    char title[160];             /* "promote db_s2" */
-    char node[NAME_LEN];         /* the node it is about ("" for the sync list) */
-    double started, finished;    /* wall clock */
-    long long done_kb, total_kb; /* the last "progress:" line; total_kb 0: none yet */
-    double rate_t0;              /* the first progress line: when, and how far, for the ETA */
-    long long rate_kb0;
-    struct run_line lines[RUN_LINES]; /* a ring of the last lines */
-    int nlines, start;
-    int status; /* exit status (128 + N: killed by signal N) */
-    bool ok;
-};
-
-struct dialog {
-    enum dialog_kind kind;
-    char node[NAME_LEN];  /* the node it is about (add: the name field) */
-    char typed[NAME_LEN]; /* the confirmation field */
-    bool force;           /* promote: --force */
-    char note[256];       /* why Enter did nothing; cleared by the next key */
-    struct add_form add;
-    struct sync_editor sync;
-    char spec[SYNCNAMES_FORMAT_MAX]; /* sync: the SPEC handed to the action */
-    struct dialog_ctx ctx;
-};
+#include "dialog_class.h"
 
 /* Opens a dialog of this kind about node (promote, resync, rejoin: the selected node). */
 void dialog_open(struct dialog *d, enum dialog_kind kind, const struct snapshot *s,
                  const char *node);
-void dialog_close(struct dialog *d);
 /* Draws the open dialog on top of the dashboard. run: the action running or last run. */
 void dialog_render(const struct dialog *d, const struct snapshot *s, const struct run_state *run,
                    double now, struct grid *g);
@@ -134,85 +19,9 @@ unsigned dialog_key(struct dialog *d, const struct snapshot *s, const struct run
 /* The action's arguments after `repltop -c FILE` (NULL-terminated; points into d), and a
  * short title for the header and the event log ("promote db_s2"). Returns the count. */
 int dialog_argv(const struct dialog *d, const char **argv, char *title, size_t titlen);
-
-/* ---- the sync list editor, exposed for its tests ---- */
-
-/* Fills the editor from the snapshot's primary: its list in order, then every other standby. */
-void sync_editor_init(struct sync_editor *e, const struct snapshot *s);
-/* The setting the editor describes, formatted ("" when no name is in it); false when it
- * cannot be formatted. */
-bool sync_editor_spec(const struct sync_editor *e, char *buf, size_t n);
-/* The editor's setting as parsed data. */
-void sync_editor_names(const struct sync_editor *e, struct syncnames *out);
-/* Whether commits on the primary would hang with it (fewer listed standbys stream than it
- * waits for), at the chosen synchronous_commit level. */
-bool sync_editor_blocks(const struct sync_editor *e, const struct snapshot *s);
-/* The state each item would get (sync, potential, quorum, async, or "not streaming"). */
-const char *sync_editor_after(const struct sync_editor *e, const struct snapshot *s, int item);
-/* A key; INTENT_REDRAW when something changed. */
-unsigned sync_editor_key(struct sync_editor *e, int key);
-
-/* ---- shared by the dialog files (panels/dialog.c) ---- */
-
-struct dlg_out {
-    struct grid *g; /* off-screen: body lines */
-    int y;
-};
-
-/* The inner width of a dialog box on g. */
-int dlg_inner_width(const struct grid *g);
-/* Starts a dialog's off-screen body of inner width w. */
-void dlg_out_init(struct dlg_out *o, int w, bool utf8);
-void dlg_out_free(struct dlg_out *o);
-/* One line (cut with an ellipsis), or wrapped over up to max lines. */
-void dlg_line(struct dlg_out *o, enum role role, unsigned attrs, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-void dlg_wrap(struct dlg_out *o, int max, enum role role, unsigned attrs, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-void dlg_blank(struct dlg_out *o);
-/* A label in dim and a value after it at column lw. */
-void dlg_kv(struct dlg_out *o, int lw, const char *label, enum role role, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-/* Draws the box low on the screen (the header and the node table stay in view when there is
- * room): title, body (its first lines when it does not fit, with a "more" mark) and footer
- * lines that always show. */
-void dlg_frame(struct grid *g, const char *title, enum role border, const struct dlg_out *body,
-               const struct dlg_out *foot);
-/* The confirmation field: "Type NODE to confirm: [typed_]". */
-void dlg_field(struct dlg_out *o, const struct dialog *d);
-/* The action's progress bar line, when it reported progress. */
-void dlg_progress(struct dlg_out *o, const struct run_state *run, double now);
-/* Text-field keys: characters, backspace, Ctrl-U. INTENT_REDRAW when handled. */
-unsigned dlg_field_key(struct dialog *d, int key);
-/* Enter in a dialog that asks for the node's name: shows the refusal (no, when not NULL), else
- * asks for the exact name until it is typed, else runs. */
-unsigned dlg_confirm(struct dialog *d, const char *no);
-/* A key in a text field: Backspace, Ctrl-U, or a character when takes (else INTENT_NONE). */
-unsigned text_field_key(char *buf, size_t n, int key, bool takes);
-/* A UTF-8 text field (buf, n bytes): appends an ASCII key or a K_CHAR character as its UTF-8
- * bytes (false when it does not fit: never a partial character); removes the last character,
- * all of its bytes. */
-bool text_field_append(char *buf, size_t n, int key);
-void text_field_backspace(char *buf);
-/* "45%  120 MB of 270 MB  ETA 12s" for the header and the dialog; "" without progress. */
-void run_progress_text(const struct run_state *run, double now, char *buf, size_t n);
-
-void promote_render(const struct dialog *d, const struct snapshot *s, struct grid *g);
-unsigned promote_key(struct dialog *d, const struct snapshot *s, int key);
-void sync_render(const struct dialog *d, const struct snapshot *s, struct grid *g);
-unsigned sync_key(struct dialog *d, const struct snapshot *s, int key);
-void local_render(const struct dialog *d, const struct snapshot *s, struct grid *g);
-unsigned local_key(struct dialog *d, const struct snapshot *s, int key);
-void add_open(struct dialog *d);
-void add_render(const struct dialog *d, const struct snapshot *s, struct grid *g);
-unsigned add_key(struct dialog *d, const struct snapshot *s, int key);
-/* The lines the new-replica form would add to the config file, as the command writes them: a
- * heap string, "" when its name is a configured node that only needs building, NULL when the
- * form cannot run. */
-char *add_config_text(const struct dialog *d, const struct snapshot *s);
-/* Why Enter cannot run the new-replica form (written into buf), or NULL. */
-const char *add_refusal(const struct dialog *d, const struct snapshot *s, char *buf, size_t n);
-void run_render(const struct dialog *d, const struct run_state *run, double now, struct grid *g);
-unsigned run_key(struct dialog *d, const struct run_state *run, int key);
+/* The node the confirmed action is about ("" when it is about the cluster: the sync list). */
+const char *dialog_run_node(const struct dialog *d);
+/* Whether the confirmed action's command may add nodes to the config file. */
+bool dialog_adds_nodes(const struct dialog *d);
 
 #endif

@@ -100,7 +100,7 @@ void events_render(const struct snapshot *s, struct view *v, struct grid *g, str
     }
 }
 
-unsigned events_key(struct view *v, const struct snapshot *s, enum action a)
+unsigned events_key(struct view *v, const struct snapshot *s, enum key_cmd a)
 {
     (void)s;
     return scroll_key(&v->events_scroll, v->events_lines, v->events_page, a);

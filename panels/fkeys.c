@@ -42,9 +42,9 @@ void fkeys_render(const struct view *v, struct grid *g, struct rect r)
             continue;
         const struct bar_item *it = &key_bar[i];
         const char *label = it->label;
-        if (it->act == ACT_PAUSE && v->paused)
+        if (it->cmd == CMD_PAUSE && v->paused)
             label = v->replay ? "Play" : "Resume";
-        if (it->act == ACT_SLOWER && v->replay)
+        if (it->cmd == CMD_SLOWER && v->replay)
             label = "Speed";
         x += grid_text(g, x, r.y, end - x, CR_KEY, 0, it->keys);
         x += grid_text(g, x, r.y, end - x, CR_KEYBAR, 0, " ");

@@ -14,15 +14,15 @@ static int content(const struct view *v, struct grid *g)
     for (int i = 0; i < key_nhelp; i++) {
         const struct help_line *h = &key_help[i];
         char keys[96], more[48];
-        action_keys(h->act[0], u, keys, sizeof keys);
-        if (h->act[1] != ACT_NONE) {
-            action_keys(h->act[1], u, more, sizeof more);
+        cmd_keys(h->cmd[0], u, keys, sizeof keys);
+        if (h->cmd[1] != CMD_NONE) {
+            cmd_keys(h->cmd[1], u, more, sizeof more);
             size_t len = strlen(keys);
             str_printf(keys + len, sizeof keys - len, " / %s", more);
         }
         grid_text_clip(g, 0, y, KEYS_W - 1, CR_KEY, 0, keys);
         grid_text_clip(g, KEYS_W, y, g->w - KEYS_W, CR_HELP, 0,
-                       h->text ? h->text : action_help(h->act[0]));
+                       h->text ? h->text : cmd_help(h->cmd[0]));
         y++;
     }
     char line[512];
@@ -64,10 +64,10 @@ void help_render(const struct view *v, struct grid *g, struct rect r)
     grid_text_right(g, box.x + 1, box.y + box.h - 1, box.w - 3, CR_DIM, 0, hint);
 }
 
-unsigned help_key(struct view *v, enum action a)
+unsigned help_key(struct view *v, enum key_cmd a)
 {
     if (v->help_lines > v->help_page &&
-        (a == ACT_UP || a == ACT_DOWN || a == ACT_PAGE_UP || a == ACT_PAGE_DOWN))
+        (a == CMD_UP || a == CMD_DOWN || a == CMD_PAGE_UP || a == CMD_PAGE_DOWN))
         return scroll_key(&v->help_scroll, v->help_lines, v->help_page, a) | INTENT_REDRAW;
     v->show_help = false;
     v->help_scroll = 0;

@@ -1,4 +1,4 @@
-/* keys: the one table of what each key does (htop's keys[ch] = action). The loop dispatches
+/* keys: the one table of what each key does (htop's keys[ch] = command). The loop dispatches
  * with it, and the help overlay and the function-key bar are generated from it, so the three
  * never disagree. Plain data: no curses — tui/term translates terminal keys into K_* codes.
  *
@@ -49,8 +49,9 @@ enum {
     K_CHAR = 0x200000
 };
 
-/* X(ID, name, help text, an operator action: opens a dialog) */
-#define ACTIONS(X)                                                                                 \
+/* The key commands, enum key_cmd (not to be confused with struct action, an operator action
+ * that runs: model/ops/action.h). X(ID, name, help text, an operator action: opens a dialog) */
+#define KEY_CMDS(X)                                                                                \
     X(NONE, "", "", false)                                                                         \
     X(UP, "up", "select the node above; scroll up in other panels", false)                         \
     X(DOWN, "down", "select the node below; scroll down in other panels", false)                   \
@@ -77,16 +78,16 @@ enum {
     X(ADD, "add replica", "build a new replica from the config (pg_basebackup)", true)             \
     X(REJOIN, "rejoin", "the selected old primary back as a standby", true)
 
-enum action {
-#define ACTION_ENUM(id, name, help, op) ACT_##id,
-    ACTIONS(ACTION_ENUM)
-#undef ACTION_ENUM
-        ACT_COUNT
+enum key_cmd {
+#define CMD_ENUM(id, name, help, op) CMD_##id,
+    KEY_CMDS(CMD_ENUM)
+#undef CMD_ENUM
+        CMD_COUNT
 };
 
 struct binding {
     int key;
-    enum action act;
+    enum key_cmd cmd;
 };
 
 /* Every binding, in the order the help lists them. */
@@ -96,31 +97,31 @@ extern const int key_nbindings;
 /* One item of the function-key bar. */
 struct bar_item {
     const char *keys; /* the key as shown ("?", "Tab", "+-") */
-    enum action act;
+    enum key_cmd cmd;
     const char *label;
     int prio; /* when the bar is too narrow, items with the highest number go first */
 };
 extern const struct bar_item key_bar[];
 extern const int key_nbar;
 
-/* One line of the help overlay: one action, or two that go together ("up / down"); text NULL
- * means the action's own help. */
+/* One line of the help overlay: one command, or two that go together ("up / down"); text NULL
+ * means the command's own help. */
 struct help_line {
-    enum action act[2];
+    enum key_cmd cmd[2];
     const char *text;
 };
 extern const struct help_line key_help[];
 extern const int key_nhelp;
 
-/* The action of a key (ACT_NONE when unbound). */
-enum action keys_action(int key);
-const char *action_name(enum action a);
-const char *action_help(enum action a);
-/* Whether the action is an operator action (opens a dialog, runs a command). */
-bool action_operator(enum action a);
+/* The command of a key (CMD_NONE when unbound). */
+enum key_cmd keys_cmd(int key);
+const char *cmd_name(enum key_cmd a);
+const char *cmd_help(enum key_cmd a);
+/* Whether the command is an operator action (opens a dialog, runs a command). */
+bool cmd_operator(enum key_cmd a);
 /* A key as shown to the user: "k", "↑" ("Up"), "Tab", "Space", "F10", "Ctrl-L". */
 const char *key_label(int key, bool utf8);
-/* All keys of an action, joined with spaces ("↑ k"), into buf. */
-void action_keys(enum action a, bool utf8, char *buf, int n);
+/* All keys of a command, joined with spaces ("↑ k"), into buf. */
+void cmd_keys(enum key_cmd a, bool utf8, char *buf, int n);
 
 #endif

@@ -2,7 +2,7 @@
  * — resync (`r`, pg_basebackup) and rejoin (`J`, pg_rewind); the new replica (`a`) has its
  * own form (new_replica.c). Each shows what will happen and asks for the node's name; without
  * a datadir in the config it says what is missing. */
-#include "dialog.h"
+#include "dialog_class.h"
 #include "view.h"
 #include "model/base/util.h"
 
@@ -130,8 +130,11 @@ static void rejoin_body(struct dlg_out *o, const struct dialog *d, const struct 
            d->node, p ? p->name : "the primary");
 }
 
-void local_render(const struct dialog *d, const struct snapshot *s, struct grid *g)
+static void localdlg_render(const struct dialog *d, const struct snapshot *s,
+                            const struct run_state *run, double now, struct grid *g)
 {
+    (void)run;
+    (void)now;
     struct dlg_out body, foot;
     int w = dlg_inner_width(g);
     dlg_out_init(&body, w, g->utf8);
@@ -161,8 +164,10 @@ void local_render(const struct dialog *d, const struct snapshot *s, struct grid 
     dlg_out_free(&foot);
 }
 
-unsigned local_key(struct dialog *d, const struct snapshot *s, int key)
+static unsigned localdlg_key(struct dialog *d, const struct snapshot *s,
+                             const struct run_state *run, int key)
 {
+    (void)run;
     if (key == K_ESC) {
         dialog_close(d);
         return INTENT_REDRAW;
@@ -173,3 +178,31 @@ unsigned local_key(struct dialog *d, const struct snapshot *s, int key)
     }
     return dlg_field_key(d, key) | INTENT_REDRAW;
 }
+
+/* `repltop VERB --yes -- NODE`. */
+static int localdlg_argv(const struct dialog *d, const char **argv, char *title, size_t titlen)
+{
+    const char *verb = d->kind == DLG_REJOIN ? "rejoin" : "resync";
+    int n = 0;
+    argv[n++] = verb;
+    argv[n++] = "--yes";
+    argv[n++] = "--";
+    argv[n++] = d->node;
+    argv[n] = NULL;
+    str_printf(title, titlen, "%s %s", verb, d->node);
+    return n;
+}
+
+const struct dialog_class resync_dialog = {
+    .name = "resync",
+    .render = localdlg_render,
+    .key = localdlg_key,
+    .argv = localdlg_argv,
+};
+
+const struct dialog_class rejoin_dialog = {
+    .name = "rejoin",
+    .render = localdlg_render,
+    .key = localdlg_key,
+    .argv = localdlg_argv,
+};

@@ -6,7 +6,7 @@
  * to confirm. What needs the disk or the network (the port free on this host, the directory
  * empty, the login) the command checks: it refuses with the reason, shown in the running
  * dialog, before it changes anything. */
-#include "dialog.h"
+#include "new_replica.h"
 #include "view.h"
 #include "model/config/config.h"
 #include "model/pg/conninfo.h"
@@ -188,8 +188,11 @@ static void body(struct dlg_out *o, const struct dialog *d, const struct snapsho
            d->node[0] ? d->node : "NAME");
 }
 
-void add_render(const struct dialog *d, const struct snapshot *s, struct grid *g)
+static void add_render(const struct dialog *d, const struct snapshot *s,
+                       const struct run_state *run, double now, struct grid *g)
 {
+    (void)run;
+    (void)now;
     struct dlg_out b, foot;
     int w = dlg_inner_width(g);
     dlg_out_init(&b, w, g->utf8);
@@ -235,8 +238,9 @@ static void follow_name(struct dialog *d)
         str_printf(d->add.dir, sizeof d->add.dir, "%s/%s", d->ctx.add_dir_of, d->node);
 }
 
-void add_open(struct dialog *d)
+static void add_open(struct dialog *d, const struct snapshot *s)
 {
+    (void)s;
     memset(&d->add, 0, sizeof d->add);
     str_copy(d->node, sizeof d->node, d->ctx.add_name);
     if (d->ctx.add_port > 0)
@@ -248,8 +252,10 @@ void add_open(struct dialog *d)
     d->add.field = ADD_NAME;
 }
 
-unsigned add_key(struct dialog *d, const struct snapshot *s, int key)
+static unsigned add_key(struct dialog *d, const struct snapshot *s, const struct run_state *run,
+                        int key)
 {
+    (void)run;
     struct add_form *f = &d->add;
     switch (key) {
     case K_ESC:
@@ -293,3 +299,29 @@ unsigned add_key(struct dialog *d, const struct snapshot *s, int key)
     }
     return in | INTENT_REDRAW;
 }
+
+static int add_argv(const struct dialog *d, const char **argv, char *title, size_t titlen)
+{
+    int n = 0;
+    argv[n++] = "resync";
+    argv[n++] = "--new";
+    argv[n++] = "--port";
+    argv[n++] = d->add.port;
+    argv[n++] = "--datadir";
+    argv[n++] = d->add.dir;
+    argv[n++] = "--yes";
+    argv[n++] = "--";
+    argv[n++] = d->node;
+    argv[n] = NULL;
+    str_printf(title, titlen, "new replica %s", d->node);
+    return n;
+}
+
+const struct dialog_class new_replica_dialog = {
+    .name = "new replica",
+    .open = add_open,
+    .render = add_render,
+    .key = add_key,
+    .argv = add_argv,
+    .adds_nodes = true,
+};

@@ -300,27 +300,27 @@ void nodes_render(const struct snapshot *s, struct view *v, struct grid *g, stru
     }
 }
 
-unsigned nodes_key(struct view *v, const struct snapshot *s, enum action a)
+unsigned nodes_key(struct view *v, const struct snapshot *s, enum key_cmd a)
 {
     int n = s ? s->nnodes : 0, old = v->selected;
     const int page = 5;
     switch (a) {
-    case ACT_UP:
+    case CMD_UP:
         v->selected--;
         break;
-    case ACT_DOWN:
+    case CMD_DOWN:
         v->selected++;
         break;
-    case ACT_PAGE_UP:
+    case CMD_PAGE_UP:
         v->selected -= page;
         break;
-    case ACT_PAGE_DOWN:
+    case CMD_PAGE_DOWN:
         v->selected += page;
         break;
-    case ACT_HOME:
+    case CMD_HOME:
         v->selected = 0;
         break;
-    case ACT_END:
+    case CMD_END:
         v->selected = n - 1;
         break;
     default:

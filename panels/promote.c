@@ -3,7 +3,7 @@
  * writes (then the action refuses unless forced), how far each other standby is ahead or
  * behind, the data at risk, and the synchronous_standby_names the new primary will get. The
  * operator confirms by typing the node's name. */
-#include "dialog.h"
+#include "dialog_class.h"
 #include "view.h"
 #include "model/pg/syncnames.h"
 #include "model/watch/syncplan.h"
@@ -204,8 +204,11 @@ static void sync_lines(struct dlg_out *o, const struct dialog *d, const struct s
         dlg_kv(o, LW, "", CR_HELP, "rewritten on %s without itself", c->name);
 }
 
-void promote_render(const struct dialog *d, const struct snapshot *s, struct grid *g)
+static void promote_render(const struct dialog *d, const struct snapshot *s,
+                           const struct run_state *run, double now, struct grid *g)
 {
+    (void)run;
+    (void)now;
     const struct node_snap *c = s ? snapshot_find(s, d->node) : NULL;
     struct dlg_out body, foot;
     int w = dlg_inner_width(g);
@@ -244,8 +247,10 @@ void promote_render(const struct dialog *d, const struct snapshot *s, struct gri
     dlg_out_free(&foot);
 }
 
-unsigned promote_key(struct dialog *d, const struct snapshot *s, int key)
+static unsigned promote_key(struct dialog *d, const struct snapshot *s, const struct run_state *run,
+                            int key)
 {
+    (void)run;
     const struct node_snap *c = s ? snapshot_find(s, d->node) : NULL;
     if (key == K_ESC) {
         dialog_close(d);
@@ -261,3 +266,28 @@ unsigned promote_key(struct dialog *d, const struct snapshot *s, int key)
     }
     return dlg_field_key(d, key) | INTENT_REDRAW;
 }
+
+static int promote_argv(const struct dialog *d, const char **argv, char *title, size_t titlen)
+{
+    int n = 0;
+    argv[n++] = "promote";
+    argv[n++] = "--yes";
+    if (d->force)
+        argv[n++] = "--force";
+    if (d->ctx.have_last) {
+        argv[n++] = "--previous-sync";
+        argv[n++] = d->ctx.last_sync;
+    }
+    argv[n++] = "--";
+    argv[n++] = d->node;
+    argv[n] = NULL;
+    str_printf(title, titlen, "promote %s%s", d->node, d->force ? " (forced)" : "");
+    return n;
+}
+
+const struct dialog_class promote_dialog = {
+    .name = "promote",
+    .render = promote_render,
+    .key = promote_key,
+    .argv = promote_argv,
+};

@@ -1,7 +1,7 @@
 /* running: the dialog of the action that runs — its last lines of output, coloured by their
  * tag, a progress bar when it reports progress, and its result once it ended. Esc hides it
  * while the action goes on; an action key shows it again. */
-#include "dialog.h"
+#include "dialog_class.h"
 #include "view.h"
 #include "model/base/util.h"
 
@@ -21,9 +21,11 @@ static void took_text(double secs, char *buf, size_t n)
         fmt_duration(secs, buf, n);
 }
 
-void run_render(const struct dialog *d, const struct run_state *run, double now, struct grid *g)
+static void run_render(const struct dialog *d, const struct snapshot *s,
+                       const struct run_state *run, double now, struct grid *g)
 {
     (void)d;
+    (void)s;
     if (!run)
         return;
     struct dlg_out body, foot;
@@ -74,8 +76,10 @@ void run_render(const struct dialog *d, const struct run_state *run, double now,
     dlg_out_free(&foot);
 }
 
-unsigned run_key(struct dialog *d, const struct run_state *run, int key)
+static unsigned run_key(struct dialog *d, const struct snapshot *s, const struct run_state *run,
+                        int key)
 {
+    (void)s;
     (void)run;
     if (key == K_ESC || key == K_ENTER) {
         dialog_close(d);
@@ -83,3 +87,10 @@ unsigned run_key(struct dialog *d, const struct run_state *run, int key)
     }
     return INTENT_NONE;
 }
+
+/* The running action: it runs nothing of its own. */
+const struct dialog_class running_dialog = {
+    .name = "running",
+    .render = run_render,
+    .key = run_key,
+};

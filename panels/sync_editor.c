@@ -3,12 +3,16 @@
  * of the state each streaming standby would get (model/syncplan), a warning when commits would
  * hang (then F must force it), and the synchronous_commit level. Enter applies it with
  * `repltop sync set SPEC`. */
-#include "dialog.h"
+#include "dialog_class.h"
+#include "sync_editor.h"
 #include "view.h"
 #include "model/watch/syncplan.h"
 #include "model/base/util.h"
 
 #include <string.h>
+
+const char *const sync_commit_levels[] = {"on", "remote_apply", "remote_write", "local", "off"};
+const int sync_ncommit_levels = (int)(sizeof sync_commit_levels / sizeof sync_commit_levels[0]);
 
 static const struct node_snap *primary_of(const struct snapshot *s)
 {
@@ -271,8 +275,11 @@ static void item_lines(struct dlg_out *o, const struct sync_editor *e, const str
         dlg_line(o, CR_WARNING, 0, "  no standby is known: nothing to list");
 }
 
-void sync_render(const struct dialog *d, const struct snapshot *s, struct grid *g)
+static void sync_render(const struct dialog *d, const struct snapshot *s,
+                        const struct run_state *run, double now, struct grid *g)
 {
+    (void)run;
+    (void)now;
     const struct sync_editor *e = &d->sync;
     struct dlg_out body, foot;
     int w = dlg_inner_width(g);
@@ -336,8 +343,10 @@ void sync_render(const struct dialog *d, const struct snapshot *s, struct grid *
     dlg_out_free(&foot);
 }
 
-unsigned sync_key(struct dialog *d, const struct snapshot *s, int key)
+static unsigned sync_key(struct dialog *d, const struct snapshot *s, const struct run_state *run,
+                         int key)
 {
+    (void)run;
     struct sync_editor *e = &d->sync;
     if (key == K_ESC || key == 'q') {
         dialog_close(d);
@@ -370,3 +379,38 @@ unsigned sync_key(struct dialog *d, const struct snapshot *s, int key)
     }
     return INTENT_RUN;
 }
+
+static void sync_open(struct dialog *d, const struct snapshot *s)
+{
+    sync_editor_init(&d->sync, s);
+}
+
+static int sync_argv(const struct dialog *d, const char **argv, char *title, size_t titlen)
+{
+    const struct sync_editor *e = &d->sync;
+    int n = 0;
+    argv[n++] = "sync";
+    argv[n++] = "--yes";
+    if (e->force)
+        argv[n++] = "--force";
+    const char *level = sync_commit_levels[e->commit];
+    if (strcmp(level, e->current_commit) != 0) {
+        argv[n++] = "--commit";
+        argv[n++] = level;
+    }
+    argv[n++] = "--";
+    argv[n++] = "set";
+    argv[n++] = d->spec;
+    argv[n] = NULL;
+    str_printf(title, titlen, "sync set '%s'", d->spec);
+    return n;
+}
+
+const struct dialog_class sync_dialog = {
+    .name = "sync list",
+    .open = sync_open,
+    .render = sync_render,
+    .key = sync_key,
+    .argv = sync_argv,
+    .of_cluster = true,
+};

@@ -34,7 +34,7 @@ enum intent {
     INTENT_FIRST = 1 << 9,     /* replay: first frame */
     INTENT_LAST = 1 << 10,     /* replay: last frame */
     INTENT_REPAINT = 1 << 11,  /* repaint the whole terminal */
-    INTENT_ACTION = 1 << 12,   /* an action key (view.action says which): open its dialog */
+    INTENT_ACTION = 1 << 12,   /* an action key (view.cmd says which): open its dialog */
     INTENT_RUN = 1 << 13,      /* a dialog was confirmed: run its action (dialog_argv) */
 };
 
@@ -51,7 +51,7 @@ struct view {
     int detail_scroll, events_scroll, help_scroll;
     int detail_lines, events_lines, help_lines; /* content heights from the last render */
     int detail_page, events_page, help_page;    /* visible heights from the last render */
-    enum action action;                         /* with INTENT_ACTION */
+    enum key_cmd cmd;                           /* with INTENT_ACTION */
 
     /* what the loop tells the panels */
     double now;        /* wall clock, for the header clock and ages */
@@ -75,21 +75,21 @@ void view_init(struct view *v);
 /* Draws the whole dashboard for s (which may be NULL before the first refresh) into g. */
 void dashboard_render(const struct snapshot *s, struct view *v, struct grid *g);
 /* Handles an action on the focused panel (or globally); returns intent flags. */
-unsigned dashboard_key(struct view *v, const struct snapshot *s, enum action a);
+unsigned dashboard_key(struct view *v, const struct snapshot *s, enum key_cmd a);
 
 /* ---- the panels: render into a rectangle; key handlers where a panel has keys ---- */
 
 void header_render(const struct snapshot *s, const struct view *v, struct grid *g, struct rect r);
 void nodes_render(const struct snapshot *s, struct view *v, struct grid *g, struct rect r);
-unsigned nodes_key(struct view *v, const struct snapshot *s, enum action a);
+unsigned nodes_key(struct view *v, const struct snapshot *s, enum key_cmd a);
 void detail_render(const struct snapshot *s, struct view *v, struct grid *g, struct rect r);
-unsigned detail_key(struct view *v, const struct snapshot *s, enum action a);
+unsigned detail_key(struct view *v, const struct snapshot *s, enum key_cmd a);
 /* The rows the detail panel would fill (borders included) at width w. */
 int detail_height(const struct snapshot *s, const struct view *v, int w, bool utf8);
 void events_render(const struct snapshot *s, struct view *v, struct grid *g, struct rect r);
-unsigned events_key(struct view *v, const struct snapshot *s, enum action a);
+unsigned events_key(struct view *v, const struct snapshot *s, enum key_cmd a);
 void help_render(const struct view *v, struct grid *g, struct rect r);
-unsigned help_key(struct view *v, enum action a);
+unsigned help_key(struct view *v, enum key_cmd a);
 void fkeys_render(const struct view *v, struct grid *g, struct rect r);
 void small_render(struct grid *g);
 
@@ -114,6 +114,6 @@ void fmt_duration(double secs, char *buf, size_t n);
 /* Local wall-clock time "HH:MM:SS". */
 void fmt_clock(double t, char *buf, size_t n);
 /* Scrolls content of `lines` lines shown `page` at a time; INTENT_REDRAW when it moved. */
-unsigned scroll_key(int *scroll, int lines, int page, enum action a);
+unsigned scroll_key(int *scroll, int lines, int page, enum key_cmd a);
 
 #endif

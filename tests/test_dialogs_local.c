@@ -6,6 +6,7 @@
  * REPLTOP_UPDATE_GOLDEN=1 rewrites them). */
 #include "model/base/util.h"
 #include "panels/dialog.h"
+#include "panels/new_replica.h"
 #include "panels/keys.h"
 #include "panels/view.h"
 

@@ -5,6 +5,7 @@
  * REPLTOP_UPDATE_GOLDEN=1 rewrites them). */
 #include "model/base/util.h"
 #include "panels/dialog.h"
+#include "panels/sync_editor.h"
 #include "panels/keys.h"
 #include "panels/view.h"
 

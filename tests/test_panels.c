@@ -223,7 +223,7 @@ static void test_help_from_key_table(void **state)
         assert_non_null(strstr(text, "keys"));
         /* every line of the key table is there, the operator actions with their keys */
         for (int i = 0; i < key_nhelp; i++) {
-            const char *h = key_help[i].text ? key_help[i].text : action_help(key_help[i].act[0]);
+            const char *h = key_help[i].text ? key_help[i].text : cmd_help(key_help[i].cmd[0]);
             if (!strstr(text, h))
                 fail_msg("help misses \"%s\":\n%s", h, text);
         }
@@ -243,43 +243,43 @@ static void test_keys(void **state)
     struct snapshot *s = fixture_load("quorum");
     struct view v;
     view_init(&v);
-    assert_int_equal(keys_action('j'), ACT_DOWN);
-    assert_int_equal(keys_action(K_DOWN), ACT_DOWN);
-    assert_int_equal(keys_action('J'), ACT_REJOIN);
-    assert_int_equal(keys_action('q'), ACT_QUIT);
-    assert_int_equal(keys_action('\r'), ACT_DETAIL);
-    assert_int_equal(keys_action('Z'), ACT_NONE);
-    assert_int_equal(dashboard_key(&v, s, ACT_DOWN), INTENT_REDRAW);
+    assert_int_equal(keys_cmd('j'), CMD_DOWN);
+    assert_int_equal(keys_cmd(K_DOWN), CMD_DOWN);
+    assert_int_equal(keys_cmd('J'), CMD_REJOIN);
+    assert_int_equal(keys_cmd('q'), CMD_QUIT);
+    assert_int_equal(keys_cmd('\r'), CMD_DETAIL);
+    assert_int_equal(keys_cmd('Z'), CMD_NONE);
+    assert_int_equal(dashboard_key(&v, s, CMD_DOWN), INTENT_REDRAW);
     assert_int_equal(v.selected, 1);
     for (int i = 0; i < 10; i++)
-        dashboard_key(&v, s, ACT_DOWN);
+        dashboard_key(&v, s, CMD_DOWN);
     assert_int_equal(v.selected, s->nnodes - 1); /* clamped */
-    dashboard_key(&v, s, ACT_HOME);
+    dashboard_key(&v, s, CMD_HOME);
     assert_int_equal(v.selected, 0);
-    assert_int_equal(dashboard_key(&v, s, ACT_QUIT), INTENT_QUIT);
-    assert_int_equal(dashboard_key(&v, s, ACT_EXPORT), INTENT_EXPORT);
-    assert_int_equal(dashboard_key(&v, s, ACT_PROMOTE), INTENT_ACTION);
-    assert_int_equal(v.action, ACT_PROMOTE);
+    assert_int_equal(dashboard_key(&v, s, CMD_QUIT), INTENT_QUIT);
+    assert_int_equal(dashboard_key(&v, s, CMD_EXPORT), INTENT_EXPORT);
+    assert_int_equal(dashboard_key(&v, s, CMD_PROMOTE), INTENT_ACTION);
+    assert_int_equal(v.cmd, CMD_PROMOTE);
     /* Tab cycles nodes -> detail -> events -> nodes; without details it skips them */
-    dashboard_key(&v, s, ACT_NEXT_PANEL);
+    dashboard_key(&v, s, CMD_NEXT_PANEL);
     assert_int_equal(v.focus, PANEL_DETAIL);
-    dashboard_key(&v, s, ACT_NEXT_PANEL);
+    dashboard_key(&v, s, CMD_NEXT_PANEL);
     assert_int_equal(v.focus, PANEL_EVENTS);
-    dashboard_key(&v, s, ACT_NEXT_PANEL);
+    dashboard_key(&v, s, CMD_NEXT_PANEL);
     assert_int_equal(v.focus, PANEL_NODES);
-    dashboard_key(&v, s, ACT_DETAIL);
+    dashboard_key(&v, s, CMD_DETAIL);
     assert_false(v.show_detail);
-    dashboard_key(&v, s, ACT_NEXT_PANEL);
+    dashboard_key(&v, s, CMD_NEXT_PANEL);
     assert_int_equal(v.focus, PANEL_EVENTS);
     /* help: any key closes it, q included (it does not quit from the help) */
-    dashboard_key(&v, s, ACT_HELP);
+    dashboard_key(&v, s, CMD_HELP);
     assert_true(v.show_help);
-    assert_int_equal(dashboard_key(&v, s, ACT_QUIT), INTENT_REDRAW);
+    assert_int_equal(dashboard_key(&v, s, CMD_QUIT), INTENT_REDRAW);
     assert_false(v.show_help);
     /* left/right step only in a replay */
-    assert_int_equal(dashboard_key(&v, s, ACT_STEP_FWD), INTENT_NONE);
+    assert_int_equal(dashboard_key(&v, s, CMD_STEP_FWD), INTENT_NONE);
     v.replay = true;
-    assert_int_equal(dashboard_key(&v, s, ACT_STEP_FWD), INTENT_STEP_FWD);
+    assert_int_equal(dashboard_key(&v, s, CMD_STEP_FWD), INTENT_STEP_FWD);
     snapshot_free(s);
 }
 

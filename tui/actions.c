@@ -10,12 +10,11 @@
  * working while it runs. The child writes the audit log itself. A new replica's command adds
  * the node to the config file: the dashboard then reads the file again and watches it too. */
 #include "app.h"
+#include "model/config/newnode_defaults.h"
 #include "model/pg/conninfo.h"
-#include "model/base/localport.h"
 #include "model/base/proc.h"
 #include "model/base/util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
@@ -34,81 +33,15 @@ static const char *self_exe(void)
     return program_invocation_name;
 }
 
-static bool dir_filled(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return false;
-    struct dirent *e;
-    bool filled = false;
-    while (!filled && (e = readdir(d)))
-        filled = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return filled;
-}
-
-static int conf_port(const struct node_conf *n)
-{
-    char port[16];
-    if (n->port > 0)
-        return n->port;
-    return conninfo_get(n->conninfo, "port", port, sizeof port) ? atoi(port) : -1;
-}
-
-/* What the new-replica form starts with: a configured node that has a datadir but no data yet;
- * else the next name of the family (db_s2 -> db_s3), the next free port after the highest
- * configured one (free in the config and on this host), a directory beside the other data
- * directories. */
+/* What the new-replica form starts with (model/config/newnode_defaults.h). */
 static void add_defaults(const struct config *cfg, struct dialog_ctx *c)
 {
-    c->add_name[0] = c->add_dir[0] = c->add_dir_of[0] = '\0';
-    c->add_port = -1;
-    for (int i = 0; i < cfg->nnodes && !c->add_dir_of[0]; i++) {
-        const char *dd = cfg->nodes[i].datadir;
-        const char *slash = dd ? strrchr(dd, '/') : NULL;
-        if (slash && slash > dd)
-            str_printf(c->add_dir_of, sizeof c->add_dir_of, "%.*s", (int)(slash - dd), dd);
-    }
-    for (int i = 0; i < c->nlocal; i++) {
-        const struct dlg_local *l = &c->local[i];
-        if (l->datadir[0] && !l->filled) {
-            str_copy(c->add_name, sizeof c->add_name, l->name);
-            c->add_port = l->port;
-            str_copy(c->add_dir, sizeof c->add_dir, l->datadir);
-            return;
-        }
-    }
-    char prefix[CONFIG_NAME_LEN] = "replica";
-    int num = 0, port = 0;
-    for (int i = 0; i < cfg->nnodes; i++) {
-        const struct node_conf *n = &cfg->nodes[i];
-        size_t len = strlen(n->name), d = len;
-        while (d > 0 && n->name[d - 1] >= '0' && n->name[d - 1] <= '9')
-            d--;
-        if (d < len && d > 0 && atoi(n->name + d) >= num) {
-            num = atoi(n->name + d);
-            str_printf(prefix, sizeof prefix, "%.*s", (int)d, n->name);
-        }
-        if (conf_port(n) > port)
-            port = conf_port(n);
-    }
-    for (bool taken = true; taken;) {
-        str_printf(c->add_name, sizeof c->add_name, "%s%d", prefix, ++num);
-        taken = false;
-        for (int i = 0; i < cfg->nnodes && !taken; i++)
-            taken = strcmp(cfg->nodes[i].name, c->add_name) == 0;
-    }
-    char why[300];
-    int first = port > 0 ? port + 1 : 5433;
-    for (int p = first; p <= 65535 && p < first + 100 && c->add_port < 0; p++) {
-        bool used = false;
-        for (int i = 0; i < cfg->nnodes && !used; i++)
-            used = conf_port(&cfg->nodes[i]) == p;
-        if (!used && !localport_taken(p, why, sizeof why))
-            c->add_port = p;
-    }
-    if (c->add_dir_of[0])
-        str_printf(c->add_dir, sizeof c->add_dir, "%s/%s", c->add_dir_of, c->add_name);
+    struct newnode_defaults nd;
+    newnode_defaults_fill(cfg, &nd);
+    str_copy(c->add_name, sizeof c->add_name, nd.name);
+    c->add_port = nd.port;
+    str_copy(c->add_dir, sizeof c->add_dir, nd.datadir);
+    str_copy(c->add_dir_of, sizeof c->add_dir_of, nd.dir_of);
 }
 
 /* The config's nodes as the local actions see them; the disk may have changed since. */
@@ -125,8 +58,8 @@ static void fill_local(struct app *a)
         str_copy(l->datadir, sizeof l->datadir, n->datadir);
         for (size_t len = strlen(l->datadir); len > 1 && l->datadir[len - 1] == '/'; len--)
             l->datadir[len - 1] = '\0';
-        l->filled = n->datadir && dir_filled(n->datadir);
-        l->port = conf_port(n);
+        l->filled = newnode_dir_filled(n->datadir);
+        l->port = newnode_conf_port(n);
         char *ci = conninfo_without_secrets(n->conninfo);
         str_copy(l->conninfo, sizeof l->conninfo, ci);
         free(ci);
@@ -172,7 +105,7 @@ int actions_fd(const struct app *a)
     return a->run_fd;
 }
 
-void actions_open(struct app *a, enum action act)
+void actions_open(struct app *a, enum key_cmd cmd)
 {
     if (actions_running(a)) {
         a->dlg.kind = DLG_RUN;
@@ -181,21 +114,21 @@ void actions_open(struct app *a, enum action act)
     }
     if (a->rec) {
         app_say(a, SEV_WARNING, "%s: a recording plays back, there is no cluster to act on",
-                action_name(act));
+                cmd_name(cmd));
         return;
     }
     if (a->view.connecting || !a->snap) {
-        app_say(a, SEV_WARNING, "%s: wait for the first refresh", action_name(act));
+        app_say(a, SEV_WARNING, "%s: wait for the first refresh", cmd_name(cmd));
         return;
     }
     fill_local(a);
     const char *node = a->view.selected >= 0 && a->view.selected < a->snap->nnodes
                            ? a->snap->nodes[a->view.selected].name
                            : "";
-    enum dialog_kind kind = act == ACT_PROMOTE  ? DLG_PROMOTE
-                            : act == ACT_SYNC   ? DLG_SYNC
-                            : act == ACT_RESYNC ? DLG_RESYNC
-                            : act == ACT_ADD    ? DLG_ADD
+    enum dialog_kind kind = cmd == CMD_PROMOTE  ? DLG_PROMOTE
+                            : cmd == CMD_SYNC   ? DLG_SYNC
+                            : cmd == CMD_RESYNC ? DLG_RESYNC
+                            : cmd == CMD_ADD    ? DLG_ADD
                                                 : DLG_REJOIN;
     dialog_open(&a->dlg, kind, a->snap, node);
     a->dirty = true;
@@ -411,12 +344,12 @@ static void start(struct app *a)
     memset(&a->run, 0, sizeof a->run);
     struct run_state *r = &a->run;
     str_copy(r->title, sizeof r->title, title);
-    str_copy(r->node, sizeof r->node, a->dlg.kind == DLG_SYNC ? "" : a->dlg.node);
+    str_copy(r->node, sizeof r->node, dialog_run_node(&a->dlg));
     r->active = true;
     r->started = clock_wall();
     a->run_pid = pid;
     a->run_fd = fd;
-    a->run_adds = a->dlg.kind == DLG_ADD;
+    a->run_adds = dialog_adds_nodes(&a->dlg);
     a->run_len = 0;
     events_add(a->events, r->started, EV_ACTION, SEV_OK, r->node, "%s started: %s", title, cmd);
     a->dlg.kind = DLG_RUN;

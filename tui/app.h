@@ -79,7 +79,7 @@ void app_read_keys(struct app *a);
 /* actions.c: the operator actions. */
 void actions_init(struct app *a);
 /* An action key: opens its dialog, or shows the action that runs. */
-void actions_open(struct app *a, enum action act);
+void actions_open(struct app *a, enum key_cmd cmd);
 /* A key for the open dialog. */
 void actions_dialog_key(struct app *a, int key);
 /* Keeps what must survive the primary: its synchronous_standby_names. */

@@ -104,7 +104,7 @@ static void apply(struct app *a, unsigned in)
     if (a->rec && (in & (INTENT_STEP_BACK | INTENT_STEP_FWD | INTENT_FIRST | INTENT_LAST)))
         replay_move(a, in);
     if (in & INTENT_ACTION)
-        actions_open(a, a->view.action);
+        actions_open(a, a->view.cmd);
 }
 
 void app_read_keys(struct app *a)
@@ -122,22 +122,22 @@ void app_read_keys(struct app *a)
         bool small = a->grid->w < MIN_COLS || a->grid->h < MIN_ROWS;
         /* a dialog takes every key (a name is typed there), but for the running action's
          * dialog, which has nothing to type: q quits from there too */
-        bool quit_key = keys_action(key) == ACT_QUIT;
+        bool quit_key = keys_cmd(key) == CMD_QUIT;
         if (a->dlg.kind != DLG_NONE && !small && !(a->dlg.kind == DLG_RUN && quit_key)) {
             a->quit_armed = false;
             actions_dialog_key(a, key);
             continue;
         }
-        enum action act = keys_action(key);
-        if (act != ACT_QUIT)
+        enum key_cmd cmd = keys_cmd(key);
+        if (cmd != CMD_QUIT)
             a->quit_armed = false;
-        if (act == ACT_NONE && !a->view.show_help)
+        if (cmd == CMD_NONE && !a->view.show_help)
             continue; /* with the help open, any key closes it */
         if (small) {
-            if (act == ACT_QUIT)
+            if (cmd == CMD_QUIT)
                 request_quit(a);
             continue;
         }
-        apply(a, dashboard_key(&a->view, a->snap, act));
+        apply(a, dashboard_key(&a->view, a->snap, cmd));
     }
 }

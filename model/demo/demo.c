@@ -4,6 +4,7 @@
  * status), demo_load.c, and demo_cmd.c for the command line. */
 #include "model/demo/demo.h"
 #include "model/base/proc.h"
+#include "model/base/files.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -186,24 +187,9 @@ struct pg_conn *demo_connect(const struct demo *d, int node, const char *dbname,
 bool demo_write_file(const struct demo *d, const char *path, const char *text, mode_t mode,
                      char *err, size_t errlen)
 {
-    char tmp[PATH_MAX + 16];
-    str_printf(tmp, sizeof tmp, "%s.tmp", path);
-    unlink(tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    bool ok = fd >= 0;
-    size_t len = strlen(text);
-    if (ok)
-        ok = write(fd, text, len) == (ssize_t)len && fchmod(fd, mode) == 0 &&
-             (!d->chown || fchown(fd, d->owner_uid, d->owner_gid) == 0);
-    if (fd >= 0 && close(fd) < 0)
-        ok = false;
-    if (ok && rename(tmp, path) < 0)
-        ok = false;
-    if (!ok) {
-        str_printf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    return ok;
+    return file_write_atomic(
+        path, text, mode,
+        d->chown ? (struct file_owner){d->owner_uid, d->owner_gid} : FILE_OWNER_KEEP, err, errlen);
 }
 
 bool demo_append_file(const char *path, const char *text, char *err, size_t errlen)

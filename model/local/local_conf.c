@@ -2,6 +2,7 @@
  * and replaced — its other file writes, and the settings that make it a standby. */
 #include "model/local/local_conf.h"
 #include "model/pg/conninfo.h"
+#include "model/base/files.h"
 #include "model/base/util.h"
 
 #include <ctype.h>
@@ -85,35 +86,9 @@ bool local_conf_write(const struct local_node *ln, const struct local_conf *c, c
 bool local_write_file(const struct local_node *ln, const char *path, const char *text, mode_t mode,
                       char *err, size_t errlen)
 {
-    char tmp[PATH_MAX + 32];
-    str_printf(tmp, sizeof tmp, "%s.repltop-tmp", path);
-    /* a new file, never one planted there (a link to a file of root's that we would chown) */
-    unlink(tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
-    if (fd < 0) {
-        str_printf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-        return false;
-    }
-    size_t len = strlen(text), done = 0;
-    bool ok = true;
-    while (ok && done < len) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        ok = w > 0;
-        done += ok ? (size_t)w : 0;
-    }
-    ok = ok && fchmod(fd, mode & 0777) == 0 && (!ln->run_as || fchown(fd, ln->uid, ln->gid) == 0) &&
-         fsync(fd) == 0;
-    int saved = errno;
-    ok = close(fd) == 0 && ok;
-    if (ok && rename(tmp, path) == 0)
-        return true;
-    if (ok)
-        saved = errno;
-    unlink(tmp);
-    str_printf(err, errlen, "cannot write %s: %s", path, strerror(saved));
-    return false;
+    return file_write_atomic(path, text, mode & 0777,
+                             ln->run_as ? (struct file_owner){ln->uid, ln->gid} : FILE_OWNER_KEEP,
+                             err, errlen);
 }
 
 bool local_mkdir(const struct local_node *ln, const char *path, mode_t mode, char *err,

@@ -3,6 +3,7 @@
 #include "model/ops/action.h"
 #include "model/watch/cluster.h"
 #include "model/pg/conninfo.h"
+#include "model/base/files.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -17,38 +18,18 @@
 
 void action_audit_path(char *buf, size_t n)
 {
-    const char *state = getenv("XDG_STATE_HOME");
-    if (!str_empty(state)) {
-        str_printf(buf, n, "%s/repltop/actions.log", state);
-        return;
-    }
-    const char *home = getenv("HOME");
-    if (str_empty(home)) {
-        struct passwd *pw = getpwuid(getuid());
-        home = pw ? pw->pw_dir : "/tmp";
-    }
-    str_printf(buf, n, "%s/.local/state/repltop/actions.log", home);
-}
-
-/* mkdir -p with mode 0700 for the directories we create. */
-static void make_dirs(const char *path)
-{
-    char tmp[4096];
-    str_copy(tmp, sizeof tmp, path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(tmp, 0700);
-            *p = '/';
-        }
-    }
+    char dir[4000];
+    state_dir_path(dir, sizeof dir);
+    str_printf(buf, n, "%s/actions.log", dir);
 }
 
 static FILE *open_audit(void)
 {
     char path[4096];
+    char dir[4000], why[256];
+    state_dir_path(dir, sizeof dir);
+    mkdir_p(dir, 0700, why, sizeof why); /* a failure shows in open's error below */
     action_audit_path(path, sizeof path);
-    make_dirs(path);
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         fprintf(stderr, "repltop: warning: cannot open the audit log %s: %s\n", path,

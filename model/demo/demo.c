@@ -6,6 +6,7 @@
 #include "model/base/proc.h"
 #include "model/base/files.h"
 #include "model/base/util.h"
+#include "model/pg/pgexec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -206,14 +207,9 @@ bool demo_append_file(const char *path, const char *text, char *err, size_t errl
 
 bool demo_exec(PGconn *conn, const char *node, const char *sql, char *err, size_t errlen)
 {
-    PGresult *res = PQexec(conn, sql);
-    ExecStatusType st = PQresultStatus(res);
-    PQclear(res);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-        return true;
     char msg[512];
-    str_copy(msg, sizeof msg, PQerrorMessage(conn));
-    msg[strcspn(msg, "\n")] = '\0';
+    if (pg_exec(conn, sql, msg, sizeof msg))
+        return true;
     str_printf(err, errlen, "%s: %s", node, msg);
     return false;
 }

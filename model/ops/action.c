@@ -202,22 +202,8 @@ PGconn *action_connect(const struct action *a, const struct node_conf *node, cha
     char set[64];
     str_printf(set, sizeof set, "SET statement_timeout = %d",
                a->cfg->query_timeout_ms * 5 > 90000 ? a->cfg->query_timeout_ms * 5 : 90000);
-    action_exec(c, set, err, errlen);
+    pg_exec(c, set, err, errlen);
     return c;
-}
-
-bool action_exec(PGconn *c, const char *sql, char *err, size_t errlen)
-{
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-    if (!ok) {
-        str_copy(err, errlen,
-                 PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r) : PQerrorMessage(c));
-        err[strcspn(err, "\n")] = '\0';
-    }
-    PQclear(r);
-    return ok;
 }
 
 bool action_alter_system(PGconn *c, const char *name, const char *value, char *err, size_t errlen)
@@ -229,7 +215,7 @@ bool action_alter_system(PGconn *c, const char *name, const char *value, char *e
     }
     char *sql = xasprintf("ALTER SYSTEM SET %s = %s", name, lit);
     PQfreemem(lit);
-    bool ok = action_exec(c, sql, err, errlen);
+    bool ok = pg_exec(c, sql, err, errlen);
     free(sql);
     return ok;
 }

@@ -335,7 +335,7 @@ static bool rejoin_node(struct action *a, const struct local_node *ln, const str
 
     action_step(a, "CHECKPOINT on %s (pg_rewind reads the timeline from its control file)",
                 pc->name);
-    if (!action_exec(c, "CHECKPOINT", err, errlen)) {
+    if (!pg_exec(c, "CHECKPOINT", err, errlen)) {
         char why[600];
         str_copy(why, sizeof why, err);
         str_printf(err, errlen, "CHECKPOINT on %s failed: %s", pc->name, why);

@@ -73,14 +73,25 @@ static void pause_if_asked(const char *msg)
         usleep(20 * 1000);
 }
 
-static void say(struct action *a, FILE *out, const char *tag, const char *fmt, va_list ap)
+static void say_text(struct action *a, FILE *out, const char *tag, const char *msg)
 {
-    char msg[1024];
-    vsnprintf(msg, sizeof msg, fmt, ap);
     fprintf(out, "%s: %s\n", tag, msg);
     fflush(out);
     audit(a, tag, msg);
     pause_if_asked(msg);
+}
+
+static void say(struct action *a, FILE *out, const char *tag, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    say_text(a, out, tag, msg);
+}
+
+/* a->progress: the lines of model/local, as the action's own */
+static void progress_line(void *arg, const char *tag, const char *text)
+{
+    say_text(arg, strcmp(tag, "fail") == 0 ? stderr : stdout, tag, text);
 }
 
 void action_step(struct action *a, const char *fmt, ...)
@@ -134,6 +145,7 @@ static void action_begin(struct action *a, const char *verb, const char *target,
     a->yes = yes;
     a->force = force;
     a->audit = open_audit();
+    a->progress = (struct progress){progress_line, a};
     audit(a, "begin", yes ? "--yes" : "interactive");
     action_refresh(a);
 }

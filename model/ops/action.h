@@ -14,6 +14,7 @@
 #include "model/config/config.h"
 #include "model/watch/snapshot.h"
 #include "model/pg/pgexec.h" /* pg_exec, for every action */
+#include "model/base/progress.h"
 
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -26,6 +27,9 @@ struct action {
     bool yes, force;
     struct snapshot *snap; /* taken by action_begin; refreshed by action_refresh */
     FILE *audit;           /* NULL when the audit log cannot be opened (warned once) */
+    /* its step/ok/warn lines, for what takes a progress (model/local): printed and logged
+     * as action_step and the others print and log them */
+    struct progress progress;
 };
 
 /* A new snapshot (after a change), replacing a->snap. */

@@ -4,14 +4,19 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-void progress_say(const struct progress *p, const char *tag, const char *fmt, ...)
+void progress_vsay(const struct progress *p, const char *tag, const char *fmt, va_list ap)
 {
     if (!p || !p->line)
         return;
     char text[1024];
+    vsnprintf(text, sizeof text, fmt, ap);
+    p->line(p->arg, tag, text);
+}
+
+void progress_say(const struct progress *p, const char *tag, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    progress_vsay(p, tag, fmt, ap);
     va_end(ap);
-    p->line(p->arg, tag, text);
 }

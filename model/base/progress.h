@@ -4,6 +4,8 @@
 #ifndef REPLTOP_PROGRESS_H
 #define REPLTOP_PROGRESS_H
 
+#include <stdarg.h>
+
 /* tag: "step" (what starts now), "ok" (what was done), "warn" (what went wrong but not
  * fatally); text without a newline. */
 struct progress {
@@ -14,5 +16,7 @@ struct progress {
 /* Formats one line and hands it to p (nothing when p or p->line is NULL). */
 void progress_say(const struct progress *p, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void progress_vsay(const struct progress *p, const char *tag, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif

@@ -202,9 +202,21 @@ static bool init_primary(struct build *b, char *err, size_t errlen)
     if (!ok)
         return false;
     demo_say(d, "%s: initdb", m->name);
-    int rc = demo_pg(d, 120, NULL, NULL, err, errlen, "initdb", "-D", m->datadir, "-U", "postgres",
-                     "--pwfile", pwfile, "--auth-local=peer", "--auth-host=scram-sha-256", "-E",
-                     "UTF8", "--no-locale", "--no-instructions", NULL);
+    const char *argv[] = {"initdb",
+                          "-D",
+                          m->datadir,
+                          "-U",
+                          "postgres",
+                          "--pwfile",
+                          pwfile,
+                          "--auth-local=peer",
+                          "--auth-host=scram-sha-256",
+                          "-E",
+                          "UTF8",
+                          "--no-locale",
+                          "--no-instructions",
+                          NULL};
+    int rc = demo_run(d, 0, 120, NULL, argv, err, errlen);
     unlink(pwfile);
     if (rc != 0)
         return false;

@@ -11,6 +11,7 @@
 #include "model/local/local_server.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <libpq-fe.h>
 #include <stdarg.h>

@@ -190,12 +190,9 @@ struct pg_conn *demo_connect(const struct demo *d, int node, const char *dbname,
     return conn;
 }
 
-bool demo_write_file(const struct demo *d, const char *path, const char *text, mode_t mode,
-                     char *err, size_t errlen)
+struct file_owner demo_owner(const struct demo *d)
 {
-    return file_write_atomic(
-        path, text, mode,
-        d->chown ? (struct file_owner){d->owner_uid, d->owner_gid} : FILE_OWNER_KEEP, err, errlen);
+    return d->chown ? (struct file_owner){d->owner_uid, d->owner_gid} : FILE_OWNER_KEEP;
 }
 
 bool demo_append_file(const char *path, const char *text, char *err, size_t errlen)

@@ -15,6 +15,7 @@
 
 #include "model/local/local_node.h"
 #include "model/base/progress.h"
+#include "model/base/files.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -123,10 +124,8 @@ bool demo_node_exists(const struct demo *d, int node);
 bool demo_node_running(const struct demo *d, int node);
 bool demo_node_start(const struct demo *d, int node, char *err, size_t errlen);
 bool demo_node_stop(const struct demo *d, int node, char *err, size_t errlen);
-/* Creates or replaces path atomically (temp file + rename), with mode, owned by the server
- * user. */
-bool demo_write_file(const struct demo *d, const char *path, const char *text, mode_t mode,
-                     char *err, size_t errlen);
+/* Who the files the demo writes belong to (file_write_atomic): the server user. */
+struct file_owner demo_owner(const struct demo *d);
 bool demo_append_file(const char *path, const char *text, char *err, size_t errlen);
 /* Runs one statement; false with "node: server message" in err. */
 bool demo_exec(struct pg_conn *conn, const char *node, const char *sql, char *err, size_t errlen);

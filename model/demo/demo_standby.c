@@ -142,7 +142,7 @@ static bool scrub_primary_conninfo(struct demo *d, int i, char *err, size_t errl
         str_printf(err, errlen, "%s: pg_basebackup wrote no primary_conninfo", nd->name);
         ok = false;
     }
-    ok = ok && demo_write_file(d, path, out, 0600, err, errlen);
+    ok = ok && file_write_atomic(path, out, 0600, demo_owner(d), err, errlen);
     free(out);
     if (ok && had_password)
         demo_say(d,

@@ -24,9 +24,6 @@
 
 extern char **environ;
 
-#define OUTPUT_MAX    (1024 * 1024)
-#define TERM_GRACE_MS 2000
-
 /* Where a child failed before exec, sent back over a close-on-exec pipe. */
 enum child_stage { STAGE_IO, STAGE_USER, STAGE_CHDIR, STAGE_EXEC };
 struct child_error {
@@ -291,116 +288,12 @@ fail:
     return -1;
 }
 
-static int decode_status(int status)
-{
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return 255;
-}
-
 void proc_status_text(int status, char *buf, size_t n)
 {
     if (status > 128)
         str_printf(buf, n, "killed by signal %d", status - 128);
     else
         str_printf(buf, n, "exited with status %d", status);
-}
-
-/* Reads what is available; returns false at EOF or on a hard error. */
-static bool drain(int fd, char **buf, size_t *len, size_t *cap)
-{
-    char chunk[8192];
-    for (;;) {
-        ssize_t r = read(fd, chunk, sizeof chunk);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0)
-            return errno == EAGAIN || errno == EWOULDBLOCK;
-        if (r == 0)
-            return false;
-        size_t keep = *len + (size_t)r > OUTPUT_MAX ? OUTPUT_MAX - *len : (size_t)r;
-        if (*len + keep + 1 > *cap) {
-            *cap = (*len + keep + 1) * 2;
-            *buf = xrealloc(*buf, *cap);
-        }
-        memcpy(*buf + *len, chunk, keep);
-        *len += keep;
-    }
-}
-
-/* SIGTERM, then SIGKILL after a grace period; always reaps. */
-static void stop_child(pid_t pid)
-{
-    kill(pid, SIGTERM);
-    int64_t deadline = clock_mono_ms() + TERM_GRACE_MS;
-    while (clock_mono_ms() < deadline) {
-        if (waitpid(pid, NULL, WNOHANG) == pid)
-            return;
-        poll(NULL, 0, 50);
-    }
-    kill(pid, SIGKILL);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-}
-
-int proc_run(const struct proc_spec *spec, int timeout_ms, char **output, char *err, size_t errlen)
-{
-    int fd;
-    pid_t pid = proc_spawn(spec, &fd, err, errlen);
-    if (pid < 0)
-        return -1;
-    size_t len = 0, cap = 4096;
-    char *buf = xmalloc(cap);
-    int64_t deadline = timeout_ms > 0 ? clock_mono_ms() + timeout_ms : 0;
-    bool open_pipe = true, exited = false;
-    int status = 0, result = -1;
-
-    for (;;) {
-        if (!exited) {
-            pid_t r = waitpid(pid, &status, WNOHANG);
-            exited = r == pid;
-            if (r < 0 && errno == ECHILD) { /* reaped elsewhere: status unknown */
-                exited = true;
-                status = 255 << 8;
-            }
-        }
-        if (exited) {
-            /* A daemon it started (pg_ctl's postmaster) may still hold the pipe: take what the
-             * program itself wrote and stop. */
-            if (open_pipe)
-                drain(fd, &buf, &len, &cap);
-            result = decode_status(status);
-            break;
-        }
-        int wait_ms = 100;
-        if (deadline) {
-            int64_t left = deadline - clock_mono_ms();
-            if (left <= 0) {
-                stop_child(pid);
-                str_printf(err, errlen, "%s did not finish within %.1f s and was stopped",
-                           spec->argv[0], timeout_ms / 1000.0);
-                break;
-            }
-            if (left < wait_ms)
-                wait_ms = (int)left;
-        }
-        if (open_pipe) {
-            struct pollfd p = {.fd = fd, .events = POLLIN};
-            if (poll(&p, 1, wait_ms) > 0)
-                open_pipe = drain(fd, &buf, &len, &cap);
-        } else {
-            poll(NULL, 0, wait_ms > 20 ? 20 : wait_ms);
-        }
-    }
-    close(fd);
-    buf[len] = '\0';
-    if (output && result >= 0)
-        *output = buf;
-    else
-        free(buf);
-    return result;
 }
 
 bool proc_owner_of(const char *path, char *user, size_t n)

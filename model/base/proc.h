@@ -29,14 +29,8 @@ struct proc_spec {
  * could not be started at all: unknown user, missing program, unusable cwd. */
 pid_t proc_spawn(const struct proc_spec *spec, int *out_fd, char *err, size_t errlen);
 
-/* Blocking convenience for command-line use: spawns, collects the output (up to 1 MB; more is
- * read and dropped), waits. Returns the exit status (128 + N when killed by signal N) and, when
- * output is not NULL, a malloc'd NUL-terminated copy of what the program printed. Returns -1
- * with err on spawn failure or when timeout_ms (<= 0: none) passes; the child is then sent
- * SIGTERM, SIGKILL 2 s later, and reaped. */
-int proc_run(const struct proc_spec *spec, int timeout_ms, char **output, char *err, size_t errlen);
-
-/* Describes a proc_run exit status: "exited with status 1", "killed by signal 9". */
+/* Describes an exit status (128 + N: killed by signal N): "exited with status 1", "killed by signal
+ * 9". */
 void proc_status_text(int status, char *buf, size_t n);
 
 /* The name of the user owning path (to run pg_ctl as the owner of a data directory). */

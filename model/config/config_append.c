@@ -1,6 +1,7 @@
 /* config_append: adds a node to the config file — atomically, and only what reads back
  * exactly as it was written (inih strips blanks, cuts comments and long section names). */
 #include "model/config/config.h"
+#include "model/base/files.h"
 #include "model/base/util.h"
 
 #include <ctype.h>
@@ -193,40 +194,11 @@ static bool loads_with(const char *path, const struct entry *e, char *err, size_
 static bool replace_file(const char *path, const struct stat *was, const char *text, size_t len,
                          const struct entry *check, char *err, size_t errlen)
 {
-    char dir[PATH_MAX], tmp[PATH_MAX + 64];
-    str_copy(dir, sizeof dir, path);
-    char *slash = strrchr(dir, '/');
-    const char *base = slash ? slash + 1 : path;
-    if (slash)
-        *slash = '\0';
-    str_printf(tmp, sizeof tmp, "%s/.%s.repltop-XXXXXX", slash ? dir : ".", base);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        str_printf(err, errlen, "cannot create a temporary file beside %s: %s", path,
-                   strerror(errno));
+    char tmp[PATH_MAX + 64];
+    if (!file_write_temp(path, text, len, was->st_mode & 07777,
+                         (struct file_owner){was->st_uid, was->st_gid}, tmp, sizeof tmp, err,
+                         errlen))
         return false;
-    }
-    bool ok = true;
-    for (size_t done = 0; ok && done < len;) {
-        ssize_t w = write(fd, text + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        ok = w > 0;
-        done += ok ? (size_t)w : 0;
-    }
-    struct stat now;
-    ok = ok && fstat(fd, &now) == 0 &&
-         ((now.st_uid == was->st_uid && now.st_gid == was->st_gid) ||
-          fchown(fd, was->st_uid, was->st_gid) == 0) &&
-         fchmod(fd, was->st_mode & 07777) == 0 && fsync(fd) == 0;
-    int saved = errno;
-    ok = close(fd) == 0 && ok;
-    if (!ok) {
-        str_printf(err, errlen, "cannot write %s with the mode and owner of %s: %s", tmp, path,
-                   strerror(saved));
-        unlink(tmp);
-        return false;
-    }
     if (check && !loads_with(tmp, check, err, errlen)) {
         unlink(tmp);
         return false;
@@ -243,17 +215,7 @@ static bool replace_file(const char *path, const struct stat *was, const char *t
         unlink(tmp);
         return false;
     }
-    if (rename(tmp, path) != 0) {
-        str_printf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
-        unlink(tmp);
-        return false;
-    }
-    int dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd); /* the rename itself survives a crash */
-        close(dfd);
-    }
-    return true;
+    return file_commit(tmp, path, err, errlen);
 }
 
 bool config_append_node(const char *path, const char *name, const char *conninfo,

@@ -4,11 +4,14 @@
  * status), demo_load.c, and demo_cmd.c for the command line. */
 #include "model/demo/demo.h"
 #include "model/base/proc.h"
+#include "model/base/files.h"
 #include "model/base/util.h"
+#include "model/pg/pgexec.h"
+#include "model/local/local_run.h"
+#include "model/local/local_server.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
 #include <libpq-fe.h>
 #include <stdarg.h>
@@ -17,8 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define MAX_ARGS 32
 
 static const char *const node_names[DEMO_NODES] = {"db_m", "db_s1", "db_s2"};
 static const char *const node_appnames[DEMO_NODES] = {NULL, "walreceiver", "walreceiversync"};
@@ -140,16 +141,22 @@ bool demo_init(struct demo *d, const char *dir, const char *bindir, char *err, s
     return true;
 }
 
+static void say_line(void *arg, const char *tag, const char *text)
+{
+    (void)tag;
+    const struct demo *d = arg;
+    d->say(d->say_arg, text);
+}
+
 void demo_say(const struct demo *d, const char *fmt, ...)
 {
     if (!d->say)
         return;
-    char line[1024];
+    struct progress p = {say_line, (void *)d};
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    progress_vsay(&p, "say", fmt, ap);
     va_end(ap);
-    d->say(d->say_arg, line);
 }
 
 void demo_conninfo(const struct demo *d, int node, const char *dbname, const char *extra, char *buf,
@@ -183,27 +190,9 @@ struct pg_conn *demo_connect(const struct demo *d, int node, const char *dbname,
     return conn;
 }
 
-bool demo_write_file(const struct demo *d, const char *path, const char *text, mode_t mode,
-                     char *err, size_t errlen)
+struct file_owner demo_owner(const struct demo *d)
 {
-    char tmp[PATH_MAX + 16];
-    str_printf(tmp, sizeof tmp, "%s.tmp", path);
-    unlink(tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
-    bool ok = fd >= 0;
-    size_t len = strlen(text);
-    if (ok)
-        ok = write(fd, text, len) == (ssize_t)len && fchmod(fd, mode) == 0 &&
-             (!d->chown || fchown(fd, d->owner_uid, d->owner_gid) == 0);
-    if (fd >= 0 && close(fd) < 0)
-        ok = false;
-    if (ok && rename(tmp, path) < 0)
-        ok = false;
-    if (!ok) {
-        str_printf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-        unlink(tmp);
-    }
-    return ok;
+    return d->chown ? (struct file_owner){d->owner_uid, d->owner_gid} : FILE_OWNER_KEEP;
 }
 
 bool demo_append_file(const char *path, const char *text, char *err, size_t errlen)
@@ -220,74 +209,48 @@ bool demo_append_file(const char *path, const char *text, char *err, size_t errl
 
 bool demo_exec(PGconn *conn, const char *node, const char *sql, char *err, size_t errlen)
 {
-    PGresult *res = PQexec(conn, sql);
-    ExecStatusType st = PQresultStatus(res);
-    PQclear(res);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-        return true;
     char msg[512];
-    str_copy(msg, sizeof msg, PQerrorMessage(conn));
-    msg[strcspn(msg, "\n")] = '\0';
+    if (pg_exec(conn, sql, msg, sizeof msg))
+        return true;
     str_printf(err, errlen, "%s: %s", node, msg);
     return false;
 }
 
-/* The line of a program's output worth showing: its last error, else its last line. */
-static void output_summary(const char *out, char *buf, size_t n)
+void demo_local(const struct demo *d, const char *name, const char *datadir, struct node_conf *nc,
+                struct local_node *ln)
 {
-    const char *best = NULL, *last = NULL;
-    for (const char *line = out; line && *line;) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        if (len > 0) {
-            last = line;
-            const char *hit = memmem(line, len, "error", 5);
-            if (!hit)
-                hit = memmem(line, len, "FATAL", 5);
-            if (hit)
-                best = line;
-        }
-        line = end ? end + 1 : NULL;
-    }
-    const char *pick = best ? best : last;
-    if (!pick) {
-        str_copy(buf, n, "no output");
-        return;
-    }
-    str_copy(buf, n, pick);
-    buf[strcspn(buf, "\n")] = '\0';
+    memset(nc, 0, sizeof *nc);
+    memset(ln, 0, sizeof *ln);
+    str_copy(nc->name, sizeof nc->name, name);
+    nc->port = -1;
+    ln->conf = nc;
+    str_copy(ln->datadir, sizeof ln->datadir, datadir);
+    str_printf(ln->log, sizeof ln->log, "%s.log", datadir); /* DIR/NAME.log */
+    str_copy(ln->bindir, sizeof ln->bindir, d->bindir);
+    str_copy(ln->owner, sizeof ln->owner, d->run_as);
+    ln->uid = d->chown ? d->owner_uid : getuid();
+    ln->gid = d->chown ? d->owner_gid : getgid();
+    ln->run_as = d->run_as[0] ? ln->owner : NULL;
 }
 
-int demo_pg(const struct demo *d, int timeout_s, const char *const *env, char **output, char *err,
-            size_t errlen, const char *prog, ...)
+static void warnings_only(void *arg, const char *tag, const char *text)
 {
-    char path[PATH_MAX];
-    str_printf(path, sizeof path, "%s/%s", d->bindir, prog);
-    const char *argv[MAX_ARGS + 1];
-    int argc = 0;
-    argv[argc++] = path;
-    va_list ap;
-    va_start(ap, prog);
-    const char *a;
-    while ((a = va_arg(ap, const char *)) && argc < MAX_ARGS)
-        argv[argc++] = a;
-    va_end(ap);
-    argv[argc] = NULL;
+    if (strcmp(tag, "warn") == 0)
+        demo_say(arg, "%s", text);
+}
 
-    struct proc_spec spec = {argv, env, d->run_as[0] ? d->run_as : NULL, NULL};
-    char *out = NULL;
-    int rc = proc_run(&spec, timeout_s * 1000, &out, err, errlen);
-    if (rc > 0) {
-        char how[64], line[512];
-        proc_status_text(rc, how, sizeof how);
-        output_summary(out, line, sizeof line);
-        str_printf(err, errlen, "%s %s: %s", prog, how, line);
-    }
-    if (output)
-        *output = out;
-    else
-        free(out);
-    return rc;
+struct progress demo_progress(const struct demo *d)
+{
+    return (struct progress){warnings_only, (void *)d};
+}
+
+int demo_run(const struct demo *d, int node, int timeout_s, const char *const *env,
+             const char *const *argv, char *err, size_t errlen)
+{
+    struct node_conf nc;
+    struct local_node ln;
+    demo_local(d, d->nodes[node].name, d->nodes[node].datadir, &nc, &ln);
+    return local_run(&ln, argv, env, timeout_s, NULL, NULL, err, errlen);
 }
 
 void demo_read_ports(struct demo *d)
@@ -318,70 +281,28 @@ bool demo_node_exists(const struct demo *d, int node)
     return access(path, F_OK) == 0;
 }
 
-/* A SIGKILLed postmaster stays a zombie until init reaps it, and pg_ctl takes it for alive. */
-static bool postmaster_is_zombie(const struct demo *d, int node)
-{
-    char path[PATH_MAX + 32], buf[512];
-    long pid = 0;
-    str_printf(path, sizeof path, "%s/postmaster.pid", d->nodes[node].datadir);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return false;
-    if (fscanf(f, "%ld", &pid) != 1)
-        pid = 0;
-    fclose(f);
-    str_printf(path, sizeof path, "/proc/%ld/stat", pid);
-    if (pid <= 0 || !(f = fopen(path, "r")))
-        return false;
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    const char *paren = strrchr(buf, ')'); /* "pid (comm) S ..." */
-    return paren && paren[1] == ' ' && paren[2] == 'Z';
-}
-
 bool demo_node_running(const struct demo *d, int node)
 {
-    char err[256];
-    return demo_pg(d, 10, NULL, NULL, err, sizeof err, "pg_ctl", "status", "-D",
-                   d->nodes[node].datadir, NULL) == 0 &&
-           !postmaster_is_zombie(d, node);
-}
-
-static long file_size(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 ? (long)st.st_size : 0;
+    struct node_conf nc;
+    struct local_node ln;
+    demo_local(d, d->nodes[node].name, d->nodes[node].datadir, &nc, &ln);
+    return local_running(&ln);
 }
 
 bool demo_node_start(const struct demo *d, int node, char *err, size_t errlen)
 {
-    const struct demo_node *nd = &d->nodes[node];
-    char why[512];
-    long logged = file_size(nd->log);
-    /* Until init reaps a killed postmaster, a new one refuses its lock file: wait a little. */
-    for (int64_t until = clock_mono_ms() + 10000;
-         postmaster_is_zombie(d, node) && clock_mono_ms() < until;)
-        poll(NULL, 0, 100);
-    if (demo_pg(d, 90, NULL, NULL, why, sizeof why, "pg_ctl", "start", "-D", nd->datadir, "-l",
-                nd->log, "-w", "-t", "60", NULL) == 0)
-        return true;
-    char cause[512];
-    if (pg_log_start_failure(nd->log, logged, cause, sizeof cause))
-        str_printf(err, errlen, "%s: could not start on port %d: %s (see %s)", nd->name, nd->port,
-                   cause, nd->log);
-    else
-        str_printf(err, errlen, "%s: %s (see %s)", nd->name, why, nd->log);
-    return false;
+    struct node_conf nc;
+    struct local_node ln;
+    demo_local(d, d->nodes[node].name, d->nodes[node].datadir, &nc, &ln);
+    struct progress pr = demo_progress(d);
+    return local_start(&pr, &ln, err, errlen);
 }
 
 bool demo_node_stop(const struct demo *d, int node, char *err, size_t errlen)
 {
-    const struct demo_node *nd = &d->nodes[node];
-    char why[512];
-    if (demo_pg(d, 90, NULL, NULL, why, sizeof why, "pg_ctl", "stop", "-D", nd->datadir, "-m",
-                "fast", "-w", "-t", "60", NULL) == 0)
-        return true;
-    str_printf(err, errlen, "%s: %s", nd->name, why);
-    return false;
+    struct node_conf nc;
+    struct local_node ln;
+    demo_local(d, d->nodes[node].name, d->nodes[node].datadir, &nc, &ln);
+    struct progress pr = demo_progress(d);
+    return local_stop(&pr, &ln, err, errlen);
 }

@@ -13,6 +13,10 @@
 #ifndef REPLTOP_DEMO_H
 #define REPLTOP_DEMO_H
 
+#include "model/local/local_node.h"
+#include "model/base/progress.h"
+#include "model/base/files.h"
+
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -102,20 +106,26 @@ void demo_conninfo(const struct demo *d, int node, const char *dbname, const cha
 /* A blocking connection (connect_timeout 2 s) as postgres; NULL with libpq's error in err. */
 struct pg_conn *demo_connect(const struct demo *d, int node, const char *dbname, char *err,
                              size_t errlen);
-/* Runs BINDIR/prog args... (NULL-terminated) as the server user; returns its exit status, -1
- * when it could not run. On a non-zero status err says "prog exited with status N: why". */
-int demo_pg(const struct demo *d, int timeout_s, const char *const *env, char **output, char *err,
-            size_t errlen, const char *prog, ...) __attribute__((sentinel));
+/* A data directory of the demo (one of its nodes, or another under DIR) as model/local sees
+ * it: its name, bindir and owner, for local_running, local_start, local_stop and local_run.
+ * nc holds the name ln->conf points to. */
+void demo_local(const struct demo *d, const char *name, const char *datadir, struct node_conf *nc,
+                struct local_node *ln);
+/* Where local_start and local_stop tell what they do: the demo prints only their warnings. */
+struct progress demo_progress(const struct demo *d);
+/* Runs BINDIR/argv[0] argv[1..] (NULL-terminated) as the server user, with node's local view
+ * (local_run); returns its exit status, -1 when it could not run. On a failure err says
+ * "prog exited with status N: why". */
+int demo_run(const struct demo *d, int node, int timeout_s, const char *const *env,
+             const char *const *argv, char *err, size_t errlen);
 /* Reads each node's port from the last `port = N` line of its postgresql.conf. */
 void demo_read_ports(struct demo *d);
 bool demo_node_exists(const struct demo *d, int node);
 bool demo_node_running(const struct demo *d, int node);
 bool demo_node_start(const struct demo *d, int node, char *err, size_t errlen);
 bool demo_node_stop(const struct demo *d, int node, char *err, size_t errlen);
-/* Creates or replaces path atomically (temp file + rename), with mode, owned by the server
- * user. */
-bool demo_write_file(const struct demo *d, const char *path, const char *text, mode_t mode,
-                     char *err, size_t errlen);
+/* Who the files the demo writes belong to (file_write_atomic): the server user. */
+struct file_owner demo_owner(const struct demo *d);
 bool demo_append_file(const char *path, const char *text, char *err, size_t errlen);
 /* Runs one statement; false with "node: server message" in err. */
 bool demo_exec(struct pg_conn *conn, const char *node, const char *sql, char *err, size_t errlen);

@@ -2,6 +2,7 @@
  * `demo down` (stop what runs, optionally delete the directory) and `demo status`. All work on
  * whatever state a failover drill left: a node stopped, killed or promoted away. */
 #include "model/demo/demo.h"
+#include "model/local/local_server.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -63,16 +64,12 @@ static bool has_standby_signal(const struct demo *d, int i)
 /* The timeline of a stopped node's last checkpoint (pg_controldata), -1 if unknown. */
 static long stopped_timeline(const struct demo *d, int i)
 {
-    char *out = NULL, err[512];
-    long tli = -1;
-    if (demo_pg(d, 30, NULL, &out, err, sizeof err, "pg_controldata", "-D", d->nodes[i].datadir,
-                NULL) == 0) {
-        const char *key = "Latest checkpoint's TimeLineID:";
-        const char *p = strstr(out, key);
-        if (p)
-            tli = strtol(p + strlen(key), NULL, 10);
-    }
-    free(out);
+    struct node_conf nc;
+    struct local_node ln;
+    demo_local(d, d->nodes[i].name, d->nodes[i].datadir, &nc, &ln);
+    int tli;
+    long seg_size;
+    local_controldata(&ln, &tli, &seg_size);
     return tli;
 }
 
@@ -171,17 +168,20 @@ static int stop_extra_datadirs(struct demo *d, int *found, char *err, size_t err
         if (known || e->d_name[0] == '.' || access(probe, F_OK) != 0)
             continue;
         (*found)++;
-        char why[512];
-        if (demo_pg(d, 10, NULL, NULL, why, sizeof why, "pg_ctl", "status", "-D", sub, NULL) != 0) {
+        char why[1024];
+        struct node_conf nc;
+        struct local_node ln;
+        demo_local(d, e->d_name, sub, &nc, &ln);
+        if (!local_running(&ln)) {
             demo_say(d, "%s: not running", e->d_name);
             continue;
         }
-        if (demo_pg(d, 90, NULL, NULL, why, sizeof why, "pg_ctl", "stop", "-D", sub, "-m", "fast",
-                    "-w", "-t", "60", NULL) == 0) {
+        struct progress pr = demo_progress(d);
+        if (local_stop(&pr, &ln, why, sizeof why)) {
             demo_say(d, "%s: stopped", e->d_name);
         } else {
             failed++;
-            str_printf(err, errlen, "%s: %s", e->d_name, why);
+            str_copy(err, errlen, why);
         }
     }
     closedir(dir);

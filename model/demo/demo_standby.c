@@ -142,7 +142,7 @@ static bool scrub_primary_conninfo(struct demo *d, int i, char *err, size_t errl
         str_printf(err, errlen, "%s: pg_basebackup wrote no primary_conninfo", nd->name);
         ok = false;
     }
-    ok = ok && demo_write_file(d, path, out, 0600, err, errlen);
+    ok = ok && file_write_atomic(path, out, 0600, demo_owner(d), err, errlen);
     free(out);
     if (ok && had_password)
         demo_say(d,
@@ -164,9 +164,23 @@ bool demo_clone_standbys(struct demo *d, char *err, size_t errlen)
         str_printf(app, sizeof app, "application_name=%s", nd->appname);
         demo_say(d, "%s: pg_basebackup from %s (application_name %s)", nd->name, d->nodes[0].name,
                  nd->appname);
-        if (demo_pg(d, 600, env, NULL, err, errlen, "pg_basebackup", "-h", "127.0.0.1", "-p", port,
-                    "-U", "replication_user", "-w", "-d", app, "-D", nd->datadir,
-                    "--wal-method=stream", "--write-recovery-conf", "--checkpoint=fast", NULL) != 0)
+        const char *argv[] = {"pg_basebackup",
+                              "-h",
+                              "127.0.0.1",
+                              "-p",
+                              port,
+                              "-U",
+                              "replication_user",
+                              "-w",
+                              "-d",
+                              app,
+                              "-D",
+                              nd->datadir,
+                              "--wal-method=stream",
+                              "--write-recovery-conf",
+                              "--checkpoint=fast",
+                              NULL};
+        if (demo_run(d, i, 600, env, argv, err, errlen) != 0)
             return false;
         if (!scrub_primary_conninfo(d, i, err, errlen))
             return false;

@@ -170,7 +170,8 @@ static bool make_dir(struct build *b, char *err, size_t errlen)
     }
     char marker[PATH_MAX + 16];
     str_printf(marker, sizeof marker, "%s/.repltop-demo", d->dir);
-    return demo_write_file(d, marker, "made by `repltop demo up`\n", 0644, err, errlen);
+    return file_write_atomic(marker, "made by `repltop demo up`\n", 0644, demo_owner(d), err,
+                             errlen);
 }
 
 static bool write_pgpass(struct build *b, char *err, size_t errlen)
@@ -184,7 +185,7 @@ static bool write_pgpass(struct build *b, char *err, size_t errlen)
                   "127.0.0.1:*:replication:replication_user:%s\n"
                   "127.0.0.1:*:*:replication_user:%s\n",
                   b->pw_super, b->pw_repl, b->pw_repl);
-    bool ok = demo_write_file(d, d->pgpass, text, 0600, err, errlen);
+    bool ok = file_write_atomic(d->pgpass, text, 0600, demo_owner(d), err, errlen);
     explicit_bzero(text, strlen(text));
     free(text);
     return ok;
@@ -197,14 +198,26 @@ static bool init_primary(struct build *b, char *err, size_t errlen)
     char pwfile[PATH_MAX + 16], line[80];
     str_printf(pwfile, sizeof pwfile, "%s/.initdb-pwfile", d->dir);
     str_printf(line, sizeof line, "%s\n", b->pw_super);
-    bool ok = demo_write_file(d, pwfile, line, 0600, err, errlen);
+    bool ok = file_write_atomic(pwfile, line, 0600, demo_owner(d), err, errlen);
     explicit_bzero(line, sizeof line);
     if (!ok)
         return false;
     demo_say(d, "%s: initdb", m->name);
-    int rc = demo_pg(d, 120, NULL, NULL, err, errlen, "initdb", "-D", m->datadir, "-U", "postgres",
-                     "--pwfile", pwfile, "--auth-local=peer", "--auth-host=scram-sha-256", "-E",
-                     "UTF8", "--no-locale", "--no-instructions", NULL);
+    const char *argv[] = {"initdb",
+                          "-D",
+                          m->datadir,
+                          "-U",
+                          "postgres",
+                          "--pwfile",
+                          pwfile,
+                          "--auth-local=peer",
+                          "--auth-host=scram-sha-256",
+                          "-E",
+                          "UTF8",
+                          "--no-locale",
+                          "--no-instructions",
+                          NULL};
+    int rc = demo_run(d, 0, 120, NULL, argv, err, errlen);
     unlink(pwfile);
     if (rc != 0)
         return false;
@@ -243,14 +256,14 @@ static bool init_primary(struct build *b, char *err, size_t errlen)
                         "host    replication  replication_user  127.0.0.1/32   scram-sha-256\n"
                         "host    all          all               127.0.0.1/32   scram-sha-256\n");
     str_printf(path, sizeof path, "%s/pg_hba.conf", m->datadir);
-    ok = demo_write_file(d, path, hba, 0600, err, errlen);
+    ok = file_write_atomic(path, hba, 0600, demo_owner(d), err, errlen);
     free(hba);
     struct passwd *pw = getpwuid(d->chown ? d->owner_uid : geteuid());
     char *ident = xasprintf("# repltop demo: the server's OS user may connect as postgres\n"
                             "demo  %s  postgres\n",
                             pw ? pw->pw_name : "postgres");
     str_printf(path, sizeof path, "%s/pg_ident.conf", m->datadir);
-    ok = ok && demo_write_file(d, path, ident, 0600, err, errlen);
+    ok = ok && file_write_atomic(path, ident, 0600, demo_owner(d), err, errlen);
     free(ident);
     return ok;
 }
@@ -330,7 +343,7 @@ static bool build(struct build *b, int base_port, char *err, size_t errlen)
     }
     if (!demo_set_sync_names(d, err, errlen) || !demo_wait_streaming(d, err, errlen))
         return false;
-    if (!demo_write_file(d, d->conf, b->conf_text, 0644, err, errlen))
+    if (!file_write_atomic(d->conf, b->conf_text, 0644, demo_owner(d), err, errlen))
         return false;
     demo_say(d, "wrote %s", d->conf);
     return true;

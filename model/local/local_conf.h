@@ -5,7 +5,7 @@
 #ifndef REPLTOP_LOCAL_CONF_H
 #define REPLTOP_LOCAL_CONF_H
 
-#include "model/ops/action.h"
+#include "model/base/progress.h"
 #include "model/local/local_node.h"
 
 #include <stdbool.h>
@@ -53,7 +53,8 @@ struct standby_conf {
  * had), rebuilds postgresql.auto.conf (own's, else the one in DATADIR) with primary_conninfo,
  * primary_slot_name, synchronous_standby_names empty and the node's port, and makes sure
  * standby.signal exists. */
-bool local_make_standby(struct action *a, const struct local_node *ln, const struct local_conf *own,
-                        const struct standby_conf *sc, char *err, size_t errlen);
+bool local_make_standby(const struct progress *pr, const struct local_node *ln,
+                        const struct local_conf *own, const struct standby_conf *sc, char *err,
+                        size_t errlen);
 
 #endif

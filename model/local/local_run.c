@@ -65,7 +65,6 @@ int local_signals_count(void)
 /* ----- running programs ----- */
 
 struct run_state {
-    struct action *a;
     local_line_fn on_line;
     void *ctx;
     char partial[4096];
@@ -92,7 +91,7 @@ static void take_line(struct run_state *rs, const char *line)
     }
     str_copy(rs->last_line, sizeof rs->last_line, line);
     if (rs->on_line)
-        rs->on_line(rs->a, rs->ctx, line);
+        rs->on_line(rs->ctx, line);
 }
 
 static void feed(struct run_state *rs, const char *buf, size_t n)
@@ -140,9 +139,8 @@ static void stop_child(pid_t pid)
         ;
 }
 
-int local_run(struct action *a, const struct local_node *ln, const char *const *argv,
-              const char *const *env, int timeout_s, local_line_fn on_line, void *ctx, char *why,
-              size_t whylen)
+int local_run(const struct local_node *ln, const char *const *argv, const char *const *env,
+              int timeout_s, local_line_fn on_line, void *ctx, char *why, size_t whylen)
 {
     char path[PATH_MAX + 64];
     str_printf(path, sizeof path, "%s/%s", ln->bindir, argv[0]);
@@ -160,7 +158,6 @@ int local_run(struct action *a, const struct local_node *ln, const char *const *
         return -1;
 
     struct run_state *rs = xcalloc(1, sizeof *rs);
-    rs->a = a;
     rs->on_line = on_line;
     rs->ctx = ctx;
     int64_t deadline = timeout_s > 0 ? clock_mono_ms() + (int64_t)timeout_s * 1000 : 0;

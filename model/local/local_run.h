@@ -5,22 +5,20 @@
 #ifndef REPLTOP_LOCAL_RUN_H
 #define REPLTOP_LOCAL_RUN_H
 
-#include "model/ops/action.h"
 #include "model/local/local_node.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 
 /* Called for every line (split at \n and \r) a program prints. */
-typedef void (*local_line_fn)(struct action *a, void *ctx, const char *line);
+typedef void (*local_line_fn)(void *ctx, const char *line);
 
 /* Runs BINDIR/argv[0] argv[1..] (NULL-terminated) as the owner, env as in proc_spec. Returns
  * its exit status; -1 when it could not run, ran past timeout_s (0: no limit), or we were
  * interrupted (SIGINT/SIGTERM/SIGHUP: the program is stopped first). On any failure why says
  * what happened, quoting the program's last error line. */
-int local_run(struct action *a, const struct local_node *ln, const char *const *argv,
-              const char *const *env, int timeout_s, local_line_fn on_line, void *ctx, char *why,
-              size_t whylen);
+int local_run(const struct local_node *ln, const char *const *argv, const char *const *env,
+              int timeout_s, local_line_fn on_line, void *ctx, char *why, size_t whylen);
 
 /* Signals that would kill us mid-way (leaving a directory moved aside) only set a flag
  * while an action runs; a program that runs when one arrives is stopped and fails. Catch returns

@@ -109,17 +109,16 @@ static int busy_pids(const char *datadir, char *list, size_t n)
     return count;
 }
 
-bool local_stop(struct action *a, const struct local_node *ln, char *err, size_t errlen)
+bool local_stop(const struct progress *pr, const struct local_node *ln, char *err, size_t errlen)
 {
     int signals_before = local_signals_count();
     const char *name = ln->conf->name;
     if (local_running(ln)) {
-        action_step(a, "stopping %s (pg_ctl stop -m fast)", name);
+        progress_say(pr, "step", "stopping %s (pg_ctl stop -m fast)", name);
         char why[600];
         /* -W and our own wait: pg_ctl -w looks only every 100 ms */
         const char *argv[] = {"pg_ctl", "stop", "-D", ln->datadir, "-m", "fast", "-W", NULL};
-        if (local_run(a, ln, argv, NULL, 30, NULL, NULL, why, sizeof why) != 0 &&
-            local_running(ln)) {
+        if (local_run(ln, argv, NULL, 30, NULL, NULL, why, sizeof why) != 0 && local_running(ln)) {
             str_printf(err, errlen, "could not stop %s: %s", name, why);
             return false;
         }
@@ -131,9 +130,9 @@ bool local_stop(struct action *a, const struct local_node *ln, char *err, size_t
             str_printf(err, errlen, "%s did not stop within 60 s (pg_ctl stop -m fast)", name);
             return false;
         }
-        action_ok(a, "%s is stopped", name);
+        progress_say(pr, "ok", "%s is stopped", name);
     } else {
-        action_ok(a, "%s is not running", name);
+        progress_say(pr, "ok", "%s is not running", name);
     }
     /* A killed postmaster that its parent has not reaped yet still owns postmaster.pid and
      * the socket lock (pg_rewind's single-user run and a new server refuse them). */
@@ -197,10 +196,10 @@ static void prepare_log(const struct local_node *ln)
     close(fd);
 }
 
-bool local_start(struct action *a, const struct local_node *ln, char *err, size_t errlen)
+bool local_start(const struct progress *pr, const struct local_node *ln, char *err, size_t errlen)
 {
     const char *name = ln->conf->name;
-    action_step(a, "starting %s (pg_ctl start, server log %s)", name, ln->log);
+    progress_say(pr, "step", "starting %s (pg_ctl start, server log %s)", name, ln->log);
     for (int64_t until = clock_mono_ms() + 10000;
          postmaster_is_zombie(ln->datadir) && clock_mono_ms() < until;)
         poll(NULL, 0, 100);
@@ -209,13 +208,13 @@ bool local_start(struct action *a, const struct local_node *ln, char *err, size_
     char why[600] = "";
     /* -W and our own wait, as pg_ctl -w does it (the pid file's status line) but every 10 ms */
     const char *argv[] = {"pg_ctl", "start", "-D", ln->datadir, "-l", ln->log, "-W", NULL};
-    bool forked = local_run(a, ln, argv, NULL, 30, NULL, NULL, why, sizeof why) == 0;
+    bool forked = local_run(ln, argv, NULL, 30, NULL, NULL, why, sizeof why) == 0;
     char status[16] = "", cause[600];
     int64_t start = clock_mono_ms();
     for (int i = 0; forked && clock_mono_ms() < start + 120000; i++) {
         pid_file_status(ln->datadir, status, sizeof status);
         if (strcmp(status, "ready") == 0 || strcmp(status, "standby") == 0) {
-            action_ok(a, "%s started", name);
+            progress_say(pr, "ok", "%s started", name);
             return true;
         }
         /* gone: it wrote its failure to the log (or never started within 10 s) */
@@ -226,8 +225,8 @@ bool local_start(struct action *a, const struct local_node *ln, char *err, size_
         poll(NULL, 0, 10);
     }
     if (local_running(ln)) { /* still starting (a long recovery): the wait goes on later */
-        action_warn(a, "%s runs but is not ready after 120 s (%s)", name,
-                    status[0] ? status : "no status yet");
+        progress_say(pr, "warn", "%s runs but is not ready after 120 s (%s)", name,
+                     status[0] ? status : "no status yet");
         return true;
     }
     if (pg_log_start_failure(ln->log, offset, cause, sizeof cause))
@@ -243,9 +242,8 @@ struct controldata {
     long seg;
 };
 
-static void on_controldata(struct action *a, void *ctx, const char *line)
+static void on_controldata(void *ctx, const char *line)
 {
-    (void)a;
     struct controldata *cd = ctx;
     const char *v;
     if ((v = strstr(line, "Latest checkpoint's TimeLineID:")))
@@ -254,12 +252,12 @@ static void on_controldata(struct action *a, void *ctx, const char *line)
         cd->seg = atol(v + strlen("Bytes per WAL segment:"));
 }
 
-void local_controldata(struct action *a, const struct local_node *ln, int *tli, long *seg_size)
+void local_controldata(const struct local_node *ln, int *tli, long *seg_size)
 {
     struct controldata cd = {-1, -1};
     char why[256];
     const char *argv[] = {"pg_controldata", "-D", ln->datadir, NULL};
-    local_run(a, ln, argv, NULL, 30, on_controldata, &cd, why, sizeof why);
+    local_run(ln, argv, NULL, 30, on_controldata, &cd, why, sizeof why);
     *tli = cd.tli > 0 ? cd.tli : -1;
     *seg_size = cd.seg > 0 ? cd.seg : -1;
 }

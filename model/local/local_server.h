@@ -3,7 +3,7 @@
 #ifndef REPLTOP_LOCAL_SERVER_H
 #define REPLTOP_LOCAL_SERVER_H
 
-#include "model/ops/action.h"
+#include "model/base/progress.h"
 #include "model/local/local_node.h"
 
 #include <stdbool.h>
@@ -12,11 +12,11 @@
 bool local_running(const struct local_node *ln);
 /* pg_ctl stop -m fast when it runs; then waits until no process works in the data directory
  * any more (the backends of a SIGKILLed postmaster linger for a moment). */
-bool local_stop(struct action *a, const struct local_node *ln, char *err, size_t errlen);
+bool local_stop(const struct progress *pr, const struct local_node *ln, char *err, size_t errlen);
 /* pg_ctl start -l DATADIR.log; err quotes the server's reason from its log. */
-bool local_start(struct action *a, const struct local_node *ln, char *err, size_t errlen);
+bool local_start(const struct progress *pr, const struct local_node *ln, char *err, size_t errlen);
 /* pg_controldata: latest checkpoint's timeline and the WAL segment size (-1 when unknown). */
-void local_controldata(struct action *a, const struct local_node *ln, int *tli, long *seg_size);
+void local_controldata(const struct local_node *ln, int *tli, long *seg_size);
 
 /* Whether the server log written since offset says the node cannot follow the timeline. */
 bool local_log_says_diverged(const struct local_node *ln, long offset);

@@ -3,6 +3,7 @@
 #include "model/ops/action.h"
 #include "model/watch/cluster.h"
 #include "model/pg/conninfo.h"
+#include "model/base/files.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -17,38 +18,18 @@
 
 void action_audit_path(char *buf, size_t n)
 {
-    const char *state = getenv("XDG_STATE_HOME");
-    if (!str_empty(state)) {
-        str_printf(buf, n, "%s/repltop/actions.log", state);
-        return;
-    }
-    const char *home = getenv("HOME");
-    if (str_empty(home)) {
-        struct passwd *pw = getpwuid(getuid());
-        home = pw ? pw->pw_dir : "/tmp";
-    }
-    str_printf(buf, n, "%s/.local/state/repltop/actions.log", home);
-}
-
-/* mkdir -p with mode 0700 for the directories we create. */
-static void make_dirs(const char *path)
-{
-    char tmp[4096];
-    str_copy(tmp, sizeof tmp, path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            mkdir(tmp, 0700);
-            *p = '/';
-        }
-    }
+    char dir[4000];
+    state_dir_path(dir, sizeof dir);
+    str_printf(buf, n, "%s/actions.log", dir);
 }
 
 static FILE *open_audit(void)
 {
     char path[4096];
+    char dir[4000], why[256];
+    state_dir_path(dir, sizeof dir);
+    mkdir_p(dir, 0700, why, sizeof why); /* a failure shows in open's error below */
     action_audit_path(path, sizeof path);
-    make_dirs(path);
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         fprintf(stderr, "repltop: warning: cannot open the audit log %s: %s\n", path,
@@ -92,14 +73,25 @@ static void pause_if_asked(const char *msg)
         usleep(20 * 1000);
 }
 
-static void say(struct action *a, FILE *out, const char *tag, const char *fmt, va_list ap)
+static void say_text(struct action *a, FILE *out, const char *tag, const char *msg)
 {
-    char msg[1024];
-    vsnprintf(msg, sizeof msg, fmt, ap);
     fprintf(out, "%s: %s\n", tag, msg);
     fflush(out);
     audit(a, tag, msg);
     pause_if_asked(msg);
+}
+
+static void say(struct action *a, FILE *out, const char *tag, const char *fmt, va_list ap)
+{
+    char msg[1024];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    say_text(a, out, tag, msg);
+}
+
+/* a->progress: the lines of model/local, as the action's own */
+static void progress_line(void *arg, const char *tag, const char *text)
+{
+    say_text(arg, strcmp(tag, "fail") == 0 ? stderr : stdout, tag, text);
 }
 
 void action_step(struct action *a, const char *fmt, ...)
@@ -153,6 +145,7 @@ static void action_begin(struct action *a, const char *verb, const char *target,
     a->yes = yes;
     a->force = force;
     a->audit = open_audit();
+    a->progress = (struct progress){progress_line, a};
     audit(a, "begin", yes ? "--yes" : "interactive");
     action_refresh(a);
 }
@@ -221,22 +214,8 @@ PGconn *action_connect(const struct action *a, const struct node_conf *node, cha
     char set[64];
     str_printf(set, sizeof set, "SET statement_timeout = %d",
                a->cfg->query_timeout_ms * 5 > 90000 ? a->cfg->query_timeout_ms * 5 : 90000);
-    action_exec(c, set, err, errlen);
+    pg_exec(c, set, err, errlen);
     return c;
-}
-
-bool action_exec(PGconn *c, const char *sql, char *err, size_t errlen)
-{
-    PGresult *r = PQexec(c, sql);
-    ExecStatusType st = PQresultStatus(r);
-    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-    if (!ok) {
-        str_copy(err, errlen,
-                 PQresultErrorMessage(r)[0] ? PQresultErrorMessage(r) : PQerrorMessage(c));
-        err[strcspn(err, "\n")] = '\0';
-    }
-    PQclear(r);
-    return ok;
 }
 
 bool action_alter_system(PGconn *c, const char *name, const char *value, char *err, size_t errlen)
@@ -248,7 +227,7 @@ bool action_alter_system(PGconn *c, const char *name, const char *value, char *e
     }
     char *sql = xasprintf("ALTER SYSTEM SET %s = %s", name, lit);
     PQfreemem(lit);
-    bool ok = action_exec(c, sql, err, errlen);
+    bool ok = pg_exec(c, sql, err, errlen);
     free(sql);
     return ok;
 }

@@ -13,6 +13,8 @@
 
 #include "model/config/config.h"
 #include "model/watch/snapshot.h"
+#include "model/pg/pgexec.h" /* pg_exec, for every action */
+#include "model/base/progress.h"
 
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -25,6 +27,9 @@ struct action {
     bool yes, force;
     struct snapshot *snap; /* taken by action_begin; refreshed by action_refresh */
     FILE *audit;           /* NULL when the audit log cannot be opened (warned once) */
+    /* its step/ok/warn lines, for what takes a progress (model/local): printed and logged
+     * as action_step and the others print and log them */
+    struct progress progress;
 };
 
 /* A new snapshot (after a change), replacing a->snap. */
@@ -45,8 +50,6 @@ bool action_confirm(struct action *a, const char *question, const char *expect);
  * timeout; NULL with libpq's message in err. Never used on the dashboard's path. */
 PGconn *action_connect(const struct action *a, const struct node_conf *node, char *err,
                        size_t errlen);
-/* Runs SQL that returns nothing we need; false with the server's message in err. */
-bool action_exec(PGconn *c, const char *sql, char *err, size_t errlen);
 /* ALTER SYSTEM SET name = value, the value escaped by libpq (a reload is the caller's). */
 bool action_alter_system(PGconn *c, const char *name, const char *value, char *err, size_t errlen);
 /* Runs a one-value query; a heap string (NULL for SQL NULL or error, err says which). */

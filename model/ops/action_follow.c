@@ -49,13 +49,13 @@ bool promote_wait_writable(struct action *a, PGconn *conn, const char *name)
 {
     char err[256];
     /* a local commit: the test must not wait for standbys that are still being re-pointed */
-    action_exec(conn, "SET synchronous_commit = local", err, sizeof err);
+    pg_exec(conn, "SET synchronous_commit = local", err, sizeof err);
     for (int i = 0; i < 50; i++) {
         char *v = action_value(conn, "SELECT txid_current()", err, sizeof err);
         free(v);
         if (v) {
             action_ok(a, "%s accepts writes", name);
-            action_exec(conn, "RESET synchronous_commit", err, sizeof err);
+            pg_exec(conn, "RESET synchronous_commit", err, sizeof err);
             return true;
         }
         usleep(100 * 1000);
@@ -135,7 +135,7 @@ static bool repoint(struct action *a, struct node_conf *sc, const struct node_sn
         action_step(a, "%s: ALTER SYSTEM SET primary_conninfo (now %s, application_name %s)",
                     sc->name, newp->name, app);
         ok = action_alter_system(conn, "primary_conninfo", next, err, sizeof err) &&
-             action_exec(conn, "SELECT pg_reload_conf()", err, sizeof err);
+             pg_exec(conn, "SELECT pg_reload_conf()", err, sizeof err);
     }
     if (!ok)
         action_warn(a, "could not re-point %s: %s", sc->name, next ? err : "bad conninfo");
@@ -165,7 +165,7 @@ static bool wait_streaming(struct action *a, struct node_conf *sc, PGconn *prima
         char *v = action_value(conn, sql, err, sizeof err);
         ok = v && strcmp(v, "1") == 0;
         free(v);
-        gone = !ok && i % 10 == 9 && !action_exec(primary, "SELECT 1", err, sizeof err);
+        gone = !ok && i % 10 == 9 && !pg_exec(primary, "SELECT 1", err, sizeof err);
         if (!ok && !gone)
             usleep(100 * 1000);
     }

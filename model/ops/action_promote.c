@@ -323,7 +323,7 @@ static int promote(struct action *a, const char *arg, const struct promote_opts 
     }
     action_step(a, "ALTER SYSTEM SET synchronous_standby_names = '%s' on %s", newlist, cc->name);
     if (!action_alter_system(conn, "synchronous_standby_names", newlist, err, sizeof err) ||
-        !action_exec(conn, "SELECT pg_reload_conf()", err, sizeof err)) {
+        !pg_exec(conn, "SELECT pg_reload_conf()", err, sizeof err)) {
         PQfinish(conn);
         return stopped_part_way(a, cc->name, "could not set its sync list", err);
     }
@@ -344,7 +344,7 @@ static int promote(struct action *a, const char *arg, const struct promote_opts 
     action_step(a, "new timeline %d forked at %s", tli, f[0] ? f : "(unknown)");
 
     int failures = promote_follow_all(a, c, cc, conn, tli, fork, start);
-    bool alive = action_exec(conn, "SELECT 1", err, sizeof err);
+    bool alive = pg_exec(conn, "SELECT 1", err, sizeof err);
     PQfinish(conn);
     if (!alive)
         return stopped_part_way(a, cc->name, "stopped answering", err);

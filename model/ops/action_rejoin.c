@@ -232,13 +232,15 @@ static bool keep_aside(struct action *a, const struct local_node *ln, const stru
 }
 
 struct rewind_out {
+    struct action *a;
     bool not_required;
     char diverged[200];
 };
 
-static void on_rewind_line(struct action *a, void *ctx, const char *line)
+static void on_rewind_line(void *ctx, const char *line)
 {
     struct rewind_out *ro = ctx;
+    struct action *a = ro->a;
     long long done, total;
     const char *m;
     if (sscanf(line + strspn(line, " "), "%lld/%lld kB", &done, &total) == 2)
@@ -268,7 +270,8 @@ static int run_rewind(struct action *a, const struct local_node *ln, const struc
                 pw_env ? " (password in PGPASSWORD)" : "");
     const char *env[] = {pw_env, NULL};
     const char *argv[] = {"pg_rewind", "-D", ln->datadir, opt, "--progress", NULL};
-    int rc = local_run(a, ln, argv, pw_env ? env : NULL, 0, on_rewind_line, ro, why, whylen);
+    ro->a = a;
+    int rc = local_run(ln, argv, pw_env ? env : NULL, 0, on_rewind_line, ro, why, whylen);
     if (pw_env)
         explicit_bzero(pw_env, strlen(pw_env));
     free(pw_env);
@@ -327,7 +330,7 @@ static bool rejoin_node(struct action *a, const struct local_node *ln, const str
     }
     struct rejoin r = {0};
     PGconn *c = NULL;
-    bool ok = plan(a, ln, s, pc, &r, err, errlen) && local_stop(a, ln, err, errlen);
+    bool ok = plan(a, ln, s, pc, &r, err, errlen) && local_stop(&a->progress, ln, err, errlen);
     if (ok && !(c = action_connect(a, pc, err, errlen)))
         ok = false;
     if (!ok)
@@ -335,7 +338,7 @@ static bool rejoin_node(struct action *a, const struct local_node *ln, const str
 
     action_step(a, "CHECKPOINT on %s (pg_rewind reads the timeline from its control file)",
                 pc->name);
-    if (!action_exec(c, "CHECKPOINT", err, errlen)) {
+    if (!pg_exec(c, "CHECKPOINT", err, errlen)) {
         char why[600];
         str_copy(why, sizeof why, err);
         str_printf(err, errlen, "CHECKPOINT on %s failed: %s", pc->name, why);
@@ -344,7 +347,7 @@ static bool rejoin_node(struct action *a, const struct local_node *ln, const str
     }
     int node_tli;
     long seg_size;
-    local_controldata(a, ln, &node_tli, &seg_size);
+    local_controldata(ln, &node_tli, &seg_size);
     lsn_t fork = fork_point(c, primary->timeline, node_tli);
     char aside[PATH_MAX + 64];
     if (!keep_aside(a, ln, &r, fork, seg_size, aside, sizeof aside, err, errlen)) {
@@ -385,7 +388,8 @@ static bool rejoin_node(struct action *a, const struct local_node *ln, const str
     c = NULL;
     struct standby_conf sc = {r.conninfo, r.slot, r.port, NULL};
     long offset = local_log_size(ln);
-    ok = local_make_standby(a, ln, &r.own, &sc, err, errlen) && local_start(a, ln, err, errlen) &&
+    ok = local_make_standby(&a->progress, ln, &r.own, &sc, err, errlen) &&
+         local_start(&a->progress, ln, err, errlen) &&
          local_wait_streaming(a, ln, pc, r.app, primary->timeline, STREAM_WAIT_S, err, errlen);
     if (!ok && !local_interrupted() && local_log_says_diverged(ln, offset)) {
         char reason[800];

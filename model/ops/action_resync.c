@@ -14,7 +14,7 @@
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"
-#include "model/local/local_newnode.h"
+#include "model/ops/local_newnode.h"
 #include "model/local/local_node.h"
 #include "model/local/local_run.h"
 #include "model/local/local_server.h"
@@ -312,12 +312,19 @@ static bool make_plan(struct action *a, const struct local_node *ln, const struc
 
 /* ----- pg_basebackup ----- */
 
-static void on_basebackup_line(struct action *a, void *ctx, const char *line)
+struct basebackup_out {
+    struct action *a;
+    long long *kb;
+};
+
+static void on_basebackup_line(void *ctx, const char *line)
 {
+    struct basebackup_out *bo = ctx;
+    struct action *a = bo->a;
     long long done, total;
     if (sscanf(line + strspn(line, " "), "%lld/%lld kB", &done, &total) == 2) {
         action_progress(a, done, total);
-        *(long long *)ctx = total;
+        *bo->kb = total;
         return;
     }
     action_step(a, "%s%s", strncmp(line, "pg_basebackup:", 14) == 0 ? "" : "pg_basebackup: ", line);
@@ -354,7 +361,8 @@ static int run_basebackup(struct action *a, const struct local_node *ln, const s
                 "pg_basebackup -D %s -X stream -R --checkpoint=fast -P -d \"%s\"%s%s%s from %s%s",
                 ln->datadir, safe, p->slot && p->create_slot ? " -C" : "", p->slot ? " -S " : "",
                 p->slot ? p->slot : "", pc->name, pw_env ? " (password in PGPASSWORD)" : "");
-    int rc = local_run(a, ln, argv, pw_env ? env : NULL, 0, on_basebackup_line, kb, why, whylen);
+    struct basebackup_out bo = {a, kb};
+    int rc = local_run(ln, argv, pw_env ? env : NULL, 0, on_basebackup_line, &bo, why, whylen);
     if (pw_env)
         explicit_bzero(pw_env, strlen(pw_env));
     free(pw_env);
@@ -386,7 +394,7 @@ static void put_back(struct action *a, const struct local_node *ln, const char *
     }
     action_ok(a, "the original data directory is back in %s", ln->datadir);
     char err[700] = "";
-    if (was_running && !local_start(a, ln, err, sizeof err))
+    if (was_running && !local_start(&a->progress, ln, err, sizeof err))
         action_warn(a, "%s", err);
     str_printf(where, n, "; %s is the original data directory again%s", ln->datadir,
                failed[0] ? " (the incomplete copy is aside)" : "");
@@ -414,7 +422,7 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
     struct plan p = {0};
     bool ok = make_plan(a, ln, s, pc, own, o, &p, err, errlen);
     bool was_running = ok && exists && local_running(ln);
-    ok = ok && (!exists || local_stop(a, ln, err, errlen));
+    ok = ok && (!exists || local_stop(&a->progress, ln, err, errlen));
     ok = ok && (!p.slot_ours || wait_slot_free(a, pc, &p, err, errlen));
     if (!ok)
         goto out;
@@ -482,10 +490,10 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
                               (cn_main && cn_main[0]) || (cn_auto && cn_auto[0]) ? name : NULL};
     free(cn_main);
     free(cn_auto);
-    ok = local_make_standby(a, ln, own, &sc, err, errlen);
+    ok = local_make_standby(&a->progress, ln, own, &sc, err, errlen);
     if (ok)
         marker_remove(ln); /* a configured standby: no longer a copy in progress */
-    ok = ok && local_start(a, ln, err, errlen) &&
+    ok = ok && local_start(&a->progress, ln, err, errlen) &&
          local_wait_streaming(a, ln, pc, p.app, primary->timeline, STREAM_WAIT_S, err, errlen);
     if (!ok && old[0]) {
         char more[PATH_MAX + 100];

@@ -5,7 +5,7 @@
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"
-#include "model/local/local_newnode.h"
+#include "model/ops/local_newnode.h"
 #include "model/local/local_node.h"
 #include "model/local/local_run.h"
 #include "model/local/local_server.h"

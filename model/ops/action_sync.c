@@ -186,7 +186,7 @@ static int sync_set(struct action *a, const struct syncnames *snp, const char *f
     }
     if (ok) {
         action_step(a, "pg_reload_conf() on %s", p->name);
-        ok = action_exec(c, "SELECT pg_reload_conf()", err, sizeof err);
+        ok = pg_exec(c, "SELECT pg_reload_conf()", err, sizeof err);
     }
     PQfinish(c);
     if (!ok)

@@ -1,6 +1,6 @@
 /* memory: a tiny key = value file per cluster. */
 #include "model/watch/memory.h"
-#include "model/ops/action.h"
+#include "model/base/files.h"
 #include "model/base/util.h"
 
 #include <ctype.h>
@@ -18,13 +18,9 @@ static bool memory_path(const char *sysid, char *buf, size_t n)
     for (const char *p = sysid; *p; p++)
         if (!isdigit((unsigned char)*p))
             return false;
-    char audit[4096];
-    action_audit_path(audit, sizeof audit); /* .../repltop/actions.log */
-    char *slash = strrchr(audit, '/');
-    if (!slash)
-        return false;
-    *slash = '\0';
-    str_printf(buf, n, "%s/cluster-%s.conf", audit, sysid);
+    char dir[4000];
+    state_dir_path(dir, sizeof dir);
+    str_printf(buf, n, "%s/cluster-%s.conf", dir, sysid);
     return true;
 }
 
@@ -83,39 +79,23 @@ void memory_save(const struct snapshot *s)
         strcmp(old.synchronous_standby_names, p->synchronous_standby_names) == 0 &&
         strcmp(old.synchronous_commit, p->synchronous_commit) == 0)
         return;
-    char path[4200], tmp[4300], dir[4200];
+    char path[4200], dir[4000], err[256];
     if (!memory_path(p->system_identifier, path, sizeof path))
         return;
-    str_copy(dir, sizeof dir, path);
-    *strrchr(dir, '/') = '\0';
-    /* create the directory chain as the audit log does (0700) */
-    for (char *q = dir + 1; *q; q++) {
-        if (*q == '/') {
-            *q = '\0';
-            mkdir(dir, 0700);
-            *q = '/';
-        }
-    }
-    mkdir(dir, 0700);
-    str_printf(tmp, sizeof tmp, "%s.%ld.tmp", path, (long)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0)
+    state_dir_path(dir, sizeof dir);
+    if (!mkdir_p(dir, 0700, err, sizeof err)) /* as the audit log's */
         return;
-    FILE *f = fdopen(fd, "w");
-    if (!f) {
-        close(fd);
-        return;
-    }
     /* values are single-line settings; a newline would end the value early, never inject */
-    fprintf(
-        f,
+    char *text = xasprintf(
         "primary = %s\nsynchronous_standby_names = %s\nsynchronous_commit = %s\nseen_at = %.0f\n",
         p->name, p->synchronous_standby_names, p->synchronous_commit, s->taken_at);
-    if (old.previous_primary[0])
-        fprintf(f, "previous_primary = %s\nprevious_synchronous_standby_names = %s\n",
-                old.previous_primary, old.previous_synchronous_standby_names);
-    if (fclose(f) == 0)
-        rename(tmp, path); /* atomic: a reader sees the old or the new file */
-    else
-        unlink(tmp);
+    if (old.previous_primary[0]) {
+        char *more = xasprintf("%sprevious_primary = %s\nprevious_synchronous_standby_names = %s\n",
+                               text, old.previous_primary, old.previous_synchronous_standby_names);
+        free(text);
+        text = more;
+    }
+    /* atomic: a reader sees the old or the new file */
+    file_write_atomic(path, text, 0600, FILE_OWNER_KEEP, err, sizeof err);
+    free(text);
 }

@@ -5,7 +5,7 @@
  * primary's conninfo is not copied (the config never gets one from repltop); a passfile or a
  * service keeps working when it covers the new port, which is checked before anything is
  * written, since repltop could not watch a node it cannot log in to. */
-#include "model/local/local_newnode.h"
+#include "model/ops/local_newnode.h"
 #include "model/pg/conninfo.h"
 #include "model/base/localport.h"
 #include "model/pg/pgpass.h"

@@ -2,6 +2,7 @@
  * --sync-names refused before anything connects — around action_promote (model/ops). */
 #include "cli/cli.h"
 #include "cli/action_main.h"
+#include "model/ops/action_promote.h"
 #include "model/pg/syncnames.h"
 
 #include <getopt.h>

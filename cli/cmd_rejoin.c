@@ -2,6 +2,7 @@
  * (model/ops). */
 #include "cli/cli.h"
 #include "cli/action_main.h"
+#include "model/ops/action_rejoin.h"
 
 #include <stddef.h>
 

@@ -1,9 +1,9 @@
 /* cmd_resync: the front end of `repltop resync NODE [--new]` — its options and --help, and
  * the new-replica options checked before anything connects — around action_resync
- * (model/ops/action_resync_checks.c). */
+ * (model/ops/action_resync_checks.h). */
 #include "cli/cli.h"
 #include "cli/action_main.h"
-#include "model/ops/action_resync.h"
+#include "model/ops/action_resync_checks.h"
 #include "model/local/local_newnode.h"
 
 #include <getopt.h>

@@ -3,6 +3,7 @@
  * action_sync_set (model/ops). */
 #include "cli/cli.h"
 #include "cli/action_main.h"
+#include "model/ops/action_sync.h"
 #include "model/pg/syncnames.h"
 
 #include <getopt.h>

@@ -1,6 +1,7 @@
 /* action: what every operator action shares — a fresh snapshot to check against, progress
- * lines, confirmation, the audit log, and short-lived libpq sessions with deadlines — and the
- * steps of each action, which take arguments the front end (cli/) has already checked.
+ * lines, confirmation, the audit log, and short-lived libpq sessions with deadlines. The steps
+ * of each action (action_promote.h, action_sync.h, action_rejoin.h, action_resync_checks.h)
+ * take arguments the front end (cli/) has already checked.
  *
  * Actions are plain sequential code with deadlines on every network call. The command line
  * (cli/action_main.c) runs them directly; the dashboard runs the same command as a child process
@@ -82,27 +83,5 @@ char *action_follow_conninfo(const char *old_conninfo, const struct node_conf *n
 
 /* Path of the audit log: $XDG_STATE_HOME/repltop/actions.log (~/.local/state/...). */
 void action_audit_path(char *buf, size_t n);
-
-/* ----- the steps: what each command does once its arguments are checked ----- */
-
-/* promote NODE: checks, pg_promote(), the new primary's sync list, the other standbys
- * re-pointed. The exit status (0 done, 1 failed or refused, 3 a bad sync list). */
-struct promote_opts {
-    const char *sync_names; /* --sync-names: the new primary's list, instead of the old one's */
-    const char *previous;   /* --previous-sync: the old list, when it cannot be read */
-};
-int action_promote(struct action *a, const char *node, const struct promote_opts *o);
-
-/* sync show, and sync set with SPEC parsed (sn) and formatted as it goes to the server;
- * commit is --commit's level or NULL. The exit status. */
-struct syncnames;
-int action_sync_show(struct action *a);
-int action_sync_set(struct action *a, const struct syncnames *sn, const char *formatted,
-                    const char *commit);
-
-/* rejoin NODE: an old primary made a standby of the current primary. The exit status. */
-int action_rejoin(struct action *a, const char *node);
-/* for promote, which rejoins a local standby that needs a rewind automatically: */
-bool action_rejoin_node(struct action *a, struct node_conf *node, char *err, size_t errlen);
 
 #endif

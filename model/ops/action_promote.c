@@ -6,7 +6,7 @@
  * before anything writes, because a clone may carry a list naming itself (every commit would
  * hang); a standby that received WAL past the fork point cannot follow the new timeline and is
  * rejoined (pg_rewind) instead of re-pointed. */
-#include "model/ops/action.h"
+#include "model/ops/action_promote.h"
 #include "model/ops/action_follow.h"
 #include "model/pg/conninfo.h"
 #include "model/watch/memory.h"

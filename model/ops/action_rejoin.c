@@ -11,6 +11,7 @@
  * discarded by pg_rewind; its WAL from the fork on is copied aside first (pg_waldump reads it).
  * When pg_rewind fails (WAL gone, no wal_log_hints), a full resync takes over. */
 #include "model/ops/action_resync.h"
+#include "model/ops/action_rejoin.h"
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"

@@ -5,7 +5,6 @@
 
 #include "model/ops/action.h"
 #include "model/local/local_conf.h"
-#include "model/local/local_newnode.h"
 #include "model/local/local_node.h"
 
 #include <stdbool.h>
@@ -26,15 +25,5 @@ struct resync_opts {
 bool resync_node(struct action *a, const struct local_node *ln, const struct snapshot *s,
                  const struct node_snap *primary, const struct resync_opts *o, char *err,
                  size_t errlen);
-
-/* What `resync NODE` was given, checked by the front end (cli/cmd_resync.c). */
-struct resync_args {
-    bool new_replica;       /* --new */
-    struct newnode_args nn; /* --port --datadir --host: a node not in the config yet */
-};
-
-/* resync NODE [--new]: the checks against the cluster and the disk, confirmation, a node not
- * in the config yet added to it (with --new and nn), then resync_node(). The exit status. */
-int action_resync(struct action *a, const char *node, const struct resync_args *ra);
 
 #endif

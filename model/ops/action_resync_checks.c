@@ -3,6 +3,7 @@
  * around resync_node() (action_resync.c), which does the rebuilding. Its front end (options,
  * --help) is cli/cmd_resync.c. */
 #include "model/ops/action_resync.h"
+#include "model/ops/action_resync_checks.h"
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"

@@ -4,7 +4,7 @@
  * SPEC is parsed with PostgreSQL's grammar before anything is sent; the canonical form (names
  * quoted where needed) is what goes to the server, as a literal escaped by libpq. A list that
  * asks for more sync standbys than are streaming would hang every commit: that takes --force. */
-#include "model/ops/action.h"
+#include "model/ops/action_sync.h"
 #include "model/pg/syncnames.h"
 #include "model/watch/syncplan.h"
 #include "model/base/util.h"

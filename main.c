@@ -1,7 +1,7 @@
 /* repltop: command line. Parses options, loads the config, and hands over to the dashboard
  * (tui/), a one-shot `status`, or the sandbox cluster (`demo`). Exit status 3 is always a
  * usage or configuration error, said in one line. */
-#include "model/ops/action.h"
+#include "cli/cli.h"
 #include "model/watch/cluster.h"
 #include "model/config/config.h"
 #include "model/demo/demo.h"

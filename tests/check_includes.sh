@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The include rule: which room of the tree may include which (docs/DESIGN.md, "Rooms and the
 # include rule"). Prints one TAP line per room and "not ok" for each forbidden include, with the
-# file, the line and the rule it breaks.
+# file, the line and the rule it breaks; then "not ok - include circle: a -> b -> a" for each
+# circle of includes between modules (a .c and its .h), and "not ok - call circle: ..." for
+# each circle of calls between them, read from the objects of the last build.
 #   tests/check_includes.sh [ROOT]       (default: the project this script is in)
 # A room is a folder: model/<job>, panels, tui, cli; main.c and tests/ may include anything.
 set -u
@@ -77,4 +79,57 @@ done
 for f in model/*.[ch]; do
     [ -f "$f" ] && { echo "not ok - $f lies in model/ itself: it belongs in a room"; failed=1; }
 done
+
+# No circles between modules. A module is a .c and its .h (model/watch/derive.c and
+# model/watch/derive.h are one, model/watch/derive); each quoted include from one module of
+# model/, cli/, panels/ or tui/ to another is an edge, and tsort (coreutils) names the circles.
+module_edges() {
+    local f inc target
+    grep -HE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' model/*/*.[ch] cli/*.[ch] \
+        panels/*.[ch] tui/*.[ch] 2>/dev/null |
+        sed -E 's/^([^:]+):[^"]*"([^"]+)".*/\1 \2/' |
+        while read -r f inc; do
+            target=$inc
+            [ -f "${f%/*}/$inc" ] && target=${f%/*}/$inc # beside the file first, as in cc -I.
+            case $target in model/*/*.[ch] | cli/*.[ch] | panels/*.[ch] | tui/*.[ch]) ;; *) continue ;; esac
+            [ "${target%.[ch]}" = "${f%.[ch]}" ] || echo "${f%.[ch]} ${target%.[ch]}"
+        done | sort -u
+}
+# Calls between modules, from the objects the build left in $BUILD (default build/; skipped
+# when there are none): a function declared in one module's header but defined in another's .c
+# (panels/dialog.h declaring each dialog's functions) makes a circle no include shows.
+module_calls() {
+    local objs=("$BUILD"/model/*/*.o "$BUILD"/cli/*.o "$BUILD"/panels/*.o "$BUILD"/tui/*.o)
+    { nm -A -g --defined-only "${objs[@]}" | awk '{print "def", $1, $3}'
+      nm -A -u "${objs[@]}" | awk '{print "use", $1, $3}'; } 2>/dev/null |
+        awk -v b="$BUILD/" '
+            { m = $2; sub(/:.*$/, "", m); sub("^" b, "", m); sub(/\.o$/, "", m) }
+            $1 == "def" { home[$3] = m; next }
+            { use[NR] = m " " $3 }
+            END { for (i in use) { split(use[i], u, " ")
+                      if ((u[2] in home) && home[u[2]] != u[1]) print u[1], home[u[2]] } }' |
+        sort -u
+}
+# tsort says "input contains a loop:", then the loop's modules one a line, in edge order.
+circles() {
+    tsort 2>&1 >/dev/null | awk '
+        /input contains a loop/ { if (n) print line " -> " first; n = 0; next }
+        { sub(/^tsort: /, ""); if (n++) line = line " -> " $0; else { first = $0; line = $0 } }
+        END { if (n) print line " -> " first }'
+}
+report_circles() { # what, circles
+    if [ -n "$2" ]; then
+        while IFS= read -r c; do echo "not ok - $1 circle: $c"; done <<<"$2"
+        failed=1
+    else
+        echo "ok - no $1 circle between modules"
+    fi
+}
+report_circles include "$(module_edges | circles)"
+BUILD=${BUILD:-build}
+if compgen -G "$BUILD/model/*/*.o" >/dev/null && command -v nm >/dev/null; then
+    report_circles call "$(module_calls | circles)"
+else
+    echo "ok - # SKIP call circles: no objects in $BUILD (make first)"
+fi
 exit $failed

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "model/watch/derive.h"
 #include "model/watch/memory.h"
 #include "model/base/util.h"
 

@@ -1,5 +1,5 @@
-/* action: shared plumbing of the operator actions, and action_main, the frame every subcommand
- * (promote, sync, resync, rejoin) runs in. */
+/* action: shared plumbing of the operator actions; the frame each command runs in is
+ * action_main (cli/action_main.c). */
 #include "model/ops/action.h"
 #include "model/watch/cluster.h"
 #include "model/pg/conninfo.h"
@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -134,9 +133,8 @@ void action_progress(struct action *a, long long done, long long total)
     fflush(stdout);
 }
 
-/* Loads nothing: cfg is ready. Opens the audit log and takes a snapshot of the cluster. */
-static void action_begin(struct action *a, const char *verb, const char *target, struct config *cfg,
-                         bool yes, bool force)
+void action_begin(struct action *a, const char *verb, const char *target, struct config *cfg,
+                  bool yes, bool force)
 {
     memset(a, 0, sizeof *a);
     a->verb = verb;
@@ -159,8 +157,7 @@ void action_refresh(struct action *a)
     a->snap = s;
 }
 
-/* Closes the audit log (recording the result) and frees the snapshot. */
-static void action_end(struct action *a, bool ok)
+void action_end(struct action *a, bool ok)
 {
     audit(a, "end", ok ? "success" : "failed or refused");
     if (a->audit)
@@ -176,22 +173,10 @@ bool action_confirm(struct action *a, const char *question, const char *expect)
         audit(a, "confirm", "--yes");
         return true;
     }
-    if (!isatty(STDIN_FILENO)) {
-        fprintf(stderr, "repltop: %s needs confirmation: run it on a terminal or add --yes\n",
-                a->verb);
-        return false;
-    }
-    fprintf(stderr, "%s\nType %s to confirm: ", question, expect);
-    fflush(stderr);
-    char line[256];
-    if (!fgets(line, sizeof line, stdin))
-        return false;
-    line[strcspn(line, "\n")] = '\0';
-    bool yes = strcmp(line, expect) == 0;
-    audit(a, "confirm", yes ? "typed" : "declined");
-    if (!yes)
-        fprintf(stderr, "repltop: not confirmed; nothing was changed\n");
-    return yes;
+    int answer = a->ask ? a->ask(a, question, expect) : -1;
+    if (answer >= 0)
+        audit(a, "confirm", answer > 0 ? "typed" : "declined");
+    return answer > 0;
 }
 
 PGconn *action_connect(const struct action *a, const struct node_conf *node, char *err,
@@ -292,97 +277,4 @@ char *action_follow_conninfo(const char *old_conninfo, const struct node_conf *n
     free(b);
     free(c);
     return d;
-}
-
-/* Parses the options every action takes (-c FILE, --yes, --force; extra ones through `extra`,
- * a getopt_long table terminated by a zero entry, with their values stored by the caller's
- * `on_extra`) and loads the config. Returns -1 to go on, -2 for --help, else the exit status.
- * *first_arg is the index of the first positional argument. */
-static int action_parse(int argc, char **argv, const char *config_path, struct config *cfg,
-                        bool *yes, bool *force, const struct option *extra,
-                        void (*on_extra)(int opt, const char *arg, void *ctx), void *ctx,
-                        int *first_arg)
-{
-    struct option opts[24];
-    int n = 0;
-    const struct option base[] = {{"config", required_argument, NULL, 'c'},
-                                  {"yes", no_argument, NULL, 'y'},
-                                  {"force", no_argument, NULL, 'F'},
-                                  {"help", no_argument, NULL, 'h'}};
-    for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
-        opts[n++] = base[i];
-    for (int i = 0; extra && extra[i].name && n < 23; i++)
-        opts[n++] = extra[i];
-    memset(&opts[n], 0, sizeof opts[n]);
-    optind = 0; /* glibc: re-initialise (main parsed with "+" before) */
-    opterr = 0;
-    int ch;
-    while ((ch = getopt_long(argc, argv, ":c:yh", opts, NULL)) != -1) {
-        switch (ch) {
-        case 'c':
-            config_path = optarg;
-            break;
-        case 'y':
-            *yes = true;
-            break;
-        case 'F':
-            *force = true;
-            break;
-        case 'h':
-            return -2; /* the caller prints its usage */
-        case ':':
-            fprintf(stderr, "repltop: option %s needs a value\n", argv[optind - 1]);
-            return 3;
-        case '?':
-            fprintf(stderr, "repltop: unknown option \"%s\" for %s\n", argv[optind - 1], argv[0]);
-            return 3;
-        default:
-            if (on_extra)
-                on_extra(ch, optarg, ctx);
-        }
-    }
-    *first_arg = optind;
-    char err[600];
-    if (!config_path) {
-        fprintf(stderr, "repltop: %s needs the cluster's config: -c FILE\n", argv[0]);
-        return 3;
-    }
-    if (!config_load_file(cfg, config_path, err, sizeof err) ||
-        !config_validate(cfg, err, sizeof err)) {
-        fprintf(stderr, "repltop: %s\n", err);
-        return 3;
-    }
-    return -1;
-}
-
-int action_main(int argc, char **argv, const char *config_path, const struct action_cmd *cmd,
-                void *opts)
-{
-    struct config cfg;
-    config_init(&cfg);
-    bool yes = false, force = false;
-    int first = 0;
-    int rc = action_parse(argc, argv, config_path, &cfg, &yes, &force, cmd->extra, cmd->on_extra,
-                          opts, &first);
-    struct action_call call = {argv + first, argc - first, opts, cmd->name, NULL};
-    if (call.nargs > 0)
-        call.target = call.args[0];
-    if (rc == -2) {
-        fputs(cmd->usage, stdout);
-        rc = 0;
-    } else if (rc == -1 && cmd->nargs >= 0 && call.nargs != cmd->nargs) {
-        fprintf(stderr, "repltop: %s takes %s (repltop %s --help)\n", cmd->name, cmd->takes,
-                cmd->name);
-        rc = 3;
-    } else if (rc == -1 && cmd->check) {
-        rc = cmd->check(&call);
-    }
-    if (rc == -1) {
-        struct action a;
-        action_begin(&a, call.verb, call.target, &cfg, yes, force);
-        rc = cmd->run(&a, &call);
-        action_end(&a, rc == 0);
-    }
-    config_done(&cfg);
-    return rc;
 }

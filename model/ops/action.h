@@ -1,10 +1,12 @@
 /* action: what every operator action shares — a fresh snapshot to check against, progress
- * lines, confirmation, the audit log, and short-lived libpq sessions with deadlines.
+ * lines, confirmation, the audit log, and short-lived libpq sessions with deadlines. The steps
+ * of each action (action_promote.h, action_sync.h, action_rejoin.h, action_resync_checks.h)
+ * take arguments the front end (cli/) has already checked.
  *
  * Actions are plain sequential code with deadlines on every network call. The command line
- * runs them directly; the dashboard runs the same command as a child process (fork+execvp
- * of its own binary with --yes) and reads its progress lines from a pipe in its poll() loop,
- * so a promote that waits or a basebackup that takes minutes never freezes the screen.
+ * (cli/action_main.c) runs them directly; the dashboard runs the same command as a child process
+ * (fork+execvp of its own binary with --yes) and reads its progress lines from a pipe in its poll()
+ * loop, so a promote that waits or a basebackup that takes minutes never freezes the screen.
  *
  * Progress lines on stdout, one per step, start with a tag the dashboard understands:
  *   "step: ...", "ok: ...", "warn: ...", "fail: ...", "progress: DONE TOTAL", "done: ...". */
@@ -30,7 +32,17 @@ struct action {
     /* its step/ok/warn lines, for what takes a progress (model/local): printed and logged
      * as action_step and the others print and log them */
     struct progress progress;
+    /* How the front end asks the operator, set after action_begin (NULL: nobody to ask, so
+     * only --yes goes on): 1 when they typed `expect`, 0 when they declined, -1 when there was
+     * no answer (no terminal, end of input). It says why itself; the audit log is ours. */
+    int (*ask)(const struct action *a, const char *question, const char *expect);
 };
+
+/* Loads nothing: cfg is ready. Opens the audit log and takes a snapshot of the cluster. */
+void action_begin(struct action *a, const char *verb, const char *target, struct config *cfg,
+                  bool yes, bool force);
+/* Closes the audit log (recording the result) and frees the snapshot. */
+void action_end(struct action *a, bool ok);
 
 /* A new snapshot (after a change), replacing a->snap. */
 void action_refresh(struct action *a);
@@ -42,8 +54,8 @@ void action_warn(struct action *a, const char *fmt, ...) __attribute__((format(p
 int action_fail(struct action *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void action_progress(struct action *a, long long done, long long total);
 
-/* Asks on the terminal unless --yes: the operator must type `expect` exactly. Refuses
- * (false) without a terminal. */
+/* Asks the operator (a->ask) unless --yes: they must type `expect` exactly. Refuses (false)
+ * when nobody answers. */
 bool action_confirm(struct action *a, const char *question, const char *expect);
 
 /* A blocking session for an action, with the configured connect deadline and a statement
@@ -74,47 +86,5 @@ char *action_follow_conninfo(const char *old_conninfo, const struct node_conf *n
 
 /* Path of the audit log: $XDG_STATE_HOME/repltop/actions.log (~/.local/state/...). */
 void action_audit_path(char *buf, size_t n);
-
-/* ----- the subcommands ----- */
-
-/* What action_main hands a command's hooks. */
-struct action_call {
-    char **args; /* the positional arguments */
-    int nargs;
-    void *opts;         /* the command's own option values, stored by its on_extra */
-    const char *verb;   /* for the audit log: the command's name unless check sets another */
-    const char *target; /* what it is about: args[0] (NULL without) unless check sets another */
-};
-
-/* One subcommand as a table, one per file. action_main parses the options every action takes
- * (-c FILE, --yes, --force, --help) and the command's own, loads the config and checks the
- * arguments, all before anything connects; then it runs the command between action_begin and
- * action_end. */
-struct option;
-struct action_cmd {
-    const char *name;  /* "promote": the audit log's verb, and how messages call it */
-    const char *usage; /* printed for --help */
-    int nargs;         /* positional arguments it takes; -1: check decides */
-    const char *takes; /* what they are, for when there are not nargs of them: "one NODE" */
-    const struct option *extra; /* its own long options (zero-terminated), or NULL */
-    void (*on_extra)(int opt, const char *arg, void *opts);
-    /* More checks before anything connects (NULL: none): -1 to go on, else the exit status
-     * (3, after saying why on stderr). */
-    int (*check)(struct action_call *call);
-    int (*run)(struct action *a, const struct action_call *call); /* the exit status */
-};
-
-/* Runs a subcommand: argv[0] is its name, config_path from options before it, opts where its
- * own option values go. The exit status: 0 done, 1 failed or refused, 3 bad usage. */
-int action_main(int argc, char **argv, const char *config_path, const struct action_cmd *cmd,
-                void *opts);
-
-/* The subcommands (argv[0] is the command's name; config_path from options before it). */
-int cmd_promote(int argc, char **argv, const char *config_path);
-int cmd_sync(int argc, char **argv, const char *config_path);
-int cmd_resync(int argc, char **argv, const char *config_path); /* argv[0] == "resync" */
-int cmd_rejoin(int argc, char **argv, const char *config_path); /* argv[0] == "rejoin" */
-/* for promote, which rejoins a local standby that needs a rewind automatically: */
-bool action_rejoin_node(struct action *a, struct node_conf *node, char *err, size_t errlen);
 
 #endif

@@ -1,5 +1,6 @@
 /* action_follow: the steps of `repltop promote` after pg_promote (action_follow.h). */
 #include "model/ops/action_follow.h"
+#include "model/ops/action_rejoin.h"
 #include "model/pg/conninfo.h"
 #include "model/base/util.h"
 

@@ -1,11 +1,12 @@
-/* action_promote: `repltop promote NODE` — checks, pg_promote(), the new primary's sync list,
- * re-pointing the other standbys, and the standbys that got ahead (DESIGN.md 4 and 7).
+/* action_promote: the steps of `repltop promote NODE` (its front end: cli/cmd_promote.c) — checks,
+ * pg_promote(), the new primary's sync list, re-pointing the other standbys, and the standbys that
+ * got ahead (DESIGN.md 4 and 7).
  *
  * Order matters: the new primary's synchronous_standby_names is set right after promotion and
  * before anything writes, because a clone may carry a list naming itself (every commit would
  * hang); a standby that received WAL past the fork point cannot follow the new timeline and is
  * rejoined (pg_rewind) instead of re-pointed. */
-#include "model/ops/action.h"
+#include "model/ops/action_promote.h"
 #include "model/ops/action_follow.h"
 #include "model/pg/conninfo.h"
 #include "model/watch/memory.h"
@@ -14,33 +15,9 @@
 #include "model/watch/syncplan.h"
 #include "model/base/util.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char promote_usage[] =
-    "usage: repltop promote NODE [--yes] [--force] [--sync-names SPEC] [--previous-sync SPEC]\n"
-    "                            [-c FILE]\n"
-    "NODE is a node's name in the config or the application_name it streams with.\n"
-    "  --force            promote even though another primary is reachable and writable\n"
-    "  --sync-names SPEC  the new primary's synchronous_standby_names (default: the old list\n"
-    "                     with NODE replaced by the remaining standbys)\n"
-    "  --previous-sync SPEC  what the old primary's list was, when it cannot be read\n";
-
-struct promote_opts {
-    const char *sync_names;
-    const char *previous;
-};
-
-static void on_opt(int opt, const char *arg, void *ctx)
-{
-    struct promote_opts *o = ctx;
-    if (opt == 'n')
-        o->sync_names = arg;
-    else if (opt == 'p')
-        o->previous = arg;
-}
 
 static bool usable(const struct node_snap *n)
 {
@@ -282,7 +259,7 @@ static bool promote_now(struct action *a, PGconn *conn, const char *name, lsn_t 
     return true;
 }
 
-static int promote(struct action *a, const char *arg, const struct promote_opts *o)
+int action_promote(struct action *a, const char *arg, const struct promote_opts *o)
 {
     struct node_conf *cc = action_find_node(a, arg);
     if (!cc)
@@ -368,43 +345,4 @@ static int promote(struct action *a, const char *arg, const struct promote_opts 
                            cc->name, tli, failures);
     printf("done: %s is the primary on timeline %d\n", cc->name, tli);
     return 0;
-}
-
-static int run(struct action *a, const struct action_call *call)
-{
-    return promote(a, call->args[0], call->opts);
-}
-
-/* A bad --sync-names is refused before anything connects. */
-static int check_sync_names(struct action_call *call)
-{
-    const struct promote_opts *o = call->opts;
-    struct syncnames check;
-    char err[600];
-    if (o->sync_names && !syncnames_parse(o->sync_names, &check, err, sizeof err)) {
-        fprintf(stderr, "repltop: invalid --sync-names '%s': %s\n", o->sync_names, err);
-        return 3;
-    }
-    return -1;
-}
-
-static const struct option promote_options[] = {{"sync-names", required_argument, NULL, 'n'},
-                                                {"previous-sync", required_argument, NULL, 'p'},
-                                                {NULL, 0, NULL, 0}};
-
-static const struct action_cmd promote_cmd = {
-    .name = "promote",
-    .usage = promote_usage,
-    .nargs = 1,
-    .takes = "one NODE",
-    .extra = promote_options,
-    .on_extra = on_opt,
-    .check = check_sync_names,
-    .run = run,
-};
-
-int cmd_promote(int argc, char **argv, const char *config_path)
-{
-    struct promote_opts o = {0};
-    return action_main(argc, argv, config_path, &promote_cmd, &o);
 }

@@ -1,7 +1,7 @@
-/* action_rejoin: `repltop rejoin NODE` — an old primary (stopped, crashed, or still running as
- * a second primary) becomes a standby of the current primary with pg_rewind, standby.signal
- * and primary_conninfo; and action_rejoin_node(), the same for promote's standbys that got
- * ahead of the promoted node (DESIGN.md sections 4 and 7).
+/* action_rejoin: the steps of `repltop rejoin NODE` (front end: cli/cmd_rejoin.c) — an old primary
+ * (stopped, crashed, or still running as a second primary) becomes a standby of the current primary
+ * with pg_rewind, standby.signal and primary_conninfo; and action_rejoin_node(), the same for
+ * promote's standbys that got ahead of the promoted node (DESIGN.md sections 4 and 7).
  *
  * Things that bite: pg_rewind reads the source's timeline from its control file, which lags
  * after a promotion until a checkpoint — without the CHECKPOINT first it says "no rewind
@@ -11,6 +11,7 @@
  * discarded by pg_rewind; its WAL from the fork on is copied aside first (pg_waldump reads it).
  * When pg_rewind fails (WAL gone, no wal_log_hints), a full resync takes over. */
 #include "model/ops/action_resync.h"
+#include "model/ops/action_rejoin.h"
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"
@@ -29,16 +30,6 @@
 #include <unistd.h>
 
 #define STREAM_WAIT_S 60
-
-static const char rejoin_usage[] =
-    "usage: repltop rejoin NODE [--yes] [-c FILE]\n"
-    "Makes NODE, an old primary whose data directory is on this host ([node NODE] datadir in\n"
-    "the config), a standby of the current primary: stops it, runs pg_rewind against the\n"
-    "current primary (its WAL after the fork point and its config files are kept in\n"
-    "DATADIR.repltop-rewind-TIMESTAMP), writes standby.signal and primary_conninfo with the\n"
-    "other standbys' replication user and application_name NODE, starts it and waits until it\n"
-    "streams on the primary's timeline. When pg_rewind fails it falls back to a full resync.\n"
-    "  --yes   do not ask (otherwise type the node's name to confirm)\n";
 
 struct rejoin {
     struct local_conf own; /* the node's config files, read before pg_rewind */
@@ -475,24 +466,11 @@ static int rejoin(struct action *a, const char *arg)
     return 0;
 }
 
-static int run(struct action *a, const struct action_call *call)
+int action_rejoin(struct action *a, const char *node)
 {
     bool caught = local_signals_catch();
-    int rc = rejoin(a, call->args[0]);
+    int rc = rejoin(a, node);
     if (caught)
         local_signals_restore();
     return rc;
-}
-
-static const struct action_cmd rejoin_cmd = {
-    .name = "rejoin",
-    .usage = rejoin_usage,
-    .nargs = 1,
-    .takes = "one NODE",
-    .run = run,
-};
-
-int cmd_rejoin(int argc, char **argv, const char *config_path)
-{
-    return action_main(argc, argv, config_path, &rejoin_cmd, NULL);
 }

@@ -1,37 +1,17 @@
-/* action_sync: `repltop sync show` and `repltop sync set SPEC` — the synchronous standby list.
+/* action_sync: the steps of `repltop sync show` and `repltop sync set SPEC` — the synchronous
+ * standby list (the front end, which checks SPEC and --commit: cli/cmd_sync.c).
  *
  * SPEC is parsed with PostgreSQL's grammar before anything is sent; the canonical form (names
  * quoted where needed) is what goes to the server, as a literal escaped by libpq. A list that
  * asks for more sync standbys than are streaming would hang every commit: that takes --force. */
-#include "model/ops/action.h"
+#include "model/ops/action_sync.h"
 #include "model/pg/syncnames.h"
 #include "model/watch/syncplan.h"
 #include "model/base/util.h"
 
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static const char sync_usage[] =
-    "usage: repltop sync show [-c FILE]\n"
-    "       repltop sync set 'SPEC' [--commit LEVEL] [--yes] [--force] [-c FILE]\n"
-    "SPEC is synchronous_standby_names: 'FIRST 1 (a, b)', 'ANY 2 (a, b, c)', 'a, b', '*' or ''.\n"
-    "--commit sets synchronous_commit too (on, remote_apply, remote_write, local, off).\n"
-    "--force is needed when the list asks for more sync standbys than are streaming.\n";
-
-struct sync_opts {
-    const char *commit;
-    bool show;                            /* "show", else "set SPEC": */
-    struct syncnames sn;                  /* SPEC, parsed */
-    char formatted[SYNCNAMES_FORMAT_MAX]; /* SPEC as it goes to the server */
-};
-
-static void on_opt(int opt, const char *arg, void *ctx)
-{
-    if (opt == 'm')
-        ((struct sync_opts *)ctx)->commit = arg;
-}
 
 /* The primary's streaming standbys, as PostgreSQL counts them for sync replication. */
 static int streaming_names(const struct node_snap *p, const char **names)
@@ -67,7 +47,7 @@ static void print_states(const struct node_snap *p, const struct syncnames *sn, 
     free(states);
 }
 
-static int sync_show(struct action *a)
+int action_sync_show(struct action *a)
 {
     const struct node_snap *p = action_primary(a);
     if (!p)
@@ -80,15 +60,6 @@ static int sync_show(struct action *a)
         printf("method %s, %d of %d listed\n", sync_method_name(sn.method), sn.num, sn.nnames);
     print_states(p, &sn, false);
     return 0;
-}
-
-static bool valid_commit_level(const char *s)
-{
-    const char *levels[] = {"on", "remote_apply", "remote_write", "local", "off", NULL};
-    for (int i = 0; levels[i]; i++)
-        if (strcmp(s, levels[i]) == 0)
-            return true;
-    return false;
 }
 
 /* Waits until pg_stat_replication shows what the plan says, or a few seconds pass. */
@@ -119,32 +90,8 @@ static bool verify(struct action *a, const struct syncnames *sn, const char *for
     return false;
 }
 
-/* Checks SPEC and --commit before anything is sent, keeping SPEC parsed and formatted in o;
- * exit status 3 on bad input, else -1. */
-static int sync_validate(const char *spec, struct sync_opts *o)
-{
-    char err[600];
-    if (!syncnames_parse(spec, &o->sn, err, sizeof err)) {
-        fprintf(stderr, "repltop: invalid synchronous_standby_names '%s': %s\n", spec, err);
-        return 3;
-    }
-    if (o->commit && !valid_commit_level(o->commit)) {
-        fprintf(stderr,
-                "repltop: --commit must be on, remote_apply, remote_write, local or off, not "
-                "\"%s\"\n",
-                o->commit);
-        return 3;
-    }
-    o->formatted[0] = '\0';
-    if (o->sn.method != SYNC_NONE && !syncnames_format(&o->sn, o->formatted, sizeof o->formatted)) {
-        fprintf(stderr, "repltop: cannot use '%s' as synchronous_standby_names\n", spec);
-        return 3;
-    }
-    return -1;
-}
-
-static int sync_set(struct action *a, const struct syncnames *snp, const char *formatted,
-                    const struct sync_opts *o)
+int action_sync_set(struct action *a, const struct syncnames *snp, const char *formatted,
+                    const char *commit)
 {
     struct syncnames sn = *snp;
     char err[600];
@@ -155,15 +102,15 @@ static int sync_set(struct action *a, const struct syncnames *snp, const char *f
     str_copy(pname, sizeof pname, p->name);
     printf("on %s: synchronous_standby_names '%s' -> '%s'\n", p->name, p->synchronous_standby_names,
            formatted);
-    if (o->commit)
-        printf("on %s: synchronous_commit %s -> %s\n", p->name, p->synchronous_commit, o->commit);
+    if (commit)
+        printf("on %s: synchronous_commit %s -> %s\n", p->name, p->synchronous_commit, commit);
     printf("expected states:\n");
     print_states(p, &sn, true);
     const char **names = xcalloc((size_t)p->nrepl + 1, sizeof *names);
     int n = streaming_names(p, names);
     bool blocks = syncnames_would_block(&sn, names, n);
     free(names);
-    const char *level = o->commit ? o->commit : p->synchronous_commit;
+    const char *level = commit ? commit : p->synchronous_commit;
     if (blocks && strcmp(level, "off") != 0 && strcmp(level, "local") != 0) {
         action_warn(a,
                     "'%s' waits for %d sync standby(s) but fewer listed standbys stream: every "
@@ -180,9 +127,9 @@ static int sync_set(struct action *a, const struct syncnames *snp, const char *f
         return action_fail(a, "cannot connect to %s: %s", p->name, pc ? err : "not configured");
     action_step(a, "ALTER SYSTEM SET synchronous_standby_names = '%s' on %s", formatted, p->name);
     bool ok = action_alter_system(c, "synchronous_standby_names", formatted, err, sizeof err);
-    if (ok && o->commit) {
-        action_step(a, "ALTER SYSTEM SET synchronous_commit = '%s' on %s", o->commit, p->name);
-        ok = action_alter_system(c, "synchronous_commit", o->commit, err, sizeof err);
+    if (ok && commit) {
+        action_step(a, "ALTER SYSTEM SET synchronous_commit = '%s' on %s", commit, p->name);
+        ok = action_alter_system(c, "synchronous_commit", commit, err, sizeof err);
     }
     if (ok) {
         action_step(a, "pg_reload_conf() on %s", p->name);
@@ -201,45 +148,4 @@ static int sync_set(struct action *a, const struct syncnames *snp, const char *f
               pname);
     print_states(action_primary(a), &sn, false);
     return 0;
-}
-
-/* "show", or "set SPEC" with SPEC and --commit checked before anything connects (the words
- * may stand before the options: "sync set 'FIRST 1 (a)' --yes"). */
-static int check_args(struct action_call *call)
-{
-    struct sync_opts *o = call->opts;
-    o->show = call->nargs == 1 && strcmp(call->args[0], "show") == 0;
-    bool set = call->nargs == 2 && strcmp(call->args[0], "set") == 0;
-    if (!o->show && !set) {
-        fprintf(stderr, "repltop: sync takes 'show' or 'set SPEC' (repltop sync --help)\n");
-        return 3;
-    }
-    call->verb = o->show ? "sync show" : "sync set";
-    call->target = o->show ? NULL : o->formatted;
-    return o->show ? -1 : sync_validate(call->args[1], o);
-}
-
-static int run(struct action *a, const struct action_call *call)
-{
-    const struct sync_opts *o = call->opts;
-    return o->show ? sync_show(a) : sync_set(a, &o->sn, o->formatted, o);
-}
-
-static const struct option sync_options[] = {{"commit", required_argument, NULL, 'm'},
-                                             {NULL, 0, NULL, 0}};
-
-static const struct action_cmd sync_cmd = {
-    .name = "sync",
-    .usage = sync_usage,
-    .nargs = -1,
-    .extra = sync_options,
-    .on_extra = on_opt,
-    .check = check_args,
-    .run = run,
-};
-
-int cmd_sync(int argc, char **argv, const char *config_path)
-{
-    struct sync_opts o = {0};
-    return action_main(argc, argv, config_path, &sync_cmd, &o);
 }

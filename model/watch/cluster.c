@@ -181,7 +181,7 @@ struct snapshot *cluster_snapshot(struct cluster *c)
         free(s->nodes[i].slots);
         node_fill_snap(c->nodes[i], &s->nodes[i]);
     }
-    struct derive_limits lim = {
+    struct health_limits lim = {
         .lag_warn_bytes = c->cfg->lag_warn_bytes,
         .lag_crit_bytes = c->cfg->lag_crit_bytes,
         .lag_warn_s = c->cfg->lag_warn_s,

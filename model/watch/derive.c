@@ -306,7 +306,7 @@ static void pick_candidate(struct snapshot *s, const struct node_snap *root, boo
     free(st);
 }
 
-void derive_snapshot(struct snapshot *s, const struct derive_limits *lim)
+void derive_snapshot(struct snapshot *s, const struct health_limits *lim)
 {
     const struct node_snap *root = NULL;
     int primaries = 0;

@@ -103,7 +103,7 @@ static bool streaming(const struct node_snap *n)
 }
 
 static void rule_standbys(struct snapshot *s, const struct node_snap *primary,
-                          const struct derive_limits *lim)
+                          const struct health_limits *lim)
 {
     for (int i = 0; i < s->nnodes; i++) {
         const struct node_snap *n = &s->nodes[i];
@@ -195,7 +195,7 @@ static void rule_writes_blocked(struct snapshot *s, const struct node_snap *p)
     free(names);
 }
 
-void health_evaluate(struct snapshot *s, const struct derive_limits *lim)
+void health_evaluate(struct snapshot *s, const struct health_limits *lim)
 {
     rule_reachability(s);
     const struct node_snap *primary = rule_primaries(s);

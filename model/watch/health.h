@@ -7,9 +7,16 @@
 #ifndef REPLTOP_HEALTH_H
 #define REPLTOP_HEALTH_H
 
-#include "model/watch/derive.h"
 #include "model/watch/snapshot.h"
 
-void health_evaluate(struct snapshot *s, const struct derive_limits *lim);
+/* The lag thresholds: a standby further behind than warn (bytes or seconds) gets lag_warn,
+ * further than crit lag_crit. */
+struct health_limits {
+    int64_t lag_warn_bytes, lag_crit_bytes;
+    double lag_warn_s, lag_crit_s;
+};
+
+/* Fills s's problems and health from its derived fields (derive_snapshot calls it last). */
+void health_evaluate(struct snapshot *s, const struct health_limits *lim);
 
 #endif

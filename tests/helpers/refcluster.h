@@ -5,12 +5,12 @@
 #ifndef REPLTOP_TEST_REFCLUSTER_H
 #define REPLTOP_TEST_REFCLUSTER_H
 
-#include "model/watch/derive.h"
+#include "model/watch/health.h"
 
 #define REF_SYSID "7713489272709254051"
 
 /* Warn at 16 MB or 10 s behind, critical at 256 MB or 60 s. */
-extern const struct derive_limits ref_limits;
+extern const struct health_limits ref_limits;
 
 /* "X/Y" as a position; fails the running test when it does not parse. */
 lsn_t lsn_of(const char *s);

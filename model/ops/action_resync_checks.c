@@ -1,7 +1,9 @@
-/* action_resync_cmd: the `repltop resync NODE [--new]` command — its options, the checks that
- * need nothing but the config and the disk, confirmation, and a new node added to the config —
- * around resync_node() (action_resync.c), which does the rebuilding. */
+/* action_resync_checks: the steps of `repltop resync NODE [--new]` before the rebuilding — the
+ * checks against the cluster and the disk, confirmation, and a new node added to the config —
+ * around resync_node() (action_resync.c), which does the rebuilding. Its front end (options,
+ * --help) is cli/cmd_resync.c. */
 #include "model/ops/action_resync.h"
+#include "model/ops/action_resync_checks.h"
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"
@@ -13,7 +15,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,21 +22,6 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
-
-static const char resync_usage[] =
-    "usage: repltop resync NODE [--yes] [-c FILE]\n"
-    "       repltop resync NODE --new [--port P --datadir DIR [--host H]] [--yes] [-c FILE]\n"
-    "Rebuilds NODE, a standby whose data directory is on this host ([node NODE] datadir in\n"
-    "the config), from the current primary: stops it, renames its data directory to\n"
-    "DATADIR.repltop-old-TIMESTAMP (kept), runs pg_basebackup -X stream -R, keeps the node's\n"
-    "own configuration files, port and application_name, starts it and waits until it streams.\n"
-    "  --new          NODE has no data directory yet: create a new replica there\n"
-    "  --port P       with --new, for a NODE that is not in the config yet: add it to the\n"
-    "  --datadir DIR  config file first ([nodes] NODE = the primary's conninfo with host H and\n"
-    "  --host H       port P, no password; [node NODE] datadir DIR, port P, the primary's\n"
-    "                 bindir). H defaults to the primary's host. Refused when P is taken on\n"
-    "                 this host or by another node, or DIR exists and is not empty\n"
-    "  --yes          do not ask (otherwise type the node's name to confirm)\n";
 
 /* Refusals that need nothing but the disk: tablespaces, a mount point, too little space. */
 static bool check_disk(struct action *a, const struct local_node *ln, const struct node_conf *pc,
@@ -134,13 +120,6 @@ static void warn_sync(struct action *a, const struct node_snap *ns, const struct
                     ns->name, primary->name, primary->name,
                     primary->synchronous_commit[0] ? primary->synchronous_commit : "?");
 }
-
-/* What the command line gave. */
-struct resync_args {
-    bool new_replica;       /* --new */
-    const char *port;       /* --port, checked by check_args */
-    struct newnode_args nn; /* --port --datadir --host: a node not in the config yet */
-};
 
 /* Resyncs nc, or builds it with --new; adding: nc is not in the config yet (its entry is
  * added once the checks passed and the operator confirmed). */
@@ -268,77 +247,11 @@ static int resync(struct action *a, const char *arg, const struct resync_args *r
     return rc;
 }
 
-static void on_opt(int opt, const char *arg, void *ctx)
-{
-    struct resync_args *ra = ctx;
-    if (opt == 'N')
-        ra->new_replica = true;
-    else if (opt == 'P')
-        ra->port = arg;
-    else if (opt == 'D')
-        ra->nn.datadir = arg;
-    else if (opt == 'H')
-        ra->nn.host = arg;
-}
-
-/* The new-replica options make sense only together, with --new. */
-static int check_args(struct action_call *call)
-{
-    struct resync_args *ra = call->opts;
-    if (ra->port) {
-        char *end;
-        long port = strtol(ra->port, &end, 10);
-        if (!*ra->port || *end || port < 1 || port > 65535) {
-            fprintf(stderr, "repltop: --port must be a number from 1 to 65535, not \"%s\"\n",
-                    ra->port);
-            return 3;
-        }
-        ra->nn.port = (int)port;
-    }
-    if (newnode_given(&ra->nn) && !ra->new_replica) {
-        fprintf(stderr, "repltop: --port, --datadir and --host are for a new replica: add --new\n");
-        return 3;
-    }
-    if (ra->nn.datadir && ra->nn.datadir[0] != '/') {
-        fprintf(stderr, "repltop: --datadir must be an absolute path, not \"%s\"\n",
-                ra->nn.datadir);
-        return 3;
-    }
-    if (ra->nn.host && !ra->nn.host[0]) {
-        fprintf(stderr, "repltop: --host is empty\n");
-        return 3;
-    }
-    return -1;
-}
-
-static int run(struct action *a, const struct action_call *call)
+int action_resync(struct action *a, const char *node, const struct resync_args *ra)
 {
     bool caught = local_signals_catch();
-    int rc = resync(a, call->args[0], call->opts);
+    int rc = resync(a, node, ra);
     if (caught)
         local_signals_restore();
     return rc;
-}
-
-static const struct option resync_options[] = {{"new", no_argument, NULL, 'N'},
-                                               {"port", required_argument, NULL, 'P'},
-                                               {"datadir", required_argument, NULL, 'D'},
-                                               {"host", required_argument, NULL, 'H'},
-                                               {NULL, 0, NULL, 0}};
-
-static const struct action_cmd resync_cmd = {
-    .name = "resync",
-    .usage = resync_usage,
-    .nargs = 1,
-    .takes = "one NODE",
-    .extra = resync_options,
-    .on_extra = on_opt,
-    .check = check_args,
-    .run = run,
-};
-
-int cmd_resync(int argc, char **argv, const char *config_path)
-{
-    struct resync_args ra = {0};
-    return action_main(argc, argv, config_path, &resync_cmd, &ra);
 }

@@ -1,0 +1,124 @@
+/* action_main: the frame every action command runs in (cli/action_main.h), and the question
+ * on the terminal an action asks before it changes anything (struct action's ask). */
+#include "cli/action_main.h"
+#include "model/config/config.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The operator must type `expect` exactly; no answer without a terminal. */
+static int ask_on_terminal(const struct action *a, const char *question, const char *expect)
+{
+    if (!isatty(STDIN_FILENO)) {
+        fprintf(stderr, "repltop: %s needs confirmation: run it on a terminal or add --yes\n",
+                a->verb);
+        return -1;
+    }
+    fprintf(stderr, "%s\nType %s to confirm: ", question, expect);
+    fflush(stderr);
+    char line[256];
+    if (!fgets(line, sizeof line, stdin))
+        return -1;
+    line[strcspn(line, "\n")] = '\0';
+    if (strcmp(line, expect) == 0)
+        return 1;
+    fprintf(stderr, "repltop: not confirmed; nothing was changed\n");
+    return 0;
+}
+
+/* Parses the options every action takes (-c FILE, --yes, --force; extra ones through `extra`,
+ * a getopt_long table terminated by a zero entry, with their values stored by the caller's
+ * `on_extra`) and loads the config. Returns -1 to go on, -2 for --help, else the exit status.
+ * *first_arg is the index of the first positional argument. */
+static int action_parse(int argc, char **argv, const char *config_path, struct config *cfg,
+                        bool *yes, bool *force, const struct option *extra,
+                        void (*on_extra)(int opt, const char *arg, void *ctx), void *ctx,
+                        int *first_arg)
+{
+    struct option opts[24];
+    int n = 0;
+    const struct option base[] = {{"config", required_argument, NULL, 'c'},
+                                  {"yes", no_argument, NULL, 'y'},
+                                  {"force", no_argument, NULL, 'F'},
+                                  {"help", no_argument, NULL, 'h'}};
+    for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
+        opts[n++] = base[i];
+    for (int i = 0; extra && extra[i].name && n < 23; i++)
+        opts[n++] = extra[i];
+    memset(&opts[n], 0, sizeof opts[n]);
+    optind = 0; /* glibc: re-initialise (main parsed with "+" before) */
+    opterr = 0;
+    int ch;
+    while ((ch = getopt_long(argc, argv, ":c:yh", opts, NULL)) != -1) {
+        switch (ch) {
+        case 'c':
+            config_path = optarg;
+            break;
+        case 'y':
+            *yes = true;
+            break;
+        case 'F':
+            *force = true;
+            break;
+        case 'h':
+            return -2; /* the caller prints its usage */
+        case ':':
+            fprintf(stderr, "repltop: option %s needs a value\n", argv[optind - 1]);
+            return 3;
+        case '?':
+            fprintf(stderr, "repltop: unknown option \"%s\" for %s\n", argv[optind - 1], argv[0]);
+            return 3;
+        default:
+            if (on_extra)
+                on_extra(ch, optarg, ctx);
+        }
+    }
+    *first_arg = optind;
+    char err[600];
+    if (!config_path) {
+        fprintf(stderr, "repltop: %s needs the cluster's config: -c FILE\n", argv[0]);
+        return 3;
+    }
+    if (!config_load_file(cfg, config_path, err, sizeof err) ||
+        !config_validate(cfg, err, sizeof err)) {
+        fprintf(stderr, "repltop: %s\n", err);
+        return 3;
+    }
+    return -1;
+}
+
+int action_main(int argc, char **argv, const char *config_path, const struct action_cmd *cmd,
+                void *opts)
+{
+    struct config cfg;
+    config_init(&cfg);
+    bool yes = false, force = false;
+    int first = 0;
+    int rc = action_parse(argc, argv, config_path, &cfg, &yes, &force, cmd->extra, cmd->on_extra,
+                          opts, &first);
+    struct action_call call = {argv + first, argc - first, opts, cmd->name, NULL};
+    if (call.nargs > 0)
+        call.target = call.args[0];
+    if (rc == -2) {
+        fputs(cmd->usage, stdout);
+        rc = 0;
+    } else if (rc == -1 && cmd->nargs >= 0 && call.nargs != cmd->nargs) {
+        fprintf(stderr, "repltop: %s takes %s (repltop %s --help)\n", cmd->name, cmd->takes,
+                cmd->name);
+        rc = 3;
+    } else if (rc == -1 && cmd->check) {
+        rc = cmd->check(&call);
+    }
+    if (rc == -1) {
+        struct action a;
+        action_begin(&a, call.verb, call.target, &cfg, yes, force);
+        a.ask = ask_on_terminal;
+        rc = cmd->run(&a, &call);
+        action_end(&a, rc == 0);
+    }
+    config_done(&cfg);
+    return rc;
+}

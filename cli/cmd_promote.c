@@ -1,0 +1,66 @@
+/* cmd_promote: the front end of `repltop promote NODE` — its options and --help, and a bad
+ * --sync-names refused before anything connects — around action_promote (model/ops). */
+#include "cli/cli.h"
+#include "cli/action_main.h"
+#include "model/ops/action_promote.h"
+#include "model/pg/syncnames.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+static const char promote_usage[] =
+    "usage: repltop promote NODE [--yes] [--force] [--sync-names SPEC] [--previous-sync SPEC]\n"
+    "                            [-c FILE]\n"
+    "NODE is a node's name in the config or the application_name it streams with.\n"
+    "  --force            promote even though another primary is reachable and writable\n"
+    "  --sync-names SPEC  the new primary's synchronous_standby_names (default: the old list\n"
+    "                     with NODE replaced by the remaining standbys)\n"
+    "  --previous-sync SPEC  what the old primary's list was, when it cannot be read\n";
+
+static void on_opt(int opt, const char *arg, void *ctx)
+{
+    struct promote_opts *o = ctx;
+    if (opt == 'n')
+        o->sync_names = arg;
+    else if (opt == 'p')
+        o->previous = arg;
+}
+
+static int run(struct action *a, const struct action_call *call)
+{
+    return action_promote(a, call->args[0], call->opts);
+}
+
+/* A bad --sync-names is refused before anything connects. */
+static int check_sync_names(struct action_call *call)
+{
+    const struct promote_opts *o = call->opts;
+    struct syncnames check;
+    char err[600];
+    if (o->sync_names && !syncnames_parse(o->sync_names, &check, err, sizeof err)) {
+        fprintf(stderr, "repltop: invalid --sync-names '%s': %s\n", o->sync_names, err);
+        return 3;
+    }
+    return -1;
+}
+
+static const struct option promote_options[] = {{"sync-names", required_argument, NULL, 'n'},
+                                                {"previous-sync", required_argument, NULL, 'p'},
+                                                {NULL, 0, NULL, 0}};
+
+static const struct action_cmd promote_cmd = {
+    .name = "promote",
+    .usage = promote_usage,
+    .nargs = 1,
+    .takes = "one NODE",
+    .extra = promote_options,
+    .on_extra = on_opt,
+    .check = check_sync_names,
+    .run = run,
+};
+
+int cmd_promote(int argc, char **argv, const char *config_path)
+{
+    struct promote_opts o = {0};
+    return action_main(argc, argv, config_path, &promote_cmd, &o);
+}

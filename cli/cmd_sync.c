@@ -1,0 +1,106 @@
+/* cmd_sync: the front end of `repltop sync show` and `repltop sync set SPEC` — options, --help,
+ * and SPEC and --commit checked before anything connects — around action_sync_show and
+ * action_sync_set (model/ops). */
+#include "cli/cli.h"
+#include "cli/action_main.h"
+#include "model/ops/action_sync.h"
+#include "model/pg/syncnames.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char sync_usage[] =
+    "usage: repltop sync show [-c FILE]\n"
+    "       repltop sync set 'SPEC' [--commit LEVEL] [--yes] [--force] [-c FILE]\n"
+    "SPEC is synchronous_standby_names: 'FIRST 1 (a, b)', 'ANY 2 (a, b, c)', 'a, b', '*' or ''.\n"
+    "--commit sets synchronous_commit too (on, remote_apply, remote_write, local, off).\n"
+    "--force is needed when the list asks for more sync standbys than are streaming.\n";
+
+struct sync_opts {
+    const char *commit;
+    bool show;                            /* "show", else "set SPEC": */
+    struct syncnames sn;                  /* SPEC, parsed */
+    char formatted[SYNCNAMES_FORMAT_MAX]; /* SPEC as it goes to the server */
+};
+
+static void on_opt(int opt, const char *arg, void *ctx)
+{
+    if (opt == 'm')
+        ((struct sync_opts *)ctx)->commit = arg;
+}
+
+static bool valid_commit_level(const char *s)
+{
+    const char *levels[] = {"on", "remote_apply", "remote_write", "local", "off", NULL};
+    for (int i = 0; levels[i]; i++)
+        if (strcmp(s, levels[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Checks SPEC and --commit before anything is sent, keeping SPEC parsed and formatted in o;
+ * exit status 3 on bad input, else -1. */
+static int sync_validate(const char *spec, struct sync_opts *o)
+{
+    char err[600];
+    if (!syncnames_parse(spec, &o->sn, err, sizeof err)) {
+        fprintf(stderr, "repltop: invalid synchronous_standby_names '%s': %s\n", spec, err);
+        return 3;
+    }
+    if (o->commit && !valid_commit_level(o->commit)) {
+        fprintf(stderr,
+                "repltop: --commit must be on, remote_apply, remote_write, local or off, not "
+                "\"%s\"\n",
+                o->commit);
+        return 3;
+    }
+    o->formatted[0] = '\0';
+    if (o->sn.method != SYNC_NONE && !syncnames_format(&o->sn, o->formatted, sizeof o->formatted)) {
+        fprintf(stderr, "repltop: cannot use '%s' as synchronous_standby_names\n", spec);
+        return 3;
+    }
+    return -1;
+}
+
+/* "show", or "set SPEC" with SPEC and --commit checked before anything connects (the words
+ * may stand before the options: "sync set 'FIRST 1 (a)' --yes"). */
+static int check_args(struct action_call *call)
+{
+    struct sync_opts *o = call->opts;
+    o->show = call->nargs == 1 && strcmp(call->args[0], "show") == 0;
+    bool set = call->nargs == 2 && strcmp(call->args[0], "set") == 0;
+    if (!o->show && !set) {
+        fprintf(stderr, "repltop: sync takes 'show' or 'set SPEC' (repltop sync --help)\n");
+        return 3;
+    }
+    call->verb = o->show ? "sync show" : "sync set";
+    call->target = o->show ? NULL : o->formatted;
+    return o->show ? -1 : sync_validate(call->args[1], o);
+}
+
+static int run(struct action *a, const struct action_call *call)
+{
+    const struct sync_opts *o = call->opts;
+    return o->show ? action_sync_show(a) : action_sync_set(a, &o->sn, o->formatted, o->commit);
+}
+
+static const struct option sync_options[] = {{"commit", required_argument, NULL, 'm'},
+                                             {NULL, 0, NULL, 0}};
+
+static const struct action_cmd sync_cmd = {
+    .name = "sync",
+    .usage = sync_usage,
+    .nargs = -1,
+    .extra = sync_options,
+    .on_extra = on_opt,
+    .check = check_args,
+    .run = run,
+};
+
+int cmd_sync(int argc, char **argv, const char *config_path)
+{
+    struct sync_opts o = {0};
+    return action_main(argc, argv, config_path, &sync_cmd, &o);
+}

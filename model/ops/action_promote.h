@@ -1,0 +1,16 @@
+/* action_promote: the steps of `repltop promote NODE` (front end: cli/cmd_promote.c). */
+#ifndef REPLTOP_ACTION_PROMOTE_H
+#define REPLTOP_ACTION_PROMOTE_H
+
+#include "model/ops/action.h"
+
+struct promote_opts {
+    const char *sync_names; /* --sync-names: the new primary's list, instead of the old one's */
+    const char *previous;   /* --previous-sync: the old list, when it cannot be read */
+};
+
+/* promote NODE: checks, pg_promote(), the new primary's sync list, the other standbys
+ * re-pointed. The exit status (0 done, 1 failed or refused, 3 a bad sync list). */
+int action_promote(struct action *a, const char *node, const struct promote_opts *o);
+
+#endif

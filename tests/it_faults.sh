@@ -4,7 +4,7 @@
 # sees — in the recording and on the screen — that the other nodes keep refreshing, that keys
 # still answer, and that no acknowledged row is lost.
 source "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null || { echo "ok - # SKIP tmux is not installed"; exit 0; }
+command -v tmux >/dev/null || { skip "tmux is not installed"; exit 0; }
 cluster_up
 export XDG_STATE_HOME=$TEST_TMP/state LANG=C.UTF-8 LC_ALL=C.UTF-8
 REC=$TEST_TMP/rec.ndjson

@@ -123,7 +123,7 @@ SMALL=$TEST_TMP/small
 mkdir -p "$SMALL"
 size_mb=$(($(demo_psql db_m -c "SELECT sum(pg_database_size(oid)) FROM pg_database") / 1048576 + 64 + 24))
 if ! mount -t tmpfs -o "size=${size_mb}m,mode=0755" tmpfs "$SMALL" 2>/dev/null; then
-    ok "# SKIP no space: cannot mount a ${size_mb} MB tmpfs here (needs root); the case did not run"
+    skip "no space: cannot mount a ${size_mb} MB tmpfs here (needs root); the case did not run"
 else
     on_exit "run_as_server '$PGBIN/pg_ctl' -D '$SMALL/db_s3' stop -m immediate -w"
     on_exit "umount '$SMALL'"

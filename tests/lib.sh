@@ -36,6 +36,8 @@ CLEANUP_HOOKS=()
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
+# skip "why": a check that could not run here (TAP "# SKIP"): counted apart, never as a pass
+skip() { echo "ok - # SKIP $*"; }
 
 # check "description" command args...   passes when the command succeeds
 check() {
@@ -206,8 +208,8 @@ no_password_in() {
 # For the tmux tests: skips the test without tmux or jq, and gives it tm, its tmux command, on
 # a private server (socket repltop-NAME-PID) killed on exit; the dashboard gets a UTF-8 locale.
 tmux_setup() { # name
-    command -v tmux >/dev/null || { echo "ok - # SKIP tmux is not installed"; exit 0; }
-    command -v jq >/dev/null || { echo "ok - # SKIP jq is not installed"; exit 0; }
+    command -v tmux >/dev/null || { skip "tmux is not installed"; exit 0; }
+    command -v jq >/dev/null || { skip "jq is not installed"; exit 0; }
     TMUX_SOCK=repltop-$1-$$
     export LANG=C.UTF-8 LC_ALL=C.UTF-8
     on_exit "tmux -L $TMUX_SOCK kill-server; rm -f '${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK'"

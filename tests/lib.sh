@@ -56,6 +56,10 @@ else
     SLOW_FACTOR=2
 fi
 slow_secs() { echo $((($1 * SLOW_FACTOR + 1) / 2)); } # N seconds of a plain run, stretched
+# The demo's per-node deadline (connect_timeout, query_timeout): 2 s as shipped; stretched the
+# same way in the config cluster_up writes, since under valgrind the client's own SCRAM
+# handshakes can take longer than 2 s and a healthy node would time out.
+DEADLINE_S=$(slow_secs 2)
 now_ms() { date +%s%3N; }
 
 # check "description" command args...   passes when the command succeeds
@@ -143,6 +147,9 @@ cluster_up() {
         exit 1
     fi
     CONF=$DEMO_DIR/repltop.conf
+    if [ "$DEADLINE_S" != 2 ]; then
+        sed -i "s/^\[repltop\]\$/[repltop]\nconnect_timeout = ${DEADLINE_S}s\nquery_timeout = ${DEADLINE_S}s/" "$CONF"
+    fi
 }
 
 # The postmaster pid of a demo node (db_m, db_s1, db_s2).

@@ -17,7 +17,6 @@ log() { echo "# $*" >&2; }
 median() { sort -g | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 # the p-th percentile (nearest rank) of the numbers on stdin
 percentile() { sort -g | awk -v p="$1" '{v[NR]=$1} END {if (NR==0) {print "nan"; exit} r=int((p*NR+99)/100); if (r<1) r=1; print v[r]}'; }
-now_ms() { date +%s%3N; }
 
 # CPU ticks (user+system) a process has used, and its peak resident set in kB.
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }

@@ -16,13 +16,14 @@ on_exit "rm -f '$PS_LOG'"
 done) &
 SAMPLER=$!
 on_exit "kill $SAMPLER"
-start_ns=$(date +%s%N)
+start=$(now_ms)
 cluster_up
-elapsed_ms=$((($(date +%s%N) - start_ns) / 1000000))
+elapsed_ms=$(($(now_ms) - start))
 kill "$SAMPLER" 2>/dev/null
 wait "$SAMPLER" 2>/dev/null
 echo "# demo up from scratch: $((elapsed_ms / 1000)).$((elapsed_ms % 1000 / 100)) s"
-check "demo up from scratch takes under 30 s" [ "$elapsed_ms" -lt 30000 ]
+# never hangs: 30 s on a busy machine, more under a sanitizer or valgrind (bench/bounds.sh times it)
+check "demo up from scratch takes under $(slow_secs 30) s" [ "$elapsed_ms" -lt $(($(slow_secs 30) * 1000)) ]
 
 # --- the servers: who runs them, where they listen ---
 declare -A PID PORT

@@ -77,7 +77,9 @@ run_as_server "$PGBIN/pg_basebackup" -D "$PLAIN/db" -X stream --checkpoint=fast 
     -d "host=127.0.0.1 port=$MPORT user=replication_user passfile=$DEMO_DIR/pgpass"
 plain_ms=$((($(date +%s%N) - start) / 1000000))
 echo "# resync of db_s1: ${resync_ms} ms; plain pg_basebackup of the same primary: ${plain_ms} ms"
-check "resync costs at most 10 s more than a plain pg_basebackup" [ "$resync_ms" -lt $((plain_ms + 10000)) ]
+# 10 s on a busy machine, more when repltop runs under a sanitizer or valgrind (the copy does not)
+check "resync costs at most $(slow_secs 10) s more than a plain pg_basebackup" \
+    [ "$resync_ms" -lt $((plain_ms + $(slow_secs 10) * 1000)) ]
 
 # --- a damaged standby: stopped, pg_control gone ---
 run_as_server "$PGBIN/pg_ctl" -D "$DEMO_DIR/db_s1" stop -m fast -w >/dev/null

@@ -3,7 +3,7 @@
 # cluster while standbys are killed, stopped, frozen, cut off and restarted in turn. It must
 # keep running and answering, and its resident memory must stay flat after the warm-up.
 source "$(dirname "$0")/lib.sh"
-command -v tmux >/dev/null || { echo "ok - # SKIP tmux is not installed"; exit 0; }
+command -v tmux >/dev/null || { skip "tmux is not installed"; exit 0; }
 SOAK=${SOAK_SECONDS:-75}
 cluster_up
 export XDG_STATE_HOME=$TEST_TMP/state LANG=C.UTF-8 LC_ALL=C.UTF-8

@@ -36,6 +36,31 @@ CLEANUP_HOOKS=()
 
 ok() { echo "ok - $*"; }
 not_ok() { echo "not ok - $*"; }
+# skip "why": a check that could not run here (TAP "# SKIP"): counted apart, never as a pass
+skip() { echo "ok - # SKIP $*"; }
+
+# Wall-clock bounds. Under valgrind or a sanitizer, and on a shared machine running other suites,
+# a run takes several times longer than alone: a test asserts the property (a hung node costs
+# about its deadline, not the sum of all, and never hangs) with a margin, never a tight figure
+# (those are measured in bench/). SLOW_FACTOR: how much slower than a quiet plain run this one
+# may be: 2 plain (a busy machine), 4 with an ASan/UBSan binary, 8 under REPLTOP_WRAP (valgrind);
+# TEST_SLOW_FACTOR overrides. wait_for and wait_screen stretch their limits by SLOW_FACTOR / 2
+# (a plain run waits as written); a bound a test checks itself uses slow_secs or SLOW_FACTOR.
+if [ -n "${TEST_SLOW_FACTOR:-}" ]; then
+    SLOW_FACTOR=$TEST_SLOW_FACTOR
+elif [ -n "$WRAP_DIR" ]; then
+    SLOW_FACTOR=8
+elif grep -qa __asan_init "$REPLTOP" 2>/dev/null; then
+    SLOW_FACTOR=4
+else
+    SLOW_FACTOR=2
+fi
+slow_secs() { echo $((($1 * SLOW_FACTOR + 1) / 2)); } # N seconds of a plain run, stretched
+# The demo's per-node deadline (connect_timeout, query_timeout): 2 s as shipped; stretched the
+# same way in the config cluster_up writes, since under valgrind the client's own SCRAM
+# handshakes can take longer than 2 s and a healthy node would time out.
+DEADLINE_S=$(slow_secs 2)
+now_ms() { date +%s%3N; }
 
 # check "description" command args...   passes when the command succeeds
 check() {
@@ -50,9 +75,12 @@ check_eq() {
 }
 
 # A temp directory the postgres user can traverse (servers run as postgres when we are root).
+# Its state/ is XDG_STATE_HOME (the audit log, the cluster memory): nothing is shared with
+# another run, nor written to the home directory.
 make_test_tmp() {
     TEST_TMP=$(mktemp -d /tmp/repltop-test.XXXXXX)
     chmod 755 "$TEST_TMP"
+    export XDG_STATE_HOME=$TEST_TMP/state
 }
 
 on_exit() { CLEANUP_HOOKS+=("$*"); }
@@ -119,6 +147,9 @@ cluster_up() {
         exit 1
     fi
     CONF=$DEMO_DIR/repltop.conf
+    if [ "$DEADLINE_S" != 2 ]; then
+        sed -i "s/^\[repltop\]\$/[repltop]\nconnect_timeout = ${DEADLINE_S}s\nquery_timeout = ${DEADLINE_S}s/" "$CONF"
+    fi
 }
 
 # The postmaster pid of a demo node (db_m, db_s1, db_s2).
@@ -172,7 +203,7 @@ status_json() { "$REPLTOP" -c "$CONF" status --json "$@"; }
 
 # Waits up to $2 seconds for a command to succeed.
 wait_for() { # seconds command...
-    local deadline=$((SECONDS + $1))
+    local deadline=$((SECONDS + $(slow_secs "$1")))
     shift
     until "$@"; do
         [ $SECONDS -ge $deadline ] && return 1
@@ -206,8 +237,8 @@ no_password_in() {
 # For the tmux tests: skips the test without tmux or jq, and gives it tm, its tmux command, on
 # a private server (socket repltop-NAME-PID) killed on exit; the dashboard gets a UTF-8 locale.
 tmux_setup() { # name
-    command -v tmux >/dev/null || { echo "ok - # SKIP tmux is not installed"; exit 0; }
-    command -v jq >/dev/null || { echo "ok - # SKIP jq is not installed"; exit 0; }
+    command -v tmux >/dev/null || { skip "tmux is not installed"; exit 0; }
+    command -v jq >/dev/null || { skip "jq is not installed"; exit 0; }
     TMUX_SOCK=repltop-$1-$$
     export LANG=C.UTF-8 LC_ALL=C.UTF-8
     on_exit "tmux -L $TMUX_SOCK kill-server; rm -f '${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TMUX_SOCK'"
@@ -219,7 +250,7 @@ screen() { tm capture-pane -p -t main; }
 dump() { screen | sed 's/^/#   /'; }
 # wait_screen SECONDS PATTERN: polls the screen until grep -E finds PATTERN
 wait_screen() {
-    local deadline=$((SECONDS + $1))
+    local deadline=$((SECONDS + $(slow_secs "$1")))
     while true; do
         screen | grep -Eq -- "$2" && return 0
         [ $SECONDS -ge $deadline ] && return 1

@@ -31,7 +31,7 @@ screen() { tm capture-pane -p -t "$1"; }
 # wait_screen NAME SECONDS PATTERN: polls the screen until grep -E finds PATTERN
 wait_screen() {
     local name=$1 secs=$2 pattern=$3
-    local deadline=$((SECONDS + secs))
+    local deadline=$((SECONDS + $(slow_secs "$secs")))
     while true; do
         screen "$name" | grep -Eq -- "$pattern" && return 0
         [ $SECONDS -ge $deadline ] && return 1
@@ -143,10 +143,11 @@ check "the node comes back after SIGCONT" wait_screen main 8 ' db_s2 +standby +s
 # ---- a standby stopped with pg_ctl: down within two refreshes (interval 1 s) ----
 runuser -u postgres -- "$PGBIN/pg_ctl" -D "$DEMO_DIR/db_s1" stop -m fast >/dev/null 2>&1 ||
     "$PGBIN/pg_ctl" -D "$DEMO_DIR/db_s1" stop -m fast >/dev/null 2>&1
-stopped=$(date +%s%N)
+stopped=$(now_ms)
 if wait_screen main 5 ' db_s1 +– +down'; then
-    ms=$((($(date +%s%N) - stopped) / 1000000))
-    if [ "$ms" -le 2500 ]; then ok "a stopped standby turns to down within two refreshes (${ms} ms)"; else not_ok "a stopped standby turns to down within two refreshes (${ms} ms)"; fi
+    # two refreshes and a redraw (2.5 s) on a quiet machine; on a busy one a refresh or two more
+    ms=$(($(now_ms) - stopped)) limit=$((1250 * SLOW_FACTOR + 1500))
+    if [ "$ms" -le "$limit" ]; then ok "a stopped standby turns to down within a few refreshes (${ms} ms, limit $limit)"; else not_ok "a stopped standby turns to down within a few refreshes (${ms} ms, limit $limit)"; fi
 else
     not_ok "a stopped standby turns to down"
     dump main

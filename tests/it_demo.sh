@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Integration test of `repltop demo`: builds the sandbox cluster of DESIGN.md section 1 in a temp
+# Integration test of `repltop demo`: builds the sandbox cluster of docs/DESIGN.md section 1 in a temp
 # dir and checks its shape (who runs it, where it listens, who replicates how), its secrets
 # (pgpass only), idempotence, the insert load, down and up again.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -38,7 +38,7 @@ for n in "${NODES[@]}"; do
 done
 check "three different ports" [ "$(printf '%s\n' "${PORT[@]}" | sort -u | wc -l)" -eq 3 ]
 
-# --- replication as in DESIGN.md section 1 ---
+# --- replication as in docs/DESIGN.md section 1 ---
 check_eq "db_m is the primary" "f" "$(demo_psql db_m -c 'SELECT pg_is_in_recovery()')"
 check_eq "db_s1 is a standby" "t" "$(demo_psql db_s1 -c 'SELECT pg_is_in_recovery()')"
 check_eq "db_s2 is a standby" "t" "$(demo_psql db_s2 -c 'SELECT pg_is_in_recovery()')"

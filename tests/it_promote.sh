@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The drill of DESIGN.md section 1 with repltop: a writer records every acknowledged id, the
+# The drill of docs/DESIGN.md section 1 with repltop: a writer records every acknowledged id, the
 # primary is SIGKILLed, `repltop promote walreceiversync --yes`, and every acknowledged row is on
 # the new primary; the other standby follows it on the new timeline; the old primary rejoins.
 # Plus the refusals: primary up, already primary, no confirmation; and --force.

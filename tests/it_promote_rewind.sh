@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DESIGN.md 7: a standby can be ahead of the promoted one. Forced here: db_s2 stops receiving
+# docs/DESIGN.md 7: a standby can be ahead of the promoted one. Forced here: db_s2 stops receiving
 # while db_s1 (sync for the moment) gets more WAL; the primary dies; promoting db_s2 must
 # detect that db_s1 cannot follow the new timeline (needs_rewind) and, its data directory being
 # local, rejoin it with pg_rewind so that it streams from db_s2.

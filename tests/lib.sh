@@ -137,7 +137,7 @@ trap 'exit 130' INT TERM
 # rarely takes the port of a node this test stopped and starts again.
 test_port() { echo $((20000 + (RANDOM * 32768 + RANDOM) % 12000)); }
 
-# Starts the sandbox cluster of DESIGN.md section 1 under a fresh temp dir.
+# Starts the sandbox cluster of docs/DESIGN.md section 1 under a fresh temp dir.
 cluster_up() {
     make_test_tmp
     DEMO_DIR=$TEST_TMP/demo

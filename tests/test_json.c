@@ -1,4 +1,4 @@
-/* JSON export: the contract keys of DESIGN.md section 5, null for unknown, round trip. */
+/* JSON export: the contract keys of docs/DESIGN.md section 5, null for unknown, round trip. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

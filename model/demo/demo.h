@@ -1,4 +1,4 @@
-/* demo: the sandbox cluster of DESIGN.md section 1 — db_m (primary), db_s1 (async standby,
+/* demo: the sandbox cluster of docs/DESIGN.md section 1 — db_m (primary), db_s1 (async standby,
  * application_name walreceiver), db_s2 (sync standby, walreceiversync) — on loopback ports
  * under one directory, plus a bounded insert load for the failover drill.
  *

@@ -1,6 +1,6 @@
 /* demo_standby: the two standbys of the demo — cloned from db_m with pg_basebackup, each with
  * its own port and application_name, primary_conninfo without a password — then the primary's
- * synchronous_standby_names, set only after cloning (DESIGN.md section 7), and the wait until
+ * synchronous_standby_names, set only after cloning (docs/DESIGN.md section 7), and the wait until
  * both stream. */
 #include "model/demo/demo.h"
 #include "model/base/util.h"
@@ -195,7 +195,7 @@ bool demo_clone_standbys(struct demo *d, char *err, size_t errlen)
     return true;
 }
 
-/* After cloning, so that no standby carries the list (DESIGN.md section 7). */
+/* After cloning, so that no standby carries the list (docs/DESIGN.md section 7). */
 bool demo_set_sync_names(struct demo *d, char *err, size_t errlen)
 {
     demo_say(d, "%s: synchronous_standby_names = '%s'", d->nodes[0].name, DEMO_SYNC_NAMES);

@@ -1,6 +1,7 @@
-/* demo_up: builds the sandbox cluster of DESIGN.md section 1 from scratch, or starts the stopped
- * nodes of one that was completely built. Passwords are random and go only into DIR/pgpass (and,
- * for initdb, a 0600 file deleted right after): never onto a command line or into SQL text. */
+/* demo_up: builds the sandbox cluster of docs/DESIGN.md section 1 from scratch, or starts the
+ * stopped nodes of one that was completely built. Passwords are random and go only into DIR/pgpass
+ * (and, for initdb, a 0600 file deleted right after): never onto a command line or into SQL text.
+ */
 #include "model/demo/demo.h"
 #include "model/base/proc.h"
 #include "model/base/util.h"
@@ -226,23 +227,24 @@ static bool init_primary(struct build *b, char *err, size_t errlen)
     struct sockaddr_un sun;
     bool sock_ok = strlen(d->dir) + strlen("/.s.PGSQL.65535") < sizeof sun.sun_path;
     char path[PATH_MAX + 32];
-    char *conf = xasprintf("\n# ---- repltop demo: the cluster of DESIGN.md section 1 ----\n"
-                           "listen_addresses = '127.0.0.1'\n"
-                           "unix_socket_directories = '%s'\n"
-                           "wal_level = replica\n"
-                           "max_wal_senders = 10\n"
-                           "max_replication_slots = 10\n"
-                           "hot_standby = on\n"
-                           "hot_standby_feedback = on\n"
-                           "wal_log_hints = on\n"
-                           "wal_keep_size = '512MB'\n"
-                           "synchronous_commit = on\n"
-                           "shared_buffers = '32MB'\n"
-                           "logging_collector = off\n"
-                           "# this node (each clone appends its own lines: the last ones count)\n"
-                           "cluster_name = '%s'\n"
-                           "port = %d\n",
-                           sock_ok ? d->dir : "", m->name, m->port);
+    char *conf =
+        xasprintf("\n# ---- repltop demo: the cluster of repltop's docs/DESIGN.md section 1 ----\n"
+                  "listen_addresses = '127.0.0.1'\n"
+                  "unix_socket_directories = '%s'\n"
+                  "wal_level = replica\n"
+                  "max_wal_senders = 10\n"
+                  "max_replication_slots = 10\n"
+                  "hot_standby = on\n"
+                  "hot_standby_feedback = on\n"
+                  "wal_log_hints = on\n"
+                  "wal_keep_size = '512MB'\n"
+                  "synchronous_commit = on\n"
+                  "shared_buffers = '32MB'\n"
+                  "logging_collector = off\n"
+                  "# this node (each clone appends its own lines: the last ones count)\n"
+                  "cluster_name = '%s'\n"
+                  "port = %d\n",
+                  sock_ok ? d->dir : "", m->name, m->port);
     str_printf(path, sizeof path, "%s/postgresql.conf", m->datadir);
     ok = demo_append_file(path, conf, err, errlen);
     free(conf);

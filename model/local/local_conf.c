@@ -287,7 +287,7 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
     forget(&current);
     set_guc(&text, "primary_conninfo", sc->primary_conninfo);
     set_guc(&text, "primary_slot_name", str_empty(sc->slot) ? NULL : sc->slot);
-    /* never the primary's list: promoted, the node would wait for itself (DESIGN.md 7) */
+    /* never the primary's list: promoted, the node would wait for itself (docs/DESIGN.md 7) */
     set_guc(&text, "synchronous_standby_names", "");
     if (sc->cluster_name)
         set_guc(&text, "cluster_name", sc->cluster_name);

@@ -1,7 +1,7 @@
 /* local_conf: a local node's files. Its own configuration files are read before pg_basebackup
  * or pg_rewind replaces them with the primary's copies, and written back: a clone must not keep
- * the primary's port, sync list or slot (DESIGN.md section 7). Files are replaced atomically and
- * belong to the node's owner. Nothing here deletes a data directory: it is renamed aside. */
+ * the primary's port, sync list or slot (docs/DESIGN.md section 7). Files are replaced atomically
+ * and belong to the node's owner. Nothing here deletes a data directory: it is renamed aside. */
 #ifndef REPLTOP_LOCAL_CONF_H
 #define REPLTOP_LOCAL_CONF_H
 

@@ -1,6 +1,6 @@
 /* action_promote: the steps of `repltop promote NODE` (its front end: cli/cmd_promote.c) — checks,
  * pg_promote(), the new primary's sync list, re-pointing the other standbys, and the standbys that
- * got ahead (DESIGN.md 4 and 7).
+ * got ahead (docs/DESIGN.md 4 and 7).
  *
  * Order matters: the new primary's synchronous_standby_names is set right after promotion and
  * before anything writes, because a clone may carry a list naming itself (every commit would

@@ -1,7 +1,7 @@
 /* action_rejoin: the steps of `repltop rejoin NODE` (front end: cli/cmd_rejoin.c) — an old primary
  * (stopped, crashed, or still running as a second primary) becomes a standby of the current primary
  * with pg_rewind, standby.signal and primary_conninfo; and action_rejoin_node(), the same for
- * promote's standbys that got ahead of the promoted node (DESIGN.md sections 4 and 7).
+ * promote's standbys that got ahead of the promoted node (docs/DESIGN.md sections 4 and 7).
  *
  * Things that bite: pg_rewind reads the source's timeline from its control file, which lags
  * after a promotion until a checkpoint — without the CHECKPOINT first it says "no rewind
@@ -272,7 +272,7 @@ static int run_rewind(struct action *a, const struct local_node *ln, const struc
 }
 
 /* A slot named in primary_slot_name must exist on the new primary (slots are not copied by a
- * promotion, DESIGN.md 7). */
+ * promotion, docs/DESIGN.md 7). */
 static bool ensure_slot(struct action *a, PGconn *c, const char *primary, const char *slot,
                         char *err, size_t errlen)
 {

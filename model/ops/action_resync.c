@@ -1,10 +1,10 @@
 /* action_resync: `repltop resync NODE [--new]` — a local standby rebuilt from the current
- * primary with pg_basebackup (DESIGN.md section 4), and the same path for a new replica.
+ * primary with pg_basebackup (docs/DESIGN.md section 4), and the same path for a new replica.
  *
  * The old data directory is renamed aside (DATADIR.repltop-old-TIMESTAMP) and kept: repltop
  * never deletes it. When pg_basebackup fails, the original goes back into place (and the
  * server is started again if it ran), so the command can simply be run again. The clone keeps
- * the node's own configuration files and settings, not the primary's (DESIGN.md section 7).
+ * the node's own configuration files and settings, not the primary's (docs/DESIGN.md section 7).
  *
  * `--new` is for a node that has a [node NAME] section but no data directory yet (the `a` key:
  * a new replica): without it a missing directory is refused, so that a typo in datadir does

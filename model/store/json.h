@@ -1,4 +1,4 @@
-/* json: the snapshot as JSON (DESIGN.md section 5) and back, with cJSON.
+/* json: the snapshot as JSON (docs/DESIGN.md section 5) and back, with cJSON.
  *
  * Unknown values are null, never a made-up zero. Keys may be added, none renamed: the
  * contract keys come first, repltop's extras (target, state, replication, slots...) after.

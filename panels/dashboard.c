@@ -78,7 +78,7 @@ void dashboard_render(const struct snapshot *s, struct view *v, struct grid *g)
     panels_render(s, v, g);
     if (v->show_help)
         help_render(v, g, (struct rect){0, 0, W, H});
-    if (v->dialog && v->dialog->kind != DLG_NONE)
+    if (v->dialog && dialog_is_open(v->dialog))
         dialog_render(v->dialog, s, v->run, v->now, g);
 }
 

@@ -247,7 +247,7 @@ unsigned dlg_confirm(struct dialog *d, const char *no)
 
 void dialog_close(struct dialog *d)
 {
-    d->kind = DLG_NONE;
+    d->cls = NULL;
     d->typed[0] = '\0';
     d->note[0] = '\0';
 }

@@ -1,8 +1,8 @@
 /* dialog_class: what every dialog of the operator actions shares — the state of a dialog
  * (struct dialog, struct dialog_ctx), the class a dialog file exports (struct dialog_class:
  * its render, key and argv, like htop's panel classes or tmux's window modes), and the
- * drawing and text-field helpers. A dialog file includes this header only; the dispatcher
- * (panels/dialog.c) is the one place that knows the list of classes.
+ * drawing and text-field helpers. A dialog file includes this header only; panels/dialog.h
+ * is the one place that lists the classes.
  *
  * Like every panel, a dialog renders from a const snapshot plus its own state into the grid,
  * and its key handler changes only that state and returns intents. A dialog never runs
@@ -24,9 +24,6 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-
-/* Which dialog is open: panels/dialog.c has the class of each. */
-enum dialog_kind { DLG_NONE, DLG_PROMOTE, DLG_SYNC, DLG_RESYNC, DLG_ADD, DLG_REJOIN, DLG_RUN };
 
 #define DLG_MAX_LOCAL 32
 #define DLG_ARGV_MAX  14
@@ -92,12 +89,14 @@ struct run_state {
     bool ok;
 };
 
+struct dialog_class;
+
 struct dialog {
-    enum dialog_kind kind;
-    char node[NAME_LEN];  /* the node it is about (add: the name field) */
-    char typed[NAME_LEN]; /* the confirmation field */
-    bool force;           /* promote: --force */
-    char note[256];       /* why Enter did nothing; cleared by the next key */
+    const struct dialog_class *cls; /* the open dialog's class; NULL: none is open */
+    char node[NAME_LEN];            /* the node it is about (add: the name field) */
+    char typed[NAME_LEN];           /* the confirmation field */
+    bool force;                     /* promote: --force */
+    char note[256];                 /* why Enter did nothing; cleared by the next key */
     struct add_form add;
     struct sync_editor sync;
     char spec[SYNCNAMES_FORMAT_MAX]; /* sync: the SPEC handed to the action */
@@ -108,6 +107,7 @@ struct dialog {
  * exported by the dialog's own file. */
 struct dialog_class {
     const char *name; /* "promote" */
+    enum key_cmd cmd; /* the key command that opens it (CMD_NONE: none, the loop shows it) */
     /* Fills the dialog's own state when it opens (NULL: nothing more than node and ctx). */
     void (*open)(struct dialog *d, const struct snapshot *s);
     /* Draws the dialog on top of the dashboard. run: the action running or last run. */

@@ -10,6 +10,14 @@
 
 #define LW 15
 
+extern const struct dialog_class rejoin_dialog;
+
+/* Resync and rejoin share this file's functions: which one is open. */
+static bool is_rejoin(const struct dialog *d)
+{
+    return d->cls == &rejoin_dialog;
+}
+
 static const struct dlg_local *local_of(const struct dialog *d, const char *name)
 {
     for (int i = 0; i < d->ctx.nlocal; i++)
@@ -40,18 +48,18 @@ static const char *refusal(const struct dialog *d, const struct snapshot *s, cha
                    d->node, d->node);
         return buf;
     }
-    if (d->kind == DLG_RESYNC && !l->filled) {
+    if (!is_rejoin(d) && !l->filled) {
         str_printf(buf, n, "%s does not exist yet (or is empty): a builds it as a new replica",
                    l->datadir);
         return buf;
     }
     if (ns && p == ns) {
         str_printf(buf, n, "%s is the current primary: %s", d->node,
-                   d->kind == DLG_REJOIN ? "rejoin brings an old primary back as a standby"
-                                         : "resync rebuilds standbys only");
+                   is_rejoin(d) ? "rejoin brings an old primary back as a standby"
+                                : "resync rebuilds standbys only");
         return buf;
     }
-    if (d->kind != DLG_REJOIN && !p) {
+    if (!is_rejoin(d) && !p) {
         str_copy(buf, n, "no single primary answers: there is nothing to clone from");
         return buf;
     }
@@ -139,8 +147,8 @@ static void localdlg_render(const struct dialog *d, const struct snapshot *s,
     int w = dlg_inner_width(g);
     dlg_out_init(&body, w, g->utf8);
     dlg_out_init(&foot, w, g->utf8);
-    const char *verb = d->kind == DLG_REJOIN ? "Rejoin" : "Resync";
-    if (d->kind == DLG_REJOIN)
+    const char *verb = is_rejoin(d) ? "Rejoin" : "Resync";
+    if (is_rejoin(d))
         rejoin_body(&body, d, s);
     else
         resync_body(&body, d, s);
@@ -155,8 +163,7 @@ static void localdlg_render(const struct dialog *d, const struct snapshot *s,
     if (no)
         dlg_line(&foot, CR_DIM, 0, "Esc close");
     else
-        dlg_line(&foot, CR_DIM, 0, "Enter %s   Esc cancel",
-                 d->kind == DLG_REJOIN ? "rejoin" : "resync");
+        dlg_line(&foot, CR_DIM, 0, "Enter %s   Esc cancel", is_rejoin(d) ? "rejoin" : "resync");
     char title[NAME_LEN + 32];
     str_printf(title, sizeof title, "%s %s", verb, d->node);
     dlg_frame(g, title, CR_FOCUS, &body, &foot);
@@ -182,7 +189,7 @@ static unsigned localdlg_key(struct dialog *d, const struct snapshot *s,
 /* `repltop VERB --yes -- NODE`. */
 static int localdlg_argv(const struct dialog *d, const char **argv, char *title, size_t titlen)
 {
-    const char *verb = d->kind == DLG_REJOIN ? "rejoin" : "resync";
+    const char *verb = is_rejoin(d) ? "rejoin" : "resync";
     int n = 0;
     argv[n++] = verb;
     argv[n++] = "--yes";
@@ -195,6 +202,7 @@ static int localdlg_argv(const struct dialog *d, const char **argv, char *title,
 
 const struct dialog_class resync_dialog = {
     .name = "resync",
+    .cmd = CMD_RESYNC,
     .render = localdlg_render,
     .key = localdlg_key,
     .argv = localdlg_argv,
@@ -202,6 +210,7 @@ const struct dialog_class resync_dialog = {
 
 const struct dialog_class rejoin_dialog = {
     .name = "rejoin",
+    .cmd = CMD_REJOIN,
     .render = localdlg_render,
     .key = localdlg_key,
     .argv = localdlg_argv,

@@ -319,6 +319,7 @@ static int add_argv(const struct dialog *d, const char **argv, char *title, size
 
 const struct dialog_class new_replica_dialog = {
     .name = "new replica",
+    .cmd = CMD_ADD,
     .open = add_open,
     .render = add_render,
     .key = add_key,

@@ -287,6 +287,7 @@ static int promote_argv(const struct dialog *d, const char **argv, char *title, 
 
 const struct dialog_class promote_dialog = {
     .name = "promote",
+    .cmd = CMD_PROMOTE,
     .render = promote_render,
     .key = promote_key,
     .argv = promote_argv,

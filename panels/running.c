@@ -91,6 +91,7 @@ static unsigned run_key(struct dialog *d, const struct snapshot *s, const struct
 /* The running action: it runs nothing of its own. */
 const struct dialog_class running_dialog = {
     .name = "running",
+    .cmd = CMD_NONE, /* the loop shows it while an action runs */
     .render = run_render,
     .key = run_key,
 };

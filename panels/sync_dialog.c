@@ -220,6 +220,7 @@ static int sync_argv(const struct dialog *d, const char **argv, char *title, siz
 
 const struct dialog_class sync_dialog = {
     .name = "sync list",
+    .cmd = CMD_SYNC,
     .open = sync_open,
     .render = sync_render,
     .key = sync_key,

@@ -32,7 +32,7 @@ static void test_local_dialogs(void **state)
     demo_ctx(&d);
     char title[160];
 
-    dialog_open(&d, DLG_RESYNC, s, "db_s1");
+    dialog_open(&d, CMD_RESYNC, s, "db_s1");
     golden_dialog(s, &d, NULL, "resync");
     type_text(&d, s, "db_s1");
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
@@ -40,24 +40,24 @@ static void test_local_dialogs(void **state)
 
     /* no datadir in the config: it says so and runs nothing */
     d.ctx.local[1].datadir[0] = '\0';
-    dialog_open(&d, DLG_RESYNC, s, "db_s1");
+    dialog_open(&d, CMD_RESYNC, s, "db_s1");
     type_text(&d, s, "db_s1");
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
     assert_non_null(strstr(d.note, "no datadir in the config"));
     /* the primary is not resynced */
-    dialog_open(&d, DLG_RESYNC, s, "db_m");
+    dialog_open(&d, CMD_RESYNC, s, "db_m");
     type_text(&d, s, "db_m");
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
     assert_non_null(strstr(d.note, "current primary"));
 
     /* J on the old primary once another node is primary */
     struct snapshot *two = fixture_load("two-primaries");
-    dialog_open(&d, DLG_REJOIN, two, "db_m");
+    dialog_open(&d, CMD_REJOIN, two, "db_m");
     type_text(&d, two, "db_m");
     assert_int_equal(dialog_key(&d, two, NULL, K_ENTER), INTENT_RUN);
     assert_string_equal(argv_of(&d, title, sizeof title), "rejoin|--yes|--|db_m");
     /* but not the current primary of a healthy cluster */
-    dialog_open(&d, DLG_REJOIN, s, "db_m");
+    dialog_open(&d, CMD_REJOIN, s, "db_m");
     type_text(&d, s, "db_m");
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
     snapshot_free(two);
@@ -81,7 +81,7 @@ static void test_new_replica(void **state)
     char title[160], why[400];
 
     /* it starts from what the loop proposes, and shows what the config file gets */
-    dialog_open(&d, DLG_ADD, s, "db_s1");
+    dialog_open(&d, CMD_ADD, s, "db_s1");
     assert_string_equal(d.node, "db_s3");
     assert_string_equal(d.add.port, "5435");
     assert_string_equal(d.add.dir, "/srv/demo/db_s3");
@@ -153,7 +153,7 @@ static void test_new_replica(void **state)
                         "resync|--new|--port|5439|--datadir|/srv/demo/my replica|--yes|--|dbs9x");
 
     /* refused before anything runs: a node the config has, a relative directory, another's */
-    dialog_open(&d, DLG_ADD, s, "db_s1");
+    dialog_open(&d, CMD_ADD, s, "db_s1");
     dialog_key(&d, s, NULL, K_CTRL_U);
     type_text(&d, s, "db_s1");
     assert_non_null(add_refusal(&d, s, why, sizeof why));
@@ -163,7 +163,7 @@ static void test_new_replica(void **state)
     assert_non_null(strstr(text, "db_s1 is in the config already"));
     assert_non_null(strstr(text, "shown once the fields below are valid"));
     free(text);
-    dialog_open(&d, DLG_ADD, s, "db_s1");
+    dialog_open(&d, CMD_ADD, s, "db_s1");
     keys(&d, s, K_TAB, 2);
     dialog_key(&d, s, NULL, K_CTRL_U);
     type_text(&d, s, "srv/x");
@@ -174,7 +174,7 @@ static void test_new_replica(void **state)
     assert_non_null(add_refusal(&d, s, why, sizeof why));
     assert_string_equal(why, "/srv/demo/db_s2 is the data directory of db_s2");
     /* the config reader's line limit, checked as the command checks it */
-    dialog_open(&d, DLG_ADD, s, "db_s1");
+    dialog_open(&d, CMD_ADD, s, "db_s1");
     str_printf(d.ctx.local[0].conninfo, sizeof d.ctx.local[0].conninfo,
                "host='127.0.0.1' port='5432' application_name='%0180d'", 0);
     assert_non_null(add_refusal(&d, s, why, sizeof why));
@@ -189,7 +189,7 @@ static void test_new_replica(void **state)
     str_copy(d.ctx.add_name, sizeof d.ctx.add_name, "db_s4");
     d.ctx.add_port = 5436;
     str_copy(d.ctx.add_dir, sizeof d.ctx.add_dir, "/srv/demo/db_s4");
-    dialog_open(&d, DLG_ADD, s, "db_s1");
+    dialog_open(&d, CMD_ADD, s, "db_s1");
     assert_null(add_refusal(&d, s, why, sizeof why));
     conf = add_config_text(&d, s);
     assert_string_equal(conf, "");
@@ -205,7 +205,7 @@ static void test_new_replica(void **state)
     /* no primary to clone from; no config file */
     struct snapshot *down = fixture_load("primary-down");
     demo_ctx(&d);
-    dialog_open(&d, DLG_ADD, down, "db_s1");
+    dialog_open(&d, CMD_ADD, down, "db_s1");
     assert_non_null(add_refusal(&d, down, why, sizeof why));
     assert_string_equal(why, "no single primary answers: there is nothing to clone from");
     snapshot_free(down);
@@ -216,7 +216,7 @@ static void test_new_replica(void **state)
     type_text(&d, s, "db_s3");
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
     dialog_key(&d, s, NULL, K_ESC);
-    assert_int_equal(d.kind, DLG_NONE);
+    assert_false(dialog_is_open(&d));
     snapshot_free(s);
 }
 

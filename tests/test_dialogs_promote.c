@@ -27,7 +27,7 @@ static void test_promote_after_primary_died(void **state)
     struct snapshot *s = fixture_load("primary-down");
     struct dialog d;
     demo_ctx(&d);
-    dialog_open(&d, DLG_PROMOTE, s, "db_s2");
+    dialog_open(&d, CMD_PROMOTE, s, "db_s2");
     type_text(&d, s, "db_s");
     golden_dialog(s, &d, NULL, "promote-primary-down");
     char *text = render_dialog(s, &d, NULL, 120, 40, true);
@@ -57,7 +57,7 @@ static void test_promote_after_primary_died(void **state)
     assert_string_equal(title, "promote db_s2");
     /* Esc closes */
     dialog_key(&d, s, NULL, K_ESC);
-    assert_int_equal(d.kind, DLG_NONE);
+    assert_false(dialog_is_open(&d));
     snapshot_free(s);
 }
 
@@ -67,7 +67,7 @@ static void test_promote_refused_while_primary_writes(void **state)
     struct snapshot *s = fixture_load("lagging");
     struct dialog d;
     demo_ctx(&d);
-    dialog_open(&d, DLG_PROMOTE, s, "db_s1");
+    dialog_open(&d, CMD_PROMOTE, s, "db_s1");
     type_text(&d, s, "db_s1");
     golden_dialog(s, &d, NULL, "promote-refused");
     char *text = render_dialog(s, &d, NULL, 120, 40, true);
@@ -100,12 +100,12 @@ static void test_promote_not_a_standby(void **state)
     struct snapshot *s = fixture_load("healthy");
     struct dialog d;
     demo_ctx(&d);
-    dialog_open(&d, DLG_PROMOTE, s, "db_m");
+    dialog_open(&d, CMD_PROMOTE, s, "db_m");
     type_text(&d, s, "db_m");
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
     assert_non_null(strstr(d.note, "already a primary"));
     /* without a config file nothing can run */
-    dialog_open(&d, DLG_PROMOTE, s, "db_s2");
+    dialog_open(&d, CMD_PROMOTE, s, "db_s2");
     d.ctx.can_run = false;
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
     assert_non_null(strstr(d.note, "-c FILE"));
@@ -120,7 +120,7 @@ static struct snapshot *promote_renamed(struct dialog *d, const char *name)
     assert_non_null(n);
     str_copy(n->name, sizeof n->name, name);
     demo_ctx(d);
-    dialog_open(d, DLG_PROMOTE, s, name);
+    dialog_open(d, CMD_PROMOTE, s, name);
     return s;
 }
 

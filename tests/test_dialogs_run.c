@@ -26,7 +26,7 @@ static void test_running_action(void **state)
     struct snapshot *s = fixture_load("healthy");
     struct dialog d;
     demo_ctx(&d);
-    d.kind = DLG_RUN;
+    d.cls = &running_dialog;
     str_copy(d.node, sizeof d.node, "db_s1");
     struct run_state r;
     memset(&r, 0, sizeof r);
@@ -48,7 +48,7 @@ static void test_running_action(void **state)
     free(text);
     /* Esc hides the dialog; the header still says what runs */
     dialog_key(&d, s, &r, K_ESC);
-    assert_int_equal(d.kind, DLG_NONE);
+    assert_false(dialog_is_open(&d));
     text = render_dialog(s, &d, &r, 80, 24, true);
     assert_non_null(strstr(text, "action running: resync db_s1"));
     free(text);
@@ -58,7 +58,7 @@ static void test_running_action(void **state)
     r.finished = s->taken_at;
     r.status = 1;
     run_line(&r, SEV_CRITICAL, "fail: pg_basebackup failed");
-    d.kind = DLG_RUN;
+    d.cls = &running_dialog;
     text = render_dialog(s, &d, &r, 120, 40, true);
     assert_non_null(strstr(text, "FAILED after 9.6 s (exit status 1)"));
     assert_null(strstr(text, "action running"));
@@ -71,8 +71,9 @@ static void test_every_size_fits(void **state)
 {
     (void)state;
     static const int sizes[][2] = {{60, 15}, {61, 16}, {80, 24}, {100, 30}, {200, 60}};
-    static const enum dialog_kind kinds[] = {DLG_PROMOTE, DLG_SYNC,   DLG_RESYNC,
-                                             DLG_ADD,     DLG_REJOIN, DLG_RUN};
+#define CLASS_ADDRESS(cls) &cls,
+    static const struct dialog_class *const classes[] = {DIALOG_CLASSES(CLASS_ADDRESS)};
+#undef CLASS_ADDRESS
     const char *fixtures[] = {"healthy", "primary-down", "lagging", "quorum"};
     struct run_state r;
     memset(&r, 0, sizeof r);
@@ -86,11 +87,16 @@ static void test_every_size_fits(void **state)
     r.total_kb = 100;
     for (size_t f = 0; f < sizeof fixtures / sizeof fixtures[0]; f++) {
         struct snapshot *s = fixture_load(fixtures[f]);
-        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
+        for (size_t k = 0; k < sizeof classes / sizeof classes[0]; k++) {
             struct dialog d;
             demo_ctx(&d);
-            dialog_open(&d, kinds[k], s, "db_s1");
-            d.kind = kinds[k];
+            if (classes[k]->cmd != CMD_NONE) {
+                assert_true(dialog_open(&d, classes[k]->cmd, s, "db_s1"));
+            } else { /* the running action's view: no key opens it, the loop shows it */
+                d.cls = classes[k];
+                str_copy(d.node, sizeof d.node, "db_s1");
+            }
+            assert_true(dialog_is(&d, classes[k]));
             for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
                 for (int u = 0; u < 2; u++) {
                     char *text = render_dialog(s, &d, &r, sizes[i][0], sizes[i][1], u);
@@ -103,12 +109,30 @@ static void test_every_size_fits(void **state)
     }
 }
 
+/* Each operator action's key command opens the dialog whose class says that command; no other
+ * command opens one. */
+static void test_every_action_opens_its_dialog(void **state)
+{
+    (void)state;
+    struct snapshot *s = fixture_load("healthy");
+    for (int c = CMD_NONE; c < CMD_COUNT; c++) {
+        struct dialog d;
+        demo_ctx(&d);
+        assert_int_equal(dialog_open(&d, (enum key_cmd)c, s, "db_s1"), cmd_operator(c));
+        assert_int_equal(dialog_is_open(&d), cmd_operator(c));
+        if (dialog_is_open(&d))
+            assert_int_equal(d.cls->cmd, c);
+    }
+    snapshot_free(s);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_running_action),
         cmocka_unit_test(test_every_size_fits),
+        cmocka_unit_test(test_every_action_opens_its_dialog),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

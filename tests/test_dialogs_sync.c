@@ -43,7 +43,7 @@ static void test_sync_editor_keys(void **state)
     struct snapshot *s = fixture_load("healthy");
     struct dialog d;
     demo_ctx(&d);
-    dialog_open(&d, DLG_SYNC, s, "");
+    dialog_open(&d, CMD_SYNC, s, "");
     struct sync_editor *e = &d.sync;
     assert_true(e->have_primary);
     assert_string_equal(e->primary, "db_m");
@@ -118,7 +118,7 @@ static void test_sync_editor_blocking(void **state)
     struct snapshot *s = fixture_load("healthy");
     struct dialog d;
     demo_ctx(&d);
-    dialog_open(&d, DLG_SYNC, s, "");
+    dialog_open(&d, CMD_SYNC, s, "");
     struct sync_editor *e = &d.sync;
     /* FIRST 2 of both, then walreceiver out: 2 wanted, 1 listed streams */
     dialog_key(&d, s, NULL, '+');
@@ -180,7 +180,7 @@ static void test_sync_editor_other_standbys(void **state)
     s = fixture_load("primary-down");
     struct dialog d;
     demo_ctx(&d);
-    dialog_open(&d, DLG_SYNC, s, "");
+    dialog_open(&d, CMD_SYNC, s, "");
     assert_false(d.sync.have_primary);
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
     char *text = render_dialog(s, &d, NULL, 80, 24, true);

@@ -108,7 +108,7 @@ int actions_fd(const struct app *a)
 void actions_open(struct app *a, enum key_cmd cmd)
 {
     if (actions_running(a)) {
-        a->dlg.kind = DLG_RUN;
+        a->dlg.cls = &running_dialog;
         app_say(a, SEV_WARNING, "one action at a time: %s is still running", a->run.title);
         return;
     }
@@ -125,12 +125,7 @@ void actions_open(struct app *a, enum key_cmd cmd)
     const char *node = a->view.selected >= 0 && a->view.selected < a->snap->nnodes
                            ? a->snap->nodes[a->view.selected].name
                            : "";
-    enum dialog_kind kind = cmd == CMD_PROMOTE  ? DLG_PROMOTE
-                            : cmd == CMD_SYNC   ? DLG_SYNC
-                            : cmd == CMD_RESYNC ? DLG_RESYNC
-                            : cmd == CMD_ADD    ? DLG_ADD
-                                                : DLG_REJOIN;
-    dialog_open(&a->dlg, kind, a->snap, node);
+    dialog_open(&a->dlg, cmd, a->snap, node);
     a->dirty = true;
 }
 
@@ -352,7 +347,7 @@ static void start(struct app *a)
     a->run_adds = dialog_adds_nodes(&a->dlg);
     a->run_len = 0;
     events_add(a->events, r->started, EV_ACTION, SEV_OK, r->node, "%s started: %s", title, cmd);
-    a->dlg.kind = DLG_RUN;
+    a->dlg.cls = &running_dialog;
     /* the child shares our process group: a Ctrl-C must not reach it as SIGINT */
     term_catch_ctrl_c(a->term, true);
     a->dirty = true;

@@ -44,7 +44,7 @@ struct app {
     int nwarnings;
 
     /* operator actions (actions.c): one at a time, run as a child process */
-    struct dialog dlg; /* the open dialog, kind DLG_NONE when none */
+    struct dialog dlg; /* the open dialog; cls NULL when none */
     struct run_state run;
     pid_t run_pid;      /* the action's process, 0 when none runs */
     int run_fd;         /* its stdout and stderr, -1 once closed */

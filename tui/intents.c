@@ -123,7 +123,8 @@ void app_read_keys(struct app *a)
         /* a dialog takes every key (a name is typed there), but for the running action's
          * dialog, which has nothing to type: q quits from there too */
         bool quit_key = keys_cmd(key) == CMD_QUIT;
-        if (a->dlg.kind != DLG_NONE && !small && !(a->dlg.kind == DLG_RUN && quit_key)) {
+        if (dialog_is_open(&a->dlg) && !small &&
+            !(dialog_is(&a->dlg, &running_dialog) && quit_key)) {
             a->quit_armed = false;
             actions_dialog_key(a, key);
             continue;

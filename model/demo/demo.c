@@ -176,8 +176,10 @@ struct pg_conn *demo_connect(const struct demo *d, int node, const char *dbname,
                           "passfile", "connect_timeout",
                           "sslmode",  "application_name",
                           NULL};
+    /* 10 s: a server that has just started, on a busy machine (or with repltop under valgrind,
+     * where SCRAM's key derivation alone takes seconds), can take well over 2 s to let us in */
     const char *vals[] = {"127.0.0.1", port,      "postgres",     dbname, d->pgpass,
-                          "2",         "disable", "repltop-demo", NULL};
+                          "10",        "disable", "repltop-demo", NULL};
     PGconn *conn = PQconnectdbParams(keys, vals, 0);
     if (PQstatus(conn) != CONNECTION_OK) {
         char msg[512];

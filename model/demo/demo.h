@@ -103,7 +103,7 @@ int cmd_demo(int argc, char **argv);
 /* "host=127.0.0.1 port=P user=postgres dbname=DB passfile=DIR/pgpass" + extra (may be NULL). */
 void demo_conninfo(const struct demo *d, int node, const char *dbname, const char *extra, char *buf,
                    size_t n);
-/* A blocking connection (connect_timeout 2 s) as postgres; NULL with libpq's error in err. */
+/* A blocking connection (connect_timeout 10 s) as postgres; NULL with libpq's error in err. */
 struct pg_conn *demo_connect(const struct demo *d, int node, const char *dbname, char *err,
                              size_t errlen);
 /* A data directory of the demo (one of its nodes, or another under DIR) as model/local sees

@@ -2,6 +2,7 @@
  * at the recorded pace times a speed, paused, stepped. Sparklines and the event log are
  * rebuilt from the frames before the one shown, so they look as they did at that moment. */
 #include "app.h"
+#include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <stdio.h>
@@ -11,7 +12,7 @@
 static void replay_warn(void *arg, const char *message)
 {
     struct app *a = arg;
-    fprintf(stderr, "repltop: %s\n", message);
+    text_error("%s", message);
     a->warnings = xrealloc(a->warnings, (size_t)(a->nwarnings + 1) * sizeof *a->warnings);
     a->warnings[a->nwarnings++] = xstrdup(message);
 }

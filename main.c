@@ -77,6 +77,13 @@ static bool load_config(struct config *cfg, const struct options *o, int nargs, 
     for (int i = 0; i < nargs; i++) {
         char origin[32];
         str_printf(origin, sizeof origin, "argument %d", i + 1);
+        if (!strchr(args[i], '=') && !strstr(args[i], "://")) {
+            /* "repltop stauts": a word, not a conninfo */
+            text_error("%s: unknown command \"%s\", and not a conninfo (key=value or "
+                       "postgresql://; repltop --help)",
+                       origin, args[i]);
+            return false;
+        }
         if (!config_add_conninfo(cfg, args[i], origin, err, sizeof err)) {
             text_error("%s: %s", origin, err);
             return false;
@@ -153,6 +160,8 @@ static int cmd_status(int argc, char **argv, struct options *o)
     int rc = parse_options(argc, argv, o, false);
     if (rc >= 0)
         return rc;
+    if (o->replay_path || o->record_path)
+        return usage_error("%s", "status takes no --record or --replay (they are the dashboard's)");
     struct config cfg;
     config_init(&cfg);
     if (!load_config(&cfg, o, argc - optind, argv + optind)) {

@@ -306,6 +306,7 @@ int dashboard_run(const struct dash_opts *o)
     if (o->replay_path) {
         if (!replay_open(a, o->replay_path, err, sizeof err)) {
             text_error("%s", err);
+            rc = 3; /* bad input, as a bad config (DESIGN.md section 5.2) */
             goto out;
         }
     } else {
@@ -313,6 +314,7 @@ int dashboard_run(const struct dash_opts *o)
             a->recorder = recorder_open(o->record_path, err, sizeof err);
             if (!a->recorder) {
                 text_error("--record: %s", err);
+                rc = 3;
                 goto out;
             }
             a->view.record_path = recorder_path(a->recorder);

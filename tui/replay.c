@@ -2,17 +2,17 @@
  * at the recorded pace times a speed, paused, stepped. Sparklines and the event log are
  * rebuilt from the frames before the one shown, so they look as they did at that moment. */
 #include "app.h"
-#include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A malformed line: kept for the event log and counted in the status line (replay_start); not
+ * printed, so a garbage file is one line on stderr, not one per line (DESIGN.md section 5.5). */
 static void replay_warn(void *arg, const char *message)
 {
     struct app *a = arg;
-    text_error("%s", message);
     a->warnings = xrealloc(a->warnings, (size_t)(a->nwarnings + 1) * sizeof *a->warnings);
     a->warnings[a->nwarnings++] = xstrdup(message);
 }

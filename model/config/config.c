@@ -65,8 +65,8 @@ bool config_valid_name(const char *name, char *err, size_t errlen)
         char esc[TEXT_ESC_MAX];
         p += text_unit(p, &cp, esc);
         if (esc[0]) { /* it would show escaped (text.h), and could not be typed */
-            str_printf(err, errlen, "node name \"%s\" contains a control character or invalid UTF-8",
-                       name);
+            str_printf(err, errlen,
+                       "node name \"%s\" contains a control character or invalid UTF-8", name);
             return false;
         }
     }

@@ -71,14 +71,18 @@ static bool one_of(const char *v, const char *const *allowed, bool nocase)
 /* The checks of libpq's connectOptions2 and of the start of PQconnectPoll, in libpq's words. */
 static bool check_values(const PQconninfoOption *opts, char *err, size_t errlen)
 {
-    static const char *const ints[] = {"connect_timeout", "keepalives",       "keepalives_idle",
-                                       "keepalives_interval", "keepalives_count",
-                                       "tcp_user_timeout", NULL};
-    static const char *const sslmode[] = {"disable", "allow",     "prefer",
-                                          "require", "verify-ca", "verify-full", NULL};
+    static const char *const ints[] = {"connect_timeout",
+                                       "keepalives",
+                                       "keepalives_idle",
+                                       "keepalives_interval",
+                                       "keepalives_count",
+                                       "tcp_user_timeout",
+                                       NULL};
+    static const char *const sslmode[] = {"disable",   "allow",       "prefer", "require",
+                                          "verify-ca", "verify-full", NULL};
     static const char *const dpr[] = {"disable", "prefer", "require", NULL};
-    static const char *const tsa[] = {"any",     "read-write", "read-only",
-                                      "primary", "standby",    "prefer-standby", NULL};
+    static const char *const tsa[] = {"any",     "read-write",     "read-only", "primary",
+                                      "standby", "prefer-standby", NULL};
     static const char *const tls[] = {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", NULL};
     static const struct {
         const char *key;

@@ -7,6 +7,7 @@
 #include "model/demo/demo.h"
 #include "model/store/json.h"
 #include "cli/report.h"
+#include "model/base/text.h"
 #include "model/base/util.h"
 #include "tui/loop.h"
 
@@ -49,9 +50,9 @@ static void usage(FILE *out)
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fputs("repltop: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs(" (repltop --help)\n", stderr);
+    char msg[1024];
+    str_printf(msg, sizeof msg, fmt, arg);
+    text_error("%s (repltop --help)", msg);
     return EXIT_USAGE;
 }
 
@@ -70,14 +71,21 @@ static bool load_config(struct config *cfg, const struct options *o, int nargs, 
 {
     char err[600];
     if (o->config_path && !config_load_file(cfg, o->config_path, err, sizeof err)) {
-        fprintf(stderr, "repltop: %s\n", err);
+        text_error("%s", err);
         return false;
     }
     for (int i = 0; i < nargs; i++) {
         char origin[32];
         str_printf(origin, sizeof origin, "argument %d", i + 1);
+        if (!strchr(args[i], '=') && !strstr(args[i], "://")) {
+            /* "repltop stauts": a word, not a conninfo */
+            text_error("%s: unknown command \"%s\", and not a conninfo (key=value or "
+                       "postgresql://; repltop --help)",
+                       origin, args[i]);
+            return false;
+        }
         if (!config_add_conninfo(cfg, args[i], origin, err, sizeof err)) {
-            fprintf(stderr, "repltop: %s: %s\n", origin, err);
+            text_error("%s: %s", origin, err);
             return false;
         }
     }
@@ -88,7 +96,7 @@ static bool load_config(struct config *cfg, const struct options *o, int nargs, 
         cfg->theme = xstrdup(o->theme);
     }
     if (!config_validate(cfg, err, sizeof err)) {
-        fprintf(stderr, "repltop: %s\n", err);
+        text_error("%s", err);
         return false;
     }
     return true;
@@ -152,6 +160,8 @@ static int cmd_status(int argc, char **argv, struct options *o)
     int rc = parse_options(argc, argv, o, false);
     if (rc >= 0)
         return rc;
+    if (o->replay_path || o->record_path)
+        return usage_error("%s", "status takes no --record or --replay (they are the dashboard's)");
     struct config cfg;
     config_init(&cfg);
     if (!load_config(&cfg, o, argc - optind, argv + optind)) {
@@ -191,7 +201,7 @@ static int cmd_dashboard(int argc, char **argv, struct options *o)
         char err[600];
         /* the config only matters for its theme here: no nodes are needed */
         if (o->config_path && !config_load_file(&cfg, o->config_path, err, sizeof err)) {
-            fprintf(stderr, "repltop: %s\n", err);
+            text_error("%s", err);
             config_done(&cfg);
             return EXIT_USAGE;
         }
@@ -250,12 +260,12 @@ static int cmd_demo_dashboard(int argc, char **argv, struct options *o)
     struct demo demo;
     char err[2048] = "";
     if (!demo_init(&demo, dir, bindir, err, sizeof err)) {
-        fprintf(stderr, "repltop: %s\n", err);
+        text_error("%s", err);
         return 1;
     }
     demo.say = say_line;
     if (!demo_up(&demo, port, err, sizeof err)) {
-        fprintf(stderr, "repltop: %s\n", err);
+        text_error("%s", err);
         return 1;
     }
     o->config_path = demo.conf;

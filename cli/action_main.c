@@ -1,11 +1,13 @@
 /* action_main: the frame every action command runs in (cli/action_main.h), and the question
  * on the terminal an action asks before it changes anything (struct action's ask). */
 #include "cli/action_main.h"
+#include "model/base/text.h"
 #include "model/config/config.h"
 
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,11 +15,13 @@
 static int ask_on_terminal(const struct action *a, const char *question, const char *expect)
 {
     if (!isatty(STDIN_FILENO)) {
-        fprintf(stderr, "repltop: %s needs confirmation: run it on a terminal or add --yes\n",
-                a->verb);
+        text_error("%s needs confirmation: run it on a terminal or add --yes", a->verb);
         return -1;
     }
-    fprintf(stderr, "%s\nType %s to confirm: ", question, expect);
+    char *q = text_escape_dup(question), *e = text_escape_dup(expect);
+    fprintf(stderr, "%s\nType %s to confirm: ", q, e);
+    free(q);
+    free(e);
     fflush(stderr);
     char line[256];
     if (!fgets(line, sizeof line, stdin))
@@ -25,7 +29,7 @@ static int ask_on_terminal(const struct action *a, const char *question, const c
     line[strcspn(line, "\n")] = '\0';
     if (strcmp(line, expect) == 0)
         return 1;
-    fprintf(stderr, "repltop: not confirmed; nothing was changed\n");
+    text_error("not confirmed; nothing was changed");
     return 0;
 }
 
@@ -66,10 +70,10 @@ static int action_parse(int argc, char **argv, const char *config_path, struct c
         case 'h':
             return -2; /* the caller prints its usage */
         case ':':
-            fprintf(stderr, "repltop: option %s needs a value\n", argv[optind - 1]);
+            text_error("option %s needs a value", argv[optind - 1]);
             return 3;
         case '?':
-            fprintf(stderr, "repltop: unknown option \"%s\" for %s\n", argv[optind - 1], argv[0]);
+            text_error("unknown option \"%s\" for %s", argv[optind - 1], argv[0]);
             return 3;
         default:
             if (on_extra)
@@ -79,12 +83,12 @@ static int action_parse(int argc, char **argv, const char *config_path, struct c
     *first_arg = optind;
     char err[600];
     if (!config_path) {
-        fprintf(stderr, "repltop: %s needs the cluster's config: -c FILE\n", argv[0]);
+        text_error("%s needs the cluster's config: -c FILE", argv[0]);
         return 3;
     }
     if (!config_load_file(cfg, config_path, err, sizeof err) ||
         !config_validate(cfg, err, sizeof err)) {
-        fprintf(stderr, "repltop: %s\n", err);
+        text_error("%s", err);
         return 3;
     }
     return -1;
@@ -106,8 +110,7 @@ int action_main(int argc, char **argv, const char *config_path, const struct act
         fputs(cmd->usage, stdout);
         rc = 0;
     } else if (rc == -1 && cmd->nargs >= 0 && call.nargs != cmd->nargs) {
-        fprintf(stderr, "repltop: %s takes %s (repltop %s --help)\n", cmd->name, cmd->takes,
-                cmd->name);
+        text_error("%s takes %s (repltop %s --help)", cmd->name, cmd->takes, cmd->name);
         rc = 3;
     } else if (rc == -1 && cmd->check) {
         rc = cmd->check(&call);

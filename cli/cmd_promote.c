@@ -2,6 +2,7 @@
  * --sync-names refused before anything connects — around action_promote (model/ops). */
 #include "cli/cli.h"
 #include "cli/action_main.h"
+#include "model/base/text.h"
 #include "model/ops/action_promote.h"
 #include "model/pg/syncnames.h"
 
@@ -38,7 +39,7 @@ static int check_sync_names(struct action_call *call)
     struct syncnames check;
     char err[600];
     if (o->sync_names && !syncnames_parse(o->sync_names, &check, err, sizeof err)) {
-        fprintf(stderr, "repltop: invalid --sync-names '%s': %s\n", o->sync_names, err);
+        text_error("invalid --sync-names '%s': %s", o->sync_names, err);
         return 3;
     }
     return -1;

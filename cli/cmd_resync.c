@@ -3,6 +3,7 @@
  * (model/ops/action_resync_checks.h). */
 #include "cli/cli.h"
 #include "cli/action_main.h"
+#include "model/base/text.h"
 #include "model/ops/action_resync_checks.h"
 #include "model/ops/local_newnode.h"
 
@@ -53,23 +54,21 @@ static int check_args(struct action_call *call)
         char *end;
         long port = strtol(g->port, &end, 10);
         if (!*g->port || *end || port < 1 || port > 65535) {
-            fprintf(stderr, "repltop: --port must be a number from 1 to 65535, not \"%s\"\n",
-                    g->port);
+            text_error("--port must be a number from 1 to 65535, not \"%s\"", g->port);
             return 3;
         }
         ra->nn.port = (int)port;
     }
     if (newnode_given(&ra->nn) && !ra->new_replica) {
-        fprintf(stderr, "repltop: --port, --datadir and --host are for a new replica: add --new\n");
+        text_error("--port, --datadir and --host are for a new replica: add --new");
         return 3;
     }
     if (ra->nn.datadir && ra->nn.datadir[0] != '/') {
-        fprintf(stderr, "repltop: --datadir must be an absolute path, not \"%s\"\n",
-                ra->nn.datadir);
+        text_error("--datadir must be an absolute path, not \"%s\"", ra->nn.datadir);
         return 3;
     }
     if (ra->nn.host && !ra->nn.host[0]) {
-        fprintf(stderr, "repltop: --host is empty\n");
+        text_error("--host is empty");
         return 3;
     }
     return -1;

@@ -3,6 +3,7 @@
  * action_sync_set (model/ops). */
 #include "cli/cli.h"
 #include "cli/action_main.h"
+#include "model/base/text.h"
 #include "model/ops/action_sync.h"
 #include "model/pg/syncnames.h"
 
@@ -46,19 +47,17 @@ static int sync_validate(const char *spec, struct sync_opts *o)
 {
     char err[600];
     if (!syncnames_parse(spec, &o->sn, err, sizeof err)) {
-        fprintf(stderr, "repltop: invalid synchronous_standby_names '%s': %s\n", spec, err);
+        text_error("invalid synchronous_standby_names '%s': %s", spec, err);
         return 3;
     }
     if (o->commit && !valid_commit_level(o->commit)) {
-        fprintf(stderr,
-                "repltop: --commit must be on, remote_apply, remote_write, local or off, not "
-                "\"%s\"\n",
-                o->commit);
+        text_error("--commit must be on, remote_apply, remote_write, local or off, not \"%s\"",
+                   o->commit);
         return 3;
     }
     o->formatted[0] = '\0';
     if (o->sn.method != SYNC_NONE && !syncnames_format(&o->sn, o->formatted, sizeof o->formatted)) {
-        fprintf(stderr, "repltop: cannot use '%s' as synchronous_standby_names\n", spec);
+        text_error("cannot use '%s' as synchronous_standby_names", spec);
         return 3;
     }
     return -1;
@@ -72,7 +71,7 @@ static int check_args(struct action_call *call)
     o->show = call->nargs == 1 && strcmp(call->args[0], "show") == 0;
     bool set = call->nargs == 2 && strcmp(call->args[0], "set") == 0;
     if (!o->show && !set) {
-        fprintf(stderr, "repltop: sync takes 'show' or 'set SPEC' (repltop sync --help)\n");
+        text_error("sync takes 'show' or 'set SPEC' (repltop sync --help)");
         return 3;
     }
     call->verb = o->show ? "sync show" : "sync set";

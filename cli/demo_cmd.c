@@ -1,6 +1,7 @@
 /* demo_cmd: the command line of the sandbox cluster, `repltop demo up|down|status|load`.
  * Parses options, prints progress and results; the work is in demo*.c. */
 #include "model/demo/demo.h"
+#include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <getopt.h>
@@ -49,9 +50,9 @@ struct demo_args {
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fputs("repltop: demo: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs(" (repltop demo --help)\n", stderr);
+    char msg[1024];
+    str_printf(msg, sizeof msg, fmt, arg);
+    text_error("demo: %s (repltop demo --help)", msg);
     return EXIT_USAGE;
 }
 
@@ -170,7 +171,7 @@ static int run_load(struct demo *d, const struct demo_args *a, char *err, size_t
     if (!demo_load(d, a->seconds, a->ids, &res, err, errlen))
         return EXIT_FAIL;
     if (res.error[0])
-        fprintf(stderr, "repltop: %s\n", res.error);
+        text_error("%s", res.error);
     printf("%lld rows committed to %s in %.1f s\n", res.rows, d->nodes[res.node].name, res.seconds);
     return res.rows > 0 ? EXIT_OK : EXIT_FAIL;
 }
@@ -184,7 +185,7 @@ int cmd_demo(int argc, char **argv)
     struct demo d;
     char err[2048] = "";
     if (!demo_init(&d, a.dir, a.bindir, err, sizeof err)) {
-        fprintf(stderr, "repltop: %s\n", err);
+        text_error("%s", err);
         return EXIT_FAIL;
     }
     d.say = say_stdout;
@@ -197,6 +198,6 @@ int cmd_demo(int argc, char **argv)
     else
         rc = run_load(&d, &a, err, sizeof err);
     if (rc == EXIT_FAIL && err[0])
-        fprintf(stderr, "repltop: %s\n", err);
+        text_error("%s", err);
     return rc;
 }

@@ -1,5 +1,6 @@
 /* report: fixed-width table; unknown values print as "–" (an en dash), never 0. */
 #include "cli/report.h"
+#include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <stdlib.h>
@@ -49,9 +50,15 @@ void report_print(FILE *out, const struct snapshot *s)
 {
     char when[32];
     time_iso8601(s->taken_at, when, sizeof when);
+    /* names, settings and messages come from the config and the servers: escaped (text.h) */
+    char *primary = text_escape_dup(or_dash(s->primary));
+    char *sync = text_escape_dup(s->synchronous_standby_names);
+    char *commit = text_escape_dup(or_dash(s->synchronous_commit));
     fprintf(out, "cluster %s  primary %s  sync '%s' (synchronous_commit %s)  %s\n",
-            severity_name(s->health), or_dash(s->primary), s->synchronous_standby_names,
-            or_dash(s->synchronous_commit), when);
+            severity_name(s->health), primary, sync, commit, when);
+    free(primary);
+    free(sync);
+    free(commit);
     enum { NCOL = 11 };
     static const char *head[NCOL] = {"NODE", "ROLE",   "STATE", "TL",      "LSN",     "REPLAY",
                                      "LAG",  "LAG(s)", "SYNC",  "AT RISK", "UPSTREAM"};
@@ -80,6 +87,9 @@ void report_print(FILE *out, const struct snapshot *s)
         fmt_bytes(n->data_at_risk, row[9], 80);
         str_copy(row[10], 80, or_dash(n->upstream));
     }
+    for (int r = 1; r <= s->nnodes; r++)
+        for (int c = 0; c < NCOL; c++)
+            text_escape(cells[r][c], sizeof cells[r][c], cells[r][c]);
     int width[NCOL] = {0};
     for (int r = 0; r <= s->nnodes; r++)
         for (int c = 0; c < NCOL; c++)
@@ -91,11 +101,16 @@ void report_print(FILE *out, const struct snapshot *s)
         fputc('\n', out);
     }
     free(cells);
-    if (s->candidate[0])
-        fprintf(out, "* best failover candidate: %s\n", s->candidate);
-    for (int i = 0; i < s->nproblems; i++)
-        fprintf(out, "%-8s %-20s %s\n", severity_name(s->problems[i].severity), s->problems[i].code,
-                s->problems[i].message);
+    if (s->candidate[0]) {
+        fputs("* best failover candidate: ", out);
+        text_fputs(out, s->candidate);
+        fputc('\n', out);
+    }
+    for (int i = 0; i < s->nproblems; i++) {
+        fprintf(out, "%-8s %-20s ", severity_name(s->problems[i].severity), s->problems[i].code);
+        text_fputs(out, s->problems[i].message);
+        fputc('\n', out);
+    }
 }
 
 int report_exit_code(const struct snapshot *s)

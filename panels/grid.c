@@ -1,5 +1,6 @@
 /* grid: cells, UTF-8 decoding with display widths, and the small drawing helpers. */
 #include "grid.h"
+#include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <math.h>
@@ -9,31 +10,6 @@
 #include <string.h>
 
 /* ---- UTF-8 ---- */
-
-/* Decodes one code point at s; *len gets its length (>= 1). Malformed input gives U+FFFD. */
-static uint32_t utf8_next(const char *s, int *len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    if (p[0] < 0x80) {
-        *len = 1;
-        return p[0];
-    }
-    int n = p[0] >= 0xf0 && p[0] < 0xf8 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
-    if (n == 0 || (n == 3 && p[0] >= 0xf0)) {
-        *len = 1;
-        return 0xfffd;
-    }
-    uint32_t cp = p[0] & (0x7f >> n);
-    for (int i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80) {
-            *len = i;
-            return 0xfffd;
-        }
-        cp = cp << 6 | (p[i] & 0x3f);
-    }
-    *len = n;
-    return cp;
-}
 
 static int utf8_put(uint32_t cp, char *out)
 {
@@ -92,21 +68,40 @@ static int cp_width(uint32_t cp)
     return 1;
 }
 
-/* What a code point becomes on screen in this mode. */
+/* What a code point kept by text_unit becomes on screen in this mode. */
 static uint32_t cp_shown(uint32_t cp, bool utf8)
 {
-    if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
-        return ' ';
     if (!utf8 && cp >= 0x80)
         return '?';
     return cp;
 }
 
+/* The next unit of s as the characters it is drawn with: a code point (*n = 1), or the
+ * characters of its escape (text.h: "\x1b" is 4 characters of width 1). Returns its bytes. */
+static size_t next_shown(const char *s, bool utf8, uint32_t out[TEXT_ESC_MAX], int *n)
+{
+    uint32_t cp;
+    char esc[TEXT_ESC_MAX];
+    size_t len = text_unit(s, &cp, esc);
+    if (!esc[0]) {
+        out[0] = cp_shown(cp, utf8);
+        *n = 1;
+        return len;
+    }
+    for (*n = 0; esc[*n]; (*n)++)
+        out[*n] = (unsigned char)esc[*n];
+    return len;
+}
+
 int text_width(const char *s, bool utf8)
 {
-    int w = 0, len;
-    for (; s && *s; s += len)
-        w += cp_width(cp_shown(utf8_next(s, &len), utf8));
+    int w = 0, n;
+    uint32_t cps[TEXT_ESC_MAX];
+    while (s && *s) {
+        s += next_shown(s, utf8, cps, &n);
+        for (int i = 0; i < n; i++)
+            w += cp_width(cps[i]);
+    }
     return w;
 }
 
@@ -216,27 +211,30 @@ void grid_paint(struct grid *g, struct rect r, enum role role, unsigned attrs)
 
 int grid_text(struct grid *g, int x, int y, int maxw, enum role role, unsigned attrs, const char *s)
 {
-    int col = 0, len;
+    int col = 0, n;
     struct cell *last = NULL;
+    uint32_t cps[TEXT_ESC_MAX];
     if (y < 0 || y >= g->h)
         return 0;
-    for (; s && *s; s += len) {
-        uint32_t cp = cp_shown(utf8_next(s, &len), g->utf8);
-        int w = cp_width(cp);
-        char buf[5] = "";
-        buf[utf8_put(cp, buf)] = '\0';
-        if (w == 0) { /* a combining mark joins the character before it */
-            if (last && strlen(last->ch) + strlen(buf) < sizeof last->ch)
-                strcat(last->ch, buf);
-            continue;
+    while (s && *s) {
+        s += next_shown(s, g->utf8, cps, &n);
+        for (int i = 0; i < n; i++) {
+            int w = cp_width(cps[i]);
+            char buf[5] = "";
+            buf[utf8_put(cps[i], buf)] = '\0';
+            if (w == 0) { /* a combining mark joins the character before it */
+                if (last && strlen(last->ch) + strlen(buf) < sizeof last->ch)
+                    strcat(last->ch, buf);
+                continue;
+            }
+            if (col + w > maxw || x + col + w > g->w)
+                return col;
+            if (x + col >= 0) {
+                put(g, x + col, y, buf, w, role, attrs);
+                last = cell_at(g, x + col, y);
+            }
+            col += w;
         }
-        if (col + w > maxw || x + col + w > g->w)
-            break;
-        if (x + col >= 0) {
-            put(g, x + col, y, buf, w, role, attrs);
-            last = cell_at(g, x + col, y);
-        }
-        col += w;
     }
     return col;
 }

@@ -45,7 +45,8 @@ void grid_fill(struct grid *g, struct rect r, enum role role);
 void grid_paint(struct grid *g, struct rect r, enum role role, unsigned attrs);
 
 /* Writes UTF-8 text at x,y, at most maxw columns (clipped to the grid); returns the columns
- * written. Control characters show as spaces; a wide character that does not fit is left out. */
+ * written. Control characters and invalid UTF-8 show escaped (model/base/text.h, "\x1b"); a wide
+ * character that does not fit is left out. */
 int grid_text(struct grid *g, int x, int y, int maxw, enum role role, unsigned attrs,
               const char *s);
 /* Like grid_text, but a text longer than maxw ends in "…" ("~" in ASCII). */

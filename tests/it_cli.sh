@@ -58,3 +58,46 @@ check "nothing listening: reported unreachable with libpq's reason" \
     jq -e '.nodes[0].reachable == false and (.nodes[0].error | test("refused")) and .cluster.health == "critical"' "$TEST_TMP/out"
 check "nothing listening: no value invented" \
     jq -e '.nodes[0] | .role == "unknown" and .timeline == null and .current_lsn == null and .tps == null and .connections == null' "$TEST_TMP/out"
+
+# Bad input of any kind is one line and exit 3 (DESIGN.md section 5.2).
+expect_usage "a port that is not a number (libpq's message, no connection tried)" \
+    'argument 1: invalid integer value "abc" for connection option "port"' \
+    "$REPLTOP" status "host=127.0.0.1 port=abc"
+expect_usage "a port out of range" 'invalid port number: "70000"' \
+    "$REPLTOP" status "host=127.0.0.1 port=70000"
+expect_usage "a URI port that is not a number" 'invalid integer value "abc"' \
+    "$REPLTOP" status "postgresql://127.0.0.1:abc/postgres"
+expect_usage "more ports than hosts" 'could not match 3 port numbers to 2 hosts' \
+    "$REPLTOP" status "host=127.0.0.1,127.0.0.2 port=1,2,3"
+expect_usage "an sslmode libpq does not know" 'invalid sslmode value: "sometimes"' \
+    "$REPLTOP" status "host=127.0.0.1 port=1 sslmode=sometimes"
+expect_usage "a connect_timeout that is not a number" \
+    'invalid integer value "2s" for connection option "connect_timeout"' \
+    "$REPLTOP" status "host=127.0.0.1 port=1 connect_timeout=2s"
+printf '[nodes]\na = host=127.0.0.1 port=abc\n' >"$TEST_TMP/port.conf"
+expect_usage "a config port libpq refuses, with FILE:LINE" \
+    "$TEST_TMP/port.conf:2: invalid integer value \"abc\" for connection option \"port\"" \
+    "$REPLTOP" -c "$TEST_TMP/port.conf" status --json
+expect_usage "-c a directory" "$TEST_TMP: is a directory" "$REPLTOP" -c "$TEST_TMP" status
+expect_usage "-c a directory (dashboard)" "$TEST_TMP: is a directory" "$REPLTOP" -c "$TEST_TMP"
+: >"$TEST_TMP/empty.conf"
+expect_usage "an empty config" 'no nodes to watch' "$REPLTOP" -c "$TEST_TMP/empty.conf" status
+expect_usage "an unknown command word" 'unknown command "stauts", and not a conninfo' \
+    "$REPLTOP" stauts
+expect_usage "status --json extra" 'unknown command "extra", and not a conninfo' \
+    "$REPLTOP" -c "$TEST_TMP/ok.conf" status --json extra
+expect_usage "status --replay" 'status takes no --record or --replay' \
+    "$REPLTOP" status --replay "$TEST_TMP/empty.conf"
+expect_usage "--replay of a missing file" "$TEST_TMP/missing.ndjson: No such file or directory" \
+    "$REPLTOP" --replay "$TEST_TMP/missing.ndjson"
+: >"$TEST_TMP/empty.ndjson"
+expect_usage "--replay of an empty file" "empty.ndjson: no snapshot in this file (it is empty)" \
+    "$REPLTOP" --replay "$TEST_TMP/empty.ndjson"
+head -c 4000 /dev/urandom | base64 >"$TEST_TMP/garbage.ndjson"
+printf '\x1b[2J\xff{"taken_at": 3\n' >>"$TEST_TMP/garbage.ndjson"
+expect_usage "--replay of a garbage file: one line that counts the bad lines" \
+    "garbage.ndjson: no snapshot in this file (" "$REPLTOP" --replay "$TEST_TMP/garbage.ndjson"
+check "... how many" grep -qE 'no snapshot in this file \([0-9]+ malformed line\(s\); the first, line 1: ' "$TEST_TMP/err"
+expect_usage "--replay of a directory" "$TEST_TMP: is a directory" "$REPLTOP" --replay "$TEST_TMP"
+expect_usage "--record to a file that cannot be created" "--record: $TEST_TMP/no/such/dir.ndjson" \
+    "$REPLTOP" --record "$TEST_TMP/no/such/dir.ndjson" "host=127.0.0.1 port=1"

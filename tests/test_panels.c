@@ -287,10 +287,11 @@ static void test_grid_text(void **state)
 {
     (void)state;
     struct grid *g = grid_new(10, 2, true);
-    assert_int_equal(grid_text(g, 0, 0, 10, CR_NORMAL, 0, "héllo\tx"), 7);
+    /* a control character shows escaped (model/base/text.h) */
+    assert_int_equal(grid_text(g, 0, 0, 10, CR_NORMAL, 0, "héllo\tx"), 8);
     assert_int_equal(grid_text_clip(g, 0, 1, 5, CR_NORMAL, 0, "abcdefgh"), 5);
     char *t = grid_to_text(g);
-    assert_string_equal(t, "héllo x\nabcd…\n");
+    assert_string_equal(t, "héllo\\tx\nabcd…\n");
     free(t);
     /* wide characters take two cells and are never cut in half */
     grid_clear(g, CR_NORMAL);

@@ -13,6 +13,7 @@
 #include "model/config/newnode_defaults.h"
 #include "model/pg/conninfo.h"
 #include "model/base/proc.h"
+#include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -170,7 +171,7 @@ static void on_line(struct app *a, char *line)
         r->start = (r->start + 1) % RUN_LINES;
     }
     l->sev = sev;
-    str_copy(l->text, sizeof l->text, line);
+    text_escape(l->text, sizeof l->text, line); /* the child escapes its lines; in case not */
     if (a->run_echo) {
         fprintf(a->run_echo, "%s\n", line);
         fflush(a->run_echo);
@@ -366,8 +367,7 @@ void actions_finish(struct app *a)
 {
     if (!actions_running(a))
         return;
-    fprintf(stderr, "repltop: waiting for %s to finish; its output follows (Ctrl-C stops it)\n",
-            a->run.title);
+    text_error("waiting for %s to finish; its output follows (Ctrl-C stops it)", a->run.title);
     for (int i = 0; i < a->run.nlines; i++) /* what it printed so far (the last RUN_LINES) */
         printf("%s\n", a->run.lines[(a->run.start + i) % RUN_LINES].text);
     fflush(stdout);
@@ -382,5 +382,5 @@ void actions_finish(struct app *a)
         }
         actions_reap(a);
     }
-    fprintf(stderr, "repltop: %s\n", a->view.message);
+    text_error("%s", a->view.message);
 }

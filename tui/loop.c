@@ -3,6 +3,7 @@
  * actions.c, the replay in replay.c. */
 #include "app.h"
 #include "model/watch/cluster.h"
+#include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -279,7 +280,7 @@ static void choose_theme(struct app *a)
         name = a->theme.no_color ? "monochrome" : "default";
     char err[1024];
     if (!theme_load(&a->theme, name, err, sizeof err)) {
-        fprintf(stderr, "repltop: %s (using the default theme)\n", err);
+        text_error("%s (using the default theme)", err);
         app_say(a, SEV_WARNING, "%s (using the default theme)", err);
         events_add(a->events, clock_wall(), EV_INFO, SEV_WARNING, "",
                    "%s (using the default theme)", err);
@@ -304,14 +305,16 @@ int dashboard_run(const struct dash_opts *o)
 
     if (o->replay_path) {
         if (!replay_open(a, o->replay_path, err, sizeof err)) {
-            fprintf(stderr, "repltop: %s\n", err);
+            text_error("%s", err);
+            rc = 3; /* bad input, as a bad config (DESIGN.md section 5.2) */
             goto out;
         }
     } else {
         if (o->record_path) {
             a->recorder = recorder_open(o->record_path, err, sizeof err);
             if (!a->recorder) {
-                fprintf(stderr, "repltop: --record: %s\n", err);
+                text_error("--record: %s", err);
+                rc = 3;
                 goto out;
             }
             a->view.record_path = recorder_path(a->recorder);
@@ -327,12 +330,12 @@ int dashboard_run(const struct dash_opts *o)
     /* before curses starts: it installs its own SIGINT/SIGTERM/SIGWINCH handlers only where
      * none is set, so ours stay */
     if (!signals_setup(err, sizeof err)) {
-        fprintf(stderr, "repltop: %s\n", err);
+        text_error("%s", err);
         goto out;
     }
     a->term = term_open(err, sizeof err);
     if (!a->term) {
-        fprintf(stderr, "repltop: %s\n", err);
+        text_error("%s", err);
         goto out;
     }
     term_apply_theme(a->term, &a->theme);

@@ -21,8 +21,9 @@ struct dash_opts {
     double replay_interval;  /* --replay with -i: fixed seconds between frames (0: as recorded) */
 };
 
-/* Runs the dashboard until the user quits; returns the exit status (0, or 1 when the terminal
- * or a file could not be opened — said on stderr). */
+/* Runs the dashboard until the user quits; returns the exit status (0; 3 when the file of
+ * --replay cannot be read or holds no snapshot, or that of --record cannot be opened; 1 when
+ * the terminal could not be used — said on stderr in one line). */
 int dashboard_run(const struct dash_opts *o);
 
 #endif

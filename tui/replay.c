@@ -2,16 +2,18 @@
  * at the recorded pace times a speed, paused, stepped. Sparklines and the event log are
  * rebuilt from the frames before the one shown, so they look as they did at that moment. */
 #include "app.h"
+#include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* A malformed line: kept for the event log and counted in the status line (replay_start); not
+ * printed one by one: replay_open says how many in one line (DESIGN.md section 5.5). */
 static void replay_warn(void *arg, const char *message)
 {
     struct app *a = arg;
-    fprintf(stderr, "repltop: %s\n", message);
     a->warnings = xrealloc(a->warnings, (size_t)(a->nwarnings + 1) * sizeof *a->warnings);
     a->warnings[a->nwarnings++] = xstrdup(message);
 }
@@ -89,6 +91,8 @@ bool replay_open(struct app *a, const char *path, char *err, size_t errlen)
     a->rec = recording_load(path, replay_warn, a, err, errlen);
     if (!a->rec)
         return false;
+    if (a->nwarnings) /* before the screen starts: left on the terminal after the dashboard */
+        text_error("%d malformed line(s) skipped; the first: %s", a->nwarnings, a->warnings[0]);
     a->view.replay = true;
     a->view.replay_count = a->rec->nframes;
     a->view.interval_s = a->speed;

@@ -1,5 +1,6 @@
 /* theme: parsing theme files and finding them on disk. */
 #include "theme.h"
+#include "model/base/files.h"
 #include "model/base/util.h"
 
 #include <ctype.h>
@@ -194,11 +195,9 @@ bool theme_parse(struct theme *t, const char *text, const char *file, char *err,
 
 bool theme_load_file(struct theme *t, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        str_printf(err, errlen, "%s: %s", path, strerror(errno));
+    FILE *f = file_open_read(path, err, errlen);
+    if (!f)
         return false;
-    }
     size_t cap = 4096, len = 0;
     char *buf = xmalloc(cap);
     size_t n;

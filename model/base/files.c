@@ -96,6 +96,22 @@ bool file_write_atomic(const char *path, const char *text, mode_t mode, struct f
            file_commit(tmp, path, err, errlen);
 }
 
+FILE *file_open_read(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "re");
+    struct stat st;
+    if (!f) {
+        str_printf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        str_printf(err, errlen, "%s: is a directory", path);
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
 bool mkdir_p(const char *path, mode_t mode, char *err, size_t errlen)
 {
     char tmp[PATH_MAX];

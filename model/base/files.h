@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 /* Who a written file belongs to: FILE_OWNER_KEEP (whoever writes it), or a uid and gid. */
@@ -27,6 +28,11 @@ bool file_commit(const char *tmp, const char *path, char *err, size_t errlen);
 /* Both: creates or replaces path atomically with text. */
 bool file_write_atomic(const char *path, const char *text, mode_t mode, struct file_owner owner,
                        char *err, size_t errlen);
+
+/* Opens a file to read it (fopen "r", close-on-exec): NULL with "PATH: why" in err when it
+ * cannot be opened or is a directory ("PATH: is a directory": fopen would take it, and the first
+ * read would fail). */
+FILE *file_open_read(const char *path, char *err, size_t errlen);
 
 /* mkdir -p: path and its missing parents, created with mode. False with why in err. */
 bool mkdir_p(const char *path, mode_t mode, char *err, size_t errlen);

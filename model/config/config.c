@@ -1,7 +1,10 @@
 /* config: reads the INI file with inih and command-line conninfos with libpq's own parser.
  * Appending a node to the file is config_append.c's job. */
 #include "model/config/config.h"
+#include "model/base/files.h"
+#include "model/base/text.h"
 #include "model/base/util.h"
+#include "model/pg/conninfo.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -57,9 +60,13 @@ bool config_valid_name(const char *name, char *err, size_t errlen)
         str_printf(err, errlen, "node name must be 1 to %d characters", CONFIG_NAME_LEN - 1);
         return false;
     }
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f) {
-            str_printf(err, errlen, "node name \"%s\" contains a control character", name);
+    for (const char *p = name; *p;) {
+        uint32_t cp;
+        char esc[TEXT_ESC_MAX];
+        p += text_unit(p, &cp, esc);
+        if (esc[0]) { /* it would show escaped (text.h), and could not be typed */
+            str_printf(err, errlen,
+                       "node name \"%s\" contains a control character or invalid UTF-8", name);
             return false;
         }
     }
@@ -82,17 +89,7 @@ static struct node_conf *node_slot(struct config *c, const char *name)
 
 bool config_check_conninfo(const char *conninfo, char *err, size_t errlen)
 {
-    char *msg = NULL;
-    PQconninfoOption *opts = PQconninfoParse(conninfo, &msg);
-    if (!opts) {
-        str_copy(err, errlen, msg ? msg : "invalid connection string");
-        /* libpq's messages end in a newline; one line is what we print */
-        err[strcspn(err, "\n")] = '\0';
-        PQfreemem(msg);
-        return false;
-    }
-    PQconninfoFree(opts);
-    return true;
+    return conninfo_check(conninfo, err, errlen);
 }
 
 bool config_add_node(struct config *c, const char *name, const char *conninfo, const char *origin,
@@ -378,12 +375,14 @@ bool config_load_stream(struct config *c, FILE *f, const char *path, char *err, 
 
 bool config_load_file(struct config *c, const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        str_printf(err, errlen, "%s: %s", path, strerror(errno));
+    FILE *f = file_open_read(path, err, errlen);
+    if (!f)
         return false;
-    }
     bool ok = config_load_stream(c, f, path, err, errlen);
+    if (ok && ferror(f)) {
+        str_printf(err, errlen, "%s: %s", path, strerror(errno));
+        ok = false;
+    }
     fclose(f);
     return ok;
 }

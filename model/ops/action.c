@@ -4,6 +4,7 @@
 #include "model/watch/cluster.h"
 #include "model/pg/conninfo.h"
 #include "model/base/files.h"
+#include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -31,8 +32,7 @@ static FILE *open_audit(void)
     action_audit_path(path, sizeof path);
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
-        fprintf(stderr, "repltop: warning: cannot open the audit log %s: %s\n", path,
-                strerror(errno));
+        text_error("warning: cannot open the audit log %s: %s", path, strerror(errno));
         return NULL;
     }
     fchmod(fd, 0600); /* an older file may have been created with a looser mode */
@@ -49,8 +49,12 @@ static void audit(struct action *a, const char *tag, const char *msg)
     char when[32];
     time_iso8601(clock_wall(), when, sizeof when);
     struct passwd *pw = getpwuid(getuid());
+    /* msg is already escaped (say_text); the target is a name from the config or the command
+     * line */
+    char *target = text_escape_dup(a->target ? a->target : "-");
     fprintf(a->audit, "%s pid=%ld user=%s %s %s %s: %s\n", when, (long)getpid(),
-            pw ? pw->pw_name : "?", a->verb, a->target ? a->target : "-", tag, msg);
+            pw ? pw->pw_name : "?", a->verb, target, tag, msg);
+    free(target);
 }
 
 /* The fault matrix's hook (tests/it_promote_faults.sh, it_resync_faults.sh): with
@@ -72,11 +76,15 @@ static void pause_if_asked(const char *msg)
         usleep(20 * 1000);
 }
 
+/* One progress line on out and in the audit log, its text escaped (model/base/text.h): it may
+ * hold a server's message, a program's output or a name from the config. */
 static void say_text(struct action *a, FILE *out, const char *tag, const char *msg)
 {
-    fprintf(out, "%s: %s\n", tag, msg);
+    char *safe = text_escape_dup(msg);
+    fprintf(out, "%s: %s\n", tag, safe);
     fflush(out);
-    audit(a, tag, msg);
+    audit(a, tag, safe);
+    free(safe);
     pause_if_asked(msg);
 }
 

@@ -13,6 +13,7 @@
 #include "model/watch/queries.h"
 #include "model/pg/syncnames.h"
 #include "model/watch/syncplan.h"
+#include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <stdlib.h>
@@ -172,7 +173,7 @@ static int new_sync_list(struct action *a, const struct node_snap *c, const stru
     char err[600], old[SETTING_LEN], old_primary[NAME_LEN] = "";
     if (o->sync_names) {
         if (!syncnames_parse(o->sync_names, &sn, err, sizeof err)) {
-            fprintf(stderr, "repltop: invalid --sync-names '%s': %s\n", o->sync_names, err);
+            text_error("invalid --sync-names '%s': %s", o->sync_names, err);
             return 3;
         }
     } else {
@@ -186,7 +187,7 @@ static int new_sync_list(struct action *a, const struct node_snap *c, const stru
             return 0;
         }
         if (!syncnames_parse(old, &sn, err, sizeof err)) {
-            fprintf(stderr, "repltop: cannot parse the old list '%s' (%s): %s\n", old, source, err);
+            text_error("cannot parse the old list '%s' (%s): %s", old, source, err);
             return 3;
         }
         action_step(a, "old synchronous_standby_names '%s' (from %s)", old, source);
@@ -194,7 +195,7 @@ static int new_sync_list(struct action *a, const struct node_snap *c, const stru
     }
     out[0] = '\0';
     if (sn.method != SYNC_NONE && !syncnames_format(&sn, out, n)) {
-        fprintf(stderr, "repltop: the new synchronous_standby_names would be invalid\n");
+        text_error("the new synchronous_standby_names would be invalid");
         return 3;
     }
     return 0;

@@ -2,10 +2,150 @@
 #include "model/pg/conninfo.h"
 #include "model/base/util.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <libpq-fe.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/* libpq's parse_int_param: an int, blanks around it allowed. */
+static bool libpq_int(const char *v, const char *key, int *out, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    while (end != v && isspace((unsigned char)*end))
+        end++;
+    if (end == v || *end || errno || n < INT_MIN || n > INT_MAX) {
+        str_printf(err, errlen, "invalid integer value \"%s\" for connection option \"%s\"", v,
+                   key);
+        return false;
+    }
+    *out = (int)n;
+    return true;
+}
+
+/* The number of elements of libpq's comma-separated list (host, hostaddr, port). */
+static int list_count(const char *v)
+{
+    int n = 1;
+    for (; *v; v++)
+        n += *v == ',';
+    return n;
+}
+
+/* Each port of the list, as libpq checks it before connecting. */
+static bool check_ports(const char *ports, char *err, size_t errlen)
+{
+    char *copy = xstrdup(ports), *rest = copy, *one;
+    bool ok = true;
+    while ((one = strsep(&rest, ","))) { /* empty elements too: the default port */
+        int port;
+        if (!*one)
+            continue; /* the default port */
+        if (!libpq_int(one, "port", &port, err, errlen)) {
+            ok = false;
+            break;
+        }
+        if (port < 1 || port > 65535) {
+            str_printf(err, errlen, "invalid port number: \"%s\"", one);
+            ok = false;
+            break;
+        }
+    }
+    free(copy);
+    return ok;
+}
+
+static bool one_of(const char *v, const char *const *allowed, bool nocase)
+{
+    for (; *allowed; allowed++)
+        if (nocase ? strcasecmp(v, *allowed) == 0 : strcmp(v, *allowed) == 0)
+            return true;
+    return false;
+}
+
+/* The checks of libpq's connectOptions2 and of the start of PQconnectPoll, in libpq's words. */
+static bool check_values(const PQconninfoOption *opts, char *err, size_t errlen)
+{
+    static const char *const ints[] = {"connect_timeout",
+                                       "keepalives",
+                                       "keepalives_idle",
+                                       "keepalives_interval",
+                                       "keepalives_count",
+                                       "tcp_user_timeout",
+                                       NULL};
+    static const char *const sslmode[] = {"disable",   "allow",       "prefer", "require",
+                                          "verify-ca", "verify-full", NULL};
+    static const char *const dpr[] = {"disable", "prefer", "require", NULL};
+    static const char *const tsa[] = {"any",     "read-write",     "read-only", "primary",
+                                      "standby", "prefer-standby", NULL};
+    static const char *const tls[] = {"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", NULL};
+    static const struct {
+        const char *key;
+        const char *const *allowed;
+        bool nocase;
+    } enums[] = {{"sslmode", sslmode, false},
+                 {"gssencmode", dpr, false},
+                 {"channel_binding", dpr, false},
+                 {"target_session_attrs", tsa, false},
+                 {"ssl_min_protocol_version", tls, true},
+                 {"ssl_max_protocol_version", tls, true}};
+    const char *host = NULL, *hostaddr = NULL, *port = NULL;
+    for (const PQconninfoOption *o = opts; o->keyword; o++) {
+        const char *v = o->val;
+        if (str_empty(v))
+            continue;
+        if (strcmp(o->keyword, "host") == 0)
+            host = v;
+        else if (strcmp(o->keyword, "hostaddr") == 0)
+            hostaddr = v;
+        else if (strcmp(o->keyword, "port") == 0)
+            port = v;
+        int n;
+        for (int i = 0; ints[i]; i++)
+            if (strcmp(o->keyword, ints[i]) == 0 && !libpq_int(v, o->keyword, &n, err, errlen))
+                return false;
+        for (size_t i = 0; i < sizeof enums / sizeof enums[0]; i++) {
+            if (strcmp(o->keyword, enums[i].key) == 0 &&
+                !one_of(v, enums[i].allowed, enums[i].nocase)) {
+                str_printf(err, errlen, "invalid %s value: \"%s\"", o->keyword, v);
+                return false;
+            }
+        }
+    }
+    int nhosts = hostaddr ? list_count(hostaddr) : host ? list_count(host) : 1;
+    if (host && hostaddr && list_count(host) != list_count(hostaddr)) {
+        str_printf(err, errlen, "could not match %d host names to %d hostaddr values",
+                   list_count(host), list_count(hostaddr));
+        return false;
+    }
+    if (port && list_count(port) != 1 && list_count(port) != nhosts) {
+        str_printf(err, errlen, "could not match %d port numbers to %d hosts", list_count(port),
+                   nhosts);
+        return false;
+    }
+    return !port || check_ports(port, err, errlen);
+}
+
+bool conninfo_check(const char *conninfo, char *err, size_t errlen)
+{
+    char *msg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &msg);
+    if (!opts) {
+        str_copy(err, errlen, msg ? msg : "invalid connection string");
+        /* libpq's messages end in a newline; one line is what we print */
+        err[strcspn(err, "\n")] = '\0';
+        PQfreemem(msg);
+        return false;
+    }
+    bool ok = check_values(opts, err, errlen);
+    PQconninfoFree(opts);
+    return ok;
+}
 
 bool conninfo_get(const char *conninfo, const char *key, char *out, size_t n)
 {

@@ -5,6 +5,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* Whether libpq would take the conninfo: it parses (PQconninfoParse), and no value is one that
+ * libpq refuses before it connects (a port or timeout that is not a number, a port out of
+ * range, more ports than hosts, an sslmode, gssencmode, channel_binding, target_session_attrs or
+ * SSL protocol version it does not know). Else err gets libpq's message, on one line. */
+bool conninfo_check(const char *conninfo, char *err, size_t errlen);
 /* The value of one keyword ("application_name", "host"...) of a conninfo or URI, or false. */
 bool conninfo_get(const char *conninfo, const char *key, char *out, size_t n);
 /* The conninfo rebuilt as key='value' pairs without its secrets (password, sslpassword: what

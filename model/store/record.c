@@ -1,6 +1,7 @@
 /* record: recordings (NDJSON) and exports. */
 #include "model/store/record.h"
 #include "model/store/json.h"
+#include "model/base/files.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -77,11 +78,9 @@ const char *recorder_path(const struct recorder *r)
 
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        str_printf(err, errlen, "%s: %s", path, strerror(errno));
+    FILE *f = file_open_read(path, err, errlen);
+    if (!f)
         return NULL;
-    }
     size_t cap = 1 << 16, n = 0, got;
     char *buf = xmalloc(cap);
     while ((got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
@@ -114,7 +113,8 @@ struct recording *recording_load(const char *path, recording_warn_fn warn, void 
     r->path = xstrdup(path);
     r->buf = buf;
     r->len = len;
-    int cap = 0, lineno = 0;
+    int cap = 0, lineno = 0, first_bad = 0;
+    char first_why[256] = "";
     char *p = buf;
     while (p < buf + len) {
         char *nl = memchr(p, '\n', (size_t)(buf + len - p));
@@ -130,7 +130,10 @@ struct recording *recording_load(const char *path, recording_warn_fn warn, void 
         char why[256];
         struct snapshot *s = snapshot_from_json(line, why, sizeof why);
         if (!s) {
-            r->skipped++;
+            if (r->skipped++ == 0) {
+                first_bad = lineno;
+                str_copy(first_why, sizeof first_why, why);
+            }
             if (warn) {
                 char msg[PATH_MAX + 300];
                 str_printf(msg, sizeof msg, "%s:%d: %s (line skipped)", path, lineno, why);
@@ -146,8 +149,13 @@ struct recording *recording_load(const char *path, recording_warn_fn warn, void 
         snapshot_free(s);
     }
     if (r->nframes == 0) {
-        str_printf(err, errlen, "%s: no snapshot in this file (%d line(s) skipped)", path,
-                   r->skipped);
+        if (r->skipped == 0)
+            str_printf(err, errlen, "%s: no snapshot in this file (it is empty)", path);
+        else
+            str_printf(err, errlen,
+                       "%s: no snapshot in this file (%d malformed line(s); the first, line %d: "
+                       "%s)",
+                       path, r->skipped, first_bad, first_why);
         recording_free(r);
         return NULL;
     }

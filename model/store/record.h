@@ -39,11 +39,12 @@ struct recording {
     int skipped; /* malformed lines */
 };
 
-/* Called for each malformed line with "FILE:LINE: why". */
+/* Called for each malformed line with "FILE:LINE: why" (not for a file without any snapshot). */
 typedef void (*recording_warn_fn)(void *arg, const char *message);
 
-/* Reads and indexes a recording; NULL with the reason in err when the file cannot be read or
- * holds no snapshot at all. */
+/* Reads and indexes a recording; NULL with the reason in err, one line, when the file cannot be
+ * read, is a directory or holds no snapshot at all (empty, or how many lines were malformed and
+ * why the first was). */
 struct recording *recording_load(const char *path, recording_warn_fn warn, void *arg, char *err,
                                  size_t errlen);
 void recording_free(struct recording *r);

@@ -32,6 +32,8 @@ struct config {
     int64_t lag_warn_bytes, lag_crit_bytes;
     double lag_warn_s, lag_crit_s;
     int connect_timeout_ms, query_timeout_ms;
+    char *sync_policy; /* [repltop] sync: the declared sync policy as written, NULL when not set
+                        * (checked at load with syncnames_parse_policy; see syncpolicy.h) */
     struct node_conf *nodes;
     int nnodes;
 };

@@ -10,13 +10,20 @@
 #include <stdio.h>
 
 static const char promote_usage[] =
-    "usage: repltop promote NODE [--yes] [--force] [--sync-names SPEC] [--previous-sync SPEC]\n"
-    "                            [-c FILE]\n"
+    "usage: repltop promote NODE [--yes] [--force] [--sync-names SPEC | --async]\n"
+    "                            [--previous-sync SPEC] [-c FILE]\n"
     "NODE is a node's name in the config or the application_name it streams with.\n"
     "  --force            promote even though another primary is reachable and writable\n"
-    "  --sync-names SPEC  the new primary's synchronous_standby_names (default: the old list\n"
-    "                     with NODE replaced by the remaining standbys)\n"
-    "  --previous-sync SPEC  what the old primary's list was, when it cannot be read\n";
+    "  --sync-names SPEC  the new primary's synchronous_standby_names (default: from the\n"
+    "                     declared policy, [repltop] sync, else the old list with NODE\n"
+    "                     replaced by the remaining standbys)\n"
+    "  --async            no synchronous standby: commits will be acknowledged without any\n"
+    "                     standby (a durability downgrade, recorded as such in the audit log)\n"
+    "  --previous-sync SPEC  what the old primary's list was, when it cannot be read\n"
+    "The old list is read from the live primary, else --previous-sync, else what repltop last\n"
+    "saw on the primary, else what the standbys hold themselves (a clone carries the primary's\n"
+    "config files of when it was cloned: it may be old). When it is unknown and neither\n"
+    "--sync-names, --async nor a policy is given, promote refuses and changes nothing.\n";
 
 static void on_opt(int opt, const char *arg, void *ctx)
 {
@@ -25,6 +32,8 @@ static void on_opt(int opt, const char *arg, void *ctx)
         o->sync_names = arg;
     else if (opt == 'p')
         o->previous = arg;
+    else if (opt == 'a')
+        o->async = true;
 }
 
 static int run(struct action *a, const struct action_call *call)
@@ -32,12 +41,16 @@ static int run(struct action *a, const struct action_call *call)
     return action_promote(a, call->args[0], call->opts);
 }
 
-/* A bad --sync-names is refused before anything connects. */
+/* A bad --sync-names, or --sync-names with --async, is refused before anything connects. */
 static int check_sync_names(struct action_call *call)
 {
     const struct promote_opts *o = call->opts;
     struct syncnames check;
     char err[600];
+    if (o->sync_names && o->async) {
+        fprintf(stderr, "repltop: --sync-names and --async cannot be used together\n");
+        return 3;
+    }
     if (o->sync_names && !syncnames_parse(o->sync_names, &check, err, sizeof err)) {
         text_error("invalid --sync-names '%s': %s", o->sync_names, err);
         return 3;
@@ -47,6 +60,7 @@ static int check_sync_names(struct action_call *call)
 
 static const struct option promote_options[] = {{"sync-names", required_argument, NULL, 'n'},
                                                 {"previous-sync", required_argument, NULL, 'p'},
+                                                {"async", no_argument, NULL, 'a'},
                                                 {NULL, 0, NULL, 0}};
 
 static const struct action_cmd promote_cmd = {

@@ -14,13 +14,16 @@
 
 static const char sync_usage[] =
     "usage: repltop sync show [-c FILE]\n"
-    "       repltop sync set 'SPEC' [--commit LEVEL] [--yes] [--force] [-c FILE]\n"
+    "       repltop sync set 'SPEC' [--commit LEVEL] [--save] [--yes] [--force] [-c FILE]\n"
     "SPEC is synchronous_standby_names: 'FIRST 1 (a, b)', 'ANY 2 (a, b, c)', 'a, b', '*' or ''.\n"
     "--commit sets synchronous_commit too (on, remote_apply, remote_write, local, off).\n"
-    "--force is needed when the list asks for more sync standbys than are streaming.\n";
+    "--force is needed when the list asks for more sync standbys than are streaming.\n"
+    "--save, once the list is applied, saves SPEC as the declared sync policy ([repltop] sync\n"
+    "in the config file, rewritten atomically), which promote, rejoin and resync then keep.\n";
 
 struct sync_opts {
     const char *commit;
+    bool save;                            /* --save: SPEC becomes [repltop] sync */
     bool show;                            /* "show", else "set SPEC": */
     struct syncnames sn;                  /* SPEC, parsed */
     char formatted[SYNCNAMES_FORMAT_MAX]; /* SPEC as it goes to the server */
@@ -28,8 +31,11 @@ struct sync_opts {
 
 static void on_opt(int opt, const char *arg, void *ctx)
 {
+    struct sync_opts *o = ctx;
     if (opt == 'm')
-        ((struct sync_opts *)ctx)->commit = arg;
+        o->commit = arg;
+    else if (opt == 'S')
+        o->save = true;
 }
 
 static bool valid_commit_level(const char *s)
@@ -60,6 +66,11 @@ static int sync_validate(const char *spec, struct sync_opts *o)
         text_error("cannot use '%s' as synchronous_standby_names", spec);
         return 3;
     }
+    if (o->save && o->sn.method == SYNC_NONE) {
+        fprintf(stderr, "repltop: --save needs a list: '' cannot be the sync policy (to have "
+                        "none, leave [repltop] sync out of the config)\n");
+        return 3;
+    }
     return -1;
 }
 
@@ -82,11 +93,20 @@ static int check_args(struct action_call *call)
 static int run(struct action *a, const struct action_call *call)
 {
     const struct sync_opts *o = call->opts;
-    return o->show ? action_sync_show(a) : action_sync_set(a, &o->sn, o->formatted, o->commit);
+    if (o->show)
+        return action_sync_show(a);
+    if (o->save && !a->cfg->path) {
+        fprintf(stderr, "repltop: --save needs a config file to save the policy in (-c FILE)\n");
+        return 3;
+    }
+    int rc = action_sync_set(a, &o->sn, o->formatted, o->commit);
+    if (rc == 0 && o->save)
+        rc = action_sync_save(a, o->formatted);
+    return rc;
 }
 
-static const struct option sync_options[] = {{"commit", required_argument, NULL, 'm'},
-                                             {NULL, 0, NULL, 0}};
+static const struct option sync_options[] = {
+    {"commit", required_argument, NULL, 'm'}, {"save", no_argument, NULL, 'S'}, {NULL, 0, NULL, 0}};
 
 static const struct action_cmd sync_cmd = {
     .name = "sync",

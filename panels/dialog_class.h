@@ -21,6 +21,7 @@
 #include "sync_editor.h"
 #include "model/watch/snapshot.h"
 #include "model/pg/syncnames.h"
+#include "model/config/config.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,9 +41,11 @@ struct dlg_local {
 
 /* What the dialogs need from outside the snapshot. */
 struct dialog_ctx {
-    bool can_run;       /* the dashboard has a config file to hand to the action */
-    const char *config; /* its path, for the texts ("" when none) */
-    bool have_last;     /* a snapshot with a primary has been seen */
+    bool can_run;             /* the dashboard has a config file to hand to the action */
+    const char *config;       /* its path, for the texts ("" when none) */
+    const struct config *cfg; /* the config (NULL: none): its declared sync policy
+                                 (cfg->sync_policy) and the node order the policy goes by */
+    bool have_last;           /* a snapshot with a primary has been seen */
     char last_primary[NAME_LEN];
     char last_sync[SETTING_LEN]; /* its synchronous_standby_names: after the primary died,
                                     the only place the old list survives */
@@ -91,6 +94,14 @@ struct run_state {
 
 struct dialog_class;
 
+/* promote: what the new primary's synchronous_standby_names becomes when the old list is unknown
+ * and no policy is declared — the operator must choose before Enter promotes. */
+enum promote_sync {
+    PSYNC_UNCHOSEN,
+    PSYNC_KEEP,  /* the list in d->sync (proposed, editable): --sync-names SPEC */
+    PSYNC_ASYNC, /* no synchronous standby: --async */
+};
+
 struct dialog {
     const struct dialog_class *cls; /* the open dialog's class; NULL: none is open */
     char node[NAME_LEN];            /* the node it is about (add: the name field) */
@@ -98,7 +109,8 @@ struct dialog {
     bool force;                     /* promote: --force */
     char note[256];                 /* why Enter did nothing; cleared by the next key */
     struct add_form add;
-    struct sync_editor sync;
+    struct sync_editor sync; /* sync: the editor; promote: the list to keep */
+    enum promote_sync psync;
     char spec[SYNCNAMES_FORMAT_MAX]; /* sync: the SPEC handed to the action */
     struct dialog_ctx ctx;
 };

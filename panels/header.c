@@ -18,6 +18,14 @@ struct seg {
     int prio; /* 0 is never dropped; higher numbers go first */
 };
 
+static bool has_problem(const struct snapshot *s, const char *code)
+{
+    for (int i = 0; i < s->nproblems; i++)
+        if (strcmp(s->problems[i].code, code) == 0)
+            return true;
+    return false;
+}
+
 static int seg_width(const struct seg *s, bool utf8)
 {
     int w = text_width(s->value, utf8);
@@ -176,6 +184,13 @@ void header_render(const struct snapshot *s, const struct view *v, struct grid *
         if (s->primary[0] && !s->synchronous_standby_names[0])
             str_copy(segs[n].value, sizeof segs[n].value, "'' (async only)");
         n++;
+        if (s->sync_policy[0]) {
+            bool below = has_problem(s, "below_sync_policy");
+            segs[n] = (struct seg){"policy", "", below ? CR_WARNING : CR_HEADER, 0, 1};
+            str_printf(segs[n].value, sizeof segs[n].value, "%s%s", s->sync_policy,
+                       below ? ", below policy" : "");
+            n++;
+        }
         segs[n] = (struct seg){"synchronous_commit", "", CR_HEADER, 0, 2};
         fmt_str(s->synchronous_commit, u, segs[n].value, sizeof segs[n].value);
         n++;

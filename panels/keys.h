@@ -19,6 +19,7 @@ enum {
     K_BS = 8, /* Ctrl-H */
     K_TAB = 9,
     K_CTRL_L = 12,
+    K_CTRL_T = 20,
     K_CTRL_U = 21,
     K_ESC = 27,
     K_DEL = 127, /* what most terminals send for Backspace */

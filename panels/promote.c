@@ -1,12 +1,16 @@
 /* promote: the dialog of `p` — the checks `repltop promote` makes, shown from the current
  * snapshot before anything runs: the candidate's state, whether another primary still accepts
  * writes (then the action refuses unless forced), how far each other standby is ahead or
- * behind, the data at risk, and the synchronous_standby_names the new primary will get. The
- * operator confirms by typing the node's name. */
+ * behind, the data at risk, and the synchronous_standby_names the new primary will get: the
+ * declared policy's list when there is one ([repltop] sync), else the old list rewritten. When
+ * neither the old list nor a policy is known, the operator must choose (Tab) between keeping a
+ * synchronous list (proposed, editable: --sync-names SPEC) and going asynchronous (--async)
+ * before Enter promotes. The operator confirms by typing the node's name. */
 #include "dialog_class.h"
 #include "view.h"
 #include "model/pg/syncnames.h"
 #include "model/watch/syncplan.h"
+#include "model/watch/syncpolicy.h"
 #include "model/base/util.h"
 
 #include <string.h>
@@ -28,6 +32,9 @@ static const struct node_snap *live_primary(const struct snapshot *s, const stru
     }
     return NULL;
 }
+
+static bool needs_choice(const struct dialog *d, const struct snapshot *s,
+                         const struct node_snap *c);
 
 /* Why Enter cannot promote now, or NULL. */
 static const char *refusal(const struct dialog *d, const struct snapshot *s,
@@ -59,6 +66,18 @@ static const char *refusal(const struct dialog *d, const struct snapshot *s,
                    p->name);
         return buf;
     }
+    if (needs_choice(d, s, c) && d->psync == PSYNC_UNCHOSEN) {
+        str_copy(buf, n,
+                 "the old sync list is unknown: choose keep synchronous or go asynchronous (Tab)");
+        return buf;
+    }
+    if (needs_choice(d, s, c) && d->psync == PSYNC_KEEP) {
+        char spec[SYNCNAMES_FORMAT_MAX];
+        if (!sync_editor_spec(&d->sync, spec, sizeof spec) || !spec[0]) {
+            str_copy(buf, n, "keep synchronous needs at least one name in the list (^T)");
+            return buf;
+        }
+    }
     return NULL;
 }
 
@@ -75,11 +94,59 @@ static const char *old_list(const struct dialog *d, const struct snapshot *s,
         str_printf(source, n, "last seen on %s", d->ctx.last_primary);
         return d->ctx.last_sync;
     }
+    if (s && s->remembered_sync_names[0]) {
+        str_copy(source, n, "remembered for this cluster");
+        return s->remembered_sync_names;
+    }
     if (c && c->synchronous_standby_names[0]) {
         str_printf(source, n, "%s's own setting", c->name);
         return c->synchronous_standby_names;
     }
     return NULL;
+}
+
+static const char *policy_of(const struct dialog *d)
+{
+    return d->ctx.cfg && d->ctx.cfg->sync_policy && d->ctx.cfg->sync_policy[0]
+               ? d->ctx.cfg->sync_policy
+               : NULL;
+}
+
+/* Whether the operator must choose the new primary's list: the old one is unknown here (no
+ * primary answers, none seen, none remembered) and no policy is declared. */
+static bool needs_choice(const struct dialog *d, const struct snapshot *s,
+                         const struct node_snap *c)
+{
+    char source[NAME_LEN + 32];
+    return c && !policy_of(d) && !old_list(d, s, c, source, sizeof source);
+}
+
+/* The new primary's list under the declared policy; false when there is none (or it fails). */
+static bool policy_list(const struct dialog *d, const struct snapshot *s, const struct node_snap *c,
+                        char *out, size_t n)
+{
+    struct syncnames sn;
+    out[0] = '\0';
+    if (!policy_of(d) || !c || !syncpolicy_list(policy_of(d), d->ctx.cfg, s, c->name, &sn, NULL, 0))
+        return false;
+    return sn.method == SYNC_NONE || syncnames_format(&sn, out, n);
+}
+
+/* The list "keep synchronous" proposes: FIRST 1 over the other nodes in config order, each as it
+ * streams (what a policy `FIRST 1` would give), into the editor of d. */
+static void propose_list(struct dialog *d, const struct snapshot *s, const struct node_snap *c)
+{
+    struct sync_editor *e = &d->sync;
+    memset(e, 0, sizeof *e);
+    e->method = SYNC_FIRST;
+    e->num = 1;
+    struct syncnames sn;
+    if (!c || !d->ctx.cfg || !syncpolicy_list("FIRST 1", d->ctx.cfg, s, c->name, &sn, NULL, 0))
+        return;
+    for (int i = 0; i < sn.nnames && e->nitems < SYNC_MAX_NAMES; i++) {
+        str_copy(e->items[e->nitems].name, sizeof e->items[e->nitems].name, sn.names[i]);
+        e->items[e->nitems++].on = true;
+    }
 }
 
 /* The new primary's list as `repltop promote` computes it: the candidate replaced by the
@@ -185,18 +252,55 @@ static void risk_lines(struct dlg_out *o, const struct snapshot *s, const struct
         dlg_kv(o, LW, "other standbys", CR_HELP, "none answers");
 }
 
+/* The choice between keeping a synchronous list and going asynchronous, when it is needed. */
+static void choice_lines(struct dlg_out *o, const struct dialog *d)
+{
+    bool u = o->g->utf8;
+    char spec[SYNCNAMES_FORMAT_MAX];
+    if (!sync_editor_spec(&d->sync, spec, sizeof spec))
+        str_copy(spec, sizeof spec, "?");
+    dlg_kv(o, LW, "choose (Tab)", d->psync == PSYNC_KEEP ? CR_KEY : CR_HELP,
+           "%s keep synchronous: '%s'", d->psync == PSYNC_KEEP ? "(*)" : "( )", spec);
+    if (d->psync == PSYNC_KEEP) {
+        const struct sync_editor *e = &d->sync;
+        char mark[16];
+        for (int i = 0; i < e->nitems; i++) {
+            str_printf(mark, sizeof mark, "%*s%s", LW - 3, "",
+                       i == e->cursor ? glyph_pointer(u) : "");
+            dlg_kv(o, LW, mark, i == e->cursor ? CR_SELECTED : CR_HELP, "%s %s",
+                   e->items[i].on ? "[x]" : "[ ]", e->items[i].name);
+        }
+        dlg_kv(o, LW, "", CR_DIM, "%s select  ^T in/out  PgUp PgDn order", glyph_up_down(u));
+    }
+    dlg_kv(o, LW, "", d->psync == PSYNC_ASYNC ? CR_WARNING : CR_HELP,
+           "%s go asynchronous: commits will be acknowledged without any standby",
+           d->psync == PSYNC_ASYNC ? "(*)" : "( )");
+}
+
 static void sync_lines(struct dlg_out *o, const struct dialog *d, const struct snapshot *s,
                        const struct node_snap *c)
 {
     char source[NAME_LEN + 32], next[SYNCNAMES_FORMAT_MAX];
     const char *old = old_list(d, s, c, source, sizeof source);
-    if (!old) {
-        dlg_kv(o, LW, "sync list", CR_WARNING,
-               "unknown here (no primary seen): the action uses what repltop last saved for "
-               "this cluster, else none");
+    if (old)
+        dlg_kv(o, LW, "sync list", CR_HELP, "'%s' (%s)", old, source);
+    if (policy_of(d)) {
+        if (policy_list(d, s, c, next, sizeof next))
+            dlg_kv(o, LW, old ? "" : "sync list", next[0] ? CR_HELP : CR_WARNING,
+                   "the new primary's list will follow the policy: '%s'%s", next,
+                   next[0] ? "" : " (no synchronous standby)");
+        else
+            dlg_kv(o, LW, old ? "" : "sync list", CR_WARNING,
+                   "the policy gives no list here: the action says why");
+        dlg_kv(o, LW, "", CR_DIM, "([repltop] sync = %s)", policy_of(d));
         return;
     }
-    dlg_kv(o, LW, "sync list", CR_HELP, "'%s' (%s)", old, source);
+    if (!old) {
+        dlg_kv(o, LW, "sync list", CR_WARNING,
+               "UNKNOWN: no primary answers, none was seen or remembered, no policy is declared");
+        choice_lines(o, d);
+        return;
+    }
     if (new_list(s, c, old, d->ctx.last_primary[0] ? d->ctx.last_primary : NULL, next, sizeof next))
         dlg_kv(o, LW, "", CR_HELP, "rewritten on %s to '%s'%s", c->name, next,
                next[0] ? "" : " (no synchronous standby)");
@@ -247,6 +351,40 @@ static void promote_render(const struct dialog *d, const struct snapshot *s,
     dlg_out_free(&foot);
 }
 
+/* The keys of the choice: Tab picks keep / async, and with keep ↑↓ select a name, ^T puts it
+ * in or out, PgUp/PgDn move it. K_NONE when the key was taken, else the key. */
+static int choice_key(struct dialog *d, int key)
+{
+    struct sync_editor *e = &d->sync;
+    switch (key) {
+    case K_TAB:
+        d->psync = d->psync == PSYNC_KEEP ? PSYNC_ASYNC : PSYNC_KEEP;
+        return K_NONE;
+    case K_BTAB:
+        d->psync = d->psync == PSYNC_ASYNC ? PSYNC_KEEP : PSYNC_ASYNC;
+        return K_NONE;
+    case K_UP:
+    case K_DOWN:
+    case K_CTRL_T:
+    case K_PGUP:
+    case K_PGDN:
+        if (d->psync == PSYNC_KEEP)
+            sync_editor_key(e, key == K_CTRL_T ? ' '
+                               : key == K_PGUP ? '['
+                               : key == K_PGDN ? ']'
+                                               : key);
+        return K_NONE;
+    default:
+        return key;
+    }
+}
+
+static void promote_open(struct dialog *d, const struct snapshot *s)
+{
+    d->psync = PSYNC_UNCHOSEN;
+    propose_list(d, s, s ? snapshot_find(s, d->node) : NULL);
+}
+
 static unsigned promote_key(struct dialog *d, const struct snapshot *s, const struct run_state *run,
                             int key)
 {
@@ -260,9 +398,16 @@ static unsigned promote_key(struct dialog *d, const struct snapshot *s, const st
         d->force = !d->force;
         return INTENT_REDRAW;
     }
+    if (needs_choice(d, s, c) && (key = choice_key(d, key)) == K_NONE)
+        return INTENT_REDRAW;
     if (key == K_ENTER) {
         char why[320];
-        return dlg_confirm(d, refusal(d, s, c, why, sizeof why));
+        if (!needs_choice(d, s, c)) /* a primary or a policy turned up meanwhile */
+            d->psync = PSYNC_UNCHOSEN;
+        unsigned r = dlg_confirm(d, refusal(d, s, c, why, sizeof why));
+        if ((r & INTENT_RUN) && needs_choice(d, s, c) && d->psync == PSYNC_KEEP)
+            sync_editor_spec(&d->sync, d->spec, sizeof d->spec);
+        return r;
     }
     return dlg_field_key(d, key) | INTENT_REDRAW;
 }
@@ -274,20 +419,27 @@ static int promote_argv(const struct dialog *d, const char **argv, char *title, 
     argv[n++] = "--yes";
     if (d->force)
         argv[n++] = "--force";
-    if (d->ctx.have_last) {
+    if (d->psync == PSYNC_KEEP && d->spec[0]) { /* chosen: the old list was unknown */
+        argv[n++] = "--sync-names";
+        argv[n++] = d->spec;
+    } else if (d->psync == PSYNC_ASYNC) {
+        argv[n++] = "--async";
+    } else if (d->ctx.have_last && !policy_of(d)) {
         argv[n++] = "--previous-sync";
         argv[n++] = d->ctx.last_sync;
     }
     argv[n++] = "--";
     argv[n++] = d->node;
     argv[n] = NULL;
-    str_printf(title, titlen, "promote %s%s", d->node, d->force ? " (forced)" : "");
+    str_printf(title, titlen, "promote %s%s%s", d->node, d->force ? " (forced)" : "",
+               d->psync == PSYNC_ASYNC ? " (asynchronous)" : "");
     return n;
 }
 
 const struct dialog_class promote_dialog = {
     .name = "promote",
     .cmd = CMD_PROMOTE,
+    .open = promote_open,
     .render = promote_render,
     .key = promote_key,
     .argv = promote_argv,

@@ -2,7 +2,8 @@
  * number and an ordered list picked from the standbys, with a live preview of the string and
  * of the state each streaming standby would get (model/syncplan), a warning when commits would
  * hang (then F must force it), and the synchronous_commit level. Enter applies it with
- * `repltop sync set SPEC`. The editor's state and what it computes are sync_editor.c. */
+ * `repltop sync set SPEC`; with a config file, p also saves the list as the declared policy
+ * (--save). The editor's state and what it computes are sync_editor.c. */
 #include "dialog_class.h"
 #include "sync_editor.h"
 #include "view.h"
@@ -136,6 +137,9 @@ static void sync_render(const struct dialog *d, const struct snapshot *s,
     else
         dlg_kv(&body, 8, "after", CR_KEY, "'%s'%s  synchronous_commit = %s", spec,
                spec[0] ? "" : " (no synchronous standby)", sync_commit_levels[e->commit]);
+    if (d->ctx.can_run) /* a policy is stored in the config file: only with one */
+        dlg_kv(&body, 8, "policy", e->save ? CR_KEY : CR_HELP,
+               "%s save this list as the sync policy ([repltop] sync)", e->save ? "[x]" : "[ ]");
     if (sync_editor_blocks(e, s)) {
         struct syncnames sn;
         sync_editor_names(e, &sn);
@@ -149,7 +153,8 @@ static void sync_render(const struct dialog *d, const struct snapshot *s,
         dlg_line(&foot, CR_WARNING, 0, "%s", d->note);
     dlg_line(&foot, CR_DIM, 0, "Space in/out  [ ] move  %s select  m method  +- number  c commit",
              glyph_up_down(g->utf8));
-    dlg_line(&foot, CR_DIM, 0, "F force  Enter apply  Esc cancel");
+    dlg_line(&foot, CR_DIM, 0, "F force  %sEnter apply  Esc cancel",
+             d->ctx.can_run ? "p save as policy  " : "");
     dlg_frame(g, title, e->force ? CR_CRITICAL : CR_FOCUS, &body, &foot);
     dlg_out_free(&body);
     dlg_out_free(&foot);
@@ -162,6 +167,10 @@ static unsigned sync_key(struct dialog *d, const struct snapshot *s, const struc
     struct sync_editor *e = &d->sync;
     if (key == K_ESC || key == 'q') {
         dialog_close(d);
+        return INTENT_REDRAW;
+    }
+    if (key == 'p' && d->ctx.can_run) {
+        e->save = !e->save;
         return INTENT_REDRAW;
     }
     if (key != K_ENTER)
@@ -180,7 +189,7 @@ static unsigned sync_key(struct dialog *d, const struct snapshot *s, const struc
     struct syncnames now, next;
     sync_editor_names(e, &next);
     bool same = syncnames_parse(e->current, &now, NULL, 0) && syncnames_equal(&now, &next);
-    if (same && strcmp(sync_commit_levels[e->commit], e->current_commit) == 0) {
+    if (same && strcmp(sync_commit_levels[e->commit], e->current_commit) == 0 && !e->save) {
         str_copy(d->note, sizeof d->note, "nothing changed: edit the list first (Esc leaves)");
         return INTENT_REDRAW;
     }
@@ -205,6 +214,8 @@ static int sync_argv(const struct dialog *d, const char **argv, char *title, siz
     argv[n++] = "--yes";
     if (e->force)
         argv[n++] = "--force";
+    if (e->save)
+        argv[n++] = "--save";
     const char *level = sync_commit_levels[e->commit];
     if (strcmp(level, e->current_commit) != 0) {
         argv[n++] = "--commit";
@@ -214,7 +225,7 @@ static int sync_argv(const struct dialog *d, const char **argv, char *title, siz
     argv[n++] = "set";
     argv[n++] = d->spec;
     argv[n] = NULL;
-    str_printf(title, titlen, "sync set '%s'", d->spec);
+    str_printf(title, titlen, "sync set '%s'%s", d->spec, e->save ? " (saved as the policy)" : "");
     return n;
 }
 

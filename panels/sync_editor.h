@@ -27,6 +27,7 @@ struct sync_editor {
     int nitems, cursor;
     int commit; /* index into sync_commit_levels */
     bool force; /* apply even though commits would hang */
+    bool save;  /* also store the list as the declared policy ([repltop] sync): --save */
 };
 
 /* The synchronous_commit levels the editor cycles through. */

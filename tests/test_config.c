@@ -142,6 +142,36 @@ static void bad_files(void **state)
                  "must not exceed");
 }
 
+/* [repltop] sync: the declared sync policy, checked at load */
+static void sync_policy_key(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[600] = "";
+    assert_true(load(&c, "[nodes]\na = host=127.0.0.1\n", err, sizeof err));
+    assert_null(c.sync_policy);
+    config_done(&c);
+    const char *good[] = {"FIRST 1", "any 2", "FIRST 1 (db_s2, db_s1)", "ANY 1 (a, \"b-c\")",
+                          "db_s1, db_s2"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        char text[200];
+        snprintf(text, sizeof text, "[repltop]\nsync = %s\n[nodes]\na = host=127.0.0.1\n", good[i]);
+        if (!load(&c, text, err, sizeof err))
+            fail_msg("%s: %s", good[i], err);
+        assert_string_equal(c.sync_policy, good[i]);
+        config_done(&c);
+    }
+    expect_error("[repltop]\nsync = FIRST\n[nodes]\na = host=127.0.0.1\n", 2,
+                 "sync must be a policy like FIRST 1");
+    expect_error("[repltop]\nsync = FIRST 0\n[nodes]\na = host=127.0.0.1\n", 2,
+                 "must be at least 1");
+    expect_error("[repltop]\nsync = FIRST 1 (a\n[nodes]\na = host=127.0.0.1\n", 2,
+                 "sync must be a policy");
+    expect_error("[repltop]\nsync =\n[nodes]\na = host=127.0.0.1\n", 2, "sync must be a policy");
+    expect_error("[repltop]\nsync = FIRST 1 (a) x\n[nodes]\na = host=127.0.0.1\n", 2,
+                 "sync must be a policy");
+}
+
 static void long_line_is_an_error(void **state)
 {
     (void)state;
@@ -458,6 +488,46 @@ static void append_edge_cases(void **state)
 }
 
 /* The running dashboard picks up the nodes added to its file, and keeps the others. */
+/* config_set_setting: `sync set --save` writes the policy into [repltop] */
+static void set_setting(void **state)
+{
+    (void)state;
+    char err[600] = "";
+    /* a [repltop] section without the key: added after its header, other keys kept */
+    conf_dir(BASE_CONF, 0640);
+    if (!config_set_setting(conf, "sync", "FIRST 1", err, sizeof err))
+        fail_msg("%s", err);
+    const char *head = "# the demo\n[repltop]\n";
+    size_t hl = strlen(head);
+    char want[2048];
+    snprintf(want, sizeof want, "%ssync = FIRST 1\n%s", head, BASE_CONF + hl);
+    assert_string_equal(slurp(conf), want);
+    /* replaced where it is */
+    assert_true(config_set_setting(conf, "sync", "ANY 1 (db_s1, db_m)", err, sizeof err));
+    snprintf(want, sizeof want, "%ssync = ANY 1 (db_s1, db_m)\n%s", head, BASE_CONF + hl);
+    assert_string_equal(slurp(conf), want);
+    struct stat st;
+    assert_int_equal(stat(conf, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0640);
+    /* a bad policy is refused and the file stays as it was */
+    assert_false(config_set_setting(conf, "sync", "FIRST 0", err, sizeof err));
+    assert_non_null(strstr(err, "sync must be a policy"));
+    assert_false(config_set_setting(conf, "sync", "FIRST 1 ;x", err, sizeof err));
+    assert_string_equal(slurp(conf), want);
+    assert_int_equal(other_files(), 0);
+    conf_dir_done();
+    /* no [repltop] section: added at the top */
+    conf_dir("# c\n[nodes]\na = host=x\n", 0600);
+    assert_true(config_set_setting(conf, "sync", "FIRST 2", err, sizeof err));
+    assert_string_equal(slurp(conf), "[repltop]\nsync = FIRST 2\n\n# c\n[nodes]\na = host=x\n");
+    /* a file that does not load is not touched */
+    conf_dir_done();
+    conf_dir("[repltop]\nsync = junk (\n[nodes]\na = host=x\n", 0600);
+    assert_false(config_set_setting(conf, "sync", "FIRST 1", err, sizeof err));
+    assert_non_null(strstr(err, "nothing was changed"));
+    conf_dir_done();
+}
+
 static void add_new_nodes(void **state)
 {
     (void)state;
@@ -528,6 +598,8 @@ int main(void)
         cmocka_unit_test(append_refused),
         cmocka_unit_test(append_edge_cases),
         cmocka_unit_test(add_new_nodes),
+        cmocka_unit_test(sync_policy_key),
+        cmocka_unit_test(set_setting),
         cmocka_unit_test(conninfo_for_new_node),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -273,9 +273,83 @@ static void same_addr(void **state)
     assert_false(derive_same_addr("", "db2:5432"));
 }
 
+/* below_sync_policy: a declared policy the cluster does not meet is a warning with the reason;
+ * none without a policy or without the config it goes by. */
+static const char *problem_message(const struct snapshot *s, const char *code)
+{
+    for (int i = 0; i < s->nproblems; i++)
+        if (strcmp(s->problems[i].code, code) == 0)
+            return s->problems[i].message;
+    return NULL;
+}
+
+static struct snapshot *with_policy(const char *policy, struct health_limits *lim)
+{
+    static struct node_conf nodes[3] = {{.name = "db_m"}, {.name = "db_s1"}, {.name = "db_s2"}};
+    static struct config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.nodes = nodes;
+    cfg.nnodes = 3;
+    cfg.sync_policy = (char *)policy;
+    *lim = ref_limits;
+    lim->cfg = &cfg;
+    struct snapshot *s = refcluster_new();
+    str_copy(s->sync_policy, sizeof s->sync_policy, policy ? policy : "");
+    s->nodes[1].replay_lsn = lsn_of("0/409D0E8"); /* no lag problem in the way */
+    s->nodes[1].receive_lsn = lsn_of("0/409D0E8");
+    return s;
+}
+
+static void below_sync_policy(void **state)
+{
+    (void)state;
+    struct health_limits lim;
+    /* the primary's list is the named policy's, and its standby streams: met */
+    struct snapshot *s = with_policy("FIRST 1 (walreceiversync, walreceiver)", &lim);
+    derive_snapshot(s, &lim);
+    assert_false(has_problem(s, "below_sync_policy", NULL));
+    assert_int_equal(s->health, SEV_OK);
+    snapshot_free(s);
+
+    /* FIRST 1 without names goes by config order: db_s1 (walreceiver) first, not the list */
+    s = with_policy("FIRST 1", &lim);
+    derive_snapshot(s, &lim);
+    assert_true(has_problem(s, "below_sync_policy", ""));
+    assert_int_equal(s->health, SEV_WARNING);
+    const char *msg = problem_message(s, "below_sync_policy");
+    assert_non_null(strstr(msg, "below the sync policy FIRST 1: "));
+    assert_non_null(strstr(msg, "FIRST 1 (walreceiver, walreceiversync)"));
+    snapshot_free(s);
+
+    /* no standby streams: below it, and why */
+    s = with_policy("FIRST 1 (walreceiversync, walreceiver)", &lim);
+    for (int i = 0; i < s->nodes[0].nrepl; i++)
+        str_copy(s->nodes[0].repl[i].state, sizeof s->nodes[0].repl[i].state, "catchup");
+    derive_snapshot(s, &lim);
+    assert_true(has_problem(s, "below_sync_policy", ""));
+    msg = problem_message(s, "below_sync_policy");
+    assert_non_null(strstr(msg, "stream"));
+    /* commits hang too: that is writes_blocked, the critical one */
+    assert_true(has_problem(s, "writes_blocked", "db_m"));
+    assert_int_equal(s->health, SEV_CRITICAL);
+    snapshot_free(s);
+
+    /* no policy, or no config to go by: never */
+    s = with_policy(NULL, &lim);
+    derive_snapshot(s, &lim);
+    assert_false(has_problem(s, "below_sync_policy", NULL));
+    snapshot_free(s);
+    s = with_policy("FIRST 1", &lim);
+    lim.cfg = NULL;
+    derive_snapshot(s, &lim);
+    assert_false(has_problem(s, "below_sync_policy", NULL));
+    snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(below_sync_policy),
         cmocka_unit_test(healthy_reference),
         cmocka_unit_test(no_lag_no_problem),
         cmocka_unit_test(standby_sampled_after_primary_is_not_negative),

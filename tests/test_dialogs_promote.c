@@ -189,6 +189,97 @@ static void test_text_field_utf8_edges(void **state)
     assert_false(text_field_append(wide, sizeof wide, 7)); /* a control key is not text */
 }
 
+/* No primary answers, none was seen and none is remembered, no policy: the dialog asks whether
+ * the new primary keeps a synchronous list (proposed: FIRST 1 over the other nodes, editable) or
+ * goes asynchronous, and Enter refuses until one is chosen. */
+static void test_promote_unknown_list_must_choose(void **state)
+{
+    (void)state;
+    struct snapshot *s = fixture_load("primary-down");
+    struct dialog d;
+    demo_ctx(&d);
+    d.ctx.have_last = false;
+    dialog_open(&d, CMD_PROMOTE, s, "db_s2");
+    type_text(&d, s, "db_s2");
+    golden_dialog(s, &d, NULL, "promote-unknown");
+    char *text = render_dialog(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "UNKNOWN: no primary answers"));
+    assert_non_null(strstr(text, "( ) keep synchronous: 'FIRST 1 (db_m, walreceiver)'"));
+    assert_non_null(
+        strstr(text, "( ) go asynchronous: commits will be acknowledged without any standby"));
+    free(text);
+    /* the right name is not enough: the choice is required */
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
+    assert_non_null(strstr(d.note, "choose keep synchronous or go asynchronous"));
+
+    /* Tab: keep synchronous, with the proposed list */
+    dialog_key(&d, s, NULL, K_TAB);
+    assert_int_equal(d.psync, PSYNC_KEEP);
+    golden_dialog(s, &d, NULL, "promote-keep");
+    text = render_dialog(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "(*) keep synchronous: 'FIRST 1 (db_m, walreceiver)'"));
+    free(text);
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    char title[160];
+    assert_string_equal(argv_of(&d, title, sizeof title),
+                        "promote|--yes|--sync-names|FIRST 1 (db_m, walreceiver)|--|db_s2");
+    assert_string_equal(title, "promote db_s2");
+
+    /* editable: ^T takes db_m out; every name out is refused */
+    dialog_key(&d, s, NULL, K_CTRL_T);
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    assert_string_equal(argv_of(&d, title, sizeof title),
+                        "promote|--yes|--sync-names|FIRST 1 (walreceiver)|--|db_s2");
+    dialog_key(&d, s, NULL, K_DOWN);
+    dialog_key(&d, s, NULL, K_CTRL_T);
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
+    assert_non_null(strstr(d.note, "at least one name"));
+    assert_string_equal(d.typed, "db_s2"); /* the keys of the choice do not type */
+
+    /* Tab again: asynchronous, said so */
+    dialog_key(&d, s, NULL, K_TAB);
+    assert_int_equal(d.psync, PSYNC_ASYNC);
+    text = render_dialog(s, &d, NULL, 120, 40, true);
+    assert_non_null(
+        strstr(text, "(*) go asynchronous: commits will be acknowledged without any standby"));
+    free(text);
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    assert_string_equal(argv_of(&d, title, sizeof title), "promote|--yes|--async|--|db_s2");
+    assert_string_equal(title, "promote db_s2 (asynchronous)");
+    snapshot_free(s);
+}
+
+/* With a declared policy the dialog says the new list follows it, and no choice is asked. */
+static void test_promote_follows_policy(void **state)
+{
+    (void)state;
+    struct snapshot *s = fixture_load("primary-down");
+    struct dialog d;
+    demo_ctx(&d);
+    d.ctx.have_last = false;
+    d.ctx.cfg = demo_config("FIRST 1");
+    dialog_open(&d, CMD_PROMOTE, s, "db_s2");
+    type_text(&d, s, "db_s2");
+    golden_dialog(s, &d, NULL, "promote-policy");
+    char *text = render_dialog(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "the new primary's list will follow the policy: "
+                                 "'FIRST 1 (db_m, walreceiver)'"));
+    assert_non_null(strstr(text, "([repltop] sync = FIRST 1)"));
+    assert_null(strstr(text, "keep synchronous"));
+    free(text);
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    char title[160];
+    assert_string_equal(argv_of(&d, title, sizeof title), "promote|--yes|--|db_s2");
+    /* a named policy: the candidate is taken out of it */
+    d.ctx.cfg = demo_config("ANY 1 (db_s2, db_s1)");
+    text = render_dialog(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "follow the policy: 'ANY 1 (db_s1)'"));
+    assert_non_null(strstr(text, "([repltop] sync = ANY 1 (db_s2, db_s1))"));
+    free(text);
+    demo_config(NULL);
+    snapshot_free(s);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
@@ -199,6 +290,8 @@ int main(void)
         cmocka_unit_test(test_promote_name_with_spaces),
         cmocka_unit_test(test_promote_name_in_utf8),
         cmocka_unit_test(test_text_field_utf8_edges),
+        cmocka_unit_test(test_promote_unknown_list_must_choose),
+        cmocka_unit_test(test_promote_follows_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -189,10 +189,46 @@ static void test_sync_editor_other_standbys(void **state)
     snapshot_free(s);
 }
 
+/* p: save the list as the declared policy too (--save), offered only with a config file. */
+static void test_sync_editor_save_policy(void **state)
+{
+    (void)state;
+    struct snapshot *s = fixture_load("healthy");
+    struct dialog d;
+    demo_ctx(&d);
+    dialog_open(&d, CMD_SYNC, s, "");
+    char *text = render_dialog(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "[ ] save this list as the sync policy"));
+    free(text);
+    /* an unchanged list saved as the policy is a change worth running */
+    dialog_key(&d, s, NULL, 'p');
+    assert_true(d.sync.save);
+    text = render_dialog(s, &d, NULL, 120, 40, true);
+    assert_non_null(strstr(text, "[x] save this list as the sync policy ([repltop] sync)"));
+    free(text);
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    char title[160];
+    assert_string_equal(argv_of(&d, title, sizeof title),
+                        "sync|--yes|--save|--|set|FIRST 1 (walreceiversync, walreceiver)");
+    /* p again: not saved, and then nothing changed */
+    dialog_key(&d, s, NULL, 'p');
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
+    /* without a config file: no such line, p does nothing */
+    dialog_open(&d, CMD_SYNC, s, "");
+    d.ctx.can_run = false;
+    dialog_key(&d, s, NULL, 'p');
+    assert_false(d.sync.save);
+    text = render_dialog(s, &d, NULL, 120, 40, true);
+    assert_null(strstr(text, "save this list as the sync policy"));
+    free(text);
+    snapshot_free(s);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC", 1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sync_editor_save_policy),
         cmocka_unit_test(test_sync_editor_keys),
         cmocka_unit_test(test_sync_editor_blocking),
         cmocka_unit_test(test_sync_editor_other_standbys),

@@ -27,8 +27,8 @@
 #include "tests/helpers/fixture.h"
 #include "tests/helpers/golden.h"
 
-static const char *const fixtures[] = {"healthy",       "lagging",   "primary-down",
-                                       "two-primaries", "hung-node", "quorum"};
+static const char *const fixtures[] = {"healthy",   "lagging", "primary-down", "two-primaries",
+                                       "hung-node", "quorum",  "below-policy"};
 #define NFIXTURES (sizeof fixtures / sizeof fixtures[0])
 
 /* Forty seconds of history ending in the fixture: lag and TPS rise and fall, so the
@@ -69,11 +69,11 @@ static char *render(const char *name, int w, int h, bool utf8, bool help)
     v.theme_name = "default";
     v.show_help = help;
     /* the row of interest selected: the lagging, down, hung or new primary node */
-    v.selected = strcmp(name, "healthy") == 0         ? 2
-                 : strcmp(name, "two-primaries") == 0 ? 2
-                 : strcmp(name, "primary-down") == 0  ? 0
-                 : strcmp(name, "quorum") == 0        ? 0
-                                                      : 1;
+    v.selected = strcmp(name, "healthy") == 0 || strcmp(name, "below-policy") == 0 ? 2
+                 : strcmp(name, "two-primaries") == 0                              ? 2
+                 : strcmp(name, "primary-down") == 0                               ? 0
+                 : strcmp(name, "quorum") == 0                                     ? 0
+                                                                                   : 1;
     struct grid *g = grid_new(w, h, utf8);
     dashboard_render(s, &v, g);
     char *text = grid_to_text(g);

@@ -83,6 +83,7 @@ void actions_init(struct app *a)
     }
     a->dlg.ctx.can_run = a->conf_path[0] != '\0';
     a->dlg.ctx.config = a->conf_path;
+    a->dlg.ctx.cfg = a->rec ? NULL : cfg;
 }
 
 void actions_note_snapshot(struct app *a, const struct snapshot *s)

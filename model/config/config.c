@@ -5,6 +5,7 @@
 #include "model/base/text.h"
 #include "model/base/util.h"
 #include "model/pg/conninfo.h"
+#include "model/pg/syncnames.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -42,6 +43,7 @@ void config_done(struct config *c)
     free(c->nodes);
     free(c->path);
     free(c->theme);
+    free(c->sync_policy);
     memset(c, 0, sizeof *c);
 }
 
@@ -261,6 +263,18 @@ static bool set_setting(struct config *c, const char *key, const char *value, ch
     } else if (strcmp(key, "theme") == 0) {
         free(c->theme);
         c->theme = xstrdup(value);
+    } else if (strcmp(key, "sync") == 0) {
+        struct syncnames sn;
+        char why[300];
+        if (!syncnames_parse_policy(value, &sn, why, sizeof why)) {
+            str_printf(err, errlen,
+                       "sync must be a policy like FIRST 1, ANY 1 or FIRST 1 (a, b), not \"%s\": "
+                       "%s",
+                       value, why);
+            return false;
+        }
+        free(c->sync_policy);
+        c->sync_policy = xstrdup(value);
     } else if (strcmp(key, "lag_warn_bytes") == 0 || strcmp(key, "lag_crit_bytes") == 0) {
         if (!config_parse_bytes(value, &bytes)) {
             str_printf(err, errlen, "%s must be a size like 16MB, not \"%s\"", key, value);

@@ -32,6 +32,8 @@ struct config {
     int64_t lag_warn_bytes, lag_crit_bytes;
     double lag_warn_s, lag_crit_s;
     int connect_timeout_ms, query_timeout_ms;
+    char *sync_policy; /* [repltop] sync: the declared sync policy as written, NULL when not set
+                        * (checked at load with syncnames_parse_policy; see syncpolicy.h) */
     struct node_conf *nodes;
     int nnodes;
 };
@@ -72,6 +74,13 @@ char *config_node_text(const char *name, const char *conninfo, const char *datad
  * A symbolic link is followed, not replaced. False with the reason in err. */
 bool config_append_node(const char *path, const char *name, const char *conninfo,
                         const char *datadir, int port, const char *bindir, char *err,
+                        size_t errlen);
+/* Sets key = value in the [repltop] section of the file at path (the line that sets it is
+ * replaced; else one is added after the section's header; else the section is added at the
+ * top), written as config_append_node writes, and read back: the file must load before and
+ * after, and a "sync" policy must read back as written (the old content is put back if not).
+ * False with the reason in err. `repltop sync set --save` uses it. */
+bool config_set_setting(const char *path, const char *key, const char *value, char *err,
                         size_t errlen);
 /* Adds to c the nodes of from that c does not have yet, with their settings (a running
  * dashboard picks up a node added to its file, keeping its command-line settings). Returns

@@ -218,77 +218,211 @@ static bool replace_file(const char *path, const struct stat *was, const char *t
     return file_commit(tmp, path, err, errlen);
 }
 
+/* A config file as it is before it is rewritten: where it really is (a symbolic link is
+ * followed: the link stays a link), its content, its stat and the config it holds, read as
+ * loading reads it. */
+struct current {
+    char *real, *old;
+    size_t len;
+    struct stat st;
+    struct config cfg;
+};
+
+/* Reads the file at path into cur; what is not done when it does not load is `nothing`
+ * ("added", "changed"). False with err; current_done() either way. */
+static bool read_current(const char *path, struct current *cur, const char *nothing, char *err,
+                         size_t errlen)
+{
+    memset(cur, 0, sizeof *cur);
+    config_init(&cur->cfg);
+    cur->real = realpath(path, NULL);
+    if (!cur->real) {
+        str_printf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    cur->old = read_all(cur->real, &cur->st, &cur->len, err, errlen);
+    if (!cur->old)
+        return false;
+    if (memchr(cur->old, '\0', cur->len)) {
+        str_printf(err, errlen, "%s holds a NUL byte: not a config file", path);
+        return false;
+    }
+    if (!cur->len)
+        return true;
+    FILE *f = fmemopen(cur->old, cur->len, "r");
+    if (!f) {
+        str_printf(err, errlen, "%s: %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = config_load_stream(&cur->cfg, f, path, err, errlen);
+    fclose(f);
+    if (!ok) {
+        size_t n = strlen(err);
+        str_printf(err + n, errlen - n, " (fix the file first: nothing was %s)", nothing);
+    }
+    return ok;
+}
+
+static void current_done(struct current *cur)
+{
+    if (cur->old)
+        explicit_bzero(cur->old, cur->len);
+    free(cur->old);
+    free(cur->real);
+    config_done(&cur->cfg);
+}
+
+/* The written file did not read back (why): the old content goes back; err says both. */
+static void put_back(const char *real, const char *old, size_t len, const char *why, char *err,
+                     size_t errlen)
+{
+    struct stat st2;
+    char restore[600] = "";
+    if (stat(real, &st2) != 0 || !replace_file(real, &st2, old, len, NULL, restore, sizeof restore))
+        str_printf(err, errlen, "%s; and the old content could not be put back: %s", why, restore);
+    else
+        str_printf(err, errlen, "%s; the old content is back", why);
+}
+
 bool config_append_node(const char *path, const char *name, const char *conninfo,
                         const char *datadir, int port, const char *bindir, char *err, size_t errlen)
 {
     if (!config_check_entry(name, conninfo, datadir, port, bindir, err, errlen))
         return false;
-    /* the file itself, where a symbolic link points: the link stays a link */
-    char *real = realpath(path, NULL);
-    if (!real) {
-        str_printf(err, errlen, "%s: %s", path, strerror(errno));
-        return false;
-    }
-    struct stat st;
-    size_t len = 0;
-    char *old = read_all(real, &st, &len, err, errlen);
-    struct config cur;
-    config_init(&cur);
-    bool ok = old != NULL;
-    if (ok && memchr(old, '\0', len)) {
-        str_printf(err, errlen, "%s holds a NUL byte: not a config file", path);
-        ok = false;
-    }
-    /* what is in the file now, read as loading reads it */
-    FILE *f = ok && len ? fmemopen(old, len, "r") : NULL;
-    if (ok && len && !f) {
-        str_printf(err, errlen, "%s: %s", path, strerror(errno));
-        ok = false;
-    }
-    if (ok && f && !config_load_stream(&cur, f, path, err, errlen)) {
-        size_t n = strlen(err);
-        str_printf(err + n, errlen - n, " (fix the file first: nothing was added)");
-        ok = false;
-    }
-    if (f)
-        fclose(f);
-    const struct node_conf *dup = ok ? config_find_node(&cur, name) : NULL;
+    struct current cur;
+    bool ok = read_current(path, &cur, "added", err, errlen);
+    const char *real = cur.real, *old = cur.old;
+    size_t len = cur.len;
+    const struct node_conf *dup = ok ? config_find_node(&cur.cfg, name) : NULL;
     if (dup) {
         str_printf(err, errlen, "node \"%s\" is already in %s (%s)", name, path, dup->origin);
         ok = false;
     }
-    struct entry e = {name, conninfo, datadir, bindir, port, cur.nnodes + 1};
-    config_done(&cur);
+    struct entry e = {name, conninfo, datadir, bindir, port, cur.cfg.nnodes + 1};
     char *node = ok ? config_node_text(name, conninfo, datadir, port, bindir) : NULL;
     char *text = NULL;
     if (ok) {
         bool nl = len > 0 && old[len - 1] != '\n';
         text = xasprintf("%s%s\n%s", old, nl ? "\n" : "", node);
-        ok = replace_file(real, &st, text, strlen(text), &e, err, errlen);
+        ok = replace_file(real, &cur.st, text, strlen(text), &e, err, errlen);
     }
     /* the result, read again where it now is; the old content goes back if it does not load */
     char why[600];
     if (ok && !loads_with(real, &e, why, sizeof why)) {
-        struct stat st2;
-        char restore[600] = "";
-        if (stat(real, &st2) != 0 ||
-            !replace_file(real, &st2, old, len, NULL, restore, sizeof restore))
-            str_printf(err, errlen, "%s; and the old content could not be put back: %s", why,
-                       restore);
-        else
-            str_printf(err, errlen, "%s; the old content is back", why);
+        put_back(real, old, len, why, err, errlen);
         ok = false;
     }
     if (node)
         explicit_bzero(node, strlen(node));
     if (text)
         explicit_bzero(text, strlen(text));
-    if (old)
-        explicit_bzero(old, len);
     free(node);
     free(text);
-    free(old);
-    free(real);
+    current_done(&cur);
+    return ok;
+}
+
+/* Whether a line opens a section, and which ("repltop" for "[repltop]") into out. */
+static bool line_section(const char *line, size_t len, char *out, size_t outlen)
+{
+    while (len && isspace((unsigned char)*line))
+        line++, len--;
+    if (!len || *line != '[')
+        return false;
+    const char *end = memchr(line, ']', len);
+    if (!end)
+        return false;
+    const char *s = line + 1;
+    while (s < end && isspace((unsigned char)*s))
+        s++;
+    const char *e = end;
+    while (e > s && isspace((unsigned char)e[-1]))
+        e--;
+    str_printf(out, outlen, "%.*s", (int)(e - s), s);
+    return true;
+}
+
+/* Whether a line sets key ("key = ..." or "key: ..."). */
+static bool line_sets(const char *line, size_t len, const char *key)
+{
+    while (len && isspace((unsigned char)*line))
+        line++, len--;
+    size_t k = strlen(key);
+    if (len <= k || strncmp(line, key, k) != 0)
+        return false;
+    const char *p = line + k;
+    while (p < line + len && (*p == ' ' || *p == '\t'))
+        p++;
+    return p < line + len && (*p == '=' || *p == ':');
+}
+
+bool config_set_setting(const char *path, const char *key, const char *value, char *err,
+                        size_t errlen)
+{
+    char what[80];
+    str_printf(what, sizeof what, "the value of %s", key);
+    if (!ini_value_ok(what, value, err, errlen))
+        return false;
+    /* the file must load as it is: a broken file is the operator's to fix */
+    struct current cur;
+    bool ok = read_current(path, &cur, "changed", err, errlen);
+    const char *real = cur.real, *old = cur.old;
+    size_t len = cur.len;
+    char *text = NULL;
+    if (ok) {
+        /* replace the key's line in [repltop], or add it right after the section's header, or
+         * add the section at the top */
+        char *setline = xasprintf("%s = %s\n", key, value);
+        size_t replace_at = SIZE_MAX, replace_len = 0, insert_at = SIZE_MAX;
+        bool in_section = false;
+        char section[64];
+        for (size_t pos = 0; pos < len;) {
+            const char *line = old + pos;
+            size_t n = strcspn(line, "\n");
+            size_t next = pos + n + (line[n] == '\n');
+            if (line_section(line, n, section, sizeof section)) {
+                in_section = strcmp(section, "repltop") == 0;
+                if (in_section && insert_at == SIZE_MAX)
+                    insert_at = next;
+            } else if (in_section && replace_at == SIZE_MAX && line_sets(line, n, key)) {
+                replace_at = pos;
+                replace_len = next - pos;
+            }
+            pos = next;
+        }
+        if (replace_at != SIZE_MAX)
+            text = xasprintf("%.*s%s%s", (int)replace_at, old, setline,
+                             old + replace_at + replace_len);
+        else if (insert_at != SIZE_MAX)
+            text = xasprintf("%.*s%s%s%s", (int)insert_at, old,
+                             insert_at && old[insert_at - 1] != '\n' ? "\n" : "", setline,
+                             old + insert_at);
+        else
+            text = xasprintf("[repltop]\n%s\n%s", setline, old);
+        free(setline);
+        ok = replace_file(real, &cur.st, text, strlen(text), NULL, err, errlen);
+    }
+    /* read it again: it must load, and a sync policy must read back as written */
+    if (ok) {
+        struct config back;
+        config_init(&back);
+        char why[600];
+        bool good = config_load_file(&back, real, why, sizeof why);
+        if (good && strcmp(key, "sync") == 0 &&
+            (!back.sync_policy || strcmp(back.sync_policy, value) != 0)) {
+            str_printf(why, sizeof why, "%s: %s does not read back as it was written", path, key);
+            good = false;
+        }
+        config_done(&back);
+        if (!good) {
+            put_back(real, old, len, why, err, errlen);
+            ok = false;
+        }
+    }
+    if (text)
+        explicit_bzero(text, strlen(text));
+    free(text);
+    current_done(&cur);
     return ok;
 }
 

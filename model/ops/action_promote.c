@@ -14,6 +14,7 @@
 #include "model/pg/syncnames.h"
 #include "model/watch/syncplan.h"
 #include "model/base/text.h"
+#include "model/watch/syncpolicy.h"
 #include "model/base/util.h"
 
 #include <stdlib.h>
@@ -129,11 +130,61 @@ static void wait_replay(struct action *a, PGconn *conn, const char *name)
 
 /* --- the new primary's synchronous_standby_names ---------------------------------- */
 
+/* The setting a node holds itself, read from it, when it is not empty: a standby made with
+ * pg_basebackup carries the primary's postgresql.conf and postgresql.auto.conf of the time it
+ * was cloned. source (SETTING_LEN) says which file, and how old it may be. */
+static bool own_setting(struct action *a, const struct node_snap *n, char *out, size_t len,
+                        char *source)
+{
+    struct node_conf *nc = action_node_conf(a, n->name);
+    char err[600];
+    PGconn *conn = nc ? action_connect(a, nc, err, sizeof err) : NULL;
+    if (!conn)
+        return false;
+    char *v =
+        action_value(conn, "SELECT current_setting('synchronous_standby_names')", err, sizeof err);
+    bool found = v && !str_empty(v);
+    if (found) {
+        str_copy(out, len, v);
+        /* sourcefile is shown to superusers and pg_read_all_settings only; the file's date
+         * to those who may call pg_stat_file */
+        char *file = action_value(conn,
+                                  "SELECT coalesce(sourcefile, source) FROM pg_settings WHERE "
+                                  "name = 'synchronous_standby_names'",
+                                  err, sizeof err);
+        char *when = action_value(conn,
+                                  "SELECT to_char((pg_stat_file(sourcefile)).modification, "
+                                  "'YYYY-MM-DD HH24:MI:SS TZ') FROM pg_settings WHERE name = "
+                                  "'synchronous_standby_names'",
+                                  err, sizeof err);
+        const char *base = file ? strrchr(file, '/') : NULL;
+        base = base ? base + 1 : file;
+        char dated[96] = "";
+        if (!str_empty(when))
+            str_printf(dated, sizeof dated, " (the file dates from %s)", when);
+        if (!str_empty(base) && strstr(base, ".conf"))
+            str_printf(source, SETTING_LEN,
+                       "%s's own %s, as copied when it was cloned%s: it may be old", n->name, base,
+                       dated);
+        else
+            str_printf(source, SETTING_LEN,
+                       "%s's own setting (source: %s), as it was when it was cloned or last set "
+                       "there: it may be old",
+                       n->name, str_empty(file) ? "unknown" : file);
+        free(file);
+        free(when);
+    }
+    free(v);
+    PQfinish(conn);
+    return found;
+}
+
 /* The list before the promote: the live primary's, what the caller says, what repltop last
- * saw on this cluster, or the candidate's own setting — in that order. old_primary (NAME_LEN)
- * gets the name of the primary it was seen on, when known. */
+ * saw on this cluster, or what the standbys themselves hold (the candidate first) — in that
+ * order. source (SETTING_LEN) says which; old_primary (NAME_LEN) gets the name of the primary
+ * it was seen on, when known. */
 static bool previous_list(struct action *a, const struct node_snap *c, const char *given, char *out,
-                          size_t n, const char **source, char *old_primary)
+                          size_t n, char *source, char *old_primary)
 {
     const struct node_snap *p = action_primary(a);
     struct cluster_memory mem;
@@ -145,55 +196,117 @@ static bool previous_list(struct action *a, const struct node_snap *c, const cha
     if (p) {
         str_copy(old_primary, NAME_LEN, p->name);
         str_copy(out, n, p->synchronous_standby_names);
-        *source = "the current primary";
+        str_copy(source, SETTING_LEN, "the current primary");
     } else if (given) {
         str_copy(out, n, given);
-        *source = "--previous-sync";
+        str_copy(source, SETTING_LEN, "--previous-sync");
     } else if (resumed && mem.previous_primary[0]) {
         str_copy(out, n, mem.previous_synchronous_standby_names);
-        *source = "what repltop last saw on the primary before";
+        str_copy(source, SETTING_LEN, "what repltop last saw on the primary before");
     } else if (!resumed && (mem.synchronous_standby_names[0] || mem.primary[0])) {
         str_copy(out, n, mem.synchronous_standby_names);
-        *source = "what repltop last saw on the primary";
-    } else if (c->synchronous_standby_names[0]) {
-        str_copy(out, n, c->synchronous_standby_names);
-        *source = "the candidate's own setting";
+        str_copy(source, SETTING_LEN, "what repltop last saw on the primary");
     } else {
+        if (usable(c) && own_setting(a, c, out, n, source))
+            return true;
+        for (int i = 0; i < a->snap->nnodes; i++) {
+            const struct node_snap *x = &a->snap->nodes[i];
+            if (x != c && usable(x) && x->role == ROLE_STANDBY && own_setting(a, x, out, n, source))
+                return true;
+        }
         return false;
     }
     return true;
 }
 
-/* The old list with the candidate replaced by the remaining standbys and the old primary
- * (which comes back as a standby named after its config name). */
+/* The operator chose to lower durability: said, and so recorded in the audit log. */
+static void say_downgrade(struct action *a, const char *node, const char *how)
+{
+    action_warn(a,
+                "durability downgrade chosen by the operator (%s): %s will have "
+                "synchronous_standby_names = '': commits will be acknowledged without any standby",
+                how, node);
+}
+
+/* The new primary's list from the declared policy ([repltop] sync) and the nodes that exist
+ * now; it wins over the old list. */
+static int list_from_policy(struct action *a, const struct node_snap *c, bool known,
+                            const char *old, const char *source, struct syncnames *sn)
+{
+    char err[600];
+    if (!syncpolicy_list(a->cfg->sync_policy, a->cfg, a->snap, c->name, sn, err, sizeof err))
+        return action_fail(a, "the sync policy '%s' cannot be used: %s", a->cfg->sync_policy, err);
+    if (known)
+        action_step(a,
+                    "synchronous_standby_names from the declared policy '%s' ([repltop] sync in "
+                    "%s): it wins over the old list '%s' (from %s)",
+                    a->cfg->sync_policy, a->cfg->path ? a->cfg->path : "the config", old, source);
+    else
+        action_step(a,
+                    "synchronous_standby_names from the declared policy '%s' ([repltop] sync in "
+                    "%s): the old list is unknown",
+                    a->cfg->sync_policy, a->cfg->path ? a->cfg->path : "the config");
+    if (sn->method == SYNC_NONE)
+        return action_fail(a,
+                           "the policy '%s' leaves %s no standby to wait for (no other node is "
+                           "configured): refusing to make it a primary that acknowledges "
+                           "commits without any standby. Use --async to accept that",
+                           a->cfg->sync_policy, c->name);
+    return 0;
+}
+
+/* The new primary's list: --async (none), --sync-names, the declared policy, or the old list
+ * with the candidate replaced by the remaining standbys and the old primary (which comes back
+ * as a standby named after its config name). Unknown, with none of those: refused. */
 static int new_sync_list(struct action *a, const struct node_snap *c, const struct promote_opts *o,
                          char *out, size_t n)
 {
-    struct syncnames sn;
-    char err[600], old[SETTING_LEN], old_primary[NAME_LEN] = "";
+    struct syncnames sn = {.method = SYNC_NONE};
+    char err[600], old[SETTING_LEN] = "", old_primary[NAME_LEN] = "", source[SETTING_LEN] = "";
+    out[0] = '\0';
+    if (o->async) {
+        say_downgrade(a, c->name, "--async");
+        return 0;
+    }
     if (o->sync_names) {
         if (!syncnames_parse(o->sync_names, &sn, err, sizeof err)) {
             text_error("invalid --sync-names '%s': %s", o->sync_names, err);
             return 3;
         }
+        if (sn.method == SYNC_NONE)
+            say_downgrade(a, c->name, "--sync-names ''");
     } else {
-        const char *source = NULL;
-        if (!previous_list(a, c, o->previous, old, sizeof old, &source, old_primary)) {
-            action_warn(a,
-                        "the old synchronous_standby_names is unknown: %s will have none "
-                        "(set one with repltop sync set)",
-                        c->name);
-            out[0] = '\0';
-            return 0;
-        }
-        if (!syncnames_parse(old, &sn, err, sizeof err)) {
+        bool known = previous_list(a, c, o->previous, old, sizeof old, source, old_primary);
+        if (known && !syncnames_parse(old, &sn, err, sizeof err)) {
             text_error("cannot parse the old list '%s' (%s): %s", old, source, err);
             return 3;
         }
-        action_step(a, "old synchronous_standby_names '%s' (from %s)", old, source);
-        syncplan_after_promote(a->snap, c, old_primary[0] ? old_primary : NULL, &sn);
+        if (!str_empty(a->cfg->sync_policy)) {
+            int rc = list_from_policy(a, c, known, old, source, &sn);
+            if (rc)
+                return rc;
+        } else if (!known) {
+            return action_fail(
+                a,
+                "the old synchronous_standby_names is unknown (no primary answers, repltop has "
+                "no memory of this cluster, no standby holds a list, no policy is declared): "
+                "refusing to make %s a primary that may acknowledge commits without any "
+                "standby. Nothing was changed. Say what it should be: --sync-names SPEC, or "
+                "--async to accept no synchronous standby, or declare a policy with "
+                "[repltop] sync = FIRST 1 in %s",
+                c->name, a->cfg->path ? a->cfg->path : "the config file");
+        } else {
+            action_step(a, "old synchronous_standby_names '%s' (from %s)", old, source);
+            bool was_sync = sn.method != SYNC_NONE;
+            syncplan_after_promote(a->snap, c, old_primary[0] ? old_primary : NULL, &sn);
+            if (was_sync && sn.method == SYNC_NONE)
+                return action_fail(a,
+                                   "the old list '%s' names no standby that remains besides %s: "
+                                   "%s would acknowledge commits without any standby. Refused: "
+                                   "say what it should be with --sync-names SPEC, or --async",
+                                   old, c->name, c->name);
+        }
     }
-    out[0] = '\0';
     if (sn.method != SYNC_NONE && !syncnames_format(&sn, out, n)) {
         text_error("the new synchronous_standby_names would be invalid");
         return 3;

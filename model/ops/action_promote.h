@@ -7,6 +7,7 @@
 struct promote_opts {
     const char *sync_names; /* --sync-names: the new primary's list, instead of the old one's */
     const char *previous;   /* --previous-sync: the old list, when it cannot be read */
+    bool async; /* --async: the operator's explicit downgrade, synchronous_standby_names = '' */
 };
 
 /* promote NODE: checks, pg_promote(), the new primary's sync list, the other standbys

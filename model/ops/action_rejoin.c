@@ -12,6 +12,7 @@
  * When pg_rewind fails (WAL gone, no wal_log_hints), a full resync takes over. */
 #include "model/ops/action_resync.h"
 #include "model/ops/action_rejoin.h"
+#include "model/ops/action_sync.h"
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"
@@ -418,6 +419,18 @@ bool action_rejoin_node(struct action *a, struct node_conf *node, char *err, siz
     return ok;
 }
 
+/* node streams from primary again: with a declared sync policy the primary's list is rebuilt
+ * so that node counts again; then the done line. */
+int action_rejoined(struct action *a, const char *node, const char *primary)
+{
+    char pname[NAME_LEN];
+    str_copy(pname, sizeof pname, primary); /* a->snap, which primary may be in, is refreshed */
+    action_sync_keep_policy(a);
+    printf("done: %s streams from %s\n", node, pname);
+    fflush(stdout);
+    return 0;
+}
+
 static int rejoin(struct action *a, const char *arg)
 {
     struct node_conf *nc = action_find_node(a, arg);
@@ -442,8 +455,7 @@ static int rejoin(struct action *a, const char *arg)
     if (reachable && ns->role == ROLE_STANDBY && !ns->needs_rewind &&
         strcmp(ns->upstream, primary->name) == 0 && strcmp(ns->state, "streaming") == 0) {
         action_ok(a, "%s already streams from %s: nothing to do", name, primary->name);
-        printf("done: %s streams from %s\n", name, primary->name);
-        return 0;
+        return action_rejoined(a, name, primary->name);
     }
     if (!local_check_datadir(a, &ln, ns, err, sizeof err))
         return action_fail(a, "%s", err);
@@ -461,9 +473,7 @@ static int rejoin(struct action *a, const char *arg)
         return 1;
     if (!rejoin_node(a, &ln, a->snap, primary, err, sizeof err))
         return action_fail(a, "%s", err);
-    printf("done: %s streams from %s\n", name, primary->name);
-    fflush(stdout);
-    return 0;
+    return action_rejoined(a, name, primary->name);
 }
 
 int action_rejoin(struct action *a, const char *node)

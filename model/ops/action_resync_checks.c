@@ -4,6 +4,7 @@
  * --help) is cli/cmd_resync.c. */
 #include "model/ops/action_resync.h"
 #include "model/ops/action_resync_checks.h"
+#include "model/ops/action_rejoin.h"
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"
@@ -206,9 +207,7 @@ static int resync_conf(struct action *a, struct node_conf *nc, bool new_replica,
         }
         return action_fail(a, "%s", err);
     }
-    printf("done: %s streams from %s\n", name, primary->name);
-    fflush(stdout);
-    return 0;
+    return action_rejoined(a, name, primary->name);
 }
 
 static int resync(struct action *a, const char *arg, const struct resync_args *ra)

@@ -7,6 +7,7 @@
 #include "model/ops/action_sync.h"
 #include "model/pg/syncnames.h"
 #include "model/watch/syncplan.h"
+#include "model/watch/syncpolicy.h"
 #include "model/base/util.h"
 
 #include <stdlib.h>
@@ -90,8 +91,10 @@ static bool verify(struct action *a, const struct syncnames *sn, const char *for
     return false;
 }
 
-int action_sync_set(struct action *a, const struct syncnames *snp, const char *formatted,
-                    const char *commit)
+/* sync set's steps; ask: whether to ask the operator first (a policy rebuilt after a rejoin
+ * is part of what they confirmed already). */
+static int apply(struct action *a, const struct syncnames *snp, const char *formatted,
+                 const char *commit, bool ask)
 {
     struct syncnames sn = *snp;
     char err[600];
@@ -119,7 +122,7 @@ int action_sync_set(struct action *a, const struct syncnames *snp, const char *f
         if (!a->force)
             return action_fail(a, "refused: add --force to apply a list that blocks writes");
     }
-    if (!action_confirm(a, "Apply this synchronous standby list?", "yes"))
+    if (ask && !action_confirm(a, "Apply this synchronous standby list?", "yes"))
         return 1;
     struct node_conf *pc = action_node_conf(a, p->name);
     PGconn *c = pc ? action_connect(a, pc, err, sizeof err) : NULL;
@@ -147,5 +150,72 @@ int action_sync_set(struct action *a, const struct syncnames *snp, const char *f
     action_ok(a, "synchronous_standby_names is '%s' on %s; pg_stat_replication agrees", formatted,
               pname);
     print_states(action_primary(a), &sn, false);
+    return 0;
+}
+
+int action_sync_set(struct action *a, const struct syncnames *sn, const char *formatted,
+                    const char *commit)
+{
+    return apply(a, sn, formatted, commit, true);
+}
+
+bool action_sync_keep_policy(struct action *a)
+{
+    const char *policy = a->cfg->sync_policy;
+    if (str_empty(policy))
+        return true;
+    action_refresh(a);
+    const struct node_snap *p = action_primary(a);
+    if (!p) {
+        action_warn(a, "no single reachable primary: its list was not rebuilt from the sync "
+                       "policy");
+        return false;
+    }
+    struct syncnames want, have;
+    char err[600], formatted[SYNCNAMES_FORMAT_MAX] = "";
+    if (!syncpolicy_list(policy, a->cfg, a->snap, p->name, &want, err, sizeof err)) {
+        action_warn(a, "the sync policy '%s' cannot be used: %s", policy, err);
+        return false;
+    }
+    if (want.method != SYNC_NONE)
+        syncnames_format(&want, formatted, sizeof formatted);
+    if (!syncnames_parse(p->synchronous_standby_names, &have, NULL, 0))
+        have.method = SYNC_NONE;
+    if (syncnames_equal(&want, &have)) {
+        action_ok(a, "%s's synchronous_standby_names '%s' is what the policy '%s' gives", p->name,
+                  p->synchronous_standby_names, policy);
+        return true;
+    }
+    /* never less durability than now on the way */
+    if (syncnames_required(&want) < syncnames_required(&have)) {
+        action_warn(a,
+                    "the policy '%s' gives '%s', which waits for fewer standbys than %s's "
+                    "'%s': the current list is kept (lower it with repltop sync set)",
+                    policy, formatted, p->name, p->synchronous_standby_names);
+        return false;
+    }
+    const char **names = xcalloc((size_t)p->nrepl + 1, sizeof *names);
+    bool blocks = syncnames_would_block(&want, names, streaming_names(p, names));
+    free(names);
+    if (blocks) {
+        action_warn(a,
+                    "the policy '%s' gives '%s', but fewer of its standbys stream than it waits "
+                    "for: every commit on %s would hang, so %s's list stays '%s'",
+                    policy, formatted, p->name, p->name, p->synchronous_standby_names);
+        return false;
+    }
+    action_step(a, "%s's synchronous_standby_names rebuilt from the sync policy '%s': '%s' -> '%s'",
+                p->name, policy, p->synchronous_standby_names, formatted);
+    return apply(a, &want, formatted, NULL, false) == 0;
+}
+
+int action_sync_save(struct action *a, const char *spec)
+{
+    char err[1200];
+    action_step(a, "saving '%s' as the sync policy: [repltop] sync in %s", spec, a->cfg->path);
+    if (!config_set_setting(a->cfg->path, "sync", spec, err, sizeof err))
+        return action_fail(a, "the list is applied, but it could not be saved as the policy: %s",
+                           err);
+    action_ok(a, "the sync policy is '%s' ([repltop] sync in %s)", spec, a->cfg->path);
     return 0;
 }

@@ -386,6 +386,43 @@ bool syncnames_parse(const char *s, struct syncnames *out, char *err, size_t err
     return true;
 }
 
+bool syncnames_parse_policy(const char *s, struct syncnames *out, char *err, size_t errlen)
+{
+    if (!s)
+        s = "";
+    /* "FIRST n" / "ANY n" and nothing after: a policy that names no standby */
+    struct syncnames res;
+    memset(&res, 0, sizeof res);
+    struct parser p = {.src = s, .out = &res, .err = err, .errlen = errlen};
+    advance(&p);
+    if (p.tok.kind == TOK_FIRST || p.tok.kind == TOK_ANY) {
+        res.method = p.tok.kind == TOK_ANY ? SYNC_ANY : SYNC_FIRST;
+        res.explicit_method = true;
+        advance(&p);
+        if (p.tok.kind == TOK_NUM) {
+            struct token num = p.tok;
+            advance(&p);
+            if (p.tok.kind == TOK_END) {
+                if (!set_num(&p, &num))
+                    return false;
+                *out = res;
+                return true;
+            }
+        }
+    }
+    if (!syncnames_parse(s, &res, err, errlen))
+        return false;
+    if (res.method == SYNC_NONE) {
+        if (err && errlen > 0)
+            snprintf(err, errlen,
+                     "an empty sync policy; write FIRST n or ANY n, or a list such as "
+                     "FIRST 1 (a, b)");
+        return false;
+    }
+    *out = res;
+    return true;
+}
+
 /* ---- formatter ---- */
 
 struct outbuf {

@@ -63,6 +63,12 @@ struct syncnames {
  * 1), e.g. `unexpected ")" at position 10; expected a standby name`. err may be NULL. */
 bool syncnames_parse(const char *s, struct syncnames *out, char *err, size_t errlen);
 
+/* Parses a declared sync policy ([repltop] sync): either a setting with names, as
+ * syncnames_parse() reads it, or one without: "FIRST n" / "ANY n" (keyword in any case, n >= 1),
+ * which gives method and num with nnames = 0. The empty setting is not a policy (an error), nor
+ * is a bare "n". Same error lines as syncnames_parse(). */
+bool syncnames_parse_policy(const char *s, struct syncnames *out, char *err, size_t errlen);
+
 /* Writes the canonical form: `FIRST 1 (walreceiversync, walreceiver)`, `ANY 1 (db_m, "db-2")`,
  * or "" for SYNC_NONE. Names are double-quoted unless they are `*` or a plain identifier
  * ([A-Za-z_][A-Za-z0-9_$]*) other than FIRST/ANY; upper case needs no quotes because PostgreSQL

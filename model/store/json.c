@@ -179,6 +179,7 @@ char *snapshot_to_json(const struct snapshot *s, bool pretty)
     add_str(cl, "primary", s->primary);
     add_str(cl, "synchronous_standby_names", s->primary[0] ? s->synchronous_standby_names : NULL);
     add_str(cl, "synchronous_commit", s->synchronous_commit);
+    add_str(cl, "sync_policy", s->sync_policy);
     cJSON_AddStringToObject(cl, "health", severity_name(s->health));
     cJSON *probs = cJSON_AddArrayToObject(cl, "problems");
     for (int i = 0; i < s->nproblems; i++) {
@@ -431,6 +432,7 @@ struct snapshot *snapshot_from_json(const char *text, char *err, size_t errlen)
     rd_str(cl, "synchronous_standby_names", s->synchronous_standby_names,
            sizeof s->synchronous_standby_names);
     rd_str(cl, "synchronous_commit", s->synchronous_commit, sizeof s->synchronous_commit);
+    rd_str(cl, "sync_policy", s->sync_policy, sizeof s->sync_policy);
     rd_str(cl, "candidate", s->candidate, sizeof s->candidate);
     int i = 0;
     const cJSON *it;

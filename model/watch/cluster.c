@@ -186,7 +186,9 @@ struct snapshot *cluster_snapshot(struct cluster *c)
         .lag_crit_bytes = c->cfg->lag_crit_bytes,
         .lag_warn_s = c->cfg->lag_warn_s,
         .lag_crit_s = c->cfg->lag_crit_s,
+        .cfg = c->cfg,
     };
+    str_copy(s->sync_policy, sizeof s->sync_policy, c->cfg->sync_policy ? c->cfg->sync_policy : "");
     lastsync_recall(c->lastsync, s);
     derive_snapshot(s, &lim);
     lastsync_keep(c->lastsync, s);

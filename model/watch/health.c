@@ -1,5 +1,6 @@
 /* health: one function per rule; each adds problems to the snapshot. */
 #include "model/watch/health.h"
+#include "model/watch/syncpolicy.h"
 #include "model/pg/syncnames.h"
 #include "model/base/util.h"
 
@@ -195,6 +196,20 @@ static void rule_writes_blocked(struct snapshot *s, const struct node_snap *p)
     free(names);
 }
 
+/* A declared policy the cluster does not meet (no standby streams, fewer than it wants, or the
+ * primary's list is not the policy's): a warning with syncpolicy_check's reason. When commits
+ * would hang, writes_blocked is the critical problem already. */
+static void rule_sync_policy(struct snapshot *s, const struct node_snap *p,
+                             const struct health_limits *lim)
+{
+    char why[ERROR_LEN - 64];
+    if (!p || !s->sync_policy[0] || !lim->cfg ||
+        !syncpolicy_check(s->sync_policy, lim->cfg, s, why, sizeof why))
+        return;
+    snapshot_add_problem(s, SEV_WARNING, "below_sync_policy", "", "below the sync policy %s: %s",
+                         s->sync_policy, why);
+}
+
 void health_evaluate(struct snapshot *s, const struct health_limits *lim)
 {
     rule_reachability(s);
@@ -203,4 +218,5 @@ void health_evaluate(struct snapshot *s, const struct health_limits *lim)
     rule_standbys(s, primary, lim);
     rule_slots(s);
     rule_writes_blocked(s, primary);
+    rule_sync_policy(s, primary, lim);
 }

@@ -3,10 +3,11 @@
  *
  * Codes: unreachable, timeout, auth_failed, query_failed, no_primary, multiple_primaries,
  * system_id_mismatch, timeline_diverged, not_streaming, replay_paused, lag_warn, lag_crit,
- * slot_inactive, writes_blocked. */
+ * slot_inactive, writes_blocked, below_sync_policy. */
 #ifndef REPLTOP_HEALTH_H
 #define REPLTOP_HEALTH_H
 
+#include "model/config/config.h"
 #include "model/watch/snapshot.h"
 
 /* The lag thresholds: a standby further behind than warn (bytes or seconds) gets lag_warn,
@@ -14,6 +15,9 @@
 struct health_limits {
     int64_t lag_warn_bytes, lag_crit_bytes;
     double lag_warn_s, lag_crit_s;
+    /* The config whose node order a policy without names goes by; with s->sync_policy set, the
+     * cluster is checked against it (below_sync_policy). NULL: no policy check. */
+    const struct config *cfg;
 };
 
 /* Fills s's problems and health from its derived fields (derive_snapshot calls it last). */

@@ -142,6 +142,9 @@ struct snapshot {
      * process has seen no primary, "" otherwise: what the candidate's tie-break goes by when no
      * primary answers and no node's standing is known (derive.c). Not exported. */
     char remembered_sync_names[SETTING_LEN];
+    /* The declared sync policy ([repltop] sync, syncpolicy.h) as written, "" when none: the
+     * header shows it, health checks the cluster against it (below_sync_policy). */
+    char sync_policy[SETTING_LEN];
     enum severity health;
     double interval_s; /* refresh interval it was taken at */
 

@@ -15,9 +15,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+struct config *demo_config(const char *policy)
+{
+    static struct node_conf nodes[3] = {{.name = "db_m"}, {.name = "db_s1"}, {.name = "db_s2"}};
+    static struct config cfg;
+    static char text[128];
+    memset(&cfg, 0, sizeof cfg);
+    cfg.path = "/srv/demo/repltop.conf";
+    cfg.nodes = nodes;
+    cfg.nnodes = 3;
+    if (policy) {
+        str_copy(text, sizeof text, policy);
+        cfg.sync_policy = text;
+    }
+    return &cfg;
+}
+
 void demo_ctx(struct dialog *d)
 {
     memset(d, 0, sizeof *d);
+    d->ctx.cfg = demo_config(NULL);
     d->ctx.can_run = true;
     d->ctx.config = "/srv/demo/repltop.conf";
     d->ctx.have_last = true;

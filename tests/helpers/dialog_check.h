@@ -12,6 +12,9 @@
 
 /* A dialog context as the loop fills it for the demo cluster. */
 void demo_ctx(struct dialog *d);
+/* The demo's config (db_m, db_s1, db_s2 in that order) with policy as its [repltop] sync (NULL:
+ * none); one static config, changed by each call. demo_ctx() hands it over without a policy. */
+struct config *demo_config(const char *policy);
 /* The dashboard with the dialog on top, as text (a heap string). */
 char *render_dialog(const struct snapshot *s, const struct dialog *d, const struct run_state *run,
                     int w, int h, bool utf8);

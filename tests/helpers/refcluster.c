@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-const struct health_limits ref_limits = {16 << 20, 256 << 20, 10, 60};
+const struct health_limits ref_limits = {16 << 20, 256 << 20, 10, 60, NULL};
 
 lsn_t lsn_of(const char *s)
 {

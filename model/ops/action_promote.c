@@ -163,8 +163,9 @@ static bool own_setting(struct action *a, const struct node_snap *n, char *out, 
             str_printf(dated, sizeof dated, " (the file dates from %s)", when);
         if (!str_empty(base) && strstr(base, ".conf"))
             str_printf(source, SETTING_LEN,
-                       "%s's own %s, as copied when it was cloned%s: it may be old", n->name, base,
-                       dated);
+                       "%s's own %s, as copied when it was cloned or last set there%s: it may "
+                       "be old",
+                       n->name, base, dated);
         else
             str_printf(source, SETTING_LEN,
                        "%s's own setting (source: %s), as it was when it was cloned or last set "

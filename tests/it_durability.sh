@@ -117,3 +117,13 @@ status_json >"$J"
 check "(c) both standbys stream" \
     jq -e '[.nodes[] | select(.role == "standby" and .state == "streaming")] | length == 2' "$J"
 check "no password in the audit log or the output" no_password_in "$XDG_STATE_HOME/repltop/actions.log" "$OUT"
+
+# sync set --save: the applied list becomes the policy in the config file
+run sync set "$list" --save --yes
+rc=$?
+show_out
+check_eq "sync set --save: exit 0" 0 "$rc"
+check "the config's policy is now the list" grep -qxF "sync = $list" "$CONF"
+check_eq "one sync line in the config" 1 "$(grep -c '^sync = ' "$CONF")"
+status_json >"$J"
+check "the config still loads and the cluster is known" jq -e ".cluster.primary == \"$cand\"" "$J"

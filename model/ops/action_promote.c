@@ -252,6 +252,11 @@ static int list_from_policy(struct action *a, const struct node_snap *c, bool kn
                            "configured): refusing to make it a primary that acknowledges "
                            "commits without any standby. Use --async to accept that",
                            a->cfg->sync_policy, c->name);
+    if (syncnames_exceeds_list(sn))
+        action_warn(a,
+                    "the policy '%s' waits for %d synchronous standbys but only %d other node(s) "
+                    "exist: every commit on %s will wait until that many stream",
+                    a->cfg->sync_policy, sn->num, sn->nnames, c->name);
     return 0;
 }
 

@@ -50,6 +50,16 @@ expect_usage "duplicate node names" 'duplicate node name "127.0.0.1:5999"' \
 printf '[nodes]\na = host=127.0.0.1 port=1\n' >"$TEST_TMP/ok.conf"
 expect_usage "config node and argument with the same name" 'duplicate node name "a"' \
     "$REPLTOP" status -c "$TEST_TMP/ok.conf" "host=127.0.0.1 port=2 application_name=a"
+printf '[repltop]\nsync = FIRST 0\n[nodes]\na = host=127.0.0.1 port=1\n' >"$TEST_TMP/badsync.conf"
+expect_usage "a bad sync policy, with file:line" "$TEST_TMP/badsync.conf:2: sync must be a policy" \
+    "$REPLTOP" status -c "$TEST_TMP/badsync.conf"
+expect_usage "promote --async with --sync-names" "--sync-names and --async cannot be used together" \
+    "$REPLTOP" -c "$TEST_TMP/ok.conf" promote a --async --sync-names 'FIRST 1 (b)'
+expect_usage "sync set '' --save" "--save needs a list" \
+    "$REPLTOP" -c "$TEST_TMP/ok.conf" sync set '' --save
+run_rc "$REPLTOP" promote --help
+check "promote --help names --async and the policy" \
+    bash -c "grep -q -- '--async' '$TEST_TMP/out' && grep -q 'policy' '$TEST_TMP/out'"
 
 # a server that is not there is not a usage error: it is a critical finding, exit 2
 run_rc "$REPLTOP" status --json "host=127.0.0.1 port=1 connect_timeout=2"

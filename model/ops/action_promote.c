@@ -164,8 +164,9 @@ static bool own_setting(struct action *a, const struct node_snap *n, char *out, 
             str_printf(dated, sizeof dated, " (the file dates from %s)", when);
         if (!str_empty(base) && strstr(base, ".conf"))
             str_printf(source, SETTING_LEN,
-                       "%s's own %s, as copied when it was cloned%s: it may be old", n->name, base,
-                       dated);
+                       "%s's own %s, as copied when it was cloned or last set there%s: it may "
+                       "be old",
+                       n->name, base, dated);
         else
             str_printf(source, SETTING_LEN,
                        "%s's own setting (source: %s), as it was when it was cloned or last set "
@@ -252,6 +253,11 @@ static int list_from_policy(struct action *a, const struct node_snap *c, bool kn
                            "configured): refusing to make it a primary that acknowledges "
                            "commits without any standby. Use --async to accept that",
                            a->cfg->sync_policy, c->name);
+    if (syncnames_exceeds_list(sn))
+        action_warn(a,
+                    "the policy '%s' waits for %d synchronous standbys but only %d other node(s) "
+                    "exist: every commit on %s will wait until that many stream",
+                    a->cfg->sync_policy, sn->num, sn->nnames, c->name);
     return 0;
 }
 

@@ -311,8 +311,16 @@ static void below_sync_policy(void **state)
     assert_int_equal(s->health, SEV_OK);
     snapshot_free(s);
 
-    /* FIRST 1 without names goes by config order: db_s1 (walreceiver) first, not the list */
+    /* FIRST 1 without names: every other node, in any order, meets it */
     s = with_policy("FIRST 1", &lim);
+    derive_snapshot(s, &lim);
+    assert_false(has_problem(s, "below_sync_policy", NULL));
+    snapshot_free(s);
+
+    /* ... a list that leaves one out does not */
+    s = with_policy("FIRST 1", &lim);
+    str_copy(s->nodes[0].synchronous_standby_names, sizeof s->nodes[0].synchronous_standby_names,
+             "FIRST 1 (walreceiversync)");
     derive_snapshot(s, &lim);
     assert_true(has_problem(s, "below_sync_policy", ""));
     assert_int_equal(s->health, SEV_WARNING);

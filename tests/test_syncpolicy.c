@@ -138,10 +138,18 @@ static void check_below(void **state)
     assert_string_equal(check("FIRST 1 (db_s2, db_s1)", &c, s), "");
     assert_string_equal(check(NULL, &c, s), "");
     assert_string_equal(check("", &c, s), "");
-    /* the no-names policy lists db_s1 first: the order differs */
-    assert_string_equal(check("FIRST 1", &c, s),
+    /* the no-names policy would list db_s1 first; the same nodes in another order keep it */
+    assert_string_equal(check("FIRST 1", &c, s), "");
+    /* a policy that names its standbys names their order too */
+    assert_string_equal(check("FIRST 1 (db_s1, db_s2)", &c, s),
                         "primary's list 'FIRST 1 (walreceiversync, walreceiver)' differs from "
-                        "the policy's 'FIRST 1 (walreceiver, walreceiversync)'");
+                        "the policy's 'FIRST 1 (db_s1, db_s2)'");
+    /* the same number but not every other node: below the no-names policy */
+    strcpy(s->nodes[0].synchronous_standby_names, "FIRST 1 (walreceiversync)");
+    assert_string_equal(check("FIRST 1", &c, s),
+                        "primary's list 'FIRST 1 (walreceiversync)' differs from the policy's "
+                        "'FIRST 1 (walreceiver, walreceiversync)'");
+    strcpy(s->nodes[0].synchronous_standby_names, "FIRST 1 (walreceiversync, walreceiver)");
     assert_string_equal(check("FIRST 2 (db_s2, db_s1)", &c, s),
                         "primary's list 'FIRST 1 (walreceiversync, walreceiver)' differs from "
                         "the policy's 'FIRST 2 (db_s2, db_s1)'");

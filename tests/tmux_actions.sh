@@ -143,6 +143,29 @@ check "the commit made before the kill is on the new primary" \
     test "$(demo_psql db_s2 -c 'SELECT x FROM tmux_actions_probe')" = 1
 check "the action ran with --yes and the remembered sync list" \
     grep -qF "promote db_s2 step: old synchronous_standby_names 'ANY 1 (walreceiver, walreceiversync)' (from --previous-sync)" "$AUDIT"
+
+# ---- the new primary's list saved as the sync policy, seen without a restart ----
+tm send-keys -t main s
+check "s opens the sync list editor on the new primary" wait_screen 3 'Synchronous standbys of db_s2'
+tm send-keys -t main p
+check "p marks the list to be saved as the policy" \
+    wait_screen 2 '\[x\] save this list as the sync policy'
+tm send-keys -t main Enter
+if wait_screen 15 '\(saved as the policy\) · done'; then
+    ok "Enter applies the list and saves it (repltop sync set --save)"
+else
+    not_ok "Enter applies the list and saves it"
+    dump
+fi
+tm send-keys -t main Escape
+policy=$(sed -n 's/^sync *= *//p' "$CONF")
+check "the config file holds the policy ($policy)" test -n "$policy"
+check_eq "the policy is the primary's list" "$(status_json | jq -r .cluster.synchronous_standby_names)" \
+    "$policy"
+check "the header shows the saved policy without a restart" wait_screen 5 ' policy (FIRST|ANY) 1 \('
+check "the events panel says the policy changed" wait_screen 2 'the sync policy is now'
+check "the cluster meets its new policy" wait_for 5 no_screen 'below policy'
+
 screen >"$TEST_TMP/screen.txt"
 check "no password on the screen or in the audit log" no_password_in "$TEST_TMP/screen.txt" "$AUDIT"
 

@@ -228,11 +228,14 @@ void actions_read(struct app *a)
         actions_reap(a);
 }
 
-/* After a new replica's command: the nodes it added to the config file join the dashboard,
- * with the settings of its command line kept (the cluster is rebuilt; history and events
- * stay). Also after a failure, which may come after the node was added. */
-static void read_new_nodes(struct app *a)
+/* After an action, what it may have changed in the config file joins the dashboard: the sync
+ * policy (sync set --save), and, after a new replica's command (nodes true), the nodes it added,
+ * with the settings of its command line kept (the cluster is rebuilt; history and events stay).
+ * Also after a failure, which may come after the file was written. */
+static void reread_config(struct app *a, bool nodes)
 {
+    if (!a->conf_path[0])
+        return;
     struct config fresh;
     config_init(&fresh);
     char err[600];
@@ -242,15 +245,24 @@ static void read_new_nodes(struct app *a)
         config_done(&fresh);
         return;
     }
-    int before = a->o->cfg->nnodes;
-    int added = config_add_new_nodes(a->o->cfg, &fresh);
+    struct config *cfg = a->o->cfg;
+    const char *was = cfg->sync_policy ? cfg->sync_policy : "";
+    const char *now = fresh.sync_policy ? fresh.sync_policy : "";
+    if (strcmp(was, now) != 0) {
+        free(cfg->sync_policy);
+        cfg->sync_policy = now[0] ? xstrdup(now) : NULL;
+        events_add(a->events, clock_wall(), EV_ACTION, SEV_OK, "", "the sync policy is now %s (%s)",
+                   now[0] ? now : "none", a->conf_path);
+    }
+    int before = cfg->nnodes;
+    int added = nodes ? config_add_new_nodes(cfg, &fresh) : 0;
     config_done(&fresh);
     if (!added)
         return;
     app_rebuild_cluster(a);
-    for (int i = before; i < a->o->cfg->nnodes; i++)
-        events_add(a->events, clock_wall(), EV_ACTION, SEV_OK, a->o->cfg->nodes[i].name,
-                   "%s joins the dashboard (added to %s)", a->o->cfg->nodes[i].name, a->conf_path);
+    for (int i = before; i < cfg->nnodes; i++)
+        events_add(a->events, clock_wall(), EV_ACTION, SEV_OK, cfg->nodes[i].name,
+                   "%s joins the dashboard (added to %s)", cfg->nodes[i].name, a->conf_path);
 }
 
 static void ended(struct app *a, int status)
@@ -284,8 +296,7 @@ static void ended(struct app *a, int status)
     if (a->term)
         term_catch_ctrl_c(a->term, false);
     a->quit_armed = false;
-    if (a->run_adds)
-        read_new_nodes(a);
+    reread_config(a, a->run_adds);
     a->run_adds = false;
     /* show the cluster as the action left it without waiting for the next refresh */
     if (a->cluster && !a->refreshing)

@@ -60,8 +60,12 @@ static bool same_node(const struct config *c, const struct snapshot *s, const ch
     return false;
 }
 
+/* Whether the primary's list is the policy's. A policy that names its standbys names their
+ * order too; one that names none (FIRST 1) asks for that many of the other nodes, so a list of
+ * the same nodes in another order keeps it just as well (the demo's FIRST 1 (walreceiversync,
+ * walreceiver) meets `sync = FIRST 1` whatever the config's order). */
 static bool lists_match(const struct config *c, const struct snapshot *s,
-                        const struct syncnames *want, const struct syncnames *have)
+                        const struct syncnames *want, const struct syncnames *have, bool ordered)
 {
     if (want->method != have->method || want->nnames != have->nnames)
         return false;
@@ -69,9 +73,13 @@ static bool lists_match(const struct config *c, const struct snapshot *s,
         return true;
     if (want->num != have->num)
         return false;
-    for (int i = 0; i < want->nnames; i++)
-        if (!same_node(c, s, want->names[i], have->names[i]))
+    for (int i = 0; i < want->nnames; i++) {
+        bool found = false;
+        for (int j = ordered ? i : 0; j < (ordered ? i + 1 : have->nnames) && !found; j++)
+            found = same_node(c, s, want->names[i], have->names[j]);
+        if (!found)
             return false;
+    }
     return true;
 }
 
@@ -84,10 +92,12 @@ bool syncpolicy_check(const char *policy, const struct config *c, const struct s
         return false;
     struct syncnames want, have;
     char err[300];
+    struct syncnames declared;
     if (!syncpolicy_list(policy, c, s, p->name, &want, err, sizeof err) ||
+        !syncnames_parse_policy(policy, &declared, err, sizeof err) ||
         !syncnames_parse(p->synchronous_standby_names, &have, NULL, 0))
         return false;
-    if (!lists_match(c, s, &want, &have)) {
+    if (!lists_match(c, s, &want, &have, declared.nnames > 0)) {
         char w[SYNCNAMES_FORMAT_MAX] = "";
         syncnames_format(&want, w, sizeof w);
         str_printf(why, whylen, "primary's list '%s' differs from the policy's '%s'",

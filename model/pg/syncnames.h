@@ -119,6 +119,10 @@ bool syncnames_exceeds_list(const struct syncnames *s);
 bool syncnames_would_block(const struct syncnames *s, const char *const *connected_app_names,
                            int n);
 
+/* Whether two standby names are the same to PostgreSQL: pg_strcasecmp in the C locale, where
+ * only ASCII letters fold. */
+bool syncnames_name_eq(const char *a, const char *b);
+
 /* "FIRST", "ANY" (as written in the setting) or "none". */
 const char *sync_method_name(enum sync_method m);
 

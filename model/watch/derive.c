@@ -1,7 +1,7 @@
 /* derive: turns per-node samples into cluster facts. Pure functions of the snapshot, so every
  * rule is unit-tested from hand-made snapshots.
  *
- * Byte lag is the truth and time lag a hint (docs/DESIGN.md 7): pg_stat_replication's replay_lsn is
+ * Which source wins (docs/DESIGN.md 7.4): pg_stat_replication's replay_lsn is
  * reported by the standby only every wal_receiver_status_interval when idle, so a reachable
  * standby's own receive/replay LSNs are preferred to the primary's view of them. */
 #include "model/watch/derive.h"

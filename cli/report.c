@@ -73,6 +73,8 @@ void report_print(FILE *out, const struct snapshot *s)
         str_printf(row[0], 80, "%s%s", n->name, n->best_candidate ? "*" : "");
         str_copy(row[1], 80, n->reach == REACH_OK ? role_name(n->role) : DASH);
         str_copy(row[2], 80, n->state);
+        if (node_delayed(n)) /* a delayed standby: "streaming +3600s" */
+            str_printf(row[2] + strlen(row[2]), 80 - strlen(row[2]), " +%.0fs", n->apply_delay_s);
         if (n->timeline > 0)
             str_printf(row[3], 80, "%d", n->timeline);
         else

@@ -192,6 +192,8 @@ static void fields(struct out *o, const struct snapshot *s, const struct node_sn
         add_secs(o, "replay age", n->replay_age);
         kv_add(o, "replay paused", yes_no(n->replay_paused, u),
                n->replay_paused == 1 ? CR_WARNING : CR_NORMAL);
+        if (dbl_known(n->apply_delay_s)) /* recovery_min_apply_delay; old recordings lack it */
+            add_secs(o, "apply delay", n->apply_delay_s);
         kv_add(o, "needs rewind", n->needs_rewind ? "yes" : "no",
                n->needs_rewind ? CR_CRITICAL : CR_NORMAL);
         kv_add(o, "application", n->application_name, CR_NORMAL);

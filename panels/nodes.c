@@ -86,6 +86,11 @@ static enum role cell_value(const struct snapshot *s, const struct node_snap *n,
         return plain;
     case C_STATE:
         str_copy(buf, len, n->state[0] ? n->state : glyph_dash(u));
+        if (node_delayed(n) && strcmp(n->state, "streaming") == 0) { /* "delayed 1h00m" */
+            char d[32];
+            fmt_seconds(n->apply_delay_s, u, d, sizeof d);
+            str_printf(buf, len, "delayed %s", d);
+        }
         if (row == CR_NORMAL)
             return strcmp(n->state, "streaming") == 0 || strcmp(n->state, "primary") == 0
                        ? CR_OK

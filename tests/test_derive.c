@@ -354,6 +354,180 @@ static void below_sync_policy(void **state)
     snapshot_free(s);
 }
 
+/* s with one more node at index at: a copy of node from (its own rows), named name at target. */
+static struct snapshot *with_copy(struct snapshot *s, int from, int at, const char *name,
+                                  const char *target)
+{
+    struct snapshot *t = snapshot_new(s->nnodes + 1);
+    for (int i = 0, k = 0; i < t->nnodes; i++) {
+        const struct node_snap *src = &s->nodes[i == at ? from : k++];
+        struct node_snap *n = &t->nodes[i];
+        *n = *src;
+        n->repl = src->nrepl ? xcalloc((size_t)src->nrepl, sizeof *n->repl) : NULL;
+        if (src->nrepl)
+            memcpy(n->repl, src->repl, (size_t)src->nrepl * sizeof *n->repl);
+        n->slots = NULL;
+        n->nslots = 0;
+        if (i == at) {
+            str_copy(n->name, sizeof n->name, name);
+            str_copy(n->target, sizeof n->target, target);
+        }
+    }
+    snapshot_free(s);
+    return t;
+}
+
+/* The same primary listed twice (once by another spelling of its address) is a config
+ * mistake naming both entries, not a split brain; a second primary on another address is. */
+static void same_server_twice_is_no_split_brain(void **state)
+{
+    (void)state;
+    struct snapshot *s = with_copy(refcluster_new(), 0, 3, "db_m_uri", "localhost:5432");
+    derive_snapshot(s, &ref_limits);
+    assert_false(has_problem(s, "multiple_primaries", NULL));
+    assert_true(has_problem(s, "duplicate_node", "db_m_uri"));
+    const char *msg = problem_message(s, "duplicate_node");
+    assert_non_null(strstr(msg, "db_m (127.0.0.1:5432)"));
+    assert_non_null(strstr(msg, "db_m_uri (localhost:5432)"));
+    assert_string_equal(s->nodes[3].same_server_as, "db_m");
+    assert_string_equal(s->primary, "db_m");
+    assert_string_equal(s->candidate, "db_s2");
+    snapshot_free(s);
+
+    /* the same identifier at another address: two servers, a real split brain */
+    s = with_copy(refcluster_new(), 0, 3, "db_m2", "127.0.0.1:6543");
+    derive_snapshot(s, &ref_limits);
+    assert_true(has_problem(s, "multiple_primaries", NULL));
+    assert_false(has_problem(s, "duplicate_node", NULL));
+    snapshot_free(s);
+}
+
+/* A node of another cluster is flagged as such whichever order the config lists it in, never
+ * counted as a second primary and never the candidate. */
+static void other_cluster_in_either_order(void **state)
+{
+    (void)state;
+    for (int at = 0; at <= 3; at += 3) {
+        /* a primary of another cluster */
+        struct snapshot *s = with_copy(refcluster_new(), 0, at, "other", "127.0.0.1:6000");
+        struct node_snap *o = &s->nodes[at];
+        str_copy(o->system_identifier, sizeof o->system_identifier, "42");
+        o->nrepl = 0;
+        derive_snapshot(s, &ref_limits);
+        assert_true(has_problem(s, "system_id_mismatch", "other"));
+        assert_false(has_problem(s, "system_id_mismatch", "db_m"));
+        assert_false(has_problem(s, "multiple_primaries", NULL));
+        assert_string_equal(s->primary, "db_m");
+        assert_true(s->nodes[at].other_cluster);
+        snapshot_free(s);
+
+        /* a standby of another cluster that received more WAL than any of ours */
+        s = with_copy(refcluster_new(), 2, at, "other", "127.0.0.1:6000");
+        o = &s->nodes[at];
+        str_copy(o->system_identifier, sizeof o->system_identifier, "42");
+        o->receive_lsn = o->replay_lsn = lsn_of("9/0");
+        derive_snapshot(s, &ref_limits);
+        assert_true(has_problem(s, "system_id_mismatch", "other"));
+        assert_string_equal(s->candidate, "db_s2");
+        assert_false(s->nodes[at].best_candidate);
+        snapshot_free(s);
+    }
+}
+
+/* Bytes and seconds each reach their own severity; the worse wins. */
+static void time_lag_beats_byte_lag(void **state)
+{
+    (void)state;
+    struct snapshot *s = refcluster_new();
+    s->nodes[0].current_lsn = lsn_of("0/A000000"); /* db_s1 150 MB behind: a warning */
+    s->nodes[1].replay_lsn = lsn_of("0/0A00000");  /* ... */
+    s->nodes[0].repl[0].replay_lag = 139;          /* ... but 139 s: critical */
+    derive_snapshot(s, &ref_limits);
+    assert_true(has_problem(s, "lag_crit", "db_s1"));
+    assert_false(has_problem(s, "lag_warn", "db_s1"));
+    assert_non_null(strstr(problem_message(s, "lag_crit"), "139.0 s behind db_m (crit at 60 s)"));
+    snapshot_free(s);
+}
+
+/* A receiver restarted at the start of a segment holds what it replayed: flush lag and data at
+ * risk never exceed the replay lag. */
+static void restarted_receiver_holds_what_it_replayed(void **state)
+{
+    (void)state;
+    struct snapshot *s = refcluster_new();
+    s->nodes[1].receive_lsn = lsn_of("0/2000000"); /* reset below the replayed 0/2D9D0E8 */
+    derive_snapshot(s, &ref_limits);
+    assert_int_equal(s->nodes[1].lag_flush, 0x409D0E8 - 0x2D9D0E8);
+    assert_int_equal(s->nodes[1].data_at_risk, 0x409D0E8 - 0x2D9D0E8);
+    snapshot_free(s);
+}
+
+/* After an accidental promotion (db_s2 on timeline 2) a standby that follows it with a larger
+ * LSN is not a candidate for the line the other standby is on. */
+static void candidate_on_one_timeline(void **state)
+{
+    (void)state;
+    struct snapshot *s = with_copy(refcluster_new(), 1, 3, "db_s3", "127.0.0.1:5435");
+    struct node_snap *s2 = &s->nodes[2], *s3 = &s->nodes[3];
+    s2->role = ROLE_PRIMARY;
+    s2->current_lsn = lsn_of("0/9000000");
+    s2->timeline = 2;
+    s2->wr.present = false;
+    s3->timeline = 2;
+    s3->receive_lsn = s3->replay_lsn = lsn_of("0/8000000");
+    str_copy(s3->upstream_addr, sizeof s3->upstream_addr, "localhost:5434");
+    derive_snapshot(s, &ref_limits);
+    assert_true(has_problem(s, "multiple_primaries", NULL));
+    assert_string_equal(s->candidate, "db_s1");
+    snapshot_free(s);
+
+    /* with one primary, a standby ahead of its timeline is no candidate */
+    s = refcluster_new();
+    s->nodes[2].timeline = 2;
+    derive_snapshot(s, &ref_limits);
+    assert_string_equal(s->candidate, "db_s1");
+    snapshot_free(s);
+}
+
+/* A delayed standby: its replay lag is judged against its delay, it is ranked after the others,
+ * and named candidate only with what it still has to replay. */
+static void delayed_standby(void **state)
+{
+    (void)state;
+    struct snapshot *s = refcluster_new();
+    struct node_snap *s2 = &s->nodes[2];
+    s2->apply_delay_s = 3600;
+    s2->replay_lsn = lsn_of("0/0A00000"); /* 54 MB and 139 s to replay: inside its delay */
+    s->nodes[0].repl[1].replay_lag = 139;
+    derive_snapshot(s, &ref_limits);
+    assert_false(has_problem(s, "lag_warn", "db_s2"));
+    assert_false(has_problem(s, "lag_crit", "db_s2"));
+    assert_string_equal(s->candidate, "db_s1"); /* though db_s2 received more */
+    assert_false(has_problem(s, "candidate_delayed", NULL));
+    snapshot_free(s);
+
+    /* beyond its delay plus the thresholds it is late like any other */
+    s = refcluster_new();
+    s->nodes[2].apply_delay_s = 60;
+    s->nodes[2].replay_lsn = lsn_of("0/0A00000");
+    s->nodes[0].repl[1].replay_lag = 139;
+    derive_snapshot(s, &ref_limits);
+    assert_true(has_problem(s, "lag_crit", "db_s2"));
+    snapshot_free(s);
+
+    /* the only standby left: the candidate, with a warning of what it has to replay */
+    s = refcluster_new();
+    s->nodes[2].apply_delay_s = 3600;
+    s->nodes[2].replay_lsn = lsn_of("0/0A00000");
+    node_snap_clear(&s->nodes[1]);
+    s->nodes[1].reach = REACH_UNREACHABLE;
+    derive_snapshot(s, &ref_limits);
+    assert_string_equal(s->candidate, "db_s2");
+    assert_true(has_problem(s, "candidate_delayed", "db_s2"));
+    assert_non_null(strstr(problem_message(s, "candidate_delayed"), "55 MB to replay"));
+    snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +544,12 @@ int main(void)
         cmocka_unit_test(writes_blocked),
         cmocka_unit_test(duplicate_app_names_match_closest_row),
         cmocka_unit_test(same_addr),
+        cmocka_unit_test(same_server_twice_is_no_split_brain),
+        cmocka_unit_test(other_cluster_in_either_order),
+        cmocka_unit_test(time_lag_beats_byte_lag),
+        cmocka_unit_test(restarted_receiver_holds_what_it_replayed),
+        cmocka_unit_test(candidate_on_one_timeline),
+        cmocka_unit_test(delayed_standby),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -153,6 +153,9 @@ static cJSON *node_json(const struct node_snap *n)
     add_dbl(o, "uptime_seconds", n->uptime_s);
     add_dbl(o, "replay_age_seconds", n->replay_age);
     add_tristate(o, "replay_paused", n->replay_paused);
+    add_dbl(o, "apply_delay_seconds", n->apply_delay_s);
+    add_str(o, "same_server_as", n->same_server_as);
+    cJSON_AddBoolToObject(o, "other_cluster", n->other_cluster);
     add_str(o, "upstream_addr", n->upstream_addr);
     add_str(o, "synchronous_standby_names",
             n->role == ROLE_PRIMARY ? n->synchronous_standby_names : NULL);
@@ -383,6 +386,9 @@ static void rd_node(const cJSON *o, struct node_snap *n)
     n->uptime_s = rd_dbl(o, "uptime_seconds");
     n->replay_age = rd_dbl(o, "replay_age_seconds");
     n->replay_paused = rd_tristate(o, "replay_paused");
+    n->apply_delay_s = rd_dbl(o, "apply_delay_seconds");
+    rd_str(o, "same_server_as", n->same_server_as, sizeof n->same_server_as);
+    n->other_cluster = rd_bool(o, "other_cluster");
     rd_str(o, "upstream_addr", n->upstream_addr, sizeof n->upstream_addr);
     rd_str(o, "synchronous_standby_names", n->synchronous_standby_names,
            sizeof n->synchronous_standby_names);

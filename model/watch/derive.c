@@ -1,7 +1,7 @@
 /* derive: turns per-node samples into cluster facts. Pure functions of the snapshot, so every
  * rule is unit-tested from hand-made snapshots.
  *
- * Byte lag is the truth and time lag a hint (docs/DESIGN.md 7): pg_stat_replication's replay_lsn is
+ * Which source wins (docs/DESIGN.md 7.4): pg_stat_replication's replay_lsn is
  * reported by the standby only every wal_receiver_status_interval when idle, so a reachable
  * standby's own receive/replay LSNs are preferred to the primary's view of them. */
 #include "model/watch/derive.h"
@@ -36,6 +36,62 @@ bool derive_same_addr(const char *a, const char *b)
 static bool usable(const struct node_snap *n)
 {
     return n->reach == REACH_OK;
+}
+
+/* A usable node that is a member of the watched cluster in its own right: not a second entry of
+ * a server listed before, not a node of another cluster. */
+static bool member(const struct node_snap *n)
+{
+    return usable(n) && !n->same_server_as[0] && !n->other_cluster;
+}
+
+/* How many distinct servers (first entries) of s share node i's system identifier. */
+static int sysid_count(const struct snapshot *s, int i)
+{
+    int c = 0;
+    for (int k = 0; k < s->nnodes; k++) {
+        const struct node_snap *o = &s->nodes[k];
+        c += usable(o) && !o->same_server_as[0] &&
+             strcmp(o->system_identifier, s->nodes[i].system_identifier) == 0;
+    }
+    return c;
+}
+
+/* Identity (docs/DESIGN.md 7): two entries are one server when both their system identifier
+ * and their address say so; the later one is marked same_server_as the first. The cluster's
+ * system identifier is the one most servers share (on a tie, the first listed of them); a node
+ * with another one belongs to another cluster, whatever order the config lists them in. */
+static void identify(struct snapshot *s)
+{
+    for (int i = 0; i < s->nnodes; i++) {
+        struct node_snap *n = &s->nodes[i];
+        n->same_server_as[0] = '\0';
+        n->other_cluster = false;
+        for (int j = 0; j < i && usable(n) && n->system_identifier[0]; j++) {
+            const struct node_snap *o = &s->nodes[j];
+            if (usable(o) && !o->same_server_as[0] &&
+                strcmp(o->system_identifier, n->system_identifier) == 0 &&
+                derive_same_addr(o->target, n->target)) {
+                str_copy(n->same_server_as, sizeof n->same_server_as, o->name);
+                break;
+            }
+        }
+    }
+    int ref = -1, ref_count = 0;
+    for (int i = 0; i < s->nnodes; i++) {
+        if (!usable(&s->nodes[i]) || !s->nodes[i].system_identifier[0])
+            continue;
+        int c = sysid_count(s, i);
+        if (c > ref_count) {
+            ref = i;
+            ref_count = c;
+        }
+    }
+    for (int i = 0; ref >= 0 && i < s->nnodes; i++) {
+        struct node_snap *n = &s->nodes[i];
+        n->other_cluster = usable(n) && n->system_identifier[0] &&
+                           strcmp(n->system_identifier, s->nodes[ref].system_identifier) != 0;
+    }
 }
 
 /* The node a standby streams from: by its WAL receiver's sender address, else the one node
@@ -130,8 +186,10 @@ static void derive_standby(struct snapshot *s, int i, const struct node_snap *ro
         n->lag_flush = lag_of(cur, row->flush_lsn);
         n->lag_replay = lag_of(cur, row->replay_lsn);
     }
-    if (usable(n) && n->receive_lsn != LSN_UNKNOWN)
-        n->lag_flush = lag_of(cur, n->receive_lsn);
+    /* what it holds, not what its receiver says: a restarted receiver starts over at the
+     * beginning of a segment, below what was already flushed and replayed */
+    if (usable(n) && node_wal_held(n) != LSN_UNKNOWN)
+        n->lag_flush = lag_of(cur, node_wal_held(n));
     if (usable(n) && n->replay_lsn != LSN_UNKNOWN)
         n->lag_replay = lag_of(cur, n->replay_lsn);
     if (row) {
@@ -268,11 +326,14 @@ static int compare_standing(struct standing a, struct standing b)
     return 0;
 }
 
-/* Is a better failover candidate than b: least data at risk (most WAL received), then the
- * stronger sync standing, then the least replay lag; on a full tie the first in the config. */
+/* Is a better failover candidate than b: not a delayed standby, then least data at risk (most WAL
+ * received), then the stronger sync standing, then the least replay lag; on a full tie the first in
+ * the config. */
 static bool better_candidate(const struct node_snap *a, struct standing sa,
                              const struct node_snap *b, struct standing sb)
 {
+    if (node_delayed(a) != node_delayed(b))
+        return !node_delayed(a); /* a delayed standby only when no other can be */
     lsn_t ha = node_wal_held(a), hb = node_wal_held(b);
     if (ha != hb)
         return ha > hb;
@@ -282,17 +343,52 @@ static bool better_candidate(const struct node_snap *a, struct standing sa,
     return a->replay_lsn > b->replay_lsn;
 }
 
+/* Is n on a fork of the timeline tli: ahead of it, or behind it and not streaming (a standby
+ * that streams from the primary crosses the timeline switch by itself). */
+static bool on_fork(const struct node_snap *n, int tli)
+{
+    if (tli <= 0 || n->timeline <= 0)
+        return false;
+    bool streams = n->wr.present && strcmp(n->wr.status, "streaming") == 0;
+    return n->timeline > tli || (n->timeline < tli && !streams);
+}
+
+/* The timeline candidates are compared on: the one primary's; with none or several answering,
+ * the timeline most standbys of the cluster are on (on a tie the lowest, the line the others
+ * forked from). LSNs of different timelines' histories say nothing of which holds more. */
+static int reference_timeline(const struct snapshot *s, const struct node_snap *root)
+{
+    if (root)
+        return root->timeline;
+    int best = -1, best_count = 0;
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (!member(n) || n->role != ROLE_STANDBY || n->timeline <= 0)
+            continue;
+        int c = 0;
+        for (int k = 0; k < s->nnodes; k++)
+            c += member(&s->nodes[k]) && s->nodes[k].role == ROLE_STANDBY &&
+                 s->nodes[k].timeline == n->timeline;
+        if (c > best_count || (c == best_count && n->timeline < best)) {
+            best = n->timeline;
+            best_count = c;
+        }
+    }
+    return best;
+}
+
 static void pick_candidate(struct snapshot *s, const struct node_snap *root, bool no_primary)
 {
     if (s->nnodes == 0)
         return;
     struct standing *st = xcalloc((size_t)s->nnodes, sizeof *st);
     standings(s, no_primary, st);
+    int tli = reference_timeline(s, root);
     int best = -1;
     for (int i = 0; i < s->nnodes; i++) {
         struct node_snap *n = &s->nodes[i];
-        if (!usable(n) || n->role != ROLE_STANDBY || n->needs_rewind ||
-            node_wal_held(n) == LSN_UNKNOWN)
+        if (!member(n) || n->role != ROLE_STANDBY || n->needs_rewind ||
+            node_wal_held(n) == LSN_UNKNOWN || on_fork(n, tli))
             continue;
         if (root && strcmp(n->system_identifier, root->system_identifier) != 0)
             continue;
@@ -308,10 +404,11 @@ static void pick_candidate(struct snapshot *s, const struct node_snap *root, boo
 
 void derive_snapshot(struct snapshot *s, const struct health_limits *lim)
 {
+    identify(s);
     const struct node_snap *root = NULL;
     int primaries = 0;
     for (int i = 0; i < s->nnodes; i++) {
-        if (usable(&s->nodes[i]) && s->nodes[i].role == ROLE_PRIMARY) {
+        if (member(&s->nodes[i]) && s->nodes[i].role == ROLE_PRIMARY) {
             if (!root)
                 root = &s->nodes[i];
             primaries++;
@@ -327,9 +424,11 @@ void derive_snapshot(struct snapshot *s, const struct health_limits *lim)
         struct node_snap *n = &s->nodes[i];
         if (usable(n) && n->role == ROLE_STANDBY) {
             /* with several primaries, lag is measured against the one this standby follows */
-            const struct node_snap *r = primaries == 1 ? root : NULL;
+            const struct node_snap *r = primaries == 1 && !n->other_cluster ? root : NULL;
             int up = find_upstream(s, i);
-            if (primaries > 1 && up >= 0 && s->nodes[up].role == ROLE_PRIMARY)
+            if ((primaries > 1 || n->other_cluster) && up >= 0 &&
+                s->nodes[up].role == ROLE_PRIMARY &&
+                strcmp(s->nodes[up].system_identifier, n->system_identifier) == 0)
                 r = &s->nodes[up];
             derive_standby(s, i, r);
         }

@@ -59,7 +59,8 @@ static const struct node_snap *rule_primaries(struct snapshot *s)
         const struct node_snap *n = &s->nodes[i];
         if (usable(n))
             answered++;
-        if (!usable(n) || n->role != ROLE_PRIMARY)
+        /* a second entry of one server, or a node of another cluster, is no second primary */
+        if (!usable(n) || n->role != ROLE_PRIMARY || n->same_server_as[0] || n->other_cluster)
             continue;
         if (!first)
             first = n;
@@ -76,31 +77,103 @@ static const struct node_snap *rule_primaries(struct snapshot *s)
     return count == 1 ? first : NULL;
 }
 
+/* The cluster's system identifier is the one most servers share (derive.c identify): each
+ * node with another one is flagged, never counted as a primary or a candidate. */
 static void rule_system_id(struct snapshot *s, const struct node_snap *primary)
 {
-    /* the primary's identifier is the cluster's; without one, the first reachable node's */
-    const char *ref = primary ? primary->system_identifier : NULL;
-    const char *ref_node = primary ? primary->name : NULL;
-    for (int i = 0; !ref && i < s->nnodes; i++) {
-        if (usable(&s->nodes[i]) && s->nodes[i].system_identifier[0]) {
-            ref = s->nodes[i].system_identifier;
-            ref_node = s->nodes[i].name;
-        }
-    }
-    if (!ref)
-        return;
-    for (int i = 0; i < s->nnodes; i++) {
+    const struct node_snap *ref = primary;
+    for (int i = 0; !ref && i < s->nnodes; i++)
+        if (usable(&s->nodes[i]) && !s->nodes[i].other_cluster && s->nodes[i].system_identifier[0])
+            ref = &s->nodes[i];
+    for (int i = 0; ref && i < s->nnodes; i++) {
         const struct node_snap *n = &s->nodes[i];
-        if (usable(n) && n->system_identifier[0] && strcmp(n->system_identifier, ref) != 0)
+        if (n->other_cluster)
             snapshot_add_problem(s, SEV_CRITICAL, "system_id_mismatch", n->name,
                                  "%s belongs to another cluster (system identifier %s, %s has %s)",
-                                 n->name, n->system_identifier, ref_node, ref);
+                                 n->name, n->system_identifier, ref->name, ref->system_identifier);
+    }
+}
+
+/* One server listed twice (same system identifier, same address): a config mistake. */
+static void rule_duplicates(struct snapshot *s)
+{
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (!n->same_server_as[0])
+            continue;
+        const struct node_snap *o = snapshot_find(s, n->same_server_as);
+        snapshot_add_problem(s, SEV_WARNING, "duplicate_node", n->name,
+                             "%s (%s) and %s (%s) are the same server (system identifier %s): "
+                             "the config lists it twice",
+                             n->same_server_as, o ? o->target : "?", n->name, n->target,
+                             n->system_identifier);
     }
 }
 
 static bool streaming(const struct node_snap *n)
 {
     return n->wr.present && strcmp(n->wr.status, "streaming") == 0;
+}
+
+static enum severity level(double v, double warn, double crit)
+{
+    return v >= crit ? SEV_CRITICAL : v >= warn ? SEV_WARNING : SEV_OK;
+}
+
+/* Byte lag and time lag each reach their own severity; the worse wins (on a tie the bytes are
+ * named). The seconds count only while WAL is left to replay (PostgreSQL keeps the last
+ * interval when idle). A delayed standby is behind by design: its bytes are judged by what it
+ * has not received yet, its seconds by how far they exceed its delay. */
+static void rule_lag(struct snapshot *s, const struct node_snap *n, const struct node_snap *primary,
+                     const struct health_limits *lim)
+{
+    bool delayed = node_delayed(n);
+    int64_t bytes = delayed ? n->lag_flush : n->lag_replay;
+    double secs = n->lag_replay_s;
+    if (dbl_known(secs) && delayed)
+        secs -= n->apply_delay_s;
+    enum severity sb = num_known(bytes) ? level((double)bytes, (double)lim->lag_warn_bytes,
+                                                (double)lim->lag_crit_bytes)
+                                        : SEV_OK;
+    enum severity st = dbl_known(secs) && num_known(n->lag_replay) && n->lag_replay > 0
+                           ? level(secs, lim->lag_warn_s, lim->lag_crit_s)
+                           : SEV_OK;
+    enum severity sev = sb > st ? sb : st;
+    if (sev == SEV_OK)
+        return;
+    bool crit = sev == SEV_CRITICAL;
+    const char *code = crit ? "lag_crit" : "lag_warn", *word = crit ? "crit" : "warn";
+    const char *up = primary ? primary->name : "the primary";
+    char have[32], at[32], what[48] = "replay";
+    if (delayed)
+        str_printf(what, sizeof what, "(delayed %.0f s) %s", n->apply_delay_s,
+                   sb >= st ? "receive" : "replay beyond its delay");
+    if (sb >= st) {
+        format_bytes(bytes, have, sizeof have);
+        format_bytes(crit ? lim->lag_crit_bytes : lim->lag_warn_bytes, at, sizeof at);
+        snapshot_add_problem(s, sev, code, n->name, "%s %s is %s behind %s (%s at %s)", n->name,
+                             what, have, up, word, at);
+    } else
+        snapshot_add_problem(s, sev, code, n->name, "%s %s is %.1f s behind %s (%s at %.0f s)",
+                             n->name, what, secs, up, word,
+                             crit ? lim->lag_crit_s : lim->lag_warn_s);
+}
+
+/* A delayed standby named failover candidate (no undelayed one could be): what it still has to
+ * replay before it can take over. */
+static void rule_delayed_candidate(struct snapshot *s)
+{
+    const struct node_snap *c = s->candidate[0] ? snapshot_find(s, s->candidate) : NULL;
+    if (!c || !node_delayed(c))
+        return;
+    char left[32] = "an unknown amount of WAL";
+    int64_t d = lsn_diff(node_wal_held(c), c->replay_lsn);
+    if (num_known(d))
+        format_bytes(d < 0 ? 0 : d, left, sizeof left);
+    snapshot_add_problem(s, SEV_WARNING, "candidate_delayed", c->name,
+                         "the failover candidate %s is a delayed standby (recovery_min_apply_delay "
+                         "%.0f s): it still has %s to replay before it can take over",
+                         c->name, c->apply_delay_s, left);
 }
 
 static void rule_standbys(struct snapshot *s, const struct node_snap *primary,
@@ -129,24 +202,7 @@ static void rule_standbys(struct snapshot *s, const struct node_snap *primary,
             snapshot_add_problem(s, SEV_WARNING, "replay_paused", n->name,
                                  "%s has WAL replay paused (pg_wal_replay_resume() resumes it)",
                                  n->name);
-        char have[32], warn[32];
-        if (num_known(n->lag_replay) && n->lag_replay >= lim->lag_warn_bytes) {
-            bool crit = n->lag_replay >= lim->lag_crit_bytes;
-            format_bytes(n->lag_replay, have, sizeof have);
-            format_bytes(crit ? lim->lag_crit_bytes : lim->lag_warn_bytes, warn, sizeof warn);
-            snapshot_add_problem(
-                s, crit ? SEV_CRITICAL : SEV_WARNING, crit ? "lag_crit" : "lag_warn", n->name,
-                "%s replay is %s behind %s (%s at %s)", n->name, have,
-                primary ? primary->name : "the primary", crit ? "crit" : "warn", warn);
-        } else if (dbl_known(n->lag_replay_s) && n->lag_replay_s >= lim->lag_warn_s &&
-                   num_known(n->lag_replay) && n->lag_replay > 0) {
-            bool crit = n->lag_replay_s >= lim->lag_crit_s;
-            snapshot_add_problem(s, crit ? SEV_CRITICAL : SEV_WARNING,
-                                 crit ? "lag_crit" : "lag_warn", n->name,
-                                 "%s replay is %.1f s behind %s (%s at %.0f s)", n->name,
-                                 n->lag_replay_s, primary ? primary->name : "the primary",
-                                 crit ? "crit" : "warn", crit ? lim->lag_crit_s : lim->lag_warn_s);
-        }
+        rule_lag(s, n, primary, lim);
     }
 }
 
@@ -215,8 +271,10 @@ void health_evaluate(struct snapshot *s, const struct health_limits *lim)
     rule_reachability(s);
     const struct node_snap *primary = rule_primaries(s);
     rule_system_id(s, primary);
+    rule_duplicates(s);
     rule_standbys(s, primary, lim);
     rule_slots(s);
+    rule_delayed_candidate(s);
     rule_writes_blocked(s, primary);
     rule_sync_policy(s, primary, lim);
 }

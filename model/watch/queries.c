@@ -31,6 +31,8 @@
     " pg_last_wal_replay_lsn() AS replay_lsn,"                                                     \
     " extract(epoch FROM now() - pg_last_xact_replay_timestamp()) AS replay_age,"                  \
     " CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() END AS replay_paused,"          \
+    " CASE WHEN pg_is_in_recovery() THEN extract(epoch FROM"                                       \
+    "   current_setting('recovery_min_apply_delay')::interval) END AS apply_delay,"                \
     " extract(epoch FROM now() - pg_postmaster_start_time()) AS uptime,"                           \
     " (SELECT count(*) FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend')"     \
     "   AS connections,"                                                                           \
@@ -163,6 +165,7 @@ static void parse_node(const struct rowset *rs, struct node_sample *smp)
     n->replay_lsn = get_lsn(rs, 0, "replay_lsn");
     n->replay_age = get_dbl(rs, 0, "replay_age");
     n->replay_paused = get_bool(rs, 0, "replay_paused");
+    n->apply_delay_s = get_dbl(rs, 0, "apply_delay");
     n->uptime_s = get_dbl(rs, 0, "uptime");
     n->connections = get_i64(rs, 0, "connections");
     smp->xact_total = get_i64(rs, 0, "xact_total");

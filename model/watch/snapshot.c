@@ -15,6 +15,11 @@ lsn_t node_wal_held(const struct node_snap *n)
     return n->receive_lsn;
 }
 
+bool node_delayed(const struct node_snap *n)
+{
+    return n->role == ROLE_STANDBY && dbl_known(n->apply_delay_s) && n->apply_delay_s > 0;
+}
+
 void node_snap_clear(struct node_snap *n)
 {
     char name[NAME_LEN], target[sizeof n->target];
@@ -32,6 +37,7 @@ void node_snap_clear(struct node_snap *n)
     n->uptime_s = NAN;
     n->replay_age = NAN;
     n->replay_paused = -1;
+    n->apply_delay_s = NAN;
     n->sync_priority = -1;
     n->last_sync_priority = -1;
     n->lag_sent = n->lag_write = n->lag_flush = n->lag_replay = NUM_UNKNOWN;

@@ -82,11 +82,12 @@ struct node_snap {
     int timeline;               /* -1 when unknown */
     double uptime_s;
 
-    lsn_t current_lsn; /* primary: pg_current_wal_lsn() */
-    lsn_t receive_lsn; /* standby: pg_last_wal_receive_lsn() */
-    lsn_t replay_lsn;  /* standby: pg_last_wal_replay_lsn() */
-    double replay_age; /* standby: now() - pg_last_xact_replay_timestamp(), NAN if unknown */
-    int replay_paused; /* -1 unknown, 0 no, 1 yes */
+    lsn_t current_lsn;    /* primary: pg_current_wal_lsn() */
+    lsn_t receive_lsn;    /* standby: pg_last_wal_receive_lsn() */
+    lsn_t replay_lsn;     /* standby: pg_last_wal_replay_lsn() */
+    double replay_age;    /* standby: now() - pg_last_xact_replay_timestamp(), NAN if unknown */
+    int replay_paused;    /* -1 unknown, 0 no, 1 yes */
+    double apply_delay_s; /* standby: recovery_min_apply_delay in seconds, NAN if unknown */
 
     char synchronous_standby_names[SETTING_LEN];
     char synchronous_commit[16];
@@ -104,6 +105,12 @@ struct node_snap {
     int64_t data_at_risk; /* bytes a promotion of this standby would lose now */
     bool best_candidate;
     bool needs_rewind; /* ahead of the primary it should follow (diverged timeline) */
+    /* Identity (derive.c): the earlier config entry this one is the same server as (same system
+     * identifier and address), "" when none; and whether its system identifier is not the
+     * cluster's (the one most entries share). Either way it is neither a primary of the cluster
+     * nor a failover candidate. */
+    char same_server_as[NAME_LEN];
+    bool other_cluster;
     /* sync_state and sync_priority as of the last refresh in which exactly one primary answered
      * ("" and -1: not seen, or not in its pg_stat_replication then). The cluster carries them
      * across refreshes (lastsync.h), so that once the primary is down the failover candidate
@@ -163,6 +170,8 @@ void node_snap_clear(struct node_snap *n);
  * is further (after a restart with no primary to stream from, the receive position is reset
  * and says nothing). LSN_UNKNOWN when neither is known. */
 lsn_t node_wal_held(const struct node_snap *n);
+/* A standby that applies WAL only recovery_min_apply_delay (> 0) after it was committed. */
+bool node_delayed(const struct node_snap *n);
 const struct node_snap *snapshot_find(const struct snapshot *s, const char *name);
 void snapshot_add_problem(struct snapshot *s, enum severity sev, const char *code, const char *node,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));

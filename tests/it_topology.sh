@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Topologies an operator can have, on real servers: every derived fact of `status --json` is
+# checked against PostgreSQL's own answer on the same nodes (pg_control_system(),
+# pg_stat_replication, pg_last_wal_*_lsn(), pg_settings), not against constants. Set-ups: the
+# demo cluster as it is; the same primary listed twice (once as a URI); two unrelated clusters in
+# one config, in both orders; a delayed standby (recovery_min_apply_delay). The suite is meant to
+# grow: one block per set-up.
+source "$(dirname "$0")/lib.sh"
+cluster_up
+
+J=$TEST_TMP/status.json
+snap() { "$REPLTOP" -c "${1:-$CONF}" status --json >"$J"; RC=$?; }
+q() { jq -e "$@" "$J" >/dev/null; }
+jv() { jq -r "$@" "$J"; }
+# What PostgreSQL says, as one value (psql -At) on a demo node.
+pg() { demo_psql "$1" -c "$2"; }
+sysid() { pg "$1" "SELECT system_identifier FROM pg_control_system()"; }
+BIN=$(pg_bin)
+
+# --- the demo cluster as it is: identifiers, upstreams and positions from PostgreSQL ----------
+snap
+for n in db_m db_s1 db_s2; do
+    check_eq "$n: system identifier is pg_control_system()'s" "$(sysid $n)" \
+        "$(jv --arg n $n '.nodes[] | select(.name==$n) | .system_identifier')"
+done
+# one pg_stat_replication row per standby repltop says streams from db_m
+check_eq "standbys upstream of db_m = pg_stat_replication rows on db_m" \
+    "$(pg db_m "SELECT count(*) FROM pg_stat_replication")" \
+    "$(jv '[.nodes[] | select(.upstream=="db_m")] | length')"
+check_eq "db_s2's sync_state is pg_stat_replication's" \
+    "$(pg db_m "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'walreceiversync'")" \
+    "$(jv '.nodes[] | select(.name=="db_s2") | .sync_state')"
+for n in db_s1 db_s2; do
+    check_eq "$n: apply_delay_seconds is pg_settings' recovery_min_apply_delay" \
+        "$(pg $n "SELECT setting::float8 / 1000 FROM pg_settings WHERE name = 'recovery_min_apply_delay'")" \
+        "$(jv --arg n $n '.nodes[] | select(.name==$n) | .apply_delay_seconds')"
+done
+check "the primary's apply_delay_seconds is null (not a standby)" \
+    q '.nodes[] | select(.name=="db_m") | .apply_delay_seconds == null'
+check "no entry is marked a duplicate or of another cluster" \
+    q '[.nodes[] | .same_server_as == null and .other_cluster == false] | all'
+
+# --- the same primary listed twice, once as a URI -----------------------------------------------
+PM=$(demo_port db_m)
+DUP=$TEST_TMP/dup.conf
+sed "/^db_s2 = /a db_m_uri = postgresql://postgres@127.0.0.1:$PM/postgres?passfile=$DEMO_DIR/pgpass" \
+    "$CONF" >"$DUP"
+snap "$DUP"
+# PostgreSQL's own word that both entries are one server: same identifier, same address and port
+same_server() {
+    local a b
+    a=$(pg db_m "SELECT system_identifier || ' ' || inet_server_port() FROM pg_control_system()")
+    b=$(PGPASSFILE=$DEMO_DIR/pgpass psql -X -q -A -t "postgresql://postgres@127.0.0.1:$PM/postgres" \
+        -c "SELECT system_identifier || ' ' || inet_server_port() FROM pg_control_system()")
+    [ -n "$a" ] && [ "$a" = "$b" ]
+}
+check "PostgreSQL: db_m and db_m_uri are one server" same_server
+check "listed twice: db_m_uri is the same server as db_m" \
+    q '.nodes[] | select(.name=="db_m_uri") | .same_server_as == "db_m"'
+check "listed twice: duplicate_node warning naming both entries, no split brain" \
+    q '(.cluster.problems | any(.code == "duplicate_node" and .severity == "warning" and (.message | test("db_m .*db_m_uri")))) and
+       (.cluster.problems | all(.code != "multiple_primaries"))'
+check_eq "listed twice: the primary is db_m" db_m "$(jv .cluster.primary)"
+check_eq "listed twice: warning exit status" 1 "$RC"
+
+# --- two unrelated clusters in one config, both orders ------------------------------------------
+OTHER=$TEST_TMP/other
+OP=$(($(demo_port db_s2) + 7))
+mkdir -p "$OTHER" && chown postgres "$OTHER" 2>/dev/null
+if run_as_server "$BIN/initdb" -D "$OTHER/data" -A trust -U postgres >"$TEST_TMP/initdb.log" 2>&1 &&
+    run_as_server "$BIN/pg_ctl" -D "$OTHER/data" -o "-p $OP -k $OTHER -c listen_addresses=127.0.0.1" \
+        -l "$OTHER/log" start -w -t 60 >/dev/null 2>&1; then
+    on_exit "run_as_server $BIN/pg_ctl -D $OTHER/data stop -m immediate"
+    OTHER_ID=$(psql -X -q -A -t -h 127.0.0.1 -p "$OP" -U postgres -d postgres \
+        -c "SELECT system_identifier FROM pg_control_system()")
+    OLINE="other = host=127.0.0.1 port=$OP user=postgres dbname=postgres"
+    sed "/^db_s2 = /a $OLINE" "$CONF" >"$TEST_TMP/two-last.conf"
+    sed "/^db_m = /i $OLINE" "$CONF" >"$TEST_TMP/two-first.conf"
+    for order in last first; do
+        snap "$TEST_TMP/two-$order.conf"
+        check_eq "other listed $order: its system identifier is pg_control_system()'s" "$OTHER_ID" \
+            "$(jv '.nodes[] | select(.name=="other") | .system_identifier')"
+        check "other listed $order: PostgreSQL gives it another identifier than db_m" \
+            [ "$OTHER_ID" != "$(sysid db_m)" ]
+        check "other listed $order: flagged as another cluster, db_m's nodes are not" \
+            q '(.nodes[] | select(.name=="other") | .other_cluster == true) and
+               ([.nodes[] | select(.name != "other") | .other_cluster == false] | all) and
+               (.cluster.problems | any(.code == "system_id_mismatch" and .node == "other")) and
+               (.cluster.problems | all(.code != "system_id_mismatch" or .node == "other"))'
+        check "other listed $order: no split brain, db_m is the primary" \
+            q '(.cluster.problems | all(.code != "multiple_primaries")) and .cluster.primary == "db_m"'
+        check "other listed $order: the candidate is of db_m's cluster" \
+            q '.cluster.candidate == "db_s2" and (.nodes[] | select(.name=="other") | .best_candidate == false)'
+    done
+else
+    skip "two clusters: initdb or start of a second cluster failed ($(tail -n 1 "$TEST_TMP/initdb.log"))"
+fi
+
+# --- a delayed standby: db_s2, the sync one, applies WAL an hour late ---------------------------
+pg db_s2 "ALTER SYSTEM SET recovery_min_apply_delay = '1h'" >/dev/null
+pg db_s2 "SELECT pg_reload_conf()" >/dev/null
+delay_set() { [ "$(pg db_s2 "SHOW recovery_min_apply_delay")" = 1h ]; }
+wait_for 10 delay_set
+# the delay holds replay at the first commit record: a small transaction first, so that the load
+# after it stays unreplayed (its records before its own commit would replay at once)
+pg db_m "CREATE TABLE topo_first (i int)" >/dev/null
+pg db_m "CREATE TABLE topo_t AS SELECT g AS id, repeat('x', 100) AS pad FROM generate_series(1, 200000) g" >/dev/null
+# db_s1 (not delayed) catches up; db_s2 receives everything and replays nothing
+caught_up() {
+    local cur
+    cur=$(pg db_m "SELECT pg_current_wal_lsn()")
+    [ "$(pg db_s1 "SELECT pg_last_wal_replay_lsn() >= '$cur'")" = t ] &&
+        [ "$(pg db_s2 "SELECT pg_last_wal_receive_lsn() >= '$cur'")" = t ]
+}
+check "delayed: db_s1 replayed and db_s2 received the load" wait_for 30 caught_up
+snap
+check_eq "delayed: apply_delay_seconds is pg_settings' (in s)" \
+    "$(pg db_s2 "SELECT setting::float8 / 1000 FROM pg_settings WHERE name = 'recovery_min_apply_delay'")" \
+    "$(jv '.nodes[] | select(.name=="db_s2") | .apply_delay_seconds')"
+check_eq "delayed: replay LSN is pg_last_wal_replay_lsn()'s" \
+    "$(pg db_s2 "SELECT pg_last_wal_replay_lsn()")" \
+    "$(jv '.nodes[] | select(.name=="db_s2") | .replay_lsn')"
+behind=$(pg db_m "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$(pg db_s2 "SELECT pg_last_wal_replay_lsn()")')")
+check "delayed: PostgreSQL shows db_s2 over the warn threshold behind in replay ($behind B)" \
+    [ "${behind%.*}" -ge $((16 * 1024 * 1024)) ]
+check "delayed: its replay lag within the delay is no problem" \
+    q '.cluster.problems | all(.node != "db_s2" or (.code != "lag_warn" and .code != "lag_crit"))'
+check "delayed: the undelayed db_s1 is the candidate though db_s2 is sync" \
+    q '.cluster.candidate == "db_s1" and (.nodes[] | select(.name=="db_s2") | .sync_state == "sync")'
+"$REPLTOP" -c "$CONF" status >"$TEST_TMP/delayed.txt"
+check "delayed: the table marks db_s2 with its delay" grep -Eq '^db_s2 .*streaming \+3600s' "$TEST_TMP/delayed.txt"
+
+# with db_s1 stopped, the delayed standby is the candidate, with what it still has to replay
+run_as_server "$BIN/pg_ctl" -D "$DEMO_DIR/db_s1" stop -m fast -w >/dev/null 2>&1
+snap
+check "delayed, alone: db_s2 is the candidate with candidate_delayed" \
+    q '.cluster.candidate == "db_s2" and (.cluster.problems | any(.code == "candidate_delayed" and .node == "db_s2" and (.message | test("to replay"))))'
+start_node db_s1
+pg db_s2 "ALTER SYSTEM RESET recovery_min_apply_delay" >/dev/null
+pg db_s2 "SELECT pg_reload_conf()" >/dev/null
+replayed() { [ "$(pg db_s2 "SELECT pg_last_wal_replay_lsn() >= pg_last_wal_receive_lsn()")" = t ]; }
+check "undelayed again: db_s2 replays what it held back" wait_for 30 replayed
+snap
+check "undelayed again: db_s2 is the candidate, no candidate_delayed" \
+    q '.cluster.candidate == "db_s2" and (.cluster.problems | all(.code != "candidate_delayed"))'

@@ -502,3 +502,16 @@ bool syncnames_format(const struct syncnames *s, char *buf, size_t n)
     emit(&o, ")", 1);
     return o.ok && s->nnames > 0 && s->num >= 1;
 }
+
+const char *sync_method_name(enum sync_method m)
+{
+    switch (m) {
+    case SYNC_FIRST:
+        return "FIRST";
+    case SYNC_ANY:
+        return "ANY";
+    case SYNC_NONE:
+        break;
+    }
+    return "none";
+}

@@ -122,16 +122,3 @@ bool syncnames_would_block(const struct syncnames *s, const char *const *connect
             have++;
     return have < need;
 }
-
-const char *sync_method_name(enum sync_method m)
-{
-    switch (m) {
-    case SYNC_FIRST:
-        return "FIRST";
-    case SYNC_ANY:
-        return "ANY";
-    case SYNC_NONE:
-        break;
-    }
-    return "none";
-}

@@ -119,6 +119,12 @@ void actions_open(struct app *a, enum key_cmd cmd)
                 cmd_name(cmd));
         return;
     }
+    if (a->view.read_only) {
+        app_say(a, SEV_WARNING, "%s refused: read-only (%s), no action runs from here",
+                cmd_name(cmd),
+                a->o->read_only ? "--read-only" : "[repltop] actions = off in the config");
+        return;
+    }
     if (a->view.connecting || !a->snap) {
         app_say(a, SEV_WARNING, "%s: wait for the first refresh", cmd_name(cmd));
         return;
@@ -330,9 +336,13 @@ static void start(struct app *a)
     const char *args[DLG_ARGV_MAX];
     char title[sizeof a->run.title];
     int n = dialog_argv(&a->dlg, args, title, sizeof title);
-    const char *argv[DLG_ARGV_MAX + 4] = {self_exe(), "-c", a->conf_path};
+    /* read-only never gets here; should it, the child refuses too */
+    const char *argv[DLG_ARGV_MAX + 5] = {self_exe(), "-c", a->conf_path};
+    int k = 3;
+    if (a->view.read_only)
+        argv[k++] = "--read-only";
     for (int i = 0; i <= n; i++)
-        argv[3 + i] = args[i];
+        argv[k + i] = args[i];
     char cmd[512] = "repltop";
     for (int i = 0; i < n; i++) {
         size_t len = strlen(cmd);

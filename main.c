@@ -21,7 +21,7 @@
 static void usage(FILE *out)
 {
     fputs("usage:\n"
-          "  repltop [-c FILE] [-t THEME] [-i SECONDS] [CONNINFO...]   the dashboard\n"
+          "  repltop [-c FILE] [-t THEME] [-i SECONDS] [--read-only] [CONNINFO...]  the dashboard\n"
           "  repltop status [--json|--check] [-c FILE] [CONNINFO...]   one snapshot\n"
           "  repltop demo [up|down|status|load [SECONDS]] [--dir DIR]  the sandbox cluster\n"
           "  repltop promote NODE [--yes] [--force]                    promote a standby\n"
@@ -34,7 +34,7 @@ static void usage(FILE *out)
           "a postgresql:// URI or 'service=NAME'. Passwords come from ~/.pgpass, PGPASSWORD\n"
           "or the conninfo and are never shown.\n"
           "\n"
-          "  -c, --config FILE     INI file with [repltop], [nodes] and [node NAME] sections\n"
+          "  -c, --config FILE     INI file with [repltop], [nodes], [node NAME] and [severity]\n"
           "  -t, --theme NAME      colour theme (default, dark, light, monochrome, ...)\n"
           "  -i, --interval SECS   refresh interval (default 1)\n"
           "  -j, --json            (status) print the snapshot as JSON\n"

@@ -5,8 +5,9 @@
  *
  * Actions are plain sequential code with deadlines on every network call. The command line
  * (cli/action_main.c) runs them directly; the dashboard runs the same command as a child process
- * (fork+execvp of its own binary with --yes) and reads its progress lines from a pipe in its poll()
- * loop, so a promote that waits or a basebackup that takes minutes never freezes the screen.
+ * (fork+execvp of its own binary with --confirmed=dashboard) and reads its progress lines from a
+ * pipe in its poll() loop, so a promote that waits or a basebackup that takes minutes never freezes
+ * the screen.
  *
  * Progress lines on stdout, one per step, start with a tag the dashboard understands:
  *   "step: ...", "ok: ...", "warn: ...", "fail: ...", "progress: DONE TOTAL", "done: ...". */

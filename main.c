@@ -21,8 +21,8 @@
 static void usage(FILE *out)
 {
     fputs("usage:\n"
-          "  repltop [-c FILE] [-t THEME] [-i SECONDS] [CONNINFO...]   the dashboard\n"
-          "  repltop status [--json] [-c FILE] [CONNINFO...]           one snapshot\n"
+          "  repltop [-c FILE] [-t THEME] [-i SECONDS] [--read-only] [CONNINFO...]  the dashboard\n"
+          "  repltop status [--json|--check] [-c FILE] [CONNINFO...]   one snapshot\n"
           "  repltop demo [up|down|status|load [SECONDS]] [--dir DIR]  the sandbox cluster\n"
           "  repltop promote NODE [--yes] [--force]                    promote a standby\n"
           "  repltop sync show | sync set 'SPEC' [--yes]               synchronous standbys\n"
@@ -34,17 +34,24 @@ static void usage(FILE *out)
           "a postgresql:// URI or 'service=NAME'. Passwords come from ~/.pgpass, PGPASSWORD\n"
           "or the conninfo and are never shown.\n"
           "\n"
-          "  -c, --config FILE     INI file with [repltop], [nodes] and [node NAME] sections\n"
+          "  -c, --config FILE     INI file with [repltop], [nodes], [node NAME] and [severity]\n"
           "  -t, --theme NAME      colour theme (default, dark, light, monochrome, ...)\n"
           "  -i, --interval SECS   refresh interval (default 1)\n"
           "  -j, --json            (status) print the snapshot as JSON\n"
+          "      --check           (status) one line for Nagios/Icinga: REPLTOP OK|WARNING|\n"
+          "                        CRITICAL|UNKNOWN - the worst problem (+N more) | perfdata;\n"
+          "                        exits 0/1/2/3 (3: no node answered, or bad input)\n"
+          "      --read-only       no actions: promote, sync set, resync, rejoin and the\n"
+          "                        dashboard's action keys refuse (exit 1); also\n"
+          "                        [repltop] actions = off in the config\n"
           "      --record FILE     (dashboard) append every snapshot to FILE, one JSON per line\n"
           "      --replay FILE     play a recording made with --record, without any database:\n"
           "                        space pauses, left/right step, +/- slower/faster\n"
           "  -h, --help            this text\n"
           "  -V, --version         the version\n"
           "\n"
-          "status exits 0 when healthy, 1 on warnings, 2 on critical problems, 3 on bad input.\n",
+          "status exits 0 when healthy, 1 on warnings, 2 on critical problems, 3 on bad input.\n"
+          "An action refused (read-only, not confirmed, unsafe) exits 1.\n",
           out);
 }
 
@@ -60,11 +67,11 @@ struct options {
     const char *config_path;
     const char *theme;
     double interval;
-    bool json;
+    bool json, check, read_only;
     const char *record_path, *replay_path;
 };
 
-enum { OPT_RECORD = 1000, OPT_REPLAY };
+enum { OPT_RECORD = 1000, OPT_REPLAY, OPT_CHECK, OPT_READ_ONLY };
 
 /* Loads -c FILE and the conninfo arguments into cfg; prints the error and returns false. */
 static bool load_config(struct config *cfg, const struct options *o, int nargs, char **args)
@@ -111,6 +118,8 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
                                              {"json", no_argument, NULL, 'j'},
                                              {"record", required_argument, NULL, OPT_RECORD},
                                              {"replay", required_argument, NULL, OPT_REPLAY},
+                                             {"check", no_argument, NULL, OPT_CHECK},
+                                             {"read-only", no_argument, NULL, OPT_READ_ONLY},
                                              {"help", no_argument, NULL, 'h'},
                                              {"version", no_argument, NULL, 'V'},
                                              {NULL, 0, NULL, 0}};
@@ -140,6 +149,12 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
         case OPT_REPLAY:
             o->replay_path = optarg;
             break;
+        case OPT_CHECK:
+            o->check = true;
+            break;
+        case OPT_READ_ONLY:
+            o->read_only = true;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -162,6 +177,8 @@ static int cmd_status(int argc, char **argv, struct options *o)
         return rc;
     if (o->replay_path || o->record_path)
         return usage_error("%s", "status takes no --record or --replay (they are the dashboard's)");
+    if (o->json && o->check)
+        return usage_error("%s", "--json and --check do not go together");
     struct config cfg;
     config_init(&cfg);
     if (!load_config(&cfg, o, argc - optind, argv + optind)) {
@@ -170,14 +187,16 @@ static int cmd_status(int argc, char **argv, struct options *o)
     }
     struct cluster *cl = cluster_new(&cfg);
     struct snapshot *s = cluster_sample_once(cl);
+    rc = report_exit_code(s);
     if (o->json) {
         char *text = snapshot_to_json(s, true);
         puts(text);
         free(text);
+    } else if (o->check) {
+        rc = report_check(stdout, s, &cfg);
     } else {
         report_print(stdout, s);
     }
-    rc = report_exit_code(s);
     snapshot_free(s);
     cluster_free(cl);
     config_done(&cfg);
@@ -186,6 +205,8 @@ static int cmd_status(int argc, char **argv, struct options *o)
 
 static int cmd_dashboard(int argc, char **argv, struct options *o)
 {
+    if (o->check)
+        return usage_error("%s", "--check is status's (repltop status --check)");
     struct config cfg;
     config_init(&cfg);
     struct dash_opts d = {.cfg = &cfg, .theme = o->theme, .record_path = o->record_path};
@@ -211,6 +232,9 @@ static int cmd_dashboard(int argc, char **argv, struct options *o)
         config_done(&cfg);
         return EXIT_USAGE;
     }
+    if (o->read_only)
+        cfg.actions_off = true;
+    d.read_only = o->read_only;
     int rc = dashboard_run(&d);
     config_done(&cfg);
     return rc;
@@ -292,12 +316,12 @@ int main(int argc, char **argv)
         return cmd_demo(rest - 1, args + 1);
     }
     if (rest > 0 && strcmp(args[0], "promote") == 0)
-        return cmd_promote(rest, args, o.config_path);
+        return cmd_promote(rest, args, o.config_path, o.read_only);
     if (rest > 0 && strcmp(args[0], "sync") == 0)
-        return cmd_sync(rest, args, o.config_path);
+        return cmd_sync(rest, args, o.config_path, o.read_only);
     if (rest > 0 && strcmp(args[0], "resync") == 0)
-        return cmd_resync(rest, args, o.config_path);
+        return cmd_resync(rest, args, o.config_path, o.read_only);
     if (rest > 0 && strcmp(args[0], "rejoin") == 0)
-        return cmd_rejoin(rest, args, o.config_path);
+        return cmd_rejoin(rest, args, o.config_path, o.read_only);
     return cmd_dashboard(rest, args, &o);
 }

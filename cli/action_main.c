@@ -37,8 +37,15 @@ static int ask_on_terminal(const struct action *a, const char *question, const c
  * a getopt_long table terminated by a zero entry, with their values stored by the caller's
  * `on_extra`) and loads the config. Returns -1 to go on, -2 for --help, else the exit status.
  * *first_arg is the index of the first positional argument. */
+struct base_opts {
+    const char *confirmed; /* NULL: ask; "--yes"; "typed in the dashboard" */
+    bool force, read_only;
+};
+
+enum { OPT_READ_ONLY = 2000, OPT_CONFIRMED };
+
 static int action_parse(int argc, char **argv, const char *config_path, struct config *cfg,
-                        bool *yes, bool *force, const struct option *extra,
+                        struct base_opts *b, const struct option *extra,
                         void (*on_extra)(int opt, const char *arg, void *ctx), void *ctx,
                         int *first_arg)
 {
@@ -47,6 +54,8 @@ static int action_parse(int argc, char **argv, const char *config_path, struct c
     const struct option base[] = {{"config", required_argument, NULL, 'c'},
                                   {"yes", no_argument, NULL, 'y'},
                                   {"force", no_argument, NULL, 'F'},
+                                  {"read-only", no_argument, NULL, OPT_READ_ONLY},
+                                  {"confirmed", required_argument, NULL, OPT_CONFIRMED},
                                   {"help", no_argument, NULL, 'h'}};
     for (size_t i = 0; i < sizeof base / sizeof base[0]; i++)
         opts[n++] = base[i];
@@ -62,10 +71,23 @@ static int action_parse(int argc, char **argv, const char *config_path, struct c
             config_path = optarg;
             break;
         case 'y':
-            *yes = true;
+            if (!b->confirmed)
+                b->confirmed = "--yes";
             break;
         case 'F':
-            *force = true;
+            b->force = true;
+            break;
+        case OPT_READ_ONLY:
+            b->read_only = true;
+            break;
+        case OPT_CONFIRMED:
+            /* the dashboard's child: the operator typed the confirmation there */
+            if (strcmp(optarg, "dashboard") != 0) {
+                text_error("--confirmed takes \"dashboard\" (the dashboard sets it), not \"%s\"",
+                           optarg);
+                return 3;
+            }
+            b->confirmed = "typed in the dashboard";
             break;
         case 'h':
             return -2; /* the caller prints its usage */
@@ -94,15 +116,31 @@ static int action_parse(int argc, char **argv, const char *config_path, struct c
     return -1;
 }
 
-int action_main(int argc, char **argv, const char *config_path, const struct action_cmd *cmd,
-                void *opts)
+/* Read-only refuses every action but `sync show`, in one line, before anything connects. */
+static int refuse_read_only(const struct action_call *call, const struct base_opts *b,
+                            const struct config *cfg)
+{
+    if (strcmp(call->verb, "sync show") == 0 || (!b->read_only && !cfg->actions_off))
+        return -1;
+    if (b->read_only)
+        text_error("%s refused: repltop runs read-only (--read-only); nothing was changed",
+                   call->verb);
+    else
+        text_error("%s refused: actions are off in %s ([repltop] actions = off); nothing was "
+                   "changed",
+                   call->verb, cfg->path ? cfg->path : "the config");
+    return 1;
+}
+
+int action_main(int argc, char **argv, const char *config_path, bool read_only,
+                const struct action_cmd *cmd, void *opts)
 {
     struct config cfg;
     config_init(&cfg);
-    bool yes = false, force = false;
+    struct base_opts b = {.read_only = read_only};
     int first = 0;
-    int rc = action_parse(argc, argv, config_path, &cfg, &yes, &force, cmd->extra, cmd->on_extra,
-                          opts, &first);
+    int rc =
+        action_parse(argc, argv, config_path, &cfg, &b, cmd->extra, cmd->on_extra, opts, &first);
     struct action_call call = {argv + first, argc - first, opts, cmd->name, NULL};
     if (call.nargs > 0)
         call.target = call.args[0];
@@ -115,9 +153,11 @@ int action_main(int argc, char **argv, const char *config_path, const struct act
     } else if (rc == -1 && cmd->check) {
         rc = cmd->check(&call);
     }
+    if (rc == -1)
+        rc = refuse_read_only(&call, &b, &cfg);
     if (rc == -1) {
         struct action a;
-        action_begin(&a, call.verb, call.target, &cfg, yes, force);
+        action_begin(&a, call.verb, call.target, &cfg, b.confirmed, b.force);
         a.ask = ask_on_terminal;
         rc = cmd->run(&a, &call);
         action_end(&a, rc == 0);

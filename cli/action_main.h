@@ -33,9 +33,11 @@ struct action_cmd {
     int (*run)(struct action *a, const struct action_call *call); /* the exit status */
 };
 
-/* Runs a subcommand: argv[0] is its name, config_path from options before it, opts where its
- * own option values go. The exit status: 0 done, 1 failed or refused, 3 bad usage. */
-int action_main(int argc, char **argv, const char *config_path, const struct action_cmd *cmd,
-                void *opts);
+/* Runs a subcommand: argv[0] is its name, config_path and read_only from options before it,
+ * opts where its own option values go. Read-only (read_only, --read-only after the command,
+ * or [repltop] actions = off) refuses every command but `sync show` in one line, before
+ * anything connects. The exit status: 0 done, 1 failed or refused, 3 bad usage. */
+int action_main(int argc, char **argv, const char *config_path, bool read_only,
+                const struct action_cmd *cmd, void *opts);
 
 #endif

@@ -4,11 +4,14 @@
 #ifndef REPLTOP_CLI_H
 #define REPLTOP_CLI_H
 
-/* The subcommands (argv[0] is the command's name; config_path from options before it). The
- * exit status: 0 done, 1 failed or refused, 3 bad usage. */
-int cmd_promote(int argc, char **argv, const char *config_path);
-int cmd_sync(int argc, char **argv, const char *config_path);
-int cmd_resync(int argc, char **argv, const char *config_path); /* argv[0] == "resync" */
-int cmd_rejoin(int argc, char **argv, const char *config_path); /* argv[0] == "rejoin" */
+#include <stdbool.h>
+
+/* The subcommands (argv[0] is the command's name; config_path and read_only from options
+ * before it: --read-only refuses every action but `sync show`). The exit status: 0 done,
+ * 1 failed or refused, 3 bad usage. */
+int cmd_promote(int argc, char **argv, const char *config_path, bool read_only);
+int cmd_sync(int argc, char **argv, const char *config_path, bool read_only);
+int cmd_resync(int argc, char **argv, const char *config_path, bool read_only); /* "resync" */
+int cmd_rejoin(int argc, char **argv, const char *config_path, bool read_only); /* "rejoin" */
 
 #endif

@@ -74,8 +74,8 @@ static const struct action_cmd promote_cmd = {
     .run = run,
 };
 
-int cmd_promote(int argc, char **argv, const char *config_path)
+int cmd_promote(int argc, char **argv, const char *config_path, bool read_only)
 {
     struct promote_opts o = {0};
-    return action_main(argc, argv, config_path, &promote_cmd, &o);
+    return action_main(argc, argv, config_path, read_only, &promote_cmd, &o);
 }

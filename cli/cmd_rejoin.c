@@ -29,7 +29,7 @@ static const struct action_cmd rejoin_cmd = {
     .run = run,
 };
 
-int cmd_rejoin(int argc, char **argv, const char *config_path)
+int cmd_rejoin(int argc, char **argv, const char *config_path, bool read_only)
 {
-    return action_main(argc, argv, config_path, &rejoin_cmd, NULL);
+    return action_main(argc, argv, config_path, read_only, &rejoin_cmd, NULL);
 }

@@ -97,8 +97,8 @@ static const struct action_cmd resync_cmd = {
     .run = run,
 };
 
-int cmd_resync(int argc, char **argv, const char *config_path)
+int cmd_resync(int argc, char **argv, const char *config_path, bool read_only)
 {
     struct resync_given g = {0};
-    return action_main(argc, argv, config_path, &resync_cmd, &g);
+    return action_main(argc, argv, config_path, read_only, &resync_cmd, &g);
 }

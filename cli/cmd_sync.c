@@ -118,8 +118,8 @@ static const struct action_cmd sync_cmd = {
     .run = run,
 };
 
-int cmd_sync(int argc, char **argv, const char *config_path)
+int cmd_sync(int argc, char **argv, const char *config_path, bool read_only)
 {
     struct sync_opts o = {0};
-    return action_main(argc, argv, config_path, &sync_cmd, &o);
+    return action_main(argc, argv, config_path, read_only, &sync_cmd, &o);
 }

@@ -119,3 +119,81 @@ int report_exit_code(const struct snapshot *s)
 {
     return s->health == SEV_CRITICAL ? 2 : s->health == SEV_WARNING ? 1 : 0;
 }
+
+/* A perfdata label: 'NODE_what', a quote in it doubled (the plugin guidelines). */
+static void perf_label(FILE *out, const char *node, const char *what)
+{
+    fputc('\'', out);
+    for (const char *p = node; *p; p++) {
+        if (*p == '\'')
+            fputc('\'', out);
+        fputc(*p, out);
+    }
+    fprintf(out, "_%s'=", what);
+}
+
+static void perf_bytes(FILE *out, int64_t v)
+{
+    if (num_known(v))
+        fprintf(out, "%lldB", (long long)v);
+    else
+        fputc('U', out);
+}
+
+static void perf_node(FILE *out, const struct node_snap *n, const struct config *cfg)
+{
+    perf_label(out, n->name, "lag_bytes");
+    perf_bytes(out, n->lag_replay);
+    fprintf(out, ";%lld;%lld;0 ", (long long)cfg->lag_warn_bytes, (long long)cfg->lag_crit_bytes);
+    perf_label(out, n->name, "lag_seconds");
+    if (dbl_known(n->lag_replay_s))
+        fprintf(out, "%.3fs", n->lag_replay_s);
+    else
+        fputc('U', out);
+    fprintf(out, ";%g;%g;0 ", cfg->lag_warn_s, cfg->lag_crit_s);
+    perf_label(out, n->name, "at_risk_bytes");
+    perf_bytes(out, n->data_at_risk);
+}
+
+int report_check(FILE *out, const struct snapshot *s, const struct config *cfg)
+{
+    static const char *const state[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+    int answered = 0, worst = -1, more = 0;
+    for (int i = 0; i < s->nnodes; i++)
+        answered += s->nodes[i].reach == REACH_OK;
+    for (int i = 0; i < s->nproblems; i++) {
+        if (s->problems[i].severity == SEV_OK)
+            continue;
+        if (worst < 0 || s->problems[i].severity > s->problems[worst].severity)
+            worst = i;
+        more++;
+    }
+    int rc = answered == 0 ? 3 : report_exit_code(s);
+    char text[ERROR_LEN + 64];
+    if (worst >= 0)
+        str_printf(text, sizeof text, "%s", s->problems[worst].message);
+    else
+        str_printf(text, sizeof text, "%d of %d nodes answered, primary %s", answered, s->nnodes,
+                   or_dash(s->primary));
+    if (answered == 0 && worst < 0)
+        str_copy(text, sizeof text, "no node answered");
+    /* one line, and a '|' would start the perfdata */
+    char safe[4 * sizeof text];
+    text_escape(safe, sizeof safe, text);
+    for (char *p = safe; *p; p++)
+        if (*p == '|')
+            *p = '/';
+    fprintf(out, "REPLTOP %s - %s", state[rc], safe);
+    if (more > 1)
+        fprintf(out, " (+%d more)", more - 1);
+    fputs(" |", out);
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (n->reach == REACH_OK && n->role == ROLE_PRIMARY)
+            continue;
+        fputc(' ', out);
+        perf_node(out, n, cfg);
+    }
+    fputc('\n', out);
+    return rc;
+}

@@ -22,6 +22,7 @@ bool dialog_open(struct dialog *d, enum key_cmd cmd, const struct snapshot *s, c
     d->cls = c;
     str_copy(d->node, sizeof d->node, node);
     d->typed[0] = '\0';
+    d->confirming = false;
     d->note[0] = '\0';
     d->force = false;
     d->spec[0] = '\0';

@@ -110,13 +110,19 @@ void dlg_frame(struct grid *g, const char *title, enum role border, const struct
     }
 }
 
+const char *dlg_expected(const struct dialog *d)
+{
+    return d->cls && d->cls->of_cluster ? "yes" : d->node;
+}
+
 void dlg_field(struct dlg_out *o, const struct dialog *d)
 {
     if (o->y >= o->g->h)
         return;
-    bool match = strcmp(d->typed, d->node) == 0;
-    int x = grid_textf(o->g, 0, o->y, o->g->w, CR_HELP, 0, "Type %s to confirm: ", d->node);
-    int fw = text_width(d->node, o->g->utf8) + 2;
+    const char *want = dlg_expected(d);
+    bool match = strcmp(d->typed, want) == 0;
+    int x = grid_textf(o->g, 0, o->y, o->g->w, CR_HELP, 0, "Type %s to confirm: ", want);
+    int fw = text_width(want, o->g->utf8) + 2;
     if (fw < 16)
         fw = 16;
     if (x + fw > o->g->w)
@@ -238,8 +244,8 @@ unsigned dlg_confirm(struct dialog *d, const char *no)
 {
     if (no)
         str_copy(d->note, sizeof d->note, no);
-    else if (strcmp(d->typed, d->node) != 0)
-        str_printf(d->note, sizeof d->note, "type %s exactly to confirm", d->node);
+    else if (strcmp(d->typed, dlg_expected(d)) != 0)
+        str_printf(d->note, sizeof d->note, "type %s exactly to confirm", dlg_expected(d));
     else
         return INTENT_RUN;
     return INTENT_REDRAW;
@@ -248,6 +254,7 @@ unsigned dlg_confirm(struct dialog *d, const char *no)
 void dialog_close(struct dialog *d)
 {
     d->cls = NULL;
+    d->confirming = false;
     d->typed[0] = '\0';
     d->note[0] = '\0';
 }

@@ -106,8 +106,9 @@ struct dialog {
     const struct dialog_class *cls; /* the open dialog's class; NULL: none is open */
     char node[NAME_LEN];            /* the node it is about (add: the name field) */
     char typed[NAME_LEN];           /* the confirmation field */
-    bool force;                     /* promote: --force */
-    char note[256];                 /* why Enter did nothing; cleared by the next key */
+    bool confirming; /* sync: Enter passed the checks, the operator types yes to apply */
+    bool force;      /* promote: --force */
+    char note[256];  /* why Enter did nothing; cleared by the next key */
     struct add_form add;
     struct sync_editor sync; /* sync: the editor; promote: the list to keep */
     enum promote_sync psync;
@@ -165,14 +166,17 @@ void dlg_kv(struct dlg_out *o, int lw, const char *label, enum role role, const 
  * lines that always show. */
 void dlg_frame(struct grid *g, const char *title, enum role border, const struct dlg_out *body,
                const struct dlg_out *foot);
-/* The confirmation field: "Type NODE to confirm: [typed_]". */
+/* What the operator types to confirm: the node's name, or "yes" for an action about the
+ * cluster (the sync list), as `repltop sync set` asks on a terminal. */
+const char *dlg_expected(const struct dialog *d);
+/* The confirmation field: "Type NODE to confirm: [typed_]" (or yes). */
 void dlg_field(struct dlg_out *o, const struct dialog *d);
 /* The action's progress bar line, when it reported progress. */
 void dlg_progress(struct dlg_out *o, const struct run_state *run, double now);
 /* Text-field keys: characters, backspace, Ctrl-U. INTENT_REDRAW when handled. */
 unsigned dlg_field_key(struct dialog *d, int key);
-/* Enter in a dialog that asks for the node's name: shows the refusal (no, when not NULL), else
- * asks for the exact name until it is typed, else runs. */
+/* Enter in a dialog that asks for the node's name (dlg_expected): shows the refusal (no, when
+ * not NULL), else asks for the exact name until it is typed, else runs. */
 unsigned dlg_confirm(struct dialog *d, const char *no);
 /* A key in a text field: Backspace, Ctrl-U, or a character when takes (else INTENT_NONE). */
 unsigned text_field_key(char *buf, size_t n, int key, bool takes);

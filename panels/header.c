@@ -99,6 +99,10 @@ void header_render(const struct snapshot *s, const struct view *v, struct grid *
     int n = 0;
     segs[n] = (struct seg){NULL, "repltop", CR_TITLE, 0, 5};
     n++;
+    if (v->read_only) {
+        segs[n] = (struct seg){NULL, " READ-ONLY ", CR_MESSAGE, ATTR_REVERSE, 0};
+        n++;
+    }
     if (!s || v->connecting) {
         segs[n] = (struct seg){NULL, "", CR_DIM, 0, 0};
         str_printf(segs[n].value, sizeof segs[n].value, "connecting%s", u ? "…" : "...");

@@ -192,7 +192,7 @@ static int localdlg_argv(const struct dialog *d, const char **argv, char *title,
     const char *verb = is_rejoin(d) ? "rejoin" : "resync";
     int n = 0;
     argv[n++] = verb;
-    argv[n++] = "--yes";
+    argv[n++] = "--confirmed=dashboard"; /* typed there: the audit log says so */
     argv[n++] = "--";
     argv[n++] = d->node;
     argv[n] = NULL;

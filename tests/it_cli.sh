@@ -111,3 +111,51 @@ check "... how many" grep -qE 'no snapshot in this file \([0-9]+ malformed line\
 expect_usage "--replay of a directory" "$TEST_TMP: is a directory" "$REPLTOP" --replay "$TEST_TMP"
 expect_usage "--record to a file that cannot be created" "--record: $TEST_TMP/no/such/dir.ndjson" \
     "$REPLTOP" --record "$TEST_TMP/no/such/dir.ndjson" "host=127.0.0.1 port=1"
+
+# Read-only: every action refuses in one line with exit 1, before anything connects (the node
+# is a closed port: a command that got as far as connecting would say so) and before the
+# audit log is written; `sync show` and `status` still work.
+ro_port=1 # nothing listens there
+printf '[nodes]\na = host=127.0.0.1 port=%s connect_timeout=2\n[node a]\ndatadir = %s/a\n' \
+    "$ro_port" "$TEST_TMP" >"$TEST_TMP/ro.conf"
+printf '[repltop]\nactions = off\n' | cat - "$TEST_TMP/ro.conf" >"$TEST_TMP/off.conf"
+export XDG_STATE_HOME=$TEST_TMP/state
+# expect_refused "what" "text on stderr" CMD...
+expect_refused() {
+    local what=$1 want=$2
+    shift 2
+    run_rc "$@"
+    if [ "$RC" -eq 1 ] && [[ "$ERR" == *"$want"* ]] && [ "$(printf '%s\n' "$ERR" | wc -l)" -eq 1 ] &&
+        [ -z "$OUT" ] && [ ! -e "$XDG_STATE_HOME/repltop/actions.log" ]; then
+        ok "$what: exit 1 with one line, nothing connected or logged"
+    else
+        not_ok "$what: expected exit 1 and '$want' in one line, got $RC: $ERR / $OUT"
+    fi
+}
+for verb in promote "sync set" resync rejoin; do
+    if [ "$verb" = "sync set" ]; then args=(sync set 'FIRST 1 (a)'); else args=("$verb" a); fi
+    expect_refused "--read-only before: $verb" "$verb refused: repltop runs read-only (--read-only)" \
+        "$REPLTOP" --read-only -c "$TEST_TMP/ro.conf" "${args[@]}" --yes
+    expect_refused "--read-only after: $verb" "$verb refused: repltop runs read-only" \
+        "$REPLTOP" -c "$TEST_TMP/ro.conf" "${args[@]}" --yes --read-only
+    expect_refused "actions = off: $verb" \
+        "$verb refused: actions are off in $TEST_TMP/off.conf ([repltop] actions = off)" \
+        "$REPLTOP" -c "$TEST_TMP/off.conf" "${args[@]}" --yes
+done
+run_rc "$REPLTOP" --read-only -c "$TEST_TMP/off.conf" sync show
+check "read-only: sync show still runs (and finds no primary: exit 1, not refused)" \
+    bash -c "[ $RC -eq 1 ] && ! grep -q refused '$TEST_TMP/err' && grep -q 'no single reachable primary' '$TEST_TMP/out' '$TEST_TMP/err'"
+run_rc "$REPLTOP" --read-only -c "$TEST_TMP/off.conf" status
+check "read-only: status still runs (exit 2, the node is down)" [ "$RC" -eq 2 ]
+expect_usage "actions = maybe" 'actions must be on or off, not "maybe"' \
+    "$REPLTOP" -c <(printf '[repltop]\nactions = maybe\n[nodes]\na = host=x\n') status
+expect_usage "--confirmed is the dashboard's" '--confirmed takes "dashboard"' \
+    "$REPLTOP" -c "$TEST_TMP/ro.conf" promote a --confirmed=me
+expect_usage "--check is status's" '--check is status' "$REPLTOP" --check "host=127.0.0.1 port=1"
+expect_usage "--check with --json" '--json and --check do not go together' \
+    "$REPLTOP" status --check --json "host=127.0.0.1 port=1"
+expect_usage "[severity] with an unknown code" 'unknown problem code "lag_wrn"' \
+    "$REPLTOP" -c <(printf '[nodes]\na = host=x\n[severity]\nlag_wrn = ok\n') status
+run_rc "$REPLTOP" status --check "host=127.0.0.1 port=$ro_port connect_timeout=2"
+check "status --check, nobody answers: UNKNOWN, exit 3, one line" \
+    bash -c "[ $RC -eq 3 ] && [ \$(wc -l <'$TEST_TMP/out') -eq 1 ] && grep -q '^REPLTOP UNKNOWN - ' '$TEST_TMP/out'"

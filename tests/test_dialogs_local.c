@@ -36,7 +36,7 @@ static void test_local_dialogs(void **state)
     golden_dialog(s, &d, NULL, "resync");
     type_text(&d, s, "db_s1");
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
-    assert_string_equal(argv_of(&d, title, sizeof title), "resync|--yes|--|db_s1");
+    assert_string_equal(argv_of(&d, title, sizeof title), "resync|--confirmed=dashboard|--|db_s1");
 
     /* no datadir in the config: it says so and runs nothing */
     d.ctx.local[1].datadir[0] = '\0';
@@ -55,7 +55,7 @@ static void test_local_dialogs(void **state)
     dialog_open(&d, CMD_REJOIN, two, "db_m");
     type_text(&d, two, "db_m");
     assert_int_equal(dialog_key(&d, two, NULL, K_ENTER), INTENT_RUN);
-    assert_string_equal(argv_of(&d, title, sizeof title), "rejoin|--yes|--|db_m");
+    assert_string_equal(argv_of(&d, title, sizeof title), "rejoin|--confirmed=dashboard|--|db_m");
     /* but not the current primary of a healthy cluster */
     dialog_open(&d, CMD_REJOIN, s, "db_m");
     type_text(&d, s, "db_m");
@@ -112,8 +112,9 @@ static void test_new_replica(void **state)
     assert_string_equal(d.note, "type db_s3 exactly to confirm");
     type_text(&d, s, "db_s3");
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
-    assert_string_equal(argv_of(&d, title, sizeof title),
-                        "resync|--new|--port|5435|--datadir|/srv/demo/db_s3|--yes|--|db_s3");
+    assert_string_equal(
+        argv_of(&d, title, sizeof title),
+        "resync|--new|--port|5435|--datadir|/srv/demo/db_s3|--confirmed=dashboard|--|db_s3");
     assert_string_equal(title, "new replica db_s3");
 
     /* another name: the directory follows it until one is typed */
@@ -149,8 +150,9 @@ static void test_new_replica(void **state)
     dialog_key(&d, s, NULL, K_CTRL_U);
     type_text(&d, s, "dbs9x");
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
-    assert_string_equal(argv_of(&d, title, sizeof title),
-                        "resync|--new|--port|5439|--datadir|/srv/demo/my replica|--yes|--|dbs9x");
+    assert_string_equal(
+        argv_of(&d, title, sizeof title),
+        "resync|--new|--port|5439|--datadir|/srv/demo/my replica|--confirmed=dashboard|--|dbs9x");
 
     /* refused before anything runs: a node the config has, a relative directory, another's */
     dialog_open(&d, CMD_ADD, s, "db_s1");

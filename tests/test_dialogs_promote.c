@@ -51,9 +51,10 @@ static void test_promote_after_primary_died(void **state)
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
     char title[160];
     /* the old list survives only in the dashboard: it goes to the action */
-    assert_string_equal(argv_of(&d, title, sizeof title),
-                        "promote|--yes|--previous-sync|FIRST 1 (walreceiversync, walreceiver)|--|"
-                        "db_s2");
+    assert_string_equal(
+        argv_of(&d, title, sizeof title),
+        "promote|--confirmed=dashboard|--previous-sync|FIRST 1 (walreceiversync, walreceiver)|--|"
+        "db_s2");
     assert_string_equal(title, "promote db_s2");
     /* Esc closes */
     dialog_key(&d, s, NULL, K_ESC);
@@ -87,9 +88,10 @@ static void test_promote_refused_while_primary_writes(void **state)
     golden_dialog(s, &d, NULL, "promote-forced");
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
     char title[160];
-    assert_string_equal(argv_of(&d, title, sizeof title),
-                        "promote|--yes|--force|--previous-sync|FIRST 1 (walreceiversync, "
-                        "walreceiver)|--|db_s1");
+    assert_string_equal(
+        argv_of(&d, title, sizeof title),
+        "promote|--confirmed=dashboard|--force|--previous-sync|FIRST 1 (walreceiversync, "
+        "walreceiver)|--|db_s1");
     assert_string_equal(title, "promote db_s1 (forced)");
     snapshot_free(s);
 }
@@ -130,7 +132,9 @@ static void assert_promote_runs(struct dialog *d, const struct snapshot *s, cons
     assert_int_equal(dialog_key(d, s, NULL, K_ENTER), INTENT_RUN);
     char title[160], want[400];
     str_printf(want, sizeof want,
-               "promote|--yes|--previous-sync|FIRST 1 (walreceiversync, walreceiver)|--|%s", name);
+               "promote|--confirmed=dashboard|--previous-sync|FIRST 1 (walreceiversync, "
+               "walreceiver)|--|%s",
+               name);
     assert_string_equal(argv_of(d, title, sizeof title), want);
 }
 
@@ -221,15 +225,17 @@ static void test_promote_unknown_list_must_choose(void **state)
     free(text);
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
     char title[160];
-    assert_string_equal(argv_of(&d, title, sizeof title),
-                        "promote|--yes|--sync-names|FIRST 1 (db_m, walreceiver)|--|db_s2");
+    assert_string_equal(
+        argv_of(&d, title, sizeof title),
+        "promote|--confirmed=dashboard|--sync-names|FIRST 1 (db_m, walreceiver)|--|db_s2");
     assert_string_equal(title, "promote db_s2");
 
     /* editable: ^T takes db_m out; every name out is refused */
     dialog_key(&d, s, NULL, K_CTRL_T);
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
-    assert_string_equal(argv_of(&d, title, sizeof title),
-                        "promote|--yes|--sync-names|FIRST 1 (walreceiver)|--|db_s2");
+    assert_string_equal(
+        argv_of(&d, title, sizeof title),
+        "promote|--confirmed=dashboard|--sync-names|FIRST 1 (walreceiver)|--|db_s2");
     dialog_key(&d, s, NULL, K_DOWN);
     dialog_key(&d, s, NULL, K_CTRL_T);
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
@@ -244,7 +250,8 @@ static void test_promote_unknown_list_must_choose(void **state)
         strstr(text, "(*) go asynchronous: commits will be acknowledged without any standby"));
     free(text);
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
-    assert_string_equal(argv_of(&d, title, sizeof title), "promote|--yes|--async|--|db_s2");
+    assert_string_equal(argv_of(&d, title, sizeof title),
+                        "promote|--confirmed=dashboard|--async|--|db_s2");
     assert_string_equal(title, "promote db_s2 (asynchronous)");
     snapshot_free(s);
 }
@@ -269,7 +276,7 @@ static void test_promote_follows_policy(void **state)
     free(text);
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
     char title[160];
-    assert_string_equal(argv_of(&d, title, sizeof title), "promote|--yes|--|db_s2");
+    assert_string_equal(argv_of(&d, title, sizeof title), "promote|--confirmed=dashboard|--|db_s2");
     /* a named policy: the candidate is taken out of it */
     d.ctx.cfg = demo_config("ANY 1 (db_s2, db_s1)");
     text = render_dialog(s, &d, NULL, 120, 40, true);

@@ -37,6 +37,20 @@ static int item(const struct sync_editor *e, const char *name)
     return -1;
 }
 
+/* Enter on a list that passes the checks asks for "yes" (typed, as `sync set` asks on a
+ * terminal) before it runs: Enter with anything else does not run, Esc goes back to the list. */
+static unsigned enter_and_confirm(struct dialog *d, const struct snapshot *s)
+{
+    assert_int_equal(dialog_key(d, s, NULL, K_ENTER), INTENT_REDRAW);
+    assert_true(d->confirming);
+    dialog_key(d, s, NULL, 'y');
+    assert_int_equal(dialog_key(d, s, NULL, K_ENTER) & INTENT_RUN, 0);
+    assert_string_equal(d->note, "type yes exactly to confirm");
+    dialog_key(d, s, NULL, 'e');
+    dialog_key(d, s, NULL, 's');
+    return dialog_key(d, s, NULL, K_ENTER);
+}
+
 static void test_sync_editor_keys(void **state)
 {
     (void)state;
@@ -106,9 +120,29 @@ static void test_sync_editor_keys(void **state)
     dialog_key(&d, s, NULL, ' ');
     assert_string_equal(spec_of(e), "");
     assert_false(sync_editor_blocks(e, s));
-    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    assert_int_equal(enter_and_confirm(&d, s), INTENT_RUN);
     char title[160];
-    assert_string_equal(argv_of(&d, title, sizeof title), "sync|--yes|--|set|");
+    assert_string_equal(argv_of(&d, title, sizeof title), "sync|--confirmed=dashboard|--|set|");
+    snapshot_free(s);
+}
+
+static void test_sync_editor_confirm_esc(void **state)
+{
+    (void)state;
+    struct snapshot *s = fixture_load("healthy");
+    struct dialog d;
+    demo_ctx(&d);
+    dialog_open(&d, CMD_SYNC, s, "");
+    dialog_key(&d, s, NULL, 'm');
+    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_REDRAW);
+    assert_true(d.confirming);
+    /* the editor's keys are letters of the field now */
+    dialog_key(&d, s, NULL, 'm');
+    assert_string_equal(d.typed, "m");
+    assert_int_equal(dialog_key(&d, s, NULL, K_ESC), INTENT_REDRAW);
+    assert_false(d.confirming);
+    assert_non_null(d.cls); /* back to the list, still open */
+    assert_string_equal(d.typed, "");
     snapshot_free(s);
 }
 
@@ -135,10 +169,10 @@ static void test_sync_editor_blocking(void **state)
     assert_non_null(strstr(d.note, "every commit would hang"));
     dialog_key(&d, s, NULL, 'F');
     assert_true(e->force);
-    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    assert_int_equal(enter_and_confirm(&d, s), INTENT_RUN);
     char title[160];
     assert_string_equal(argv_of(&d, title, sizeof title),
-                        "sync|--yes|--force|--|set|FIRST 2 (walreceiversync)");
+                        "sync|--confirmed=dashboard|--force|--|set|FIRST 2 (walreceiversync)");
     assert_string_equal(title, "sync set 'FIRST 2 (walreceiversync)'");
     dialog_key(&d, s, NULL, 'F');
 
@@ -150,9 +184,10 @@ static void test_sync_editor_blocking(void **state)
     dialog_key(&d, s, NULL, 'c');
     assert_string_equal(sync_commit_levels[e->commit], "local");
     assert_false(sync_editor_blocks(e, s));
-    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
-    assert_string_equal(argv_of(&d, title, sizeof title),
-                        "sync|--yes|--commit|local|--|set|FIRST 2 (walreceiversync)");
+    assert_int_equal(enter_and_confirm(&d, s), INTENT_RUN);
+    assert_string_equal(
+        argv_of(&d, title, sizeof title),
+        "sync|--confirmed=dashboard|--commit|local|--|set|FIRST 2 (walreceiversync)");
     dialog_key(&d, s, NULL, 'c');
     dialog_key(&d, s, NULL, 'c');
     assert_string_equal(sync_commit_levels[e->commit], "on");
@@ -206,10 +241,11 @@ static void test_sync_editor_save_policy(void **state)
     text = render_dialog(s, &d, NULL, 120, 40, true);
     assert_non_null(strstr(text, "[x] save this list as the sync policy ([repltop] sync)"));
     free(text);
-    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER), INTENT_RUN);
+    assert_int_equal(enter_and_confirm(&d, s), INTENT_RUN);
     char title[160];
-    assert_string_equal(argv_of(&d, title, sizeof title),
-                        "sync|--yes|--save|--|set|FIRST 1 (walreceiversync, walreceiver)");
+    assert_string_equal(
+        argv_of(&d, title, sizeof title),
+        "sync|--confirmed=dashboard|--save|--|set|FIRST 1 (walreceiversync, walreceiver)");
     /* p again: not saved, and then nothing changed */
     dialog_key(&d, s, NULL, 'p');
     assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
@@ -230,6 +266,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sync_editor_save_policy),
         cmocka_unit_test(test_sync_editor_keys),
+        cmocka_unit_test(test_sync_editor_confirm_esc),
         cmocka_unit_test(test_sync_editor_blocking),
         cmocka_unit_test(test_sync_editor_other_standbys),
     };

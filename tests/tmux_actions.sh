@@ -46,6 +46,13 @@ else
     dump
 fi
 tm send-keys -t main Enter
+check "Enter asks to type yes, as sync set does on a terminal" wait_screen 2 'Type yes to confirm:'
+check "and nothing runs yet" no_screen 'action running'
+tm send-keys -t main -l ye
+tm send-keys -t main Enter
+check "anything but yes is refused" wait_screen 2 'type yes exactly to confirm'
+tm send-keys -t main -l s
+tm send-keys -t main Enter
 if wait_screen 15 "sync set 'ANY 1 \(walreceiver, walreceiversync\)' · done"; then
     ok "Enter applies it through repltop sync set"
 else
@@ -54,6 +61,8 @@ else
     cat "$TEST_TMP/dash.err"
 fi
 check "the action's result is in the dialog" wait_screen 1 'SUCCEEDED after'
+check "the audit log says it was typed in the dashboard" \
+    grep -qF "sync set ANY 1 (walreceiver, walreceiversync) confirm: typed in the dashboard" "$AUDIT"
 tm send-keys -t main Escape
 check "Esc closes the dialog" wait_for 2 no_screen 'SUCCEEDED after'
 check "db_s1 shows quorum" wait_screen 5 ' db_s1 +standby +streaming .* quorum '
@@ -141,7 +150,9 @@ check_eq "status --json: db_s1 streams" streaming "$(node_json db_s1 .state)"
 check_eq "status --json: db_s1 on timeline 2" 2 "$(node_json db_s1 .timeline)"
 check "the commit made before the kill is on the new primary" \
     test "$(demo_psql db_s2 -c 'SELECT x FROM tmux_actions_probe')" = 1
-check "the action ran with --yes and the remembered sync list" \
+check "the action ran confirmed in the dashboard with the remembered sync list" \
+    grep -qF "promote db_s2 confirm: typed in the dashboard" "$AUDIT"
+check "... and the remembered sync list" \
     grep -qF "promote db_s2 step: old synchronous_standby_names 'ANY 1 (walreceiver, walreceiversync)' (from --previous-sync)" "$AUDIT"
 
 # ---- the new primary's list saved as the sync policy, seen without a restart ----
@@ -150,6 +161,9 @@ check "s opens the sync list editor on the new primary" wait_screen 3 'Synchrono
 tm send-keys -t main p
 check "p marks the list to be saved as the policy" \
     wait_screen 2 '\[x\] save this list as the sync policy'
+tm send-keys -t main Enter
+check "Enter asks to apply and save" wait_screen 2 'and save it as the policy\?'
+tm send-keys -t main -l yes
 tm send-keys -t main Enter
 if wait_screen 15 '\(saved as the policy\) · done'; then
     ok "Enter applies the list and saves it (repltop sync set --save)"

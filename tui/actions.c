@@ -1,12 +1,12 @@
 /* actions: the operator actions from the dashboard.
  *
  * A key opens a dialog (panels/dialog.h). On confirmation the dashboard runs the SAME
- * command-line action as a child process — its own binary, `repltop -c CONFIG promote --yes
- * -- NODE` — with an argument vector (never a shell; the config's path is the only thing
- * of the cluster's in argv, passwords stay in the config and passfiles). Its output pipe is
- * one more descriptor of the poll() loop: every line goes to the events panel and the
- * running dialog, "progress:" lines drive a progress bar, and the exit is collected after
- * SIGCHLD with waitpid on that pid only. One action at a time; the keys and the clock keep
+ * command-line action as a child process — its own binary, `repltop -c CONFIG promote
+ * --confirmed=dashboard -- NODE` — with an argument vector (never a shell; the config's path
+ * is the only thing of the cluster's in argv, passwords stay in the config and passfiles).
+ * Its output pipe is one more descriptor of the poll() loop: every line goes to the events
+ * panel and the running dialog, "progress:" lines drive a progress bar, and the exit is
+ * collected after SIGCHLD with waitpid on that pid only. One action at a time; the keys and the clock keep
  * working while it runs. The child writes the audit log itself. A new replica's command adds
  * the node to the config file: the dashboard then reads the file again and watches it too. */
 #include "app.h"
@@ -117,6 +117,12 @@ void actions_open(struct app *a, enum key_cmd cmd)
     if (a->rec) {
         app_say(a, SEV_WARNING, "%s: a recording plays back, there is no cluster to act on",
                 cmd_name(cmd));
+        return;
+    }
+    if (a->view.read_only) {
+        app_say(a, SEV_WARNING, "%s refused: read-only (%s), no action runs from here",
+                cmd_name(cmd),
+                a->o->read_only ? "--read-only" : "[repltop] actions = off in the config");
         return;
     }
     if (a->view.connecting || !a->snap) {
@@ -330,9 +336,13 @@ static void start(struct app *a)
     const char *args[DLG_ARGV_MAX];
     char title[sizeof a->run.title];
     int n = dialog_argv(&a->dlg, args, title, sizeof title);
-    const char *argv[DLG_ARGV_MAX + 4] = {self_exe(), "-c", a->conf_path};
+    /* read-only never gets here; should it, the child refuses too */
+    const char *argv[DLG_ARGV_MAX + 5] = {self_exe(), "-c", a->conf_path};
+    int k = 3;
+    if (a->view.read_only)
+        argv[k++] = "--read-only";
     for (int i = 0; i <= n; i++)
-        argv[3 + i] = args[i];
+        argv[k + i] = args[i];
     char cmd[512] = "repltop";
     for (int i = 0; i < n; i++) {
         size_t len = strlen(cmd);

@@ -324,6 +324,7 @@ int dashboard_run(const struct dash_opts *o)
         a->snap = placeholder(o->cfg);
         a->view.connecting = true;
         a->view.interval_s = o->cfg->refresh_s;
+        a->view.read_only = o->read_only || o->cfg->actions_off;
     }
     choose_theme(a);
     actions_init(a);

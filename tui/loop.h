@@ -19,6 +19,8 @@ struct dash_opts {
     const char *record_path; /* --record FILE: append every snapshot */
     const char *replay_path; /* --replay FILE: play a recording, no database */
     double replay_interval;  /* --replay with -i: fixed seconds between frames (0: as recorded) */
+    bool read_only;          /* --read-only (cfg->actions_off is set too): no action keys, and
+                                the children it would start get --read-only */
 };
 
 /* Runs the dashboard until the user quits; returns the exit status (0; 3 when the file of

@@ -44,6 +44,7 @@ void config_done(struct config *c)
     free(c->path);
     free(c->theme);
     free(c->sync_policy);
+    free(c->severities);
     memset(c, 0, sizeof *c);
 }
 
@@ -263,6 +264,12 @@ static bool set_setting(struct config *c, const char *key, const char *value, ch
     } else if (strcmp(key, "theme") == 0) {
         free(c->theme);
         c->theme = xstrdup(value);
+    } else if (strcmp(key, "actions") == 0) {
+        if (strcmp(value, "on") != 0 && strcmp(value, "off") != 0) {
+            str_printf(err, errlen, "actions must be on or off, not \"%s\"", value);
+            return false;
+        }
+        c->actions_off = strcmp(value, "off") == 0;
     } else if (strcmp(key, "sync") == 0) {
         struct syncnames sn;
         char why[300];
@@ -330,6 +337,66 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
     return true;
 }
 
+const char *const config_problem_codes[] = {"unreachable",        "timeout",
+                                            "auth_failed",        "query_failed",
+                                            "no_primary",         "multiple_primaries",
+                                            "system_id_mismatch", "timeline_diverged",
+                                            "not_streaming",      "replay_paused",
+                                            "lag_warn",           "lag_crit",
+                                            "slot_inactive",      "writes_blocked",
+                                            "below_sync_policy",  NULL};
+
+/* "CODE = warning|critical|ok" or "CODE NODE = ..." in [severity] */
+static bool set_severity(struct config *c, const char *key, const char *value, const char *origin,
+                         char *err, size_t errlen)
+{
+    static const char *const names[] = {"ok", "warning", "critical"};
+    int sev = -1;
+    for (int i = 0; i < 3; i++)
+        if (strcmp(value, names[i]) == 0)
+            sev = i;
+    if (sev < 0) {
+        str_printf(err, errlen, "[severity] %s must be warning, critical or ok, not \"%s\"", key,
+                   value);
+        return false;
+    }
+    struct severity_override o = {.sev = sev};
+    size_t len = strcspn(key, " \t");
+    const char *node = key + len + strspn(key + len, " \t");
+    str_printf(o.code, sizeof o.code, "%.*s", (int)(len < sizeof o.code ? len : 0), key);
+    bool known = false;
+    for (int i = 0; config_problem_codes[i]; i++)
+        known |= strcmp(o.code, config_problem_codes[i]) == 0;
+    if (!known) {
+        str_printf(err, errlen,
+                   "unknown problem code \"%.*s\" in [severity] (the codes are in repltop(1))",
+                   (int)len, key);
+        return false;
+    }
+    if (*node && !config_valid_name(node, err, errlen))
+        return false;
+    str_copy(o.node, sizeof o.node, node);
+    str_copy(o.origin, sizeof o.origin, origin);
+    c->severities = xrealloc(c->severities, (size_t)(c->nseverities + 1) * sizeof *c->severities);
+    c->severities[c->nseverities++] = o;
+    return true;
+}
+
+int config_severity_for(const struct config *c, const char *code, const char *node)
+{
+    int all = -1, one = -1;
+    for (int i = 0; c && i < c->nseverities; i++) {
+        const struct severity_override *o = &c->severities[i];
+        if (strcmp(o->code, code) != 0)
+            continue;
+        if (!o->node[0])
+            all = o->sev;
+        else if (node && strcmp(o->node, node) == 0)
+            one = o->sev;
+    }
+    return one >= 0 ? one : all;
+}
+
 static int ini_handler_fn(void *user, const char *section, const char *name, const char *value)
 {
     struct ini_state *st = user;
@@ -345,13 +412,16 @@ static int ini_handler_fn(void *user, const char *section, const char *name, con
         ok = config_add_node(st->c, name, value, origin, err, sizeof err);
     else if (strncmp(section, "node ", 5) == 0)
         ok = set_node_option(st->c, section + 5, name, value, origin, err, sizeof err);
+    else if (strcmp(section, "severity") == 0)
+        ok = set_severity(st->c, name, value, origin, err, sizeof err);
     else if (section[0] == '\0') {
         str_printf(err, sizeof err,
-                   "\"%s\" is outside any section ([repltop], [nodes], [node NAME])", name);
+                   "\"%s\" is outside any section ([repltop], [nodes], [node NAME], [severity])",
+                   name);
         ok = false;
     } else {
-        str_printf(err, sizeof err, "unknown section [%s] ([repltop], [nodes], [node NAME])",
-                   section);
+        str_printf(err, sizeof err,
+                   "unknown section [%s] ([repltop], [nodes], [node NAME], [severity])", section);
         ok = false;
     }
     if (!ok) {
@@ -412,6 +482,14 @@ bool config_validate(const struct config *c, char *err, size_t errlen)
         if (!c->nodes[i].conninfo) {
             str_printf(err, errlen, "%s: [node %s] names a node that is not in [nodes]",
                        c->nodes[i].origin, c->nodes[i].name);
+            return false;
+        }
+    }
+    for (int i = 0; i < c->nseverities; i++) {
+        const struct severity_override *o = &c->severities[i];
+        if (o->node[0] && !config_find_node((struct config *)c, o->node)) {
+            str_printf(err, errlen, "%s: [severity] %s %s names a node that is not in [nodes]",
+                       o->origin, o->code, o->node);
             return false;
         }
     }

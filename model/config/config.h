@@ -3,6 +3,7 @@
  *   [repltop]                      refresh, theme, lag thresholds, deadlines
  *   [nodes]   name = conninfo      any conninfo or URI libpq accepts
  *   [node NAME]                    datadir, port, bindir: enable local actions on NAME
+ *   [severity] CODE [NODE] = warning|critical|ok   a problem code's severity (for one node)
  *
  * Connection details (.pgpass, PGPASSWORD, services, URIs) are libpq's business: a conninfo is
  * validated with PQconninfoParse and otherwise passed through untouched. */
@@ -25,8 +26,18 @@ struct node_conf {
     char origin[128]; /* "FILE:LINE" or "argument N", for error messages */
 };
 
+/* One [severity] entry: problems with this code (on this node, "" for every node) get sev
+ * (0 ok, 1 warning, 2 critical: enum severity's values) instead of their rule's severity. */
+struct severity_override {
+    char code[32];
+    char node[CONFIG_NAME_LEN];
+    int sev;
+    char origin[128]; /* "FILE:LINE" */
+};
+
 struct config {
-    char *path; /* the file it was read from, NULL if none */
+    char *path;       /* the file it was read from, NULL if none */
+    bool actions_off; /* [repltop] actions = off (or --read-only): every action refuses */
     double refresh_s;
     char *theme;
     int64_t lag_warn_bytes, lag_crit_bytes;
@@ -36,6 +47,8 @@ struct config {
                         * (checked at load with syncnames_parse_policy; see syncpolicy.h) */
     struct node_conf *nodes;
     int nnodes;
+    struct severity_override *severities; /* [severity] CODE = ..., CODE NODE = ... */
+    int nseverities;
 };
 
 /* Defaults: refresh 1 s, 16 MB / 256 MB, 10 s / 60 s, deadlines 2 s. */
@@ -86,6 +99,12 @@ bool config_set_setting(const char *path, const char *key, const char *value, ch
  * dashboard picks up a node added to its file, keeping its command-line settings). Returns
  * how many. */
 int config_add_new_nodes(struct config *c, const struct config *from);
+
+/* The problem codes [severity] accepts (health.h's), NULL-terminated. */
+extern const char *const config_problem_codes[];
+/* The severity [severity] gives code on node (0 ok, 1 warning, 2 critical), or -1 when it
+ * says nothing; a per-node entry wins over one for every node. */
+int config_severity_for(const struct config *c, const char *code, const char *node);
 
 /* Parses "16MB", "1 GB", "512kB", "123" (bytes). */
 bool config_parse_bytes(const char *s, int64_t *out);

@@ -142,17 +142,18 @@ void action_progress(struct action *a, long long done, long long total)
 }
 
 void action_begin(struct action *a, const char *verb, const char *target, struct config *cfg,
-                  bool yes, bool force)
+                  const char *confirmed, bool force)
 {
     memset(a, 0, sizeof *a);
     a->verb = verb;
     a->target = target;
     a->cfg = cfg;
-    a->yes = yes;
+    a->yes = confirmed != NULL;
+    a->confirmed = confirmed;
     a->force = force;
     a->audit = open_audit();
     a->progress = (struct progress){progress_line, a};
-    audit(a, "begin", yes ? "--yes" : "interactive");
+    audit(a, "begin", confirmed ? confirmed : "interactive");
     action_refresh(a);
 }
 
@@ -178,7 +179,7 @@ void action_end(struct action *a, bool ok)
 bool action_confirm(struct action *a, const char *question, const char *expect)
 {
     if (a->yes) {
-        audit(a, "confirm", "--yes");
+        audit(a, "confirm", a->confirmed ? a->confirmed : "--yes");
         return true;
     }
     int answer = a->ask ? a->ask(a, question, expect) : -1;

@@ -5,8 +5,9 @@
  *
  * Actions are plain sequential code with deadlines on every network call. The command line
  * (cli/action_main.c) runs them directly; the dashboard runs the same command as a child process
- * (fork+execvp of its own binary with --yes) and reads its progress lines from a pipe in its poll()
- * loop, so a promote that waits or a basebackup that takes minutes never freezes the screen.
+ * (fork+execvp of its own binary with --confirmed=dashboard) and reads its progress lines from a
+ * pipe in its poll() loop, so a promote that waits or a basebackup that takes minutes never freezes
+ * the screen.
  *
  * Progress lines on stdout, one per step, start with a tag the dashboard understands:
  *   "step: ...", "ok: ...", "warn: ...", "fail: ...", "progress: DONE TOTAL", "done: ...". */
@@ -27,6 +28,9 @@ struct action {
     const char *target; /* node name or spec the action is about */
     struct config *cfg;
     bool yes, force;
+    /* how the operator confirmed before it ran (yes): "--yes", or "typed in the dashboard"
+     * (--confirmed=dashboard); the audit log records it. NULL without yes. */
+    const char *confirmed;
     struct snapshot *snap; /* taken by action_begin; refreshed by action_refresh */
     FILE *audit;           /* NULL when the audit log cannot be opened (warned once) */
     /* its step/ok/warn lines, for what takes a progress (model/local): printed and logged
@@ -38,9 +42,11 @@ struct action {
     int (*ask)(const struct action *a, const char *question, const char *expect);
 };
 
-/* Loads nothing: cfg is ready. Opens the audit log and takes a snapshot of the cluster. */
+/* Loads nothing: cfg is ready. Opens the audit log and takes a snapshot of the cluster.
+ * confirmed: NULL to ask the operator (a->ask), else how they confirmed already ("--yes",
+ * "typed in the dashboard"), recorded in the audit log. */
 void action_begin(struct action *a, const char *verb, const char *target, struct config *cfg,
-                  bool yes, bool force);
+                  const char *confirmed, bool force);
 /* Closes the audit log (recording the result) and frees the snapshot. */
 void action_end(struct action *a, bool ok);
 

@@ -266,6 +266,21 @@ static void rule_sync_policy(struct snapshot *s, const struct node_snap *p,
                          s->sync_policy, why);
 }
 
+void health_remap(struct snapshot *s, const struct config *cfg)
+{
+    if (!cfg || cfg->nseverities == 0)
+        return;
+    s->health = SEV_OK;
+    for (int i = 0; i < s->nproblems; i++) {
+        struct problem *p = &s->problems[i];
+        int sev = config_severity_for(cfg, p->code, p->node);
+        if (sev >= 0)
+            p->severity = (enum severity)sev;
+        if (p->severity > s->health)
+            s->health = p->severity;
+    }
+}
+
 void health_evaluate(struct snapshot *s, const struct health_limits *lim)
 {
     rule_reachability(s);
@@ -277,4 +292,5 @@ void health_evaluate(struct snapshot *s, const struct health_limits *lim)
     rule_delayed_candidate(s);
     rule_writes_blocked(s, primary);
     rule_sync_policy(s, primary, lim);
+    health_remap(s, lim->cfg);
 }

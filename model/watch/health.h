@@ -21,7 +21,12 @@ struct health_limits {
     const struct config *cfg;
 };
 
-/* Fills s's problems and health from its derived fields (derive_snapshot calls it last). */
+/* The final pass: each problem gets the severity cfg's [severity] gives its code (and node),
+ * and s->health is the worst again. A problem set to ok stays listed but raises nothing. */
+void health_remap(struct snapshot *s, const struct config *cfg);
+
+/* Fills s's problems and health from its derived fields (derive_snapshot calls it last),
+ * severities remapped by lim->cfg (health_remap). */
 void health_evaluate(struct snapshot *s, const struct health_limits *lim);
 
 #endif

@@ -6,9 +6,9 @@
  * is the only thing of the cluster's in argv, passwords stay in the config and passfiles).
  * Its output pipe is one more descriptor of the poll() loop: every line goes to the events
  * panel and the running dialog, "progress:" lines drive a progress bar, and the exit is
- * collected after SIGCHLD with waitpid on that pid only. One action at a time; the keys and the clock keep
- * working while it runs. The child writes the audit log itself. A new replica's command adds
- * the node to the config file: the dashboard then reads the file again and watches it too. */
+ * collected after SIGCHLD with waitpid on that pid only. One action at a time; the keys and the
+ * clock keep working while it runs. The child writes the audit log itself. A new replica's command
+ * adds the node to the config file: the dashboard then reads the file again and watches it too. */
 #include "app.h"
 #include "model/config/newnode_defaults.h"
 #include "model/pg/conninfo.h"

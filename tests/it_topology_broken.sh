@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cluster_up
 
 J=$TEST_TMP/status.json
-snap() { "$REPLTOP" -c "$CONF" status --json >"$J"; }
+snap() { : >"$J"; "$REPLTOP" -c "$CONF" status --json >"$J"; }
 q() { jq -e "$@" "$J" >/dev/null; }
 ctl() { run_as_server "$(pg_bin)/pg_ctl" "$@" >/dev/null 2>&1; }
 wal_status() { demo_psql db_m -c "SELECT wal_status FROM pg_replication_slots WHERE slot_name = 's1slot'"; }
@@ -44,7 +44,7 @@ check "db_s1's state is needs_resync, flag set" \
     q '.nodes[] | select(.name == "db_s1") | .state == "needs_resync" and .needs_resync == true and .primary_slot_name == "s1slot"'
 check "no separate not_streaming for db_s1" q '[.cluster.problems[] | select(.code == "not_streaming" and .node == "db_s1")] | length == 0'
 check "repltop's slot wal_status is PostgreSQL's ($(wal_status))" \
-    q --arg w "$(wal_status)" '.nodes[] | select(.name == "db_m") | .slots[] | select(.name == "s1slot") | .wal_status == $w'
+    q --arg w "$(wal_status)" '.nodes[] | select(.name == "db_m") | .slots[] | select(.slot_name == "s1slot") | .wal_status == $w'
 check "the slot problem says its WAL is gone, not an unknown amount" \
     q '.cluster.problems[] | select(.code == "slot_inactive" and .node == "db_m") |
        (.message | test("already removed")) and (.message | test("unknown amount") | not) and (.message | test("db_s1 needs a resync"))'
@@ -55,6 +55,8 @@ check "the healthy standby db_s2 is not flagged" q '[.cluster.problems[] | selec
 # ---- an archive-only standby: the primary archives, the standby only restores
 ARCH=$TEST_TMP/archive
 mkdir -p "$ARCH" && chown postgres "$ARCH" 2>/dev/null
+AD=$TEST_TMP/db_a
+mkdir -p "$AD" && chmod 700 "$AD" && chown postgres "$AD" 2>/dev/null
 demo_psql db_m -c "ALTER SYSTEM SET archive_mode = on" -c "ALTER SYSTEM SET archive_command = 'cp %p $ARCH/%f'" >/dev/null
 # ---- a primary restart (archive_mode needs one): problems come back, none is cleared falsely
 ctl -D "$DEMO_DIR/db_m" restart -m fast -w -t 60 -l "$DEMO_DIR/db_m.log"
@@ -64,7 +66,6 @@ check "the needs_resync problem is still there" q '[.cluster.problems[] | select
 check "PostgreSQL archives ($(demo_psql db_m -c "SHOW archive_mode"))" test "$(demo_psql db_m -c "SHOW archive_mode")" = on
 
 AP=$(($(demo_port db_s2) + 10))
-AD=$TEST_TMP/db_a
 PGPASSFILE=$DEMO_DIR/pgpass run_as_server env PGPASSFILE="$DEMO_DIR/pgpass" "$(pg_bin)/pg_basebackup" \
     -h 127.0.0.1 -p "$(demo_port db_m)" -U replication_user -D "$AD" -X stream >"$TEST_TMP/bb.log" 2>&1 ||
     sed 's/^/# /' "$TEST_TMP/bb.log"
@@ -76,20 +77,20 @@ restore_command = 'cp $ARCH/%f %p'
 port = $AP
 cluster_name = 'db_a'
 CONF
-ctl -D "$AD" start -w -t 60 -l "$TEST_TMP/db_a.log"
+ctl -D "$AD" start -w -t 60 -l "$AD/startup.log" || { sed 's/^/# /' "$AD/startup.log" "$TEST_TMP/bb.log"; ls -la "$AD" | sed 's/^/# /'; }
 on_exit run_as_server "$(pg_bin)/pg_ctl" -D "$AD" stop -m immediate
-cat >>"$CONF" <<CONF
-
-[node db_a]
-conninfo = host=127.0.0.1 port=$AP user=postgres dbname=postgres passfile=$DEMO_DIR/pgpass
-CONF
-apsql() { PGPASSFILE=$DEMO_DIR/pgpass psql -X -q -A -t -h 127.0.0.1 -p "$AP" -U postgres -d postgres "$@"; }
+# one more line in [nodes], the way the demo lists its own
+sed -i "/^\[nodes\]\$/a db_a = host=127.0.0.1 port=$AP user=postgres dbname=postgres passfile=$DEMO_DIR/pgpass" "$CONF"
+apsql() { PGPASSFILE=$DEMO_DIR/pgpass psql -X -q -A -t -h 127.0.0.1 -p "$AP" -U postgres -d postgres "$@" 2>/dev/null; }
 check "PostgreSQL: db_a is in recovery without a WAL receiver" \
     test "$(apsql -c "SELECT pg_is_in_recovery() AND NOT EXISTS (SELECT FROM pg_stat_wal_receiver)")" = t
 demo_psql db_m -d demo -c "INSERT INTO filler VALUES ('archived')" -c "SELECT pg_switch_wal()" >/dev/null
 restored() { [ "$(apsql -d demo -c "SELECT count(*) FROM filler WHERE x = 'archived'")" = 1 ]; }
-check "db_a replays from the archive" wait_for 60 restored
+check "db_a replays from the archive" wait_for 60 restored ||
+    { ls "$ARCH" | sed 's/^/# archive: /'; tail -n 5 "$AD/startup.log" | sed 's/^/# /'; }
 snap
+jq -c '.nodes[] | select(.name == "db_a") | {reach, error, role, state, recovery_source, wal_receiver}' "$J" | sed 's/^/# /'
+
 check "db_a is recovery_source archive, state archive" \
     q '.nodes[] | select(.name == "db_a") | .role == "standby" and .recovery_source == "archive" and .state == "archive"'
 check "no not_streaming for db_a" q '[.cluster.problems[] | select(.node == "db_a" and .code == "not_streaming")] | length == 0'
@@ -97,7 +98,7 @@ check "db_s2 is recovery_source stream" q '.nodes[] | select(.name == "db_s2") |
 
 # ---- unknown vs empty: '' is "", not null
 demo_psql db_m -c "ALTER SYSTEM SET synchronous_standby_names = ''" -c "SELECT pg_reload_conf()" >/dev/null
-empty() { snap && q '.cluster.synchronous_standby_names == ""'; }
+empty() { snap; q '.cluster.synchronous_standby_names == ""'; }
 check "synchronous_standby_names '' is \"\" in JSON ($(demo_psql db_m -c "SELECT quote_literal(current_setting('synchronous_standby_names'))") in PostgreSQL)" wait_for 10 empty
 "$REPLTOP" -c "$CONF" status >"$TEST_TMP/status.txt"
 check "the table says '' (async only)" grep -q "sync '' (async only)" "$TEST_TMP/status.txt"

@@ -28,6 +28,8 @@ lose() {
     [ "$(wal_status)" = lost ]
 }
 check "PostgreSQL says the slot lost its WAL" wait_for 120 lose
+# the other standby (no slot) must not lose its WAL too when the primary restarts below
+demo_psql db_m -c "ALTER SYSTEM RESET wal_keep_size" -c "SELECT pg_reload_conf()" >/dev/null
 start_node db_s1
 # the standby is up but its receiver cannot get the removed segment
 notstreaming() { [ "$(receiver)" != streaming ]; }
@@ -84,7 +86,7 @@ sed -i "/^\[nodes\]\$/a db_a = host=127.0.0.1 port=$AP user=postgres dbname=post
 apsql() { PGPASSFILE=$DEMO_DIR/pgpass psql -X -q -A -t -h 127.0.0.1 -p "$AP" -U postgres -d postgres "$@" 2>/dev/null; }
 check "PostgreSQL: db_a is in recovery without a WAL receiver" \
     test "$(apsql -c "SELECT pg_is_in_recovery() AND NOT EXISTS (SELECT FROM pg_stat_wal_receiver)")" = t
-demo_psql db_m -d demo -c "INSERT INTO filler VALUES ('archived')" -c "SELECT pg_switch_wal()" >/dev/null
+demo_psql db_m -d demo -c "SET synchronous_commit = local" -c "INSERT INTO filler VALUES ('archived')" -c "SELECT pg_switch_wal()" >/dev/null
 restored() { [ "$(apsql -d demo -c "SELECT count(*) FROM filler WHERE x = 'archived'")" = 1 ]; }
 check "db_a replays from the archive" wait_for 60 restored ||
     { ls "$ARCH" | sed 's/^/# archive: /'; tail -n 5 "$AD/startup.log" | sed 's/^/# /'; }

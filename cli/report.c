@@ -52,9 +52,17 @@ void report_print(FILE *out, const struct snapshot *s)
     time_iso8601(s->taken_at, when, sizeof when);
     /* names, settings and messages come from the config and the servers: escaped (text.h) */
     char *primary = text_escape_dup(or_dash(s->primary));
-    char *sync = text_escape_dup(s->synchronous_standby_names);
+    /* sync '' is known and empty (async only); "sync –" is unknown (no single primary) */
+    char *names = text_escape_dup(s->synchronous_standby_names);
+    size_t synclen = strlen(names) + 32;
+    char *sync = xmalloc(synclen);
+    if (!s->primary[0])
+        str_copy(sync, synclen, DASH);
+    else
+        str_printf(sync, synclen, "'%s'%s", names, names[0] ? "" : " (async only)");
+    free(names);
     char *commit = text_escape_dup(or_dash(s->synchronous_commit));
-    fprintf(out, "cluster %s  primary %s  sync '%s' (synchronous_commit %s)  %s\n",
+    fprintf(out, "cluster %s  primary %s  sync %s (synchronous_commit %s)  %s\n",
             severity_name(s->health), primary, sync, commit, when);
     free(primary);
     free(sync);

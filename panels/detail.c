@@ -196,12 +196,23 @@ static void fields(struct out *o, const struct snapshot *s, const struct node_sn
             add_secs(o, "apply delay", n->apply_delay_s);
         kv_add(o, "needs rewind", n->needs_rewind ? "yes" : "no",
                n->needs_rewind ? CR_CRITICAL : CR_NORMAL);
+        /* only when they say something the state word does not */
+        if (n->needs_resync)
+            kv_add(o, "needs resync", "yes: its WAL is gone (r)", CR_CRITICAL);
+        if (strcmp(n->recovery_source, "archive") == 0)
+            kv_add(o, "WAL source", "archive (restore_command)", CR_NORMAL);
+        if (n->primary_slot_name[0])
+            kv_add(o, "slot", n->primary_slot_name, CR_NORMAL);
         kv_add(o, "application", n->application_name, CR_NORMAL);
         add_int(o, "sync priority", n->sync_priority >= 0 ? n->sync_priority : NUM_UNKNOWN);
     }
     if (!standby) {
         add_lsn(o, "current LSN", n->current_lsn);
-        kv_add_wide(o, "sync names", n->synchronous_standby_names, CR_NORMAL);
+        /* a primary's '' is known and empty, not unknown */
+        kv_add_wide(o, "sync names",
+                    primary && !n->synchronous_standby_names[0] ? "'' (async only)"
+                                                                : n->synchronous_standby_names,
+                    CR_NORMAL);
         kv_add(o, "sync commit", n->synchronous_commit, CR_NORMAL);
     }
     fmt_tps(n->tps, u, buf, sizeof buf);

@@ -144,6 +144,30 @@ static void standby_default_app_name(void **state)
     assert_string_equal(smp.s.application_name, "");
 }
 
+static void standby_recovery_source(void **state)
+{
+    (void)state;
+    static const char *cols[] = {"in_recovery", "primary_conninfo", "restore_command",
+                                 "primary_slot_name", "cluster_name"};
+    struct { /* primary_conninfo, restore_command -> recovery_source */
+        const char *pci, *restore, *want;
+    } cases[] = {
+        {"host=h port=1", "", "stream"},
+        {"host=h port=1", "cp /a/%f %p", "stream"}, /* streams, archive as fallback */
+        {"", "cp /a/%f %p", "archive"},
+        {"", "", ""},     /* neither: not known to come from anywhere */
+        {NULL, NULL, ""}, /* settings not readable: unknown */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *row[] = {"t", cases[i].pci, cases[i].restore, "s1slot", ""};
+        struct node_sample smp;
+        new_sample(&smp);
+        feed(QP_NODE, cols, 5, row, 1, &smp);
+        assert_string_equal(smp.s.recovery_source, cases[i].want);
+        assert_string_equal(smp.s.primary_slot_name, "s1slot");
+    }
+}
+
 static void replication_rows(void **state)
 {
     (void)state;
@@ -232,6 +256,7 @@ int main(void)
         cmocka_unit_test(primary_row),
         cmocka_unit_test(standby_row_keeps_no_password),
         cmocka_unit_test(standby_default_app_name),
+        cmocka_unit_test(standby_recovery_source),
         cmocka_unit_test(replication_rows),
         cmocka_unit_test(slots_and_receiver),
         cmocka_unit_test(sql_is_role_safe),

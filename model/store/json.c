@@ -18,6 +18,15 @@ static void add_str(cJSON *o, const char *key, const char *v)
         cJSON_AddNullToObject(o, key);
 }
 
+/* A value that is known even when empty (a setting read from the server): "" stays "". */
+static void add_known_str(cJSON *o, const char *key, const char *v, bool known)
+{
+    if (known && v)
+        cJSON_AddStringToObject(o, key, v);
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
 static void add_i64(cJSON *o, const char *key, int64_t v)
 {
     if (num_known(v))
@@ -157,13 +166,16 @@ static cJSON *node_json(const struct node_snap *n)
     add_str(o, "same_server_as", n->same_server_as);
     cJSON_AddBoolToObject(o, "other_cluster", n->other_cluster);
     add_str(o, "upstream_addr", n->upstream_addr);
-    add_str(o, "synchronous_standby_names",
-            n->role == ROLE_PRIMARY ? n->synchronous_standby_names : NULL);
+    add_known_str(o, "synchronous_standby_names", n->synchronous_standby_names,
+                  n->role == ROLE_PRIMARY);
     add_str(o, "synchronous_commit", n->synchronous_commit);
     cJSON_AddBoolToObject(o, "best_candidate", n->best_candidate);
     add_str(o, "last_sync_state", n->last_sync_state);
     add_int(o, "last_sync_priority", n->last_sync_priority);
     cJSON_AddBoolToObject(o, "needs_rewind", n->needs_rewind);
+    cJSON_AddBoolToObject(o, "needs_resync", n->needs_resync);
+    add_str(o, "recovery_source", n->recovery_source);
+    add_str(o, "primary_slot_name", n->primary_slot_name);
     cJSON_AddItemToObject(o, "wal_receiver", wal_receiver_json(&n->wr));
     cJSON *repl = cJSON_AddArrayToObject(o, "replication");
     for (int i = 0; i < n->nrepl; i++)
@@ -180,7 +192,8 @@ char *snapshot_to_json(const struct snapshot *s, bool pretty)
     add_time(root, "taken_at", s->taken_at);
     cJSON *cl = cJSON_AddObjectToObject(root, "cluster");
     add_str(cl, "primary", s->primary);
-    add_str(cl, "synchronous_standby_names", s->primary[0] ? s->synchronous_standby_names : NULL);
+    /* "" is known and empty (async only); null: no single primary answered */
+    add_known_str(cl, "synchronous_standby_names", s->synchronous_standby_names, s->primary[0]);
     add_str(cl, "synchronous_commit", s->synchronous_commit);
     add_str(cl, "sync_policy", s->sync_policy);
     cJSON_AddStringToObject(cl, "health", severity_name(s->health));
@@ -397,6 +410,9 @@ static void rd_node(const cJSON *o, struct node_snap *n)
     rd_str(o, "last_sync_state", n->last_sync_state, sizeof n->last_sync_state);
     n->last_sync_priority = rd_int(o, "last_sync_priority");
     n->needs_rewind = rd_bool(o, "needs_rewind");
+    n->needs_resync = rd_bool(o, "needs_resync");
+    rd_str(o, "recovery_source", n->recovery_source, sizeof n->recovery_source);
+    rd_str(o, "primary_slot_name", n->primary_slot_name, sizeof n->primary_slot_name);
     rd_wal_receiver(get(o, "wal_receiver"), &n->wr);
     const cJSON *arr = get(o, "replication");
     int cnt = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;

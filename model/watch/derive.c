@@ -229,12 +229,16 @@ static void state_word(struct node_snap *n)
     else if (!w && n->role == ROLE_STANDBY) {
         if (n->needs_rewind)
             w = "needs_rewind";
+        else if (n->needs_resync)
+            w = "needs_resync";
         else if (n->replay_paused == 1)
             w = "paused";
         else if (n->matched && strcmp(n->repl_state, "streaming") != 0 && n->repl_state[0])
             w = n->repl_state; /* catchup, startup, backup, stopping */
         else if (n->wr.present && n->wr.status[0])
             w = n->wr.status; /* streaming, waiting, ... */
+        else if (strcmp(n->recovery_source, "archive") == 0)
+            w = "archive"; /* restore_command only: recovers from the archive by design */
         else
             w = "not_streaming";
     }

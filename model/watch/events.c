@@ -7,9 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A problem that went out of sight because it can no longer be checked (its node, or the
+ * primary it is measured against, does not answer): neither cleared nor still there. */
+struct unchecked {
+    char code[32];
+    char node[NAME_LEN];
+    char message[ERROR_LEN];
+};
+
 struct events {
     int capacity, start, count;
     struct event *items;
+    struct unchecked *unknown;
+    int nunknown;
 };
 
 struct events *events_new(int capacity)
@@ -25,12 +35,14 @@ void events_free(struct events *ev)
     if (!ev)
         return;
     free(ev->items);
+    free(ev->unknown);
     free(ev);
 }
 
 void events_clear(struct events *ev)
 {
     ev->start = ev->count = 0;
+    ev->nunknown = 0;
 }
 
 void events_add(struct events *ev, double t, enum event_kind kind, enum severity sev,
@@ -77,6 +89,109 @@ static const struct problem *find_problem(const struct snapshot *s, const struct
     return NULL;
 }
 
+/* Codes whose check needs nothing but the problem's own node (or, node "", the whole list of
+ * nodes): every other rule measures the node against the primary (lag, timeline, sync) and
+ * cannot be checked while no single primary answers. */
+static bool self_checked(const char *code)
+{
+    static const char *const codes[] = {"unreachable",   "timeout",       "auth_failed",
+                                        "query_failed",  "no_primary",    "multiple_primaries",
+                                        "not_streaming", "replay_paused", "slot_inactive"};
+    for (size_t i = 0; i < sizeof codes / sizeof *codes; i++)
+        if (strcmp(code, codes[i]) == 0)
+            return true;
+    return false;
+}
+
+static bool reach_code(const char *code)
+{
+    return strcmp(code, "unreachable") == 0 || strcmp(code, "timeout") == 0 ||
+           strcmp(code, "auth_failed") == 0 || strcmp(code, "query_failed") == 0;
+}
+
+/* Whether cur could have raised code on node: the node answered (for reachability problems:
+ * was tried), and a rule measured against the primary had one. */
+static bool checkable(const struct snapshot *cur, const char *code, const char *node)
+{
+    if (node[0]) {
+        const struct node_snap *n = snapshot_find(cur, node);
+        if (!n) /* no longer watched */
+            return true;
+        if (n->reach == REACH_PENDING)
+            return false;
+        if (!reach_code(code) && n->reach != REACH_OK)
+            return false;
+    }
+    return self_checked(code) || cur->primary[0];
+}
+
+static int find_unknown(const struct events *ev, const char *code, const char *node)
+{
+    for (int i = 0; i < ev->nunknown; i++)
+        if (strcmp(ev->unknown[i].code, code) == 0 && strcmp(ev->unknown[i].node, node) == 0)
+            return i;
+    return -1;
+}
+
+static void drop_unknown(struct events *ev, int i)
+{
+    ev->unknown[i] = ev->unknown[--ev->nunknown];
+}
+
+static void add_unknown(struct events *ev, const struct problem *p)
+{
+    if (find_unknown(ev, p->code, p->node) >= 0)
+        return;
+    ev->unknown = xrealloc(ev->unknown, (size_t)(ev->nunknown + 1) * sizeof *ev->unknown);
+    struct unchecked *u = &ev->unknown[ev->nunknown++];
+    str_copy(u->code, sizeof u->code, p->code);
+    str_copy(u->node, sizeof u->node, p->node);
+    str_copy(u->message, sizeof u->message, p->message);
+}
+
+/* Problems of prev missing from cur: cleared when cur checked them, else unknown until a later
+ * snapshot checks them again (cleared then if still missing; silent if back). */
+static int diff_problems(struct events *ev, const struct snapshot *prev, const struct snapshot *cur)
+{
+    int added = 0;
+    double t = cur->taken_at;
+    for (int i = 0; i < cur->nproblems; i++) {
+        const struct problem *p = &cur->problems[i];
+        int u = find_unknown(ev, p->code, p->node);
+        if (u >= 0) { /* out of sight for a while, and still there: not new */
+            drop_unknown(ev, u);
+            continue;
+        }
+        if (find_problem(prev, p))
+            continue;
+        events_add(ev, t, EV_PROBLEM, p->severity, p->node, "%s", p->message);
+        added++;
+    }
+    for (int i = 0; prev && i < prev->nproblems; i++) {
+        const struct problem *p = &prev->problems[i];
+        if (find_problem(cur, p))
+            continue;
+        if (!checkable(cur, p->code, p->node)) {
+            add_unknown(ev, p);
+            continue;
+        }
+        events_add(ev, t, EV_CLEARED, SEV_OK, p->node, "cleared: %s", p->message);
+        added++;
+    }
+    for (int i = 0; i < ev->nunknown;) {
+        const struct unchecked *u = &ev->unknown[i];
+        if (!checkable(cur, u->code, u->node)) {
+            i++;
+            continue;
+        }
+        /* checked again and absent (present ones were dropped above) */
+        events_add(ev, t, EV_CLEARED, SEV_OK, u->node, "cleared: %s", u->message);
+        added++;
+        drop_unknown(ev, i);
+    }
+    return added;
+}
+
 int events_diff(struct events *ev, const struct snapshot *prev, const struct snapshot *cur)
 {
     int added = 0;
@@ -87,20 +202,7 @@ int events_diff(struct events *ev, const struct snapshot *prev, const struct sna
                    cur->primary[0] ? cur->primary : "none", severity_name(cur->health));
         added++;
     }
-    for (int i = 0; i < cur->nproblems; i++) {
-        const struct problem *p = &cur->problems[i];
-        if (find_problem(prev, p))
-            continue;
-        events_add(ev, t, EV_PROBLEM, p->severity, p->node, "%s", p->message);
-        added++;
-    }
-    for (int i = 0; prev && i < prev->nproblems; i++) {
-        const struct problem *p = &prev->problems[i];
-        if (find_problem(cur, p))
-            continue;
-        events_add(ev, t, EV_CLEARED, SEV_OK, p->node, "cleared: %s", p->message);
-        added++;
-    }
+    added += diff_problems(ev, prev, cur);
     for (int i = 0; prev && i < cur->nnodes; i++) {
         const struct node_snap *n = &cur->nodes[i];
         const struct node_snap *o = snapshot_find(prev, n->name);

@@ -176,6 +176,80 @@ static void rule_delayed_candidate(struct snapshot *s)
                          c->name, c->apply_delay_s, left);
 }
 
+/* A standby configured to restore from the archive only (restore_command, no primary_conninfo)
+ * has no WAL receiver by design: not a broken stream. */
+static bool archive_only(const struct node_snap *n)
+{
+    return strcmp(n->recovery_source, "archive") == 0 && !n->wr.present;
+}
+
+/* The slot a standby streams with: its WAL receiver's, else its primary_slot_name. */
+static const char *standby_slot(const struct node_snap *n)
+{
+    return n->wr.present && n->wr.slot_name[0] ? n->wr.slot_name : n->primary_slot_name;
+}
+
+static bool slot_lost(const struct slot_row *sl)
+{
+    return strcmp(sl->wal_status, "lost") == 0;
+}
+
+/* The lost physical slot `name` on the node a standby streams from (its upstream, else the
+ * primary), NULL when there is none or that node did not answer. */
+static const struct slot_row *lost_slot_of(const struct snapshot *s, const struct node_snap *n,
+                                           const struct node_snap *primary,
+                                           const struct node_snap **on)
+{
+    const char *name = standby_slot(n);
+    const struct node_snap *src = n->upstream[0] ? snapshot_find(s, n->upstream) : NULL;
+    if (!src)
+        src = primary;
+    if (!name[0] || !src || src == n || !usable(src))
+        return NULL;
+    for (int j = 0; j < src->nslots; j++) {
+        const struct slot_row *sl = &src->slots[j];
+        if (strcmp(sl->name, name) == 0 && strcmp(sl->type, "physical") == 0 && slot_lost(sl)) {
+            *on = src;
+            return sl;
+        }
+    }
+    return NULL;
+}
+
+/* Broken for good, not behind: a standby that does not stream while the slot it streams with is
+ * lost on its upstream. PostgreSQL removed the WAL it still needs ("requested WAL segment ... has
+ * already been removed"); it never catches up by waiting, only a new base backup helps. */
+static void rule_needs_resync(struct snapshot *s, const struct node_snap *primary)
+{
+    for (int i = 0; i < s->nnodes; i++) {
+        struct node_snap *n = &s->nodes[i];
+        const struct node_snap *on = NULL;
+        if (!usable(n) || n->role != ROLE_STANDBY || streaming(n))
+            continue;
+        const struct slot_row *sl = lost_slot_of(s, n, primary, &on);
+        if (!sl)
+            continue;
+        n->needs_resync = true;
+        snapshot_add_problem(s, SEV_CRITICAL, "needs_resync", n->name,
+                             "%s can never stream again: its slot %s on %s is lost (the WAL it "
+                             "needs is removed); resync it (r, or repltop resync %s)",
+                             n->name, sl->name, on->name, n->name);
+    }
+}
+
+/* The standby that streams with slot `name` of node `on`, NULL when none is known. */
+static const struct node_snap *slot_user(const struct snapshot *s, const struct node_snap *on,
+                                         const char *name)
+{
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (n != on && n->role == ROLE_STANDBY && strcmp(standby_slot(n), name) == 0 &&
+            (!n->upstream[0] || strcmp(n->upstream, on->name) == 0))
+            return n;
+    }
+    return NULL;
+}
+
 static void rule_standbys(struct snapshot *s, const struct node_snap *primary,
                           const struct health_limits *lim)
 {
@@ -194,7 +268,7 @@ static void rule_standbys(struct snapshot *s, const struct node_snap *primary,
                                  "without a rewind",
                                  n->name, n->timeline, primary->name, primary->timeline);
         }
-        if (!diverged && !streaming(n))
+        if (!diverged && !streaming(n) && !n->needs_resync && !archive_only(n))
             snapshot_add_problem(s, SEV_WARNING, "not_streaming", n->name,
                                  "%s is a standby but does not stream (WAL receiver: %s)", n->name,
                                  n->wr.present ? n->wr.status : "not running");
@@ -214,14 +288,23 @@ static void rule_slots(struct snapshot *s)
             const struct slot_row *sl = &n->slots[j];
             if (sl->active)
                 continue;
-            bool lost =
-                strcmp(sl->wal_status, "lost") == 0 || strcmp(sl->wal_status, "unreserved") == 0;
+            if (slot_lost(sl)) {
+                const struct node_snap *u = slot_user(s, n, sl->name);
+                snapshot_add_problem(s, SEV_CRITICAL, "slot_inactive", n->name,
+                                     "slot %s on %s is inactive and its WAL is already removed "
+                                     "(wal_status lost)%s%s%s",
+                                     sl->name, n->name, u ? ": " : "", u ? u->name : "",
+                                     u ? " needs a resync" : "");
+                continue;
+            }
+            bool unreserved = strcmp(sl->wal_status, "unreserved") == 0;
             char held[32] = "an unknown amount of";
             if (num_known(sl->retained_bytes))
                 format_bytes(sl->retained_bytes, held, sizeof held);
-            snapshot_add_problem(s, lost ? SEV_CRITICAL : SEV_WARNING, "slot_inactive", n->name,
-                                 "slot %s on %s is inactive and holds %s WAL%s", sl->name, n->name,
-                                 held, lost ? " (its WAL is lost or about to be)" : "");
+            snapshot_add_problem(
+                s, unreserved ? SEV_CRITICAL : SEV_WARNING, "slot_inactive", n->name,
+                "slot %s on %s is inactive and holds %s WAL%s", sl->name, n->name, held,
+                unreserved ? " (past max_slot_wal_keep_size: about to be lost)" : "");
         }
     }
 }
@@ -287,6 +370,7 @@ void health_evaluate(struct snapshot *s, const struct health_limits *lim)
     const struct node_snap *primary = rule_primaries(s);
     rule_system_id(s, primary);
     rule_duplicates(s);
+    rule_needs_resync(s, primary);
     rule_standbys(s, primary, lim);
     rule_slots(s);
     rule_delayed_candidate(s);

@@ -2,9 +2,9 @@
  * a severity and a sentence an operator can act on.
  *
  * Codes: unreachable, timeout, auth_failed, query_failed, no_primary, multiple_primaries,
- * system_id_mismatch, duplicate_node, timeline_diverged, not_streaming, replay_paused, lag_warn,
- * lag_crit, candidate_delayed,
- * slot_inactive, writes_blocked, below_sync_policy. */
+ * system_id_mismatch, duplicate_node, timeline_diverged, needs_resync, not_streaming,
+ * replay_paused, lag_warn, lag_crit, candidate_delayed, slot_inactive, writes_blocked,
+ * below_sync_policy. */
 #ifndef REPLTOP_HEALTH_H
 #define REPLTOP_HEALTH_H
 

@@ -43,7 +43,12 @@
     " current_setting('cluster_name') AS cluster_name,"                                            \
     " CASE WHEN pg_is_in_recovery()"                                                               \
     "   AND pg_has_role(current_user, 'pg_read_all_settings', 'USAGE')"                            \
-    "   THEN current_setting('primary_conninfo') END AS primary_conninfo"
+    "   THEN current_setting('primary_conninfo') END AS primary_conninfo,"                         \
+    " CASE WHEN pg_is_in_recovery()"                                                               \
+    "   AND pg_has_role(current_user, 'pg_read_all_settings', 'USAGE')"                            \
+    "   THEN current_setting('restore_command') END AS restore_command,"                           \
+    " CASE WHEN pg_is_in_recovery() THEN current_setting('primary_slot_name') END"                 \
+    "   AS primary_slot_name"
 
 #define REPLICATION_SQL                                                                            \
     "SELECT w.pid, a.application_name, a.client_addr, a.client_port, w.state,"                     \
@@ -150,6 +155,18 @@ static void standby_app_name(struct node_snap *n, const char *conninfo, const ch
     queries_app_name(conninfo, cluster_name, n->application_name, sizeof n->application_name);
 }
 
+/* "stream" when primary_conninfo is set, "archive" when only restore_command is: an
+ * archive-only standby works as configured without a WAL receiver. Unread settings: unknown. */
+static void recovery_source(struct node_snap *n, const char *pci, const char *restore)
+{
+    if (!pci)
+        return;
+    if (*pci)
+        str_copy(n->recovery_source, sizeof n->recovery_source, "stream");
+    else if (!str_empty(restore))
+        str_copy(n->recovery_source, sizeof n->recovery_source, "archive");
+}
+
 static void parse_node(const struct rowset *rs, struct node_sample *smp)
 {
     struct node_snap *n = &smp->s;
@@ -181,6 +198,8 @@ static void parse_node(const struct rowset *rs, struct node_sample *smp)
     if (n->role == ROLE_STANDBY) {
         const char *pci = col(rs, 0, "primary_conninfo");
         standby_app_name(n, pci, col(rs, 0, "cluster_name"));
+        recovery_source(n, pci, col(rs, 0, "restore_command"));
+        get_str(rs, 0, "primary_slot_name", n->primary_slot_name, sizeof n->primary_slot_name);
         if (pci) {
             char host[96] = "", port[16] = "";
             conninfo_get(pci, "host", host, sizeof host);

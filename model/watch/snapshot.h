@@ -94,6 +94,10 @@ struct node_snap {
     char application_name[NAME_LEN]; /* standby: what it streams as */
     char upstream[NAME_LEN];         /* standby: the node it streams from ("" unknown) */
     char upstream_addr[128];         /* standby: sender host:port from its WAL receiver */
+    /* standby: where its WAL comes from — "stream" (primary_conninfo set), "archive" (no
+     * primary_conninfo, restore_command set), "" when unknown or neither */
+    char recovery_source[12];
+    char primary_slot_name[NAME_LEN]; /* standby: its primary_slot_name setting, "" none/unknown */
 
     /* Derived from the upstream's pg_stat_replication row that matches this standby. */
     bool matched;
@@ -111,6 +115,7 @@ struct node_snap {
      * nor a failover candidate. */
     char same_server_as[NAME_LEN];
     bool other_cluster;
+    bool needs_resync; /* its WAL is gone (the slot it streams with is lost): health.c sets it */
     /* sync_state and sync_priority as of the last refresh in which exactly one primary answered
      * ("" and -1: not seen, or not in its pg_stat_replication then). The cluster carries them
      * across refreshes (lastsync.h), so that once the primary is down the failover candidate

@@ -337,13 +337,25 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
     return true;
 }
 
-const char *const config_problem_codes[] = {
-    "unreachable",        "timeout",           "auth_failed",
-    "query_failed",       "no_primary",        "multiple_primaries",
-    "system_id_mismatch", "timeline_diverged", "not_streaming",
-    "replay_paused",      "lag_warn",          "lag_crit",
-    "slot_inactive",      "writes_blocked",    "below_sync_policy",
-    "duplicate_node",     "candidate_delayed", NULL};
+const char *const config_problem_codes[] = {"unreachable",
+                                            "timeout",
+                                            "auth_failed",
+                                            "query_failed",
+                                            "no_primary",
+                                            "multiple_primaries",
+                                            "system_id_mismatch",
+                                            "timeline_diverged",
+                                            "not_streaming",
+                                            "replay_paused",
+                                            "lag_warn",
+                                            "lag_crit",
+                                            "slot_inactive",
+                                            "writes_blocked",
+                                            "below_sync_policy",
+                                            "duplicate_node",
+                                            "candidate_delayed",
+                                            "needs_resync",
+                                            NULL};
 
 /* "CODE = warning|critical|ok" or "CODE NODE = ..." in [severity] */
 static bool set_severity(struct config *c, const char *key, const char *value, const char *origin,

@@ -489,6 +489,27 @@ static void candidate_on_one_timeline(void **state)
     snapshot_free(s);
 }
 
+/* The primary died after a few failovers: no WAL receiver runs, and each standby reports its last
+ * checkpoint's timeline, which lags. The two show different timelines, and the sync standby,
+ * which holds every acknowledged commit, shows the newer one; neither timeline is evidence of a
+ * fork, so it is still the candidate, on the WAL it holds. */
+static void candidate_when_the_primary_died_after_failovers(void **state)
+{
+    (void)state;
+    struct snapshot *s = refcluster_new();
+    struct node_snap *m = &s->nodes[0], *s1 = &s->nodes[1], *s2 = &s->nodes[2];
+    m->reach = REACH_UNREACHABLE;
+    m->role = ROLE_UNKNOWN;
+    s1->wr.present = s2->wr.present = false;
+    s1->timeline = 5; /* the potential one: no checkpoint since the last switch */
+    s2->timeline = 6; /* the sync one: checkpointed since */
+    s1->receive_lsn = s1->replay_lsn = lsn_of("0/8000000");
+    s2->receive_lsn = s2->replay_lsn = lsn_of("0/8100000");
+    derive_snapshot(s, &ref_limits);
+    assert_string_equal(s->candidate, "db_s2");
+    snapshot_free(s);
+}
+
 /* A delayed standby: its replay lag is judged against its delay, it is ranked after the others,
  * and named candidate only with what it still has to replay. */
 static void delayed_standby(void **state)
@@ -549,6 +570,7 @@ int main(void)
         cmocka_unit_test(time_lag_beats_byte_lag),
         cmocka_unit_test(restarted_receiver_holds_what_it_replayed),
         cmocka_unit_test(candidate_on_one_timeline),
+        cmocka_unit_test(candidate_when_the_primary_died_after_failovers),
         cmocka_unit_test(delayed_standby),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -347,19 +347,27 @@ static bool better_candidate(const struct node_snap *a, struct standing sa,
     return a->replay_lsn > b->replay_lsn;
 }
 
+static bool streams(const struct node_snap *n)
+{
+    return n->wr.present && strcmp(n->wr.status, "streaming") == 0;
+}
+
 /* Is n on a fork of the timeline tli: ahead of it, or behind it and not streaming (a standby
  * that streams from the primary crosses the timeline switch by itself). */
 static bool on_fork(const struct node_snap *n, int tli)
 {
     if (tli <= 0 || n->timeline <= 0)
         return false;
-    bool streams = n->wr.present && strcmp(n->wr.status, "streaming") == 0;
-    return n->timeline > tli || (n->timeline < tli && !streams);
+    return n->timeline > tli || (n->timeline < tli && !streams(n));
 }
 
 /* The timeline candidates are compared on: the one primary's; with none or several answering,
- * the timeline most standbys of the cluster are on (on a tie the lowest, the line the others
- * forked from). LSNs of different timelines' histories say nothing of which holds more. */
+ * the timeline most streaming standbys of the cluster are on (on a tie the lowest, the line the
+ * others forked from); -1 when none streams. LSNs of different timelines' histories say nothing
+ * of which holds more. Only a streaming standby's timeline is known for sure (its WAL receiver's
+ * received_tli): one whose receiver is down reports its last checkpoint's, which lags a switch by
+ * minutes — after a failover or two the sync standby can show an older timeline than the other,
+ * and dropping it for that would promote the standby that lacks acknowledged commits. */
 static int reference_timeline(const struct snapshot *s, const struct node_snap *root)
 {
     if (root)
@@ -367,12 +375,12 @@ static int reference_timeline(const struct snapshot *s, const struct node_snap *
     int best = -1, best_count = 0;
     for (int i = 0; i < s->nnodes; i++) {
         const struct node_snap *n = &s->nodes[i];
-        if (!member(n) || n->role != ROLE_STANDBY || n->timeline <= 0)
+        if (!member(n) || n->role != ROLE_STANDBY || n->timeline <= 0 || !streams(n))
             continue;
         int c = 0;
         for (int k = 0; k < s->nnodes; k++)
             c += member(&s->nodes[k]) && s->nodes[k].role == ROLE_STANDBY &&
-                 s->nodes[k].timeline == n->timeline;
+                 streams(&s->nodes[k]) && s->nodes[k].timeline == n->timeline;
         if (c > best_count || (c == best_count && n->timeline < best)) {
             best = n->timeline;
             best_count = c;
@@ -391,8 +399,9 @@ static void pick_candidate(struct snapshot *s, const struct node_snap *root, boo
     int best = -1;
     for (int i = 0; i < s->nnodes; i++) {
         struct node_snap *n = &s->nodes[i];
+        /* with no single primary, only a streaming standby's timeline can rule it out */
         if (!member(n) || n->role != ROLE_STANDBY || n->needs_rewind ||
-            node_wal_held(n) == LSN_UNKNOWN || on_fork(n, tli))
+            node_wal_held(n) == LSN_UNKNOWN || ((root || streams(n)) && on_fork(n, tli)))
             continue;
         if (root && strcmp(n->system_identifier, root->system_identifier) != 0)
             continue;

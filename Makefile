@@ -59,7 +59,7 @@ $(BUILD)/%.o: %.c $(BUILD)/pkg.cflags
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c -o $@ $<
 
 # (kept: without them the next make would compile every test again)
-.SECONDARY: $(TEST_BIN:%=%.o)
+.SECONDARY: $(TEST_BIN:%=%.o) $(HELPER_OBJ)
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(HELPER_OBJ) $(BUILD)/librepltop.a | $(PKG_FILES) $(BUILD)/pkg.cmocka
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(file <$(BUILD)/pkg.cmocka)
 

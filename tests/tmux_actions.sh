@@ -30,6 +30,17 @@ fi
 ok "the dashboard starts"
 check "the key bar offers the actions" wait_screen 1 'p Promote +s Sync'
 
+# check on the screen within SECONDS, with the screen dumped when it is not there
+shows() { # seconds pattern description
+    if wait_screen "$1" "$2"; then
+        ok "$3"
+    else
+        not_ok "$3"
+        dump
+        return 1
+    fi
+}
+
 # ---- 1. the sync list editor ----
 tm send-keys -t main s
 check "s opens the sync list editor" wait_screen 3 'Synchronous standbys of db_m'
@@ -39,12 +50,7 @@ tm send-keys -t main m
 check "m switches to ANY: both would be quorum" \
     wait_screen 2 'walreceiversync +db_s2 +sync +→ +quorum'
 tm send-keys -t main ']'
-if wait_screen 2 "after +'ANY 1 \(walreceiver, walreceiversync\)'"; then
-    ok "] moves walreceiversync down: the preview is ANY 1 (walreceiver, walreceiversync)"
-else
-    not_ok "] moves walreceiversync down"
-    dump
-fi
+shows 2 "after +'ANY 1 \(walreceiver, walreceiversync\)'" "] moves walreceiversync down: the preview is ANY 1 (walreceiver, walreceiversync)"
 tm send-keys -t main Enter
 check "Enter asks to type yes, as sync set does on a terminal" wait_screen 2 'Type yes to confirm:'
 check "and nothing runs yet" no_screen 'action running'
@@ -53,13 +59,9 @@ tm send-keys -t main Enter
 check "anything but yes is refused" wait_screen 2 'type yes exactly to confirm'
 tm send-keys -t main -l s
 tm send-keys -t main Enter
-if wait_screen 15 "sync set 'ANY 1 \(walreceiver, walreceiversync\)' · done"; then
-    ok "Enter applies it through repltop sync set"
-else
-    not_ok "Enter applies it through repltop sync set"
-    dump
+shows 15 "sync set 'ANY 1 \(walreceiver, walreceiversync\)' · done" "Enter applies it through repltop sync set" || {
     cat "$TEST_TMP/dash.err"
-fi
+}
 check "the action's result is in the dialog" wait_screen 1 'SUCCEEDED after'
 check "the audit log says it was typed in the dashboard" \
     grep -qF "sync set ANY 1 (walreceiver, walreceiversync) confirm: typed in the dashboard" "$AUDIT"
@@ -93,12 +95,7 @@ kill -KILL "$(node_pid db_m)"
 check "the dead primary shows as down" wait_screen 5 ' db_m +– +down'
 
 tm send-keys -t main g j j p
-if wait_screen 3 'Promote db_s2'; then
-    ok "p on db_s2 opens the promote dialog"
-else
-    not_ok "p on db_s2 opens the promote dialog"
-    dump
-fi
+shows 3 'Promote db_s2' "p on db_s2 opens the promote dialog"
 check "it says no other node accepts writes" wait_screen 1 'primary +none answers \(db_m down\)'
 check "it shows the list the new primary gets" \
     wait_screen 1 "rewritten on db_s2 to 'ANY 1 \(walreceiver, db_m\)'"
@@ -108,12 +105,7 @@ check "a wrong name is refused" wait_screen 2 'type db_s2 exactly to confirm'
 check "and nothing runs" no_screen 'action running'
 tm send-keys -t main -l 2
 tm send-keys -t main Enter
-if wait_screen 3 'action running: promote db_s2'; then
-    ok "Enter starts it: the header says action running: promote db_s2"
-else
-    not_ok "Enter starts the promote"
-    dump
-fi
+shows 3 'action running: promote db_s2' "Enter starts it: the header says action running: promote db_s2"
 c1=$(header_clock)
 t1=$SECONDS
 tm send-keys -t main Escape
@@ -131,13 +123,9 @@ else
     not_ok "the header clock moves while the action runs ($c1 -> $c2)"
     dump
 fi
-if wait_screen 40 'promote db_s2 · done'; then
-    ok "the promote succeeds"
-else
-    not_ok "the promote succeeds"
-    dump
+shows 40 'promote db_s2 · done' "the promote succeeds" || {
     tail -n 30 "$AUDIT" | sed 's/^/#   /'
-fi
+}
 tm send-keys -t main Escape
 check "db_s2 is shown as the primary on timeline 2" wait_screen 10 ' db_s2 +primary +primary +2 '
 check "db_s1 streams from db_s2 on timeline 2" wait_screen 10 ' db_s1 +standby +streaming +2 .* db_s2 '
@@ -165,12 +153,7 @@ tm send-keys -t main Enter
 check "Enter asks to apply and save" wait_screen 2 'and save it as the policy\?'
 tm send-keys -t main -l yes
 tm send-keys -t main Enter
-if wait_screen 15 '\(saved as the policy\) · done'; then
-    ok "Enter applies the list and saves it (repltop sync set --save)"
-else
-    not_ok "Enter applies the list and saves it"
-    dump
-fi
+shows 15 '\(saved as the policy\) · done' "Enter applies the list and saves it (repltop sync set --save)"
 tm send-keys -t main Escape
 policy=$(sed -n 's/^sync *= *//p' "$CONF")
 check "the config file holds the policy ($policy)" test -n "$policy"

@@ -53,10 +53,23 @@ run_case() {
     REPLTOP_PAUSE_AT=$at REPLTOP_PAUSE_FILE=$PAUSE \
         timeout 120 "$REPLTOP" -c "$CONF" promote walreceiversync --yes >"$out" 2>&1 &
     local promote=$!
-    if ! wait_for 60 test -e "$PAUSE"; then
+    if ! wait_for 60 bash -c "test -e '$PAUSE' || ! kill -0 $promote 2>/dev/null"; then
         not_ok "[$at] the promote reached that step"
         sed 's/^/# /' "$out"
         kill "$promote"
+        return
+    fi
+    if [ ! -e "$PAUSE" ]; then
+        wait "$promote"
+        "$REPLTOP" demo down --dir "$DEMO_DIR" >/dev/null 2>&1
+        # db_s1 (async) may hold WAL that db_s2 lacks when db_m dies; the promote then rewinds
+        # db_s1 instead of repointing it, and never passes STEP. That is right, but not this case.
+        if [ "$at" = "ALTER SYSTEM SET primary_conninfo" ] && grep -q "rejoining db_s1 with pg_rewind" "$out"; then
+            echo "# [$at] db_s1 was ahead of db_s2 this time, so it was rewound: the drill runs again"
+            return 2
+        fi
+        not_ok "[$at] the promote reached that step"
+        sed 's/^/# /' "$out"
         return
     fi
     node_kill db_s2
@@ -132,6 +145,7 @@ run_case() {
         -U postgres -d demo -c "INSERT INTO users(name) VALUES ('after')"
     check_eq "[$at] every acknowledged row ($(wc -l <"$ids")) is on db_s2 (missing)" 0 "$(missing_ids db_s2 "$ids")"
     "$REPLTOP" demo down --dir "$DEMO_DIR" >/dev/null 2>&1
+    return 0
 }
 
 # CASES="2 4" runs only those (when working on one)
@@ -140,7 +154,11 @@ for n in ${CASES:-1 2 3 4 5}; do
     1) run_case "SELECT pg_promote" promote 1 ;;
     2) run_case "promoted in" finish 2 ;;
     3) run_case "accepts writes" finish 3 ;;
-    4) run_case "ALTER SYSTEM SET primary_conninfo" nothing 4 ;;
+    4) for try in 4 6 7 last; do
+        [ $try = last ] && skip "[ALTER SYSTEM SET primary_conninfo] db_s1 was ahead of db_s2 in 3 drills"
+        [ $try = last ] || run_case "ALTER SYSTEM SET primary_conninfo" nothing $try
+        [ $? = 2 ] || break
+    done ;;
     5) run_case "streams from the new primary" nothing 5 ;;
     esac
 done

@@ -6,11 +6,9 @@
 
 #include "model/ops/action.h"
 
-#include <stdint.h>
+#include "model/watch/switchover_check.h" /* SWITCHOVER_MAX_LAG_DEFAULT */
 
-/* How far behind the candidate may be (bytes of WAL the primary has that it has not received)
- * by default: one WAL segment, which a clean shutdown sends in well under a second. */
-#define SWITCHOVER_MAX_LAG_DEFAULT (16 * 1024 * 1024)
+#include <stdint.h>
 
 struct switchover_opts {
     int64_t max_lag;        /* --max-lag: bytes; SWITCHOVER_MAX_LAG_DEFAULT unless given */

@@ -65,7 +65,7 @@ if check "[candidate killed before promote] the switchover pauses after the chec
     show_out
     check_eq "[candidate killed before promote] fails (exit 1)" 1 "$rc"
     check "[candidate killed before promote] says db_m is the primary again, nothing changed" \
-        grep -q "db_m is the primary again and db_s2 a standby: nothing was changed" "$OUT"
+        grep -q "db_m is the primary again, db_s2 was not promoted: nothing was changed" "$OUT"
     check "[candidate killed before promote] no pg_promote was sent" bash -c "! grep -q 'SELECT pg_promote' '$OUT'"
     check_eq "[candidate killed before promote] db_m accepts writes" f "$(in_recovery db_m)"
     check "db_s2 starts again" start_node db_s2
@@ -77,7 +77,7 @@ fi
 # --- 3: the command killed after stopping the old primary --------------------------------------
 if check "[command killed] the switchover pauses once db_m is stopped" \
     switchover_paused "db_m is stopped" db_s2; then
-    kill -KILL "$SW"
+    kill -KILL $(ps -o pid= --ppid "$SW") # repltop itself, not timeout around it
     wait "$SW" 2>/dev/null
     rm -f "$PAUSE"
     check "[command killed] db_m stays stopped" bash -c "! kill -0 \$(head -n 1 '$DEMO_DIR/db_m/postmaster.pid' 2>/dev/null) 2>/dev/null"
@@ -88,7 +88,7 @@ if check "[command killed] the switchover pauses once db_m is stopped" \
     check "[command killed] it goes on from the stopped db_m" grep -q "db_m is stopped cleanly and no primary answers" "$OUT"
     check "[command killed] it checks the shutdown checkpoint first" grep -q "^ok: db_s2 has replayed db_m's WAL past its shutdown checkpoint" "$OUT"
     check "[command killed] db_m and db_s1 stream from db_s2" wait_for 30 all_follow db_s2 db_m db_s1
-    check "[command killed] db_m was not rewound" bash -c "! grep -q 'pg_rewind -D' '$OUT' && ! rewound"
+    check "[command killed] db_m was not rewound" not_rewound
     check_eq "[command killed] the sync list has db_m in db_s2's place" "FIRST 1 (db_m, walreceiver)" "$(sync_names db_s2)"
     check "the writer commits on db_s2" writer_more 10
     check_eq "[command killed] 0 acknowledged rows lost" 0 "$(lost_on db_s2)"
@@ -111,7 +111,7 @@ if check "[candidate killed after promote] the switchover pauses after the promo
     check_eq "[candidate killed after promote] the same command finishes it (exit 0)" 0 "$rc"
     check "[candidate killed after promote] no second pg_promote" bash -c "! grep -q 'SELECT pg_promote' '$OUT'"
     check "[candidate killed after promote] db_s2 and db_s1 stream from db_m" wait_for 30 all_follow db_m db_s2 db_s1
-    check "[candidate killed after promote] db_s2 was not rewound" bash -c "! grep -q 'pg_rewind -D' '$OUT' && ! rewound"
+    check "[candidate killed after promote] db_s2 was not rewound" not_rewound
     check_eq "[candidate killed after promote] db_m's list has db_s2 in db_m's place" \
         "FIRST 1 (db_s2, walreceiver)" "$(sync_names db_m)"
     check "the writer commits on db_m" writer_more 10

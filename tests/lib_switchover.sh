@@ -13,7 +13,8 @@ node_is() {
     jq -e --arg n "$1" ".nodes[] | select(.name == \$n) | $2" "$J" >/dev/null
 }
 timeline_of() { status_json | jq -r --arg n "$1" '.nodes[] | select(.name == $n) | .timeline'; }
-rewound() { find "$DEMO_DIR" -maxdepth 1 -name '*.repltop-rewind-*' | grep -q .; }
+# no pg_rewind ran (in the last output) and nothing was kept aside for one, ever
+not_rewound() { ! grep -q 'pg_rewind -D' "$OUT" && ! find "$DEMO_DIR" -maxdepth 1 -name '*.repltop-rewind-*' | grep -q .; }
 
 # A writer that follows the primary: one INSERT per psql run against all three nodes with
 # target_session_attrs=read-write, so it reaches whichever node is the primary. A row counts as

@@ -35,8 +35,8 @@ static int undo(struct action *a, struct switchover_plan *p, const char *why)
                            "%s, and %s did not start again: %s. %s was not promoted: start %s "
                            "by hand (pg_ctl start -D %s)",
                            why, p->pc->name, err, p->cc->name, p->pc->name, p->pl.datadir);
-    return action_fail(a, "%s. %s is the primary again and %s a standby: nothing was changed", why,
-                       p->pc->name, p->cc->name);
+    return action_fail(a, "%s. %s is the primary again, %s was not promoted: nothing was changed",
+                       why, p->pc->name, p->cc->name);
 }
 
 /* A clean stop, and its control data: the shutdown checkpoint, the end of its WAL. */

@@ -23,16 +23,8 @@ STOP=$OUT/writer.stop
 : >"$ACKED"
 
 writer() {
-    local ci
-    ci="host=127.0.0.1,127.0.0.1,127.0.0.1 port=$(demo_port db_m),$(demo_port db_s1),$(demo_port db_s2) user=postgres dbname=demo target_session_attrs=read-write connect_timeout=2"
-    while [ ! -e "$STOP" ]; do
-        { while [ ! -e "$STOP" ]; do
-            echo "INSERT INTO users(name) VALUES ('bench') RETURNING id, inet_server_port();"
-        done; } 2>/dev/null |
-            PGPASSFILE=$DEMO_DIR/pgpass psql -X -q -A -t -F ' ' -v ON_ERROR_STOP=1 "$ci" 2>/dev/null |
-            while IFS= read -r l; do [ -n "$l" ] && echo "$EPOCHREALTIME $l"; done >>"$ACKED"
-        sleep 0.005
-    done
+    ack_writer "host=127.0.0.1,127.0.0.1,127.0.0.1 port=$(demo_port db_m),$(demo_port db_s1),$(demo_port db_s2) user=postgres dbname=demo target_session_attrs=read-write connect_timeout=2" \
+        "$DEMO_DIR/pgpass" "$ACKED" "$STOP"
 }
 writer &
 WRITER=$!
@@ -40,7 +32,6 @@ on_exit "touch '$STOP'; kill $WRITER 2>/dev/null"
 acks() { wc -l <"$ACKED"; }
 wait_for 30 bash -c "[ \$(wc -l <'$ACKED') -ge 200 ]" || { echo "the writer does not commit" >&2; exit 1; }
 
-port_of() { demo_port "$1"; }
 from=db_m
 to=db_s2
 for run in $(seq 1 "$RUNS"); do
@@ -52,11 +43,7 @@ for run in $(seq 1 "$RUNS"); do
     t1=$EPOCHREALTIME
     n=$(acks)
     wait_for 30 bash -c "[ \$(wc -l <'$ACKED') -ge $((n + 200)) ]" || log "the writer does not commit after run $run"
-    old=$(port_of "$from")
-    new=$(port_of "$to")
-    last_old=$(awk -v p="$old" -v t0="$t0" '$3 == p && $1 >= t0 {x = $1} END {print x}' "$ACKED")
-    first_new=$(awk -v p="$new" -v t0="$t0" '$3 == p && $1 >= t0 {print $1; exit}' "$ACKED")
-    down=$(awk -v a="$last_old" -v b="$first_new" 'BEGIN {printf "%.0f", (b - a) * 1000}')
+    down=$(write_downtime_ms "$ACKED" "$t0" "$(demo_port "$from")" "$(demo_port "$to")")
     whole=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.0f", (b - a) * 1000}')
     noprim=$(sed -n 's/.*no primary for \([0-9]*\) ms.*/\1/p' "$OUT/run-$run.log")
     prom=$(sed -n 's/.*promoted in \([0-9]*\) ms.*/\1/p' "$OUT/run-$run.log")

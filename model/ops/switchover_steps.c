@@ -25,10 +25,18 @@
 #define RECEIVED_WAIT_MS 5000
 #define STREAM_WAIT_S    60
 
-/* Before the promote: the old primary back as it was, and the command fails. */
+/* Before the promote: the old primary back as it was, and the command fails. Only when this run
+ * stopped it: one found stopped may have been stopped for a reason (and another node may have
+ * become the primary since), so it is left as it is. */
 static int undo(struct action *a, struct switchover_plan *p, const char *why)
 {
     char err[800];
+    if (p->phase != SW_START)
+        return action_fail(a,
+                           "%s. %s was not promoted; %s stays stopped as it was found: nothing "
+                           "was changed. If %s is still the cluster's primary, start it again "
+                           "(pg_ctl start -D %s)",
+                           why, p->cc->name, p->pc->name, p->pc->name, p->pl.datadir);
     action_warn(a, "%s: starting %s again as the primary", why, p->pc->name);
     if (!local_start(&a->progress, &p->pl, err, sizeof err))
         return action_fail(a,

@@ -24,7 +24,7 @@ fi
 ok "the dashboard starts"
 check "the key bar offers S Switch" wait_screen 1 'S Switch'
 tm send-keys -t main '?'
-check "the help lists S: switchover" wait_screen 3 'S +switchover +planned: the selected standby becomes the primary'
+check "the help lists S: switchover" wait_screen 3 ' S +planned: the selected standby becomes the primary'
 tm send-keys -t main q
 
 # db_s2 is the third row

@@ -107,7 +107,7 @@ static int check_received(struct action *a, struct switchover_plan *p, PGconn **
     lsn_format(p->ctl.checkpoint, ck, sizeof ck);
     action_step(a, "%s's shutdown checkpoint is at %s on timeline %d: checking that %s has it",
                 p->pc->name, ck, p->ctl.tli, p->cc->name);
-    if (!(*conn = action_connect(a, p->cc, err, sizeof err))) {
+    if (!*conn && !(*conn = action_connect(a, p->cc, err, sizeof err))) {
         char why[800];
         str_printf(why, sizeof why, "cannot connect to %s before the promote: %s", p->cc->name,
                    err);
@@ -243,12 +243,15 @@ static int finish(struct action *a, struct switchover_plan *p, PGconn *conn, lsn
         PQfinish(conn);
         return stopped_after_promote(a, p, "stopped answering");
     }
+    /* the other standbys first: re-pointing one is a reload, starting the old primary takes a
+     * server start, and commits wait for whichever of the list streams first */
+    int failures =
+        promote_follow_all(a, p->c, p->cc, conn, tli, fork, start, p->pc ? p->pc->name : NULL);
+    err[0] = '\0';
     bool old_ok = !p->pc || (follows_without_rewind(a, p, parent, fork) &&
                              old_to_standby(a, p, conn, err, sizeof err));
     if (p->pc && !old_ok && err[0])
         action_warn(a, "%s", err);
-    int failures =
-        promote_follow_all(a, p->c, p->cc, conn, tli, fork, start, p->pc ? p->pc->name : NULL);
     err[0] = '\0';
     if (p->pc && old_ok &&
         !local_wait_streaming(a, &p->pl, p->cc, p->p_app, tli, STREAM_WAIT_S, err, sizeof err))
@@ -286,9 +289,16 @@ static int run(struct action *a, struct switchover_plan *p)
     if (p->phase == SW_PROMOTED)
         return finish(a, p, NULL, fallback, 0, start);
     if (p->phase == SW_START) {
+        char err[600];
+        /* connected before the stop: a new session is not set up while writes wait */
+        if (!(conn = action_connect(a, p->cc, err, sizeof err)))
+            return action_fail(a, "cannot connect to %s: %s. Nothing was changed", p->cc->name,
+                               err);
         t_stop = clock_mono_ms();
-        if ((rc = stop_old(a, p)) != 0)
+        if ((rc = stop_old(a, p)) != 0) {
+            PQfinish(conn);
             return rc;
+        }
     }
     if ((rc = check_received(a, p, &conn)) != 0) {
         PQfinish(conn);

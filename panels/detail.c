@@ -169,6 +169,8 @@ static void fields(struct out *o, const struct snapshot *s, const struct node_sn
     bool standby = n->role == ROLE_STANDBY, primary = n->role == ROLE_PRIMARY;
     enum role row = node_row_role(s, n);
     kv_add(o, "state", n->state, row == CR_NORMAL ? CR_OK : row);
+    if (n->actions_via[0]) /* known even when the server is down: where r, a, J would act */
+        kv_add(o, "actions via", n->actions_via, CR_NORMAL);
     if (n->reach != REACH_OK)
         return; /* nothing else is known; the error line above says why */
     if (!primary) {

@@ -85,7 +85,7 @@ int host_run_program(const struct local_node *ln, const char *const *argv, const
 /* One round trip: who we are there, where PostgreSQL's programs are, the data directory's
  * owner (or whether its parent is writable). Only words from $1 (datadir) and $2 (bindir). */
 static const char check_script[] =
-    "set -f; d=$1; b=$2\n"
+    "d=$1; b=$2\n"
     "if [ -z \"$b\" ]; then best=-1\n"
     "  for x in /usr/lib/postgresql/*/bin; do v=${x#/usr/lib/postgresql/}; v=${v%%/*}; "
     "v=${v%%.*}\n"
@@ -96,6 +96,7 @@ static const char check_script[] =
     "echo \"uid=$(id -u)\"; echo \"user=$(id -un)\"; echo \"bindir=$b\"\n"
     "for p in pg_ctl pg_basebackup pg_rewind pg_controldata; do\n"
     "  [ -x \"$b/$p\" ] || echo \"missing=$b/$p\"; done\n"
+    "set -f\n" /* no globbing of ls's words below (the glob above is the only one) */
     "if [ -d \"$d\" ]; then set -- $(ls -ldn -- \"$d\"); echo \"dir=$3\"\n"
     "elif [ -e \"$d\" ]; then echo notdir=1\n"
     "else echo nodir=1; [ -w \"${d%/*}/\" ] && echo parentok=1; fi\n";

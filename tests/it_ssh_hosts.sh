@@ -1,0 +1,87 @@
+#!/bin/bash
+# Actions over ssh on three hosts made of network namespaces (tests/lib_hosts.sh): how each node
+# is reached, a changed host key refused with nothing changed, resync, a new replica, the drill of
+# docs/DESIGN.md section 1 across hosts (kill -9 of host1's server, promote, nothing acknowledged
+# lost, rejoin with pg_rewind over ssh), and ssh failures (host down, missing datadir) each as
+# one clear line. repltop runs with an empty /var/lib/postgresql of its own.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_hosts.sh"
+command -v jq >/dev/null || { skip "jq is not installed"; exit 0; }
+why=$(hosts_cannot)
+if [ -n "$why" ]; then
+    skip "three hosts from network namespaces: $why"
+    exit 0
+fi
+make_test_tmp
+if ! hosts_up >"$TEST_TMP/hosts-up.log" 2>&1; then
+    not_ok "the three hosts come up (sshd, db_m on host1, its standbys on host2 and host3)"
+    sed 's/^/# /' "$TEST_TMP/hosts-up.log" "$HOSTS_DIR"/*.log 2>/dev/null | tail -n 40
+    exit 1
+fi
+ok "three hosts up: sshd and PostgreSQL 15 on each, db_s1 and db_s2 streaming from db_m"
+CONF=$TEST_TMP/repltop.conf
+hosts_config "$CONF"
+OUT=$TEST_TMP/out
+J=$TEST_TMP/s.json
+act() { hosts_repltop -c "$CONF" "$@" >"$OUT" 2>&1; }
+show_out() { sed 's/^/# /' "$OUT"; }
+status_is() { # NODE JQ-CONDITION
+    hosts_repltop -c "$CONF" status --json >"$J" 2>/dev/null
+    jq -e --arg n "$1" ".nodes[] | select(.name == \$n) | $2" "$J" >/dev/null
+}
+asides() { # HOST KIND
+    find "$HOSTS_DIR/host$1/var/lib/postgresql/15" -maxdepth 1 -name "main.repltop-$2-*" | wc -l
+}
+
+# ---- how each node is reached
+hosts_repltop -c "$CONF" status --json >"$J"
+check_eq "status --json says how each node is reached for actions" \
+    "ssh postgres@$(hosts_addr 1),ssh postgres@$(hosts_addr 2),ssh postgres@$(hosts_addr 3)" \
+    "$(jq -r '[.nodes[].actions_via] | join(",")' "$J")"
+
+# ---- a changed host key is refused, and nothing changes
+hosts_new_host_key 2
+cp "$HOSTS_DIR/known_hosts" "$TEST_TMP/known_hosts.before"
+if act resync db_s1 --yes; then not_ok "resync with a changed host key is refused"; show_out; else
+    ok "resync with a changed host key is refused (exit 1)"
+fi
+if grep -q "Host key verification failed" "$OUT" && grep -q "never accepts a host key" "$OUT"; then
+    ok "the refusal quotes ssh and says the way forward"
+else
+    not_ok "the refusal quotes ssh and says the way forward"
+    show_out
+fi
+check "known_hosts is left as it was" cmp -s "$HOSTS_DIR/known_hosts" "$TEST_TMP/known_hosts.before"
+check_eq "nothing was moved aside on host2" 0 "$(asides 2 old)"
+check "db_s1 still streams" hosts_streaming 2
+# the operator checks the new key and puts it in known_hosts (the way forward)
+grep -v "^$(hosts_addr 2) " "$TEST_TMP/known_hosts.before" >"$HOSTS_DIR/known_hosts"
+echo "$(hosts_addr 2) $(cut -d' ' -f1,2 "$HOSTS_DIR/host2/etc/ssh/ssh_host_ed25519_key.pub")" >>"$HOSTS_DIR/known_hosts"
+
+# ---- resync over ssh
+hosts_psql 1 -c "CREATE TABLE t (id int)" -c "INSERT INTO t SELECT generate_series(1, 1000)"
+if act resync db_s1 --yes; then ok "resync db_s1 over ssh"; else not_ok "resync db_s1 over ssh"; show_out; fi
+check "db_s1 streams again after its resync" wait_for 30 hosts_streaming 2
+check_eq "the old data directory is kept aside on host2" 1 "$(asides 2 old)"
+check_eq "db_s1 has the rows" 1000 "$(hosts_psql 2 -c 'SELECT count(*) FROM t')"
+check "the resync ran on host2, not here (its log is there)" test -s "$HOSTS_DIR/host2/var/lib/postgresql/15/main.log"
+check "db_s1 kept its own settings (no primary's sync list)" \
+    test "$(hosts_psql 2 -c 'SHOW synchronous_standby_names')" = ""
+
+# ---- a new replica on host2, beside db_s1
+cat >>"$CONF" <<EOC
+
+[nodes]
+db_s3 = host=$(hosts_addr 2) port=5433 user=postgres dbname=postgres
+
+[node db_s3]
+datadir = /var/lib/postgresql/15/s3
+port = 5433
+ssh = postgres@$(hosts_addr 2)
+ssh_options = -F $HOSTS_DIR/ssh_config
+EOC
+if act resync db_s3 --new --yes; then ok "new replica db_s3 on host2 over ssh"; else not_ok "new replica db_s3 on host2 over ssh"; show_out; fi
+check "db_s3 streams from db_m" wait_for 30 status_is db_s3 '.state == "streaming" and .upstream == "db_m"'
+check_eq "db_s3 listens on its own port" 5433 "$(hosts_psql 2 -p 5433 -c 'SHOW port' 2>/dev/null)"
+hosts_pg 2 "$HOSTS_PG/pg_ctl" -D /var/lib/postgresql/15/s3 -m fast -w stop >/dev/null
+sed -i '/^db_s3 =/d; /^\[node db_s3\]/,$d' "$CONF"

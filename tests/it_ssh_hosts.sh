@@ -85,3 +85,71 @@ check "db_s3 streams from db_m" wait_for 30 status_is db_s3 '.state == "streamin
 check_eq "db_s3 listens on its own port" 5433 "$(hosts_psql 2 -p 5433 -c 'SHOW port' 2>/dev/null)"
 hosts_pg 2 "$HOSTS_PG/pg_ctl" -D /var/lib/postgresql/15/s3 -m fast -w stop >/dev/null
 sed -i '/^db_s3 =/d; /^\[node db_s3\]/,$d' "$CONF"
+
+# ---- the drill across hosts: kill -9 of host1's server, promote db_s2, nothing acknowledged lost
+hosts_repltop -c "$CONF" status >/dev/null 2>&1 # the sync list is remembered for the promote
+hosts_psql 1 -c "CREATE TABLE users (id int PRIMARY KEY)"
+ACKED=$TEST_TMP/acked
+: >"$ACKED"
+(
+    for i in $(seq 1 200000); do
+        hosts_psql 1 -c "INSERT INTO users VALUES ($i)" >/dev/null 2>&1 || exit 0
+        echo "$i" >>"$ACKED"
+    done
+) &
+LOAD=$!
+on_exit "kill $LOAD"
+wait_for 30 test "$(wc -l <"$ACKED")" -ge 50
+check "host1's server killed with SIGKILL under an insert load" hosts_kill_pg 1
+wait "$LOAD"
+if act promote db_s2 --yes; then ok "promote db_s2"; else not_ok "promote db_s2"; show_out; fi
+hosts_psql 3 -c "SELECT id FROM users" | LC_ALL=C sort -u >"$TEST_TMP/have"
+check_eq "every acknowledged row ($(wc -l <"$ACKED")) is on db_s2" 0 \
+    "$(LC_ALL=C sort -u "$ACKED" | LC_ALL=C comm -23 - "$TEST_TMP/have" | wc -l)"
+check "db_s1 streams from db_s2" wait_for 30 status_is db_s1 '.state == "streaming" and .upstream == "db_s2"'
+if act rejoin db_m --yes; then ok "rejoin db_m over ssh"; else not_ok "rejoin db_m over ssh"; show_out; fi
+if grep -q "pg_rewind" "$OUT" && ! grep -q "pg_basebackup" "$OUT"; then
+    ok "db_m came back with pg_rewind, without a full copy"
+else
+    not_ok "db_m came back with pg_rewind, without a full copy"
+    show_out
+fi
+check "db_m streams from db_s2" wait_for 30 status_is db_m '.state == "streaming" and .upstream == "db_s2"'
+check_eq "what db_m had before the rewind is kept aside on host1" 1 "$(asides 1 rewind)"
+if act resync db_s1 --yes; then ok "resync db_s1 from db_s2 over ssh"; else not_ok "resync db_s1 from db_s2 over ssh"; show_out; fi
+check "db_s1 streams from db_s2 after its resync" wait_for 30 status_is db_s1 '.state == "streaming" and .upstream == "db_s2"'
+
+# ---- promote's automatic rewind over ssh: db_s1 got WAL that db_m, promoted, never had
+hosts_psql 1 -c "ALTER SYSTEM SET primary_conninfo = ''" -c "SELECT pg_reload_conf()" >/dev/null
+wait_for 30 status_is db_m '.state != "streaming"'
+hosts_psql 3 -c "INSERT INTO users SELECT generate_series(300001, 300100)"
+wait_for 30 test "$(hosts_psql 2 -c 'SELECT count(*) FROM users WHERE id > 300000')" = 100
+hosts_kill_pg 3
+if act promote db_m --yes; then ok "promote db_m while db_s1 is ahead of it"; else not_ok "promote db_m while db_s1 is ahead of it"; show_out; fi
+if grep -q "needs_rewind" "$OUT" && grep -q "pg_rewind" "$OUT"; then
+    ok "promote rewinds db_s1 on host2 over ssh by itself"
+else
+    not_ok "promote rewinds db_s1 on host2 over ssh by itself"
+    show_out
+fi
+check "db_s1 streams from db_m after the rewind" wait_for 30 status_is db_s1 '.state == "streaming" and .upstream == "db_m"'
+
+# ---- ssh failures: one clear line, nothing changed
+awk '/^\[node db_s1\]/{s=1} s && /^datadir/{$0="datadir = /var/lib/postgresql/15/nowhere"; s=0} {print}' "$CONF" >"$TEST_TMP/missing.conf"
+hosts_repltop -c "$TEST_TMP/missing.conf" resync db_s1 --yes >"$OUT" 2>&1
+if [ "$(grep -c '^fail:' "$OUT")" = 1 ] &&
+    grep -q "^fail: .*no data directory at /var/lib/postgresql/15/nowhere on postgres@$(hosts_addr 2)" "$OUT"; then
+    ok "a missing datadir on the host: one clear line"
+else
+    not_ok "a missing datadir on the host: one clear line"
+    show_out
+fi
+hosts_sshd_stop 2
+act resync db_s1 --yes
+if grep -q "^fail: .*ssh postgres@$(hosts_addr 2) failed: .*refused" "$OUT"; then
+    ok "a host whose sshd is down: one line with ssh's own message"
+else
+    not_ok "a host whose sshd is down: one line with ssh's own message"
+    show_out
+fi
+check "db_s1 still streams (nothing was changed)" status_is db_s1 '.state == "streaming"'

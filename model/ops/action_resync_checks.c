@@ -130,9 +130,10 @@ static int resync_conf(struct action *a, struct node_conf *nc, bool new_replica,
         if (!new_replica && nc->datadir && strstr(err, "no data directory at") &&
             (nc->ssh || strstr(err, strerror(ENOENT))))
             return action_fail(a,
-                               "%s: no data directory at %s; to create a new replica there: "
-                               "repltop resync %s --new",
-                               name, nc->datadir, name);
+                               "%s: no data directory at %s%s%s; to create a new replica "
+                               "there: repltop resync %s --new",
+                               name, nc->datadir, nc->ssh ? " on " : "", nc->ssh ? nc->ssh : "",
+                               name);
         return action_fail(a, "cannot resync %s: %s", name, err);
     }
     bool exists = local_datadir_exists(&ln) && !local_dir_empty(&ln, ln.datadir);

@@ -7,20 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_hosts.sh"
 command -v jq >/dev/null || { skip "jq is not installed"; exit 0; }
-why=$(hosts_cannot)
-if [ -n "$why" ]; then
-    skip "three hosts from network namespaces: $why"
-    exit 0
-fi
-make_test_tmp
-if ! hosts_up >"$TEST_TMP/hosts-up.log" 2>&1; then
-    not_ok "the three hosts come up (sshd, db_m on host1, its standbys on host2 and host3)"
-    sed 's/^/# /' "$TEST_TMP/hosts-up.log" "$HOSTS_DIR"/*.log 2>/dev/null | tail -n 40
-    exit 1
-fi
+hosts_start
 ok "three hosts up: sshd and PostgreSQL 15 on each, db_s1 and db_s2 streaming from db_m"
-CONF=$TEST_TMP/repltop.conf
-hosts_config "$CONF"
 OUT=$TEST_TMP/out
 J=$TEST_TMP/s.json
 act() { hosts_repltop -c "$CONF" "$@" >"$OUT" 2>&1; }

@@ -341,3 +341,22 @@ hosts_down() {
     ip link show "${HOSTS_PFX}br" >/dev/null 2>&1 && ip link del "${HOSTS_PFX}br"
     return 0
 }
+
+# The start of every test on the lab: SKIP (exit 0) where it cannot run, else up with the config
+# in $CONF; a lab that does not come up fails the test.
+hosts_start() {
+    local why
+    why=$(hosts_cannot)
+    if [ -n "$why" ]; then
+        skip "three hosts from network namespaces: $why"
+        exit 0
+    fi
+    make_test_tmp
+    if ! hosts_up >"$TEST_TMP/hosts-up.log" 2>&1; then
+        not_ok "the three hosts come up (sshd, db_m on host1, its standbys on host2 and host3)"
+        sed 's/^/# /' "$TEST_TMP/hosts-up.log" "$HOSTS_DIR"/*.log 2>/dev/null | tail -n 40
+        exit 1
+    fi
+    CONF=$TEST_TMP/repltop.conf
+    hosts_config "$CONF"
+}

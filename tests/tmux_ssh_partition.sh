@@ -6,19 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_hosts.sh"
 tmux_setup ssh-partition
-why=$(hosts_cannot)
-if [ -n "$why" ]; then
-    skip "three hosts from network namespaces: $why"
-    exit 0
-fi
-make_test_tmp
-if ! hosts_up >"$TEST_TMP/hosts-up.log" 2>&1; then
-    not_ok "the three hosts come up"
-    sed 's/^/# /' "$TEST_TMP/hosts-up.log" | tail -n 40
-    exit 1
-fi
-CONF=$TEST_TMP/repltop.conf
-hosts_config "$CONF"
+hosts_start
 on_exit hosts_heal 2
 
 # the dashboard, in the root namespace with an empty /var/lib/postgresql

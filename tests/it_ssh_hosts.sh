@@ -74,6 +74,34 @@ check_eq "db_s3 listens on its own port" 5433 "$(hosts_psql 2 -p 5433 -c 'SHOW p
 hosts_pg 2 "$HOSTS_PG/pg_ctl" -D /var/lib/postgresql/15/s3 -m fast -w stop >/dev/null
 sed -i '/^db_s3 =/d; /^\[node db_s3\]/,$d' "$CONF"
 
+# ---- a resync killed during the copy over ssh leaves the marker on host2; the next one recovers
+PAUSE=$TEST_TMP/pause
+REPLTOP_PAUSE_AT="waiting for checkpoint" REPLTOP_PAUSE_FILE=$PAUSE \
+    hosts_repltop -c "$CONF" resync db_s1 --yes >"$OUT" 2>&1 &
+RESYNC=$!
+on_exit "kill -KILL $RESYNC"
+wait_for 60 test -e "$PAUSE"
+check "pg_basebackup started writing the copy on host2" wait_for 30 test -e "$(hosts_datadir 2)/PG_VERSION"
+{ kill -KILL "$RESYNC" && wait "$RESYNC"; } 2>/dev/null
+no_basebackup() {
+    local p
+    for p in $(ip netns pids "$(hosts_ns 2)"); do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = pg_basebackup ] && return 1
+    done
+    return 0
+}
+check "the dropped session ends pg_basebackup on host2" wait_for 30 no_basebackup
+check "killed mid-copy: the marker is on host2" test -s "$(hosts_datadir 2).repltop-resync"
+if act resync db_s1 --yes && grep -q "an earlier resync of db_s1 was interrupted" "$OUT" &&
+    grep -q "the incomplete copy is kept in" "$OUT"; then
+    ok "run again over ssh: it finds the marker, keeps the incomplete copy aside and rebuilds"
+else
+    not_ok "run again over ssh: it finds the marker, keeps the incomplete copy aside and rebuilds"
+    show_out
+fi
+check "db_s1 streams after the recovered resync" wait_for 30 hosts_streaming 2
+check "the marker is gone" test ! -e "$(hosts_datadir 2).repltop-resync"
+
 # ---- the drill across hosts: kill -9 of host1's server, promote db_s2, nothing acknowledged lost
 hosts_repltop -c "$CONF" status >/dev/null 2>&1 # the sync list is remembered for the promote
 hosts_psql 1 -c "CREATE TABLE users (id int PRIMARY KEY)"

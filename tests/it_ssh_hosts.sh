@@ -160,6 +160,26 @@ else
     not_ok "a missing datadir on the host: one clear line"
     show_out
 fi
+# an unknown host key (an empty known_hosts) and a key the host does not accept
+: >"$TEST_TMP/known_hosts.empty"
+sed "s|UserKnownHostsFile .*|UserKnownHostsFile $TEST_TMP/known_hosts.empty|" "$HOSTS_DIR/ssh_config" >"$TEST_TMP/ssh_config.unknown"
+ssh-keygen -q -t ed25519 -N '' -f "$TEST_TMP/other_key"
+sed "s|IdentityFile .*|IdentityFile $TEST_TMP/other_key|" "$HOSTS_DIR/ssh_config" >"$TEST_TMP/ssh_config.auth"
+for what in unknown auth; do
+    sed "s|ssh_config\$|ssh_config.$what|; s|-F $HOSTS_DIR/ssh_config.$what|-F $TEST_TMP/ssh_config.$what|" "$CONF" >"$TEST_TMP/$what.conf"
+    hosts_repltop -c "$TEST_TMP/$what.conf" resync db_s1 --yes >"$OUT" 2>&1
+    case $what in
+    unknown) want="Host key verification failed.*never accepts a host key" ;;
+    auth) want="Permission denied.*without asking" ;;
+    esac
+    if [ "$(grep -c '^fail:' "$OUT")" = 1 ] && grep -q "^fail: .*ssh postgres@$(hosts_addr 2) failed: .*$want" "$OUT"; then
+        ok "ssh refused ($what): one line with ssh's own message and the way forward"
+    else
+        not_ok "ssh refused ($what): one line with ssh's own message and the way forward"
+        show_out
+    fi
+done
+check_eq "the unknown host key was not added to any known_hosts" 0 "$(wc -c <"$TEST_TMP/known_hosts.empty")"
 hosts_sshd_stop 2
 act resync db_s1 --yes
 if grep -q "^fail: .*ssh postgres@$(hosts_addr 2) failed: .*refused" "$OUT"; then

@@ -28,7 +28,7 @@ static void usage(FILE *out)
           "  repltop switchover NODE [--yes]                           planned: NODE becomes "
           "primary\n"
           "  repltop sync show | sync set 'SPEC' [--yes]               synchronous standbys\n"
-          "  repltop resync NODE [--yes] | rejoin NODE [--yes]         rebuild a local node\n"
+          "  repltop resync NODE [--yes] | rejoin NODE [--yes]         rebuild a node (here or ssh)\n"
           "  repltop demo [--dir DIR]                                  up + the dashboard\n"
           "  repltop --replay FILE [-t THEME]                          play a recording back\n"
           "\n"

@@ -9,7 +9,8 @@
 static const char rejoin_usage[] =
     "usage: repltop rejoin NODE [--yes] [-c FILE]\n"
     "Makes NODE, an old primary whose data directory is on this host ([node NODE] datadir in\n"
-    "the config), a standby of the current primary: stops it, runs pg_rewind against the\n"
+    "the config) or on the host [node NODE] ssh = DEST reaches, a standby of the current primary: "
+    "stops it, runs pg_rewind against the\n"
     "current primary (its WAL after the fork point and its config files are kept in\n"
     "DATADIR.repltop-rewind-TIMESTAMP), writes standby.signal and primary_conninfo with the\n"
     "other standbys' replication user and application_name NODE, starts it and waits until it\n"

@@ -169,6 +169,9 @@ static void fields(struct out *o, const struct snapshot *s, const struct node_sn
     bool standby = n->role == ROLE_STANDBY, primary = n->role == ROLE_PRIMARY;
     enum role row = node_row_role(s, n);
     kv_add(o, "state", n->state, row == CR_NORMAL ? CR_OK : row);
+    /* known even when the server is down: where r, a and J would act */
+    if (n->actions_via[0] && n->reach != REACH_OK)
+        kv_add_wide(o, "actions via", n->actions_via, CR_NORMAL);
     if (n->reach != REACH_OK)
         return; /* nothing else is known; the error line above says why */
     if (!primary) {
@@ -227,6 +230,8 @@ static void fields(struct out *o, const struct snapshot *s, const struct node_sn
         buf[0] = '\0';
     kv_add(o, "uptime", buf, CR_NORMAL);
     kv_add(o, "system id", n->system_identifier, CR_NORMAL);
+    if (n->actions_via[0])
+        kv_add_wide(o, "actions via", n->actions_via, CR_NORMAL);
 }
 
 static void wal_receiver(struct out *o, const struct node_snap *n)

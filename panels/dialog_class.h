@@ -37,6 +37,7 @@ struct dlg_local {
     int port;           /* [node NAME] port, else its conninfo's; -1 when neither says */
     char conninfo[512]; /* without its secrets: what a new node's conninfo is made from */
     char bindir[256];   /* "" when [node NAME] gives none */
+    char via[160];      /* how the action reaches its host: "local", "ssh DEST", "none" */
 };
 
 /* What the dialogs need from outside the snapshot. */

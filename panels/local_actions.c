@@ -44,7 +44,7 @@ static const char *refusal(const struct dialog *d, const struct snapshot *s, cha
     if (!l || !l->datadir[0]) {
         str_printf(buf, n,
                    "%s has no datadir in the config: its data directory must be on this "
-                   "host ([node %s] datadir = ...)",
+                   "host, or on one reached with ssh ([node %s] datadir = ..., ssh = ...)",
                    d->node, d->node);
         return buf;
     }
@@ -85,12 +85,22 @@ static void node_line(struct dlg_out *o, const struct snapshot *s, const char *n
            n->sync_state[0] ? ", " : "", n->sync_state, n->needs_rewind ? ", NEEDS REWIND" : "");
 }
 
+/* Which host the action works on: this one, or the one ssh reaches. */
+static void host_line(struct dlg_out *o, const struct dlg_local *l)
+{
+    if (l && strncmp(l->via, "ssh ", 4) == 0)
+        dlg_kv(o, LW, "host", CR_HELP, "%s (over ssh, as that login)", l->via + 4);
+    else if (l && l->datadir[0])
+        dlg_kv(o, LW, "host", CR_HELP, "this host");
+}
+
 static void resync_body(struct dlg_out *o, const struct dialog *d, const struct snapshot *s)
 {
     const struct dlg_local *l = local_of(d, d->node);
     const struct node_snap *ns = s ? snapshot_find(s, d->node) : NULL;
     const struct node_snap *p = primary_of(s);
     node_line(o, s, d->node);
+    host_line(o, l);
     if (l && l->datadir[0])
         dlg_kv(o, LW, "data directory", l->filled ? CR_HELP : CR_WARNING, "%s%s", l->datadir,
                l->filled ? "" : " (does not exist yet or is empty)");
@@ -117,6 +127,7 @@ static void rejoin_body(struct dlg_out *o, const struct dialog *d, const struct 
     const struct dlg_local *l = local_of(d, d->node);
     const struct node_snap *p = primary_of(s);
     node_line(o, s, d->node);
+    host_line(o, l);
     if (l && l->datadir[0])
         dlg_kv(o, LW, "data directory", CR_HELP, "%s", l->datadir);
     else

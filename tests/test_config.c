@@ -171,6 +171,32 @@ static void sync_policy_key(void **state)
                  "sync must be a policy");
 }
 
+/* [node NAME] ssh and ssh_options, and how each node is reached for actions */
+static void ssh_keys_and_actions_via(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256], via[160];
+    assert_true(load(&c,
+                     "[nodes]\nhere = host=a\nthere = host=b\nnone = host=c\n"
+                     "[node here]\ndatadir = /srv/here\n"
+                     "[node there]\ndatadir = /var/lib/postgresql/15/main\n"
+                     "ssh = postgres@db2\nssh_options = -F /etc/lab/ssh_config -p 2222\n",
+                     err, sizeof err));
+    config_actions_via(config_find_node(&c, "here"), via, sizeof via);
+    assert_string_equal(via, "local");
+    config_actions_via(config_find_node(&c, "there"), via, sizeof via);
+    assert_string_equal(via, "ssh postgres@db2");
+    assert_string_equal(config_find_node(&c, "there")->ssh_options,
+                        "-F /etc/lab/ssh_config -p 2222");
+    config_actions_via(config_find_node(&c, "none"), via, sizeof via);
+    assert_string_equal(via, "none");
+    config_done(&c);
+    /* a destination ssh would read as an option */
+    expect_error("[nodes]\na = host=a\n[node a]\nssh = -oProxyCommand=x\n", 4,
+                 "ssh must be a destination");
+}
+
 static void long_line_is_an_error(void **state)
 {
     (void)state;
@@ -338,6 +364,7 @@ int main(void)
         cmocka_unit_test(good_file),
         cmocka_unit_test(defaults),
         cmocka_unit_test(bad_files),
+        cmocka_unit_test(ssh_keys_and_actions_via),
         cmocka_unit_test(long_line_is_an_error),
         cmocka_unit_test(long_section_is_an_error),
         cmocka_unit_test(missing_file),

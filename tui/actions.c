@@ -59,7 +59,10 @@ static void fill_local(struct app *a)
         str_copy(l->datadir, sizeof l->datadir, n->datadir);
         for (size_t len = strlen(l->datadir); len > 1 && l->datadir[len - 1] == '/'; len--)
             l->datadir[len - 1] = '\0';
-        l->filled = newnode_dir_filled(n->datadir);
+        config_actions_via(n, l->via, sizeof l->via);
+        /* another host's disk is not looked at from here (that would block the screen): the
+         * action checks it */
+        l->filled = n->ssh ? n->datadir != NULL : newnode_dir_filled(n->datadir);
         l->port = newnode_conf_port(n);
         char *ci = conninfo_without_secrets(n->conninfo);
         str_copy(l->conninfo, sizeof l->conninfo, ci);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -220,6 +221,28 @@ static void spawn_error(const struct proc_spec *spec, const struct child_error *
     }
 }
 
+/* An anonymous file in memory holding text, at offset 0: never on a disk, gone with its fd. */
+static int stdin_memfd(const char *text, size_t len)
+{
+    int fd = memfd_create("repltop-stdin", MFD_CLOEXEC);
+    size_t done = 0;
+    while (fd >= 0 && done < len) {
+        ssize_t w = write(fd, text + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(fd);
+            return -1;
+        }
+        done += (size_t)w;
+    }
+    if (fd >= 0 && lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 pid_t proc_spawn(const struct proc_spec *spec, int *out_fd, char *err, size_t errlen)
 {
     if (!spec || !spec->argv || !spec->argv[0]) {
@@ -231,7 +254,8 @@ pid_t proc_spawn(const struct proc_spec *spec, int *out_fd, char *err, size_t er
         return -1;
 
     int out[2] = {-1, -1}, errp[2] = {-1, -1};
-    int nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    int nullfd = spec->stdin_text ? stdin_memfd(spec->stdin_text, spec->stdin_len)
+                                  : open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (nullfd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
         str_printf(err, errlen, "cannot run %s: %s", spec->argv[0], strerror(errno));
         goto fail;
@@ -407,6 +431,13 @@ bool pg_log_start_failure(const char *path, long offset, char *buf, size_t n)
         return false;
     if (fseek(f, offset, SEEK_SET) != 0)
         rewind(f);
+    bool found = pg_log_failure_in(f, buf, n);
+    fclose(f);
+    return found;
+}
+
+bool pg_log_failure_in(FILE *f, char *buf, size_t n)
+{
     char line[1024], fatal[1024] = "", bind[1024] = "";
     while (fgets(line, sizeof line, f)) {
         line[strcspn(line, "\n")] = '\0';
@@ -416,7 +447,6 @@ bool pg_log_start_failure(const char *path, long offset, char *buf, size_t n)
         else if ((m = strstr(line, "LOG:  could not bind")))
             str_copy(bind, sizeof bind, m + 6);
     }
-    fclose(f);
     str_copy(buf, n, bind[0] ? bind : fatal);
     return buf[0] != '\0';
 }

@@ -1,7 +1,8 @@
 /* proc: running PostgreSQL's programs (pg_ctl, initdb, pg_basebackup, pg_rewind) safely.
  *
  * Never a shell: fork + execvp with an argument vector. The child's stdout and stderr share one
- * pipe whose read end is non-blocking (for the dashboard's poll() loop), stdin is /dev/null, and
+ * pipe whose read end is non-blocking (for the dashboard's poll() loop), stdin is /dev/null (or
+ * a given text), and
  * no other descriptor of ours leaks into it. When we run as root, the child becomes the owner of
  * the data directory first: PostgreSQL refuses to run as root. */
 #ifndef REPLTOP_PROC_H
@@ -9,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct proc_spec {
@@ -21,6 +23,10 @@ struct proc_spec {
     const char *run_as;
     /* Working directory of the child; NULL keeps ours, or "/" when run_as cannot enter it. */
     const char *cwd;
+    /* What the child reads on stdin (stdin_len bytes, from an anonymous memory file: a file
+     * for a remote host goes this way, never in an argv); NULL: /dev/null. */
+    const char *stdin_text;
+    size_t stdin_len;
 };
 
 /* Starts the program. Returns its pid and, in *out_fd, the read end (non-blocking,
@@ -48,5 +54,7 @@ const char *proc_pg_bindir(const char *configured);
 /* Why a PostgreSQL server did not start, from what its log says after offset: a failed bind
  * (the port is taken) explains more than the FATAL that follows it. */
 bool pg_log_start_failure(const char *path, long offset, char *buf, size_t n);
+/* The same from a stream (a log read from another host). */
+bool pg_log_failure_in(FILE *f, char *buf, size_t n);
 
 #endif

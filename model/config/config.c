@@ -39,6 +39,8 @@ void config_done(struct config *c)
         free(c->nodes[i].conninfo);
         free(c->nodes[i].datadir);
         free(c->nodes[i].bindir);
+        free(c->nodes[i].ssh);
+        free(c->nodes[i].ssh_options);
     }
     free(c->nodes);
     free(c->path);
@@ -321,6 +323,18 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
     } else if (strcmp(key, "bindir") == 0) {
         free(n->bindir);
         n->bindir = xstrdup(value);
+    } else if (strcmp(key, "ssh") == 0 || strcmp(key, "ssh_options") == 0) {
+        /* a destination starting with '-' would be read by ssh as an option */
+        if (!value[0] || (key[3] == '\0' && value[0] == '-')) {
+            str_printf(err, errlen, "%s must be %s, not \"%s\"", key,
+                       key[3] ? "ssh's options, e.g. -F FILE -p 2222"
+                              : "a destination ssh accepts (user@host, a Host alias)",
+                       value);
+            return false;
+        }
+        char **slot = key[3] ? &n->ssh_options : &n->ssh;
+        free(*slot);
+        *slot = xstrdup(value);
     } else if (strcmp(key, "port") == 0) {
         char *end;
         long port = strtol(value, &end, 10);
@@ -330,11 +344,22 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
         }
         n->port = (int)port;
     } else {
-        str_printf(err, errlen, "unknown setting \"%s\" in [node %s] (datadir, port, bindir)", key,
-                   node);
+        str_printf(err, errlen,
+                   "unknown setting \"%s\" in [node %s] (datadir, port, bindir, ssh, ssh_options)",
+                   key, node);
         return false;
     }
     return true;
+}
+
+void config_actions_via(const struct node_conf *n, char *buf, size_t len)
+{
+    if (str_empty(n->datadir))
+        str_copy(buf, len, "none");
+    else if (!str_empty(n->ssh))
+        str_printf(buf, len, "ssh %s", n->ssh);
+    else
+        str_copy(buf, len, "local");
 }
 
 const char *const config_problem_codes[] = {"unreachable",

@@ -2,7 +2,7 @@
  *
  *   [repltop]                      refresh, theme, lag thresholds, deadlines
  *   [nodes]   name = conninfo      any conninfo or URI libpq accepts
- *   [node NAME]                    datadir, port, bindir: enable local actions on NAME
+ *   [node NAME]                    datadir, port, bindir, ssh, ssh_options: enable actions on NAME
  *   [severity] CODE [NODE] = warning|critical|ok   a problem code's severity (for one node)
  *
  * Connection details (.pgpass, PGPASSWORD, services, URIs) are libpq's business: a conninfo is
@@ -19,11 +19,15 @@
 
 struct node_conf {
     char name[CONFIG_NAME_LEN];
-    char *conninfo;   /* as the user wrote it; may hold a password: never print it */
-    char *datadir;    /* NULL unless [node NAME] gives one */
-    char *bindir;     /* NULL: use the installed PostgreSQL */
-    int port;         /* -1 unless given */
-    char origin[128]; /* "FILE:LINE" or "argument N", for error messages */
+    char *conninfo; /* as the user wrote it; may hold a password: never print it */
+    char *datadir;  /* NULL unless [node NAME] gives one */
+    char *bindir;   /* NULL: use the installed PostgreSQL */
+    /* [node NAME] ssh = DESTINATION: the node's host is reached with the user's own ssh client
+     * (datadir, bindir, port are paths and numbers on that host); NULL: this host */
+    char *ssh;
+    char *ssh_options; /* extra ssh arguments, split at blanks (never through a shell) */
+    int port;          /* -1 unless given */
+    char origin[128];  /* "FILE:LINE" or "argument N", for error messages */
 };
 
 /* One [severity] entry: problems with this code (on this node, "" for every node) get sev
@@ -65,6 +69,9 @@ bool config_add_conninfo(struct config *c, const char *conninfo, const char *ori
 bool config_add_node(struct config *c, const char *name, const char *conninfo, const char *origin,
                      char *err, size_t errlen);
 struct node_conf *config_find_node(struct config *c, const char *name);
+/* How the actions reach the node's host: "local" (a datadir here), "ssh DEST" (ssh = DEST), or
+ * "none" (no datadir: only promote and sync work on it). */
+void config_actions_via(const struct node_conf *n, char *buf, size_t len);
 /* Final checks once everything is loaded: at least one node, [node X] sections name real nodes. */
 bool config_validate(const struct config *c, char *err, size_t errlen);
 

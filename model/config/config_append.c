@@ -438,6 +438,8 @@ int config_add_new_nodes(struct config *c, const struct config *from)
         struct node_conf *n = config_find_node(c, f->name);
         n->datadir = f->datadir ? xstrdup(f->datadir) : NULL;
         n->bindir = f->bindir ? xstrdup(f->bindir) : NULL;
+        n->ssh = f->ssh ? xstrdup(f->ssh) : NULL;
+        n->ssh_options = f->ssh_options ? xstrdup(f->ssh_options) : NULL;
         n->port = f->port;
         added++;
     }

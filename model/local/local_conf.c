@@ -1,6 +1,7 @@
 /* local_conf: a local node's configuration files — read, written back, settings in them read
  * and replaced — its other file writes, and the settings that make it a standby. */
 #include "model/local/local_conf.h"
+#include "model/local/local_fs.h"
 #include "model/pg/conninfo.h"
 #include "model/base/files.h"
 #include "model/base/util.h"
@@ -15,37 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FILE_MAX (4 * 1024 * 1024) /* config files we read back; bigger ones are not ours */
-
 const char *const local_conf_names[CONF_NFILES] = {"postgresql.conf", "pg_hba.conf",
                                                    "pg_ident.conf", "postgresql.auto.conf"};
-
-static char *read_text(const char *path, mode_t *mode)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > FILE_MAX) {
-        close(fd);
-        return NULL;
-    }
-    if (mode)
-        *mode = st.st_mode & 07777;
-    char *buf = xmalloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    close(fd);
-    buf[got] = '\0';
-    return buf;
-}
 
 /* ----- files ----- */
 
@@ -55,7 +27,17 @@ void local_conf_read(struct local_conf *c, const char *datadir)
     for (int i = 0; i < CONF_NFILES; i++) {
         char path[PATH_MAX + 32];
         str_printf(path, sizeof path, "%s/%s", datadir, local_conf_names[i]);
-        c->text[i] = read_text(path, &c->mode[i]);
+        c->text[i] = local_read_here(path, &c->mode[i]);
+    }
+}
+
+void local_conf_read_node(struct local_conf *c, const struct local_node *ln)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 0; i < CONF_NFILES; i++) {
+        char path[PATH_MAX + 32];
+        str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[i]);
+        c->text[i] = local_read_file(ln, path, &c->mode[i]);
     }
 }
 
@@ -86,6 +68,8 @@ bool local_conf_write(const struct local_node *ln, const struct local_conf *c, c
 bool local_write_file(const struct local_node *ln, const char *path, const char *text, mode_t mode,
                       char *err, size_t errlen)
 {
+    if (host_remote(&ln->host))
+        return host_write(&ln->host, path, text, mode, err, errlen);
     return file_write_atomic(path, text, mode & 0777,
                              ln->run_as ? (struct file_owner){ln->uid, ln->gid} : FILE_OWNER_KEEP,
                              err, errlen);
@@ -94,6 +78,8 @@ bool local_write_file(const struct local_node *ln, const char *path, const char 
 bool local_mkdir(const struct local_node *ln, const char *path, mode_t mode, char *err,
                  size_t errlen)
 {
+    if (host_remote(&ln->host))
+        return host_mkdir(&ln->host, path, mode, err, errlen);
     if (mkdir(path, mode) < 0 || chmod(path, mode) < 0 ||
         (ln->run_as && chown(path, ln->uid, ln->gid) < 0)) {
         str_printf(err, errlen, "cannot create %s: %s", path, strerror(errno));
@@ -109,7 +95,7 @@ void local_aside_path(const struct local_node *ln, const char *what, char *out, 
     struct tm tm;
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", localtime_r(&now, &tm));
     str_printf(out, n, "%s.repltop-%s-%s", ln->datadir, what, stamp);
-    for (int i = 2; access(out, F_OK) == 0 && i < 1000; i++)
+    for (int i = 2; local_path_exists(ln, out) && i < 1000; i++)
         str_printf(out, n, "%s.repltop-%s-%s-%d", ln->datadir, what, stamp, i);
 }
 
@@ -209,33 +195,54 @@ static char *guc_set(const char *text, const char *key, const char *value)
     return out;
 }
 
-int local_old_port(const char *datadir)
+/* The port in postmaster.pid (line 4), else in postgresql.conf / postgresql.auto.conf. */
+static int port_from(const char *pid_file, char *const confs[2])
 {
-    char path[PATH_MAX + 32], line[256];
-    str_printf(path, sizeof path, "%s/postmaster.pid", datadir);
-    FILE *f = fopen(path, "r");
-    if (f) {
-        int port = -1;
-        for (int i = 1; fgets(line, sizeof line, f); i++)
-            if (i == 4)
-                port = atoi(line);
-        fclose(f);
-        if (port > 0)
-            return port;
-    }
     int port = -1;
-    for (int i = 0; i < CONF_NFILES; i++) {
-        if (i != CONF_MAIN && i != CONF_AUTO)
-            continue;
-        str_printf(path, sizeof path, "%s/%s", datadir, local_conf_names[i]);
-        char *text = read_text(path, NULL);
-        char *v = text ? local_guc_get(text, "port") : NULL;
+    for (int i = 1; pid_file && i <= 4; i++) {
+        if (i == 4)
+            port = atoi(pid_file);
+        pid_file = strchr(pid_file, '\n');
+        pid_file = pid_file ? pid_file + 1 : NULL;
+    }
+    if (port > 0)
+        return port;
+    port = -1;
+    for (int i = 0; i < 2; i++) {
+        char *v = confs[i] ? local_guc_get(confs[i], "port") : NULL;
         if (v && atoi(v) > 0)
             port = atoi(v); /* postgresql.auto.conf is read last and wins */
         free(v);
-        free(text);
     }
     return port;
+}
+
+static int old_port(const struct local_node *ln, const char *datadir)
+{
+    char path[PATH_MAX + 32];
+    str_printf(path, sizeof path, "%s/postmaster.pid", datadir);
+    char *pid_file = ln ? local_read_file(ln, path, NULL) : local_read_here(path, NULL);
+    char *confs[2];
+    const int which[2] = {CONF_MAIN, CONF_AUTO};
+    for (int i = 0; i < 2; i++) {
+        str_printf(path, sizeof path, "%s/%s", datadir, local_conf_names[which[i]]);
+        confs[i] = ln ? local_read_file(ln, path, NULL) : local_read_here(path, NULL);
+    }
+    int port = port_from(pid_file, confs);
+    free(pid_file);
+    free(confs[0]);
+    free(confs[1]);
+    return port;
+}
+
+int local_old_port(const char *datadir)
+{
+    return old_port(NULL, datadir);
+}
+
+int local_old_port_node(const struct local_node *ln)
+{
+    return old_port(ln, ln->datadir);
 }
 
 /* ----- becoming a standby ----- */
@@ -280,7 +287,7 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
 
     char path[PATH_MAX + 32];
     str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_AUTO]);
-    char *current = read_text(path, NULL);
+    char *current = local_read_file(ln, path, NULL);
     char *text = xstrdup(own && own->text[CONF_AUTO] ? own->text[CONF_AUTO]
                          : current                   ? current
                                                      : auto_header);
@@ -292,7 +299,7 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
     if (sc->cluster_name)
         set_guc(&text, "cluster_name", sc->cluster_name);
     str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_MAIN]);
-    char *main_conf = read_text(path, NULL);
+    char *main_conf = local_read_file(ln, path, NULL);
     char *p_auto = local_guc_get(text, "port");
     char *p_main = main_conf ? local_guc_get(main_conf, "port") : NULL;
     int port = p_auto ? atoi(p_auto) : p_main ? atoi(p_main) : -1;
@@ -323,7 +330,8 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
                  str_empty(sc->slot) ? "" : sc->slot);
 
     str_printf(path, sizeof path, "%s/recovery.signal", ln->datadir);
-    unlink(path); /* an empty marker: it would make the node a primary at the end of recovery */
+    /* an empty marker: it would make the node a primary at the end of recovery */
+    local_remove_file(ln, path);
     str_printf(path, sizeof path, "%s/standby.signal", ln->datadir);
-    return access(path, F_OK) == 0 || local_write_file(ln, path, "", 0600, err, errlen);
+    return local_path_exists(ln, path) || local_write_file(ln, path, "", 0600, err, errlen);
 }

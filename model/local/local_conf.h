@@ -21,6 +21,8 @@ struct local_conf {
     mode_t mode[CONF_NFILES];
 };
 void local_conf_read(struct local_conf *c, const char *datadir);
+/* The same from the node's data directory, wherever its host is. */
+void local_conf_read_node(struct local_conf *c, const struct local_node *ln);
 void local_conf_free(struct local_conf *c);
 /* Writes the files that are present into dir, owned by the owner. */
 bool local_conf_write(const struct local_node *ln, const struct local_conf *c, const char *dir,
@@ -31,6 +33,7 @@ bool local_conf_write(const struct local_node *ln, const struct local_conf *c, c
 char *local_guc_get(const char *text, const char *key);
 /* The port it listened on when it last ran (postmaster.pid), else its config files'; -1. */
 int local_old_port(const char *datadir);
+int local_old_port_node(const struct local_node *ln);
 
 /* Creates or replaces path atomically (temp file + rename), owned by the owner. */
 bool local_write_file(const struct local_node *ln, const char *path, const char *text, mode_t mode,

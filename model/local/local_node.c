@@ -22,6 +22,8 @@ static bool owner_of(const char *path, uid_t *uid, gid_t *gid)
 
 bool local_datadir_exists(const struct local_node *ln)
 {
+    if (host_remote(&ln->host))
+        return host_test(&ln->host, HOST_IS_DIR, ln->datadir);
     struct stat st;
     return stat(ln->datadir, &st) == 0 && S_ISDIR(st.st_mode);
 }
@@ -50,7 +52,8 @@ bool local_node_init(struct local_node *ln, struct node_conf *conf, const struct
     if (str_empty(conf->datadir)) {
         str_printf(err, errlen,
                    "%s has no datadir in the config: only a node whose data directory is on "
-                   "this host can be rebuilt (add [node %s] with datadir = ...)",
+                   "this host, or on one reached with ssh, can be rebuilt (add [node %s] with "
+                   "datadir = ... and, for another host, ssh = ...)",
                    conf->name, conf->name);
         return false;
     }
@@ -63,6 +66,12 @@ bool local_node_init(struct local_node *ln, struct node_conf *conf, const struct
     for (size_t n = strlen(ln->datadir); n > 1 && ln->datadir[n - 1] == '/'; n--)
         ln->datadir[n - 1] = '\0';
     str_printf(ln->log, sizeof ln->log, "%s.log", ln->datadir);
+    host_init(&ln->host, conf);
+    if (host_remote(&ln->host)) { /* its programs run as the user ssh logs in as */
+        if (conf->bindir)
+            str_copy(ln->bindir, sizeof ln->bindir, conf->bindir);
+        return host_check_node(ln, missing_ok, err, errlen);
+    }
     const char *bin = proc_pg_bindir(conf->bindir);
     if (!bin) {
         str_printf(err, errlen,

@@ -1,10 +1,11 @@
-/* local_node: a node whose data directory is on this host — where it is, where PostgreSQL's
- * programs are, and who owns it (the user those programs run as). What resync and rejoin
- * start from; the other local_* modules work on it. */
+/* local_node: a node whose data directory is on this host (or on one reached over ssh: host.h) —
+ * where it is, where PostgreSQL's programs are, and who owns it (the user those programs run as).
+ * What resync and rejoin start from; the other local_* modules work on it. */
 #ifndef REPLTOP_LOCAL_NODE_H
 #define REPLTOP_LOCAL_NODE_H
 
 #include "model/config/config.h"
+#include "model/local/host.h"
 
 #include <limits.h>
 #include <stdbool.h>
@@ -21,6 +22,8 @@ struct local_node {
     uid_t uid;
     gid_t gid;
     const char *run_as; /* owner when we are root, else NULL (we are the owner) */
+    struct host host;   /* how its host is reached: here, or over ssh (then paths are there) */
+    struct host_facts facts;
 };
 
 /* Resolves the node's data directory, programs and owner. missing_ok: the directory may not

@@ -54,6 +54,8 @@ static bool postmaster_is_zombie(const char *datadir)
  * as root that is runuser and PAM, about 50 ms a call. */
 bool local_running(const struct local_node *ln)
 {
+    if (host_remote(&ln->host))
+        return host_server_running(ln);
     long pid = pid_file_pid(ln->datadir);
     return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM) &&
            !postmaster_is_zombie(ln->datadir);
@@ -113,6 +115,16 @@ bool local_stop(const struct progress *pr, const struct local_node *ln, char *er
 {
     int signals_before = local_signals_count();
     const char *name = ln->conf->name;
+    if (host_remote(&ln->host)) {
+        bool was = local_running(ln);
+        if (was)
+            progress_say(pr, "step", "stopping %s on %s (pg_ctl stop -m fast)", name,
+                         ln->host.dest);
+        if (!host_server_stop(ln, err, errlen))
+            return false;
+        progress_say(pr, "ok", was ? "%s is stopped" : "%s is not running", name);
+        return true;
+    }
     if (local_running(ln)) {
         progress_say(pr, "step", "stopping %s (pg_ctl stop -m fast)", name);
         char why[600];
@@ -160,13 +172,21 @@ bool local_stop(const struct progress *pr, const struct local_node *ln, char *er
 
 long local_log_size(const struct local_node *ln)
 {
+    if (host_remote(&ln->host))
+        return host_log_size(ln);
     struct stat st;
     return stat(ln->log, &st) == 0 ? (long)st.st_size : 0;
 }
 
 bool local_log_says_diverged(const struct local_node *ln, long offset)
 {
-    FILE *f = fopen(ln->log, "r");
+    bool remote = host_remote(&ln->host);
+    char *text = remote ? host_log_since(ln, offset) : NULL;
+    if (remote && !text)
+        return false;
+    FILE *f = remote ? fmemopen(text, strlen(text) + 1, "r") : fopen(ln->log, "r");
+    if (remote)
+        offset = 0;
     if (!f)
         return false;
     if (fseek(f, offset, SEEK_SET) != 0)
@@ -178,6 +198,7 @@ bool local_log_says_diverged(const struct local_node *ln, long offset)
                     strstr(line, "before current recovery point") ||
                     strstr(line, "forked off current database system timeline");
     fclose(f);
+    free(text);
     return diverged;
 }
 
@@ -199,6 +220,14 @@ static void prepare_log(const struct local_node *ln)
 bool local_start(const struct progress *pr, const struct local_node *ln, char *err, size_t errlen)
 {
     const char *name = ln->conf->name;
+    if (host_remote(&ln->host)) {
+        progress_say(pr, "step", "starting %s on %s (pg_ctl start, server log %s there)", name,
+                     ln->host.dest, ln->log);
+        if (!host_server_start(ln, host_log_size(ln), err, errlen))
+            return false;
+        progress_say(pr, "ok", "%s started", name);
+        return true;
+    }
     progress_say(pr, "step", "starting %s (pg_ctl start, server log %s)", name, ln->log);
     for (int64_t until = clock_mono_ms() + 10000;
          postmaster_is_zombie(ln->datadir) && clock_mono_ms() < until;)

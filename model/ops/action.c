@@ -1,5 +1,6 @@
 /* action: shared plumbing of the operator actions; the frame each command runs in is
  * action_main (cli/action_main.c). */
+#include "model/local/host.h"
 #include "model/ops/action.h"
 #include "model/watch/cluster.h"
 #include "model/pg/conninfo.h"
@@ -168,6 +169,12 @@ void action_refresh(struct action *a)
 
 void action_end(struct action *a, bool ok)
 {
+    /* the ssh master connections this action opened end with it */
+    for (int i = 0; a->cfg && i < a->cfg->nnodes; i++) {
+        struct host h;
+        host_init(&h, &a->cfg->nodes[i]);
+        host_close(&h);
+    }
     audit(a, "end", ok ? "success" : "failed or refused");
     if (a->audit)
         fclose(a->audit);

@@ -16,6 +16,7 @@
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"
+#include "model/local/local_fs.h"
 #include "model/local/local_node.h"
 #include "model/local/local_run.h"
 #include "model/local/local_server.h"
@@ -58,11 +59,11 @@ static bool plan(struct action *a, const struct local_node *ln, const struct sna
 {
     const char *name = ln->conf->name;
     const struct node_snap *ns = snapshot_find(s, name);
-    local_conf_read(&r->own, ln->datadir);
+    local_conf_read_node(&r->own, ln);
     char path[PATH_MAX + 32];
     str_printf(path, sizeof path, "%s/standby.signal", ln->datadir);
     bool was_standby =
-        access(path, F_OK) == 0 || (ns && ns->reach == REACH_OK && ns->role == ROLE_STANDBY);
+        local_path_exists(ln, path) || (ns && ns->reach == REACH_OK && ns->role == ROLE_STANDBY);
     const char *auto_conf = r->own.text[CONF_AUTO];
     char *own_ci = auto_conf ? local_guc_get(auto_conf, "primary_conninfo") : NULL;
     if (own_ci && !own_ci[0]) {
@@ -109,7 +110,7 @@ static bool plan(struct action *a, const struct local_node *ln, const struct sna
         str_printf(err, errlen, "%s: cannot build primary_conninfo from %s", name, from);
         return false;
     }
-    r->port = ln->conf->port > 0 ? ln->conf->port : local_old_port(ln->datadir);
+    r->port = ln->conf->port > 0 ? ln->conf->port : local_old_port_node(ln);
     char user[NAME_LEN] = "";
     conninfo_get(r->conninfo, "user", user, sizeof user);
     action_step(a, "%s will stream from %s as user %s (from %s), application_name %s", name,
@@ -137,27 +138,6 @@ static lsn_t fork_point(PGconn *c, int primary_tli, int node_tli)
     return fork;
 }
 
-static bool copy_file(const struct local_node *ln, const char *from, const char *to)
-{
-    int in = open(from, O_RDONLY | O_CLOEXEC);
-    int out = in < 0 ? -1 : open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    bool ok = in >= 0 && out >= 0;
-    char buf[65536];
-    ssize_t r;
-    while (ok && (r = read(in, buf, sizeof buf)) != 0) {
-        if (r < 0 && errno == EINTR)
-            continue;
-        ok = r > 0 && write(out, buf, (size_t)r) == r;
-    }
-    if (out >= 0) {
-        ok = ok && (!ln->run_as || fchown(out, ln->uid, ln->gid) == 0) && fsync(out) == 0;
-        ok = close(out) == 0 && ok;
-    }
-    if (in >= 0)
-        close(in);
-    return ok;
-}
-
 /* The node's config files and its WAL segments from the fork on, into DATADIR.repltop-rewind-*
  * before pg_rewind overwrites or removes them. */
 static bool keep_aside(struct action *a, const struct local_node *ln, const struct rejoin *r,
@@ -174,28 +154,26 @@ static bool keep_aside(struct action *a, const struct local_node *ln, const stru
     bool known = fork != LSN_UNKNOWN && seg_size > 0;
     uint64_t fork_seg = known ? fork / (uint64_t)seg_size : 0;
     uint64_t per_id = known ? 0x100000000ULL / (uint64_t)seg_size : 1;
-    DIR *d = opendir(wal_from);
-    struct dirent *e;
-    int copied = 0, failed = 0;
-    while (d && (e = readdir(d))) {
+    int nnames = 0, keep = 0;
+    char **names = local_list_dir(ln, wal_from, &nnames);
+    for (int i = 0; i < nnames; i++) {
+        const char *f = names[i];
         unsigned tli, hi, lo;
         char tail[16] = "";
-        if (strlen(e->d_name) < 24 || strspn(e->d_name, "0123456789ABCDEF") != 24 ||
-            sscanf(e->d_name, "%8X%8X%8X%15s", &tli, &hi, &lo, tail) < 3 ||
-            (tail[0] && strcmp(tail, ".partial") != 0))
+        bool wal = strlen(f) >= 24 && strspn(f, "0123456789ABCDEF") == 24 &&
+                   sscanf(f, "%8X%8X%8X%15s", &tli, &hi, &lo, tail) >= 3 &&
+                   (!tail[0] || strcmp(tail, ".partial") == 0);
+        if (!wal || (known && (uint64_t)hi * per_id + lo < fork_seg)) {
+            free(names[i]);
             continue;
-        if (known && (uint64_t)hi * per_id + lo < fork_seg)
-            continue;
-        char from[PATH_MAX + 300], to[PATH_MAX + 380];
-        str_printf(from, sizeof from, "%s/%s", wal_from, e->d_name);
-        str_printf(to, sizeof to, "%s/%s", wal_to, e->d_name);
-        if (copy_file(ln, from, to))
-            copied++;
-        else
-            failed++;
+        }
+        names[keep++] = names[i];
     }
-    if (d)
-        closedir(d);
+    int failed = local_copy_files(ln, wal_from, names, keep, wal_to);
+    local_names_free(names, keep);
+    int copied = failed < 0 ? 0 : keep - failed;
+    if (failed < 0)
+        failed = keep;
     char fork_s[LSN_STRLEN];
     lsn_format(fork, fork_s, sizeof fork_s);
     char which[80];

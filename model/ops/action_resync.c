@@ -14,6 +14,7 @@
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"
+#include "model/local/local_fs.h"
 #include "model/ops/local_newnode.h"
 #include "model/local/local_node.h"
 #include "model/local/local_run.h"
@@ -35,21 +36,24 @@
 
 /* An incomplete copy in the data directory goes aside (DATADIR.repltop-failed-TIME, kept;
  * failed gets the path, "" when nothing was there); an empty directory is removed when
- * remove_empty. False, with errno, when the rename fails. */
+ * remove_empty. False, with why in failed, when the rename fails. */
 static bool set_aside_copy(struct action *a, const struct local_node *ln, bool remove_empty,
                            char *failed, size_t n)
 {
     failed[0] = '\0';
     if (!local_datadir_exists(ln))
         return true;
-    if (dir_is_empty(ln->datadir)) {
+    if (local_dir_empty(ln, ln->datadir)) {
         if (remove_empty)
-            rmdir(ln->datadir);
+            local_remove_dir(ln, ln->datadir);
         return true;
     }
     local_aside_path(ln, "failed", failed, n);
-    if (rename(ln->datadir, failed) != 0)
+    char why[300];
+    if (!local_rename(ln, ln->datadir, failed, why, sizeof why)) {
+        str_copy(failed, n, why); /* the caller says why */
         return false;
+    }
     action_ok(a, "the incomplete copy is kept in %s", failed);
     return true;
 }
@@ -70,22 +74,17 @@ static bool marker_write(const struct local_node *ln, const char *original, char
 {
     char path[PATH_MAX + 32];
     marker_path(ln, path, sizeof path);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f && fd >= 0)
-        close(fd);
-    bool written = f && fprintf(f, "%s\n", original) >= 0;
-    if (f && fclose(f) == 0 && written)
-        return true;
-    str_printf(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    return false;
+    char *text = xasprintf("%s\n", original);
+    bool ok = local_write_file(ln, path, text, 0600, err, errlen);
+    free(text);
+    return ok;
 }
 
 static void marker_remove(const struct local_node *ln)
 {
     char path[PATH_MAX + 32];
     marker_path(ln, path, sizeof path);
-    unlink(path);
+    local_remove_file(ln, path);
 }
 
 /* Undoes what an interrupted resync left: its incomplete copy aside, the original back. */
@@ -94,12 +93,11 @@ static bool recover_interrupted(struct action *a, const struct local_node *ln, c
 {
     char path[PATH_MAX + 32], original[PATH_MAX + 64] = "";
     marker_path(ln, path, sizeof path);
-    FILE *f = fopen(path, "r");
-    if (!f)
+    char *text = local_read_file(ln, path, NULL);
+    if (!text)
         return true;
-    if (!fgets(original, sizeof original, f))
-        original[0] = '\0';
-    fclose(f);
+    str_copy(original, sizeof original, text);
+    free(text);
     original[strcspn(original, "\n")] = '\0';
     action_warn(a, "an earlier resync of %s was interrupted during the copy (%s exists)",
                 ln->conf->name, path);
@@ -113,17 +111,18 @@ static bool recover_interrupted(struct action *a, const struct local_node *ln, c
     char failed[PATH_MAX + 64];
     if (!set_aside_copy(a, ln, true, failed, sizeof failed)) {
         str_printf(err, errlen, "cannot move the incomplete copy %s aside: %s", ln->datadir,
-                   strerror(errno));
+                   failed);
         return false;
     }
-    if (original[0] && rename(original, ln->datadir) != 0) {
+    char why[300];
+    if (original[0] && !local_rename(ln, original, ln->datadir, why, sizeof why)) {
         str_printf(err, errlen, "cannot move the original %s back to %s: %s", original, ln->datadir,
-                   strerror(errno));
+                   why);
         return false;
     }
     if (original[0])
         action_ok(a, "the original data directory is back in %s", ln->datadir);
-    unlink(path);
+    local_remove_file(ln, path);
     return true;
 }
 
@@ -266,7 +265,7 @@ static bool make_plan(struct action *a, const struct local_node *ln, const struc
 
     p->port = ln->conf->port;
     if (p->port <= 0 && local_datadir_exists(ln))
-        p->port = local_old_port(ln->datadir);
+        p->port = local_old_port_node(ln);
     char port[16];
     if (p->port <= 0 && conninfo_get(ln->conf->conninfo, "port", port, sizeof port))
         p->port = atoi(port);
@@ -380,16 +379,16 @@ static void put_back(struct action *a, const struct local_node *ln, const char *
         str_printf(where, n,
                    "; the incomplete copy could not be moved away (%s), so the original is "
                    "still in %s",
-                   strerror(errno), old);
+                   failed, old);
         return;
     }
     if (!old[0]) {
         str_printf(where, n, "; nothing else was changed");
         return;
     }
-    if (rename(old, ln->datadir) != 0) {
-        str_printf(where, n, "; the original could not be moved back (%s): it is in %s",
-                   strerror(errno), old);
+    char why[300];
+    if (!local_rename(ln, old, ln->datadir, why, sizeof why)) {
+        str_printf(where, n, "; the original could not be moved back (%s): it is in %s", why, old);
         return;
     }
     action_ok(a, "the original data directory is back in %s", ln->datadir);
@@ -412,11 +411,11 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
     }
     if (!recover_interrupted(a, ln, err, errlen))
         return false;
-    bool exists = local_datadir_exists(ln) && !dir_is_empty(ln->datadir);
+    bool exists = local_datadir_exists(ln) && !local_dir_empty(ln, ln->datadir);
     struct local_conf read_here = {0};
     const struct local_conf *own = o->own;
     if (!own && exists) {
-        local_conf_read(&read_here, ln->datadir);
+        local_conf_read_node(&read_here, ln);
         own = &read_here;
     }
     struct plan p = {0};
@@ -428,15 +427,13 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
         goto out;
 
     mode_t mode = 0700;
-    struct stat st;
-    char old[PATH_MAX + 64] = "";
+    char old[PATH_MAX + 64] = "", why[700];
     if (exists) {
-        if (stat(ln->datadir, &st) == 0 && (st.st_mode & 0777) == 0750)
+        if ((local_mode(ln, ln->datadir) & 0777) == 0750)
             mode = 0750;
         local_aside_path(ln, "old", old, sizeof old);
-        if (rename(ln->datadir, old) != 0) {
-            str_printf(err, errlen, "cannot move %s aside to %s: %s", ln->datadir, old,
-                       strerror(errno));
+        if (!local_rename(ln, ln->datadir, old, why, sizeof why)) {
+            str_printf(err, errlen, "cannot move %s aside to %s: %s", ln->datadir, old, why);
             ok = false;
             goto out;
         }
@@ -444,13 +441,12 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
     }
     bool created = !local_datadir_exists(ln);
     if (created && !local_mkdir(ln, ln->datadir, mode, err, errlen)) {
-        if (old[0] && rename(old, ln->datadir) == 0)
+        if (old[0] && local_rename(ln, old, ln->datadir, why, sizeof why))
             action_ok(a, "the original data directory is back in %s", ln->datadir);
         ok = false;
         goto out;
     }
 
-    char why[700];
     long long kb = 0;
     int64_t start = clock_mono_ms();
     if (!marker_write(ln, old, err, errlen)) {
@@ -479,7 +475,7 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
     char *cn_main = NULL, *cn_auto = NULL;
     if (!own) {
         struct local_conf clone;
-        local_conf_read(&clone, ln->datadir);
+        local_conf_read_node(&clone, ln);
         cn_main =
             clone.text[CONF_MAIN] ? local_guc_get(clone.text[CONF_MAIN], "cluster_name") : NULL;
         cn_auto =

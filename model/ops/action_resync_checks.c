@@ -8,6 +8,7 @@
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"
+#include "model/local/local_fs.h"
 #include "model/ops/local_newnode.h"
 #include "model/local/local_node.h"
 #include "model/local/local_run.h"
@@ -33,13 +34,9 @@ static bool check_disk(struct action *a, const struct local_node *ln, const stru
     dirname(parent);
     if (exists) {
         str_printf(path, sizeof path, "%s/pg_tblspc", ln->datadir);
-        DIR *d = opendir(path);
-        struct dirent *e;
         int spaces = 0;
-        while (d && (e = readdir(d)))
-            spaces += e->d_name[0] != '.';
-        if (d)
-            closedir(d);
+        char **names = local_list_dir(ln, path, &spaces);
+        local_names_free(names, spaces);
         if (spaces) {
             str_printf(err, errlen,
                        "%s uses %d tablespace(s): their directories would need "
@@ -47,8 +44,7 @@ static bool check_disk(struct action *a, const struct local_node *ln, const stru
                        ln->conf->name, spaces);
             return false;
         }
-        struct stat sd, sp;
-        if (stat(ln->datadir, &sd) == 0 && stat(parent, &sp) == 0 && sd.st_dev != sp.st_dev) {
+        if (local_is_mount_point(ln, ln->datadir)) {
             str_printf(err, errlen,
                        "%s is a mount point: it cannot be renamed aside (resync keeps the old "
                        "directory); use a data directory below the mount point",
@@ -56,7 +52,7 @@ static bool check_disk(struct action *a, const struct local_node *ln, const stru
             return false;
         }
         str_printf(path, sizeof path, "%s/pg_wal", ln->datadir);
-        if (lstat(path, &sd) == 0 && S_ISLNK(sd.st_mode))
+        if (local_is_link(ln, path))
             action_warn(a,
                         "%s/pg_wal is a symbolic link: the new copy keeps its WAL inside the "
                         "data directory",
@@ -68,14 +64,13 @@ static bool check_disk(struct action *a, const struct local_node *ln, const stru
                                   why, sizeof why)
                    : NULL;
     PQfinish(c);
-    struct statvfs vfs;
-    if (!size || statvfs(parent, &vfs) != 0) {
+    long long avail;
+    if (!size || !local_free_bytes(ln, parent, &avail)) {
         action_warn(a, "cannot compare the primary's size with the free space in %s", parent);
         free(size);
         return true;
     }
     long long need = atoll(size) + 64LL * 1024 * 1024;
-    long long avail = (long long)vfs.f_bavail * (long long)vfs.f_frsize;
     free(size);
     char need_s[32], avail_s[32];
     format_bytes(need, need_s, sizeof need_s);
@@ -131,14 +126,17 @@ static int resync_conf(struct action *a, struct node_conf *nc, bool new_replica,
     char err[1500];
     struct local_node ln;
     if (!local_node_init(&ln, nc, a->cfg, new_replica, err, sizeof err)) {
-        if (!new_replica && nc->datadir && access(nc->datadir, F_OK) != 0 && errno == ENOENT)
+        /* absent (locally ENOENT; on a remote host, as its check found) */
+        if (!new_replica && nc->datadir && strstr(err, "no data directory at") &&
+            (nc->ssh || strstr(err, strerror(ENOENT))))
             return action_fail(a,
-                               "%s: no data directory at %s; to create a new replica there: "
-                               "repltop resync %s --new",
-                               name, nc->datadir, name);
+                               "%s: no data directory at %s%s%s; to create a new replica "
+                               "there: repltop resync %s --new",
+                               name, nc->datadir, nc->ssh ? " on " : "", nc->ssh ? nc->ssh : "",
+                               name);
         return action_fail(a, "cannot resync %s: %s", name, err);
     }
-    bool exists = local_datadir_exists(&ln) && !dir_is_empty(ln.datadir);
+    bool exists = local_datadir_exists(&ln) && !local_dir_empty(&ln, ln.datadir);
     if (new_replica && exists)
         return action_fail(a,
                            "%s: %s already holds data; --new is for a replica that has none "

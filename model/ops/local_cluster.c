@@ -1,6 +1,7 @@
 /* local_cluster: a local node among the others — the primary it follows, the conninfo it copies,
  * the check that the running server is the configured one, and the wait until it streams. */
 #include "model/ops/local_cluster.h"
+#include "model/local/local_fs.h"
 #include "model/watch/cluster.h"
 #include "model/local/local_run.h"
 #include "model/local/local_server.h"
@@ -88,8 +89,9 @@ bool local_check_datadir(struct action *a, const struct local_node *ln, const st
         return true;
     }
     char a_real[PATH_MAX], b_real[PATH_MAX];
-    bool same =
-        realpath(dir, a_real) && realpath(ln->datadir, b_real) && strcmp(a_real, b_real) == 0;
+    bool same = local_realpath(ln, dir, a_real, sizeof a_real) &&
+                local_realpath(ln, ln->datadir, b_real, sizeof b_real) &&
+                strcmp(a_real, b_real) == 0;
     if (!same)
         str_printf(err, errlen,
                    "%s (%s) runs from %s, not from the configured datadir %s: fix the config "

@@ -155,6 +155,10 @@ static cJSON *node_json(const struct node_snap *n)
     add_i64(o, "connections", n->connections);
     /* repltop's additions */
     cJSON_AddStringToObject(o, "target", n->target);
+    if (n->actions_via[0])
+        cJSON_AddStringToObject(o, "actions_via", n->actions_via);
+    else
+        cJSON_AddNullToObject(o, "actions_via");
     cJSON_AddStringToObject(o, "reach", reach_name(n->reach));
     cJSON_AddStringToObject(o, "state", n->state);
     add_time(o, "sampled_at", n->sampled_at);
@@ -367,6 +371,7 @@ static void rd_node(const cJSON *o, struct node_snap *n)
 {
     rd_str(o, "name", n->name, sizeof n->name);
     rd_str(o, "target", n->target, sizeof n->target);
+    rd_str(o, "actions_via", n->actions_via, sizeof n->actions_via);
     node_snap_clear(n);
     n->reach = rd_reach(o);
     rd_str(o, "error", n->error, sizeof n->error);

@@ -30,6 +30,7 @@ struct node {
     char name[NAME_LEN];
     char *conninfo;
     char target[128];
+    char actions_via[160];
     int connect_timeout_ms, query_timeout_ms;
 
     PGconn *conn;
@@ -64,6 +65,7 @@ static void sample_reset(struct node *n, struct node_sample *s)
     s->s.slots = NULL;
     str_copy(s->s.name, sizeof s->s.name, n->name);
     str_copy(s->s.target, sizeof s->s.target, n->target);
+    str_copy(s->s.actions_via, sizeof s->s.actions_via, n->actions_via);
     node_snap_clear(&s->s);
     s->xact_total = NUM_UNKNOWN;
     s->mono_ms = 0;
@@ -103,6 +105,7 @@ struct node *node_new(const struct node_conf *conf, int connect_timeout_ms, int 
     n->reach = REACH_PENDING;
     n->tps = NAN; /* unknown until two samples */
     describe_target(n);
+    config_actions_via(conf, n->actions_via, sizeof n->actions_via);
     sample_reset(n, &n->cur);
     sample_reset(n, &n->last);
     return n;
@@ -512,6 +515,7 @@ void node_fill_snap(const struct node *n, struct node_snap *out)
         out->slots = NULL;
         str_copy(out->name, sizeof out->name, n->name);
         str_copy(out->target, sizeof out->target, n->target);
+        str_copy(out->actions_via, sizeof out->actions_via, n->actions_via);
         node_snap_clear(out);
         if (n->have_last) {
             out->sampled_at = n->last.s.sampled_at;

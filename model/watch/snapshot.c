@@ -22,14 +22,16 @@ bool node_delayed(const struct node_snap *n)
 
 void node_snap_clear(struct node_snap *n)
 {
-    char name[NAME_LEN], target[sizeof n->target];
+    char name[NAME_LEN], target[sizeof n->target], via[sizeof n->actions_via];
     str_copy(name, sizeof name, n->name);
     str_copy(target, sizeof target, n->target);
+    str_copy(via, sizeof via, n->actions_via);
     free(n->repl);
     free(n->slots);
     memset(n, 0, sizeof *n);
     str_copy(n->name, sizeof n->name, name);
     str_copy(n->target, sizeof n->target, target);
+    str_copy(n->actions_via, sizeof n->actions_via, via);
     n->reach = REACH_PENDING;
     n->role = ROLE_UNKNOWN;
     n->server_version_num = -1;

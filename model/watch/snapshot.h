@@ -70,6 +70,9 @@ struct wal_receiver {
 struct node_snap {
     char name[NAME_LEN];
     char target[128]; /* host:port (or socket dir:port) it is polled at, no secrets */
+    /* how the actions reach its host: "local", "ssh DEST", "none"; "" unknown (a recording
+     * from before) */
+    char actions_via[160];
     enum node_reach reach;
     char error[ERROR_LEN]; /* the server's or libpq's message when reach is not OK */
     double sampled_at;     /* wall time of the data below, 0 when never sampled */

@@ -1,0 +1,111 @@
+/* host: how the actions reach the host of a node's data directory. One interface for every way
+ * of driving a server — this host (the local_* code itself), ssh, and later `docker exec` — so
+ * that resync, new replica and rejoin run unchanged on any of them (docs/DESIGN.md 4.10).
+ *
+ * A remote way is a `struct host_way`: it turns an argument vector into the local argv that
+ * runs it on the node's host (ssh: one command string of single-quoted words for the remote
+ * shell; docker: `docker exec` with the words as they are), and says when a failure was its own
+ * (ssh's exit 255) rather than the program's. Everything else is built on that here: a server's
+ * status, start and stop, PostgreSQL's programs, reading, writing and moving files — with
+ * nothing on the far side but a POSIX shell, its usual tools and PostgreSQL's programs. What a
+ * remote way runs, runs as the user it logs in as, who must own the data directory. */
+#ifndef REPLTOP_HOST_H
+#define REPLTOP_HOST_H
+
+#include "model/config/config.h"
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct host;
+struct local_node;
+
+struct host_way {
+    const char *kind; /* "ssh" */
+    /* The local argv (heap, NULL-terminated; host_argv_free) that runs the words of argv on the
+     * host, reading its stdin from ours. */
+    char **(*command)(const struct host *h, const char *const *argv);
+    /* Whether status is the way's own failure (nothing ran); then why gets one line that says
+     * what failed and the way forward, from the way's last message. */
+    bool (*failed)(const struct host *h, int status, const char *said, char *why, size_t n);
+    /* Ends what the way keeps open between commands (ssh's master connection). */
+    void (*close)(const struct host *h);
+};
+
+/* What host_check_node found on a remote host. */
+struct host_facts {
+    long login_uid, dir_uid;
+    int dir;        /* 1 a directory, 0 absent, -1 something else */
+    bool parent_ok; /* absent, and its parent is writable */
+    char missing[PATH_MAX + 32];
+};
+
+struct host {
+    const struct host_way *way; /* NULL: this host */
+    const char *dest;           /* ssh: the destination as configured (the config's string) */
+    const char *options;        /* ssh: ssh_options as configured, NULL */
+};
+
+/* The way to nc's host: ssh when it has `ssh =`, else this host. */
+void host_init(struct host *h, const struct node_conf *nc);
+bool host_remote(const struct host *h);
+void host_close(const struct host *h);
+void host_argv_free(char **argv);
+
+/* ----- running on a remote host (host_remote.c) ----- */
+
+/* Runs argv (argv[0] a path or a name in the remote PATH) on the host, with in (may be NULL)
+ * on its stdin. raw, when not NULL, gets the output (heap). Returns the exit status; -1 with
+ * why when the way failed (why says how: refused, auth, host key...), it ran past timeout_s or
+ * we were interrupted. */
+int host_exec(const struct host *h, const char *const *argv, const char *in, int timeout_s,
+              void (*on_line)(void *, const char *), void *ctx, char **raw, char *why,
+              size_t whylen);
+/* A program from the node's bindir, as local_run: env entries "K=V" (a password) travel on
+ * stdin, read by the remote shell, never in an argv. */
+int host_run_program(const struct local_node *ln, const char *const *argv, const char *const *env,
+                     int timeout_s, void (*on_line)(void *, const char *), void *ctx, char *why,
+                     size_t whylen);
+
+/* What a remote host must show before anything changes: it answers, its login user owns the
+ * data directory (or may create it, missing_ok), PostgreSQL's programs are there. Fills
+ * ln->bindir and ln->owner. False with one line in err. */
+bool host_check_node(struct local_node *ln, bool missing_ok, char *err, size_t errlen);
+
+/* ----- files on a remote host (host_files.c) ----- */
+
+enum host_test { HOST_EXISTS, HOST_IS_DIR, HOST_IS_LINK, HOST_DIR_EMPTY, HOST_WRITABLE };
+bool host_test(const struct host *h, enum host_test t, const char *path);
+/* A regular file's text (heap, NULL when absent or unreadable) and its mode. */
+char *host_read(const struct host *h, const char *path, mode_t *mode);
+/* Replaces path with text: a temp file beside it, then renamed over it. */
+bool host_write(const struct host *h, const char *path, const char *text, mode_t mode, char *err,
+                size_t errlen);
+bool host_mkdir(const struct host *h, const char *path, mode_t mode, char *err, size_t errlen);
+/* Renames from to to (never into an existing directory). */
+bool host_rename(const struct host *h, const char *from, const char *to, char *err, size_t errlen);
+bool host_remove(const struct host *h, const char *path, bool dir);
+/* The names in dir (heap array of heap strings, *n of them); NULL when unreadable. */
+char **host_list(const struct host *h, const char *dir, int *n);
+/* Copies the names in from (files) into to; how many could not be copied, -1 when none ran. */
+int host_copy(const struct host *h, const char *from, char *const *names, int n, const char *to);
+/* Free bytes for the owner in dir's file system and whether path is a mount point. */
+bool host_disk(const struct host *h, const char *dir, long long *avail, const char *path,
+               bool *mount_point);
+/* The physical path (symbolic links resolved); false when it does not exist. */
+bool host_realpath(const struct host *h, const char *path, char *out, size_t n);
+/* The mode of path (0 when unknown). */
+mode_t host_mode(const struct host *h, const char *path);
+
+/* ----- a server on a remote host (host_server.c) ----- */
+
+bool host_server_running(const struct local_node *ln);
+bool host_server_stop(const struct local_node *ln, char *err, size_t errlen);
+bool host_server_start(const struct local_node *ln, long log_offset, char *err, size_t errlen);
+long host_log_size(const struct local_node *ln);
+/* The server log's text from offset on (heap; NULL when unreadable). */
+char *host_log_since(const struct local_node *ln, long offset);
+
+#endif

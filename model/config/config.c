@@ -39,11 +39,13 @@ void config_done(struct config *c)
         free(c->nodes[i].conninfo);
         free(c->nodes[i].datadir);
         free(c->nodes[i].bindir);
+        free(c->nodes[i].admin);
     }
     free(c->nodes);
     free(c->path);
     free(c->theme);
     free(c->sync_policy);
+    free(c->admin_user);
     free(c->severities);
     memset(c, 0, sizeof *c);
 }
@@ -270,6 +272,15 @@ static bool set_setting(struct config *c, const char *key, const char *value, ch
             return false;
         }
         c->actions_off = strcmp(value, "off") == 0;
+    } else if (strcmp(key, "admin_user") == 0) {
+        free(c->admin_user);
+        c->admin_user = str_empty(value) ? NULL : xstrdup(value);
+    } else if (strcmp(key, "audit") == 0) {
+        if (strcmp(value, "file") != 0 && strcmp(value, "syslog") != 0) {
+            str_printf(err, errlen, "audit must be file or syslog, not \"%s\"", value);
+            return false;
+        }
+        c->audit_syslog = strcmp(value, "syslog") == 0;
     } else if (strcmp(key, "sync") == 0) {
         struct syncnames sn;
         char why[300];
@@ -321,6 +332,11 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
     } else if (strcmp(key, "bindir") == 0) {
         free(n->bindir);
         n->bindir = xstrdup(value);
+    } else if (strcmp(key, "admin") == 0) {
+        if (!config_check_conninfo(value, err, errlen))
+            return false;
+        free(n->admin);
+        n->admin = xstrdup(value);
     } else if (strcmp(key, "port") == 0) {
         char *end;
         long port = strtol(value, &end, 10);
@@ -330,8 +346,8 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
         }
         n->port = (int)port;
     } else {
-        str_printf(err, errlen, "unknown setting \"%s\" in [node %s] (datadir, port, bindir)", key,
-                   node);
+        str_printf(err, errlen,
+                   "unknown setting \"%s\" in [node %s] (datadir, port, bindir, admin)", key, node);
         return false;
     }
     return true;
@@ -355,6 +371,7 @@ const char *const config_problem_codes[] = {"unreachable",
                                             "duplicate_node",
                                             "candidate_delayed",
                                             "needs_resync",
+                                            "insufficient_privilege",
                                             NULL};
 
 /* "CODE = warning|critical|ok" or "CODE NODE = ..." in [severity] */

@@ -2,7 +2,8 @@
  *
  *   [repltop]                      refresh, theme, lag thresholds, deadlines
  *   [nodes]   name = conninfo      any conninfo or URI libpq accepts
- *   [node NAME]                    datadir, port, bindir: enable local actions on NAME
+ *   [node NAME]                    datadir, port, bindir: enable local actions on NAME;
+ *                                  admin = CONNINFO: the session actions use on NAME
  *   [severity] CODE [NODE] = warning|critical|ok   a problem code's severity (for one node)
  *
  * Connection details (.pgpass, PGPASSWORD, services, URIs) are libpq's business: a conninfo is
@@ -22,6 +23,7 @@ struct node_conf {
     char *conninfo;   /* as the user wrote it; may hold a password: never print it */
     char *datadir;    /* NULL unless [node NAME] gives one */
     char *bindir;     /* NULL: use the installed PostgreSQL */
+    char *admin;      /* [node NAME] admin: the conninfo actions use, NULL: see admin_user */
     int port;         /* -1 unless given */
     char origin[128]; /* "FILE:LINE" or "argument N", for error messages */
 };
@@ -36,8 +38,10 @@ struct severity_override {
 };
 
 struct config {
-    char *path;       /* the file it was read from, NULL if none */
-    bool actions_off; /* [repltop] actions = off (or --read-only): every action refuses */
+    char *path;        /* the file it was read from, NULL if none */
+    bool actions_off;  /* [repltop] actions = off (or --read-only): every action refuses */
+    char *admin_user;  /* [repltop] admin_user: the role actions use (NULL: the node's own) */
+    bool audit_syslog; /* [repltop] audit = syslog: audit lines to syslog too */
     double refresh_s;
     char *theme;
     int64_t lag_warn_bytes, lag_crit_bytes;
@@ -99,6 +103,12 @@ bool config_set_setting(const char *path, const char *key, const char *value, ch
  * dashboard picks up a node added to its file, keeping its command-line settings). Returns
  * how many. */
 int config_add_new_nodes(struct config *c, const struct config *from);
+
+/* The conninfo an action connects with to node, a heap string: [node NAME] admin, else the
+ * node's conninfo with user = [repltop] admin_user (its password dropped: it is the watching
+ * role's; the action role's comes from .pgpass or a service file), else the node's conninfo.
+ * Watching always uses node->conninfo. NULL when it does not parse. */
+char *config_admin_conninfo(const struct config *c, const struct node_conf *node);
 
 /* The problem codes [severity] accepts (health.h's), NULL-terminated. */
 extern const char *const config_problem_codes[];

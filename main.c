@@ -170,8 +170,23 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
     return -1;
 }
 
+static const char status_usage[] =
+    "usage: repltop status [--json | --check] [-c FILE] [CONNINFO...]\n"
+    "One snapshot of the cluster, then exit: 0 healthy, 1 warnings, 2 critical problems, 3 bad\n"
+    "input (said in one line on stderr). Everything else goes to stdout: the table, whose last\n"
+    "lines are the problems.\n"
+    "  -j, --json   the snapshot as JSON (docs/DESIGN.md 5.4)\n"
+    "  --check      one line in the Nagios/Icinga plugin convention: REPLTOP OK|WARNING|\n"
+    "               CRITICAL|UNKNOWN - the worst problem (+N more) | perfdata; exit 0/1/2/3\n"
+    "  -c FILE      the config ([severity] remaps a problem's severity); or CONNINFOs\n";
+
 static int cmd_status(int argc, char **argv, struct options *o)
 {
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(status_usage, stdout);
+            return 0;
+        }
     int rc = parse_options(argc, argv, o, false);
     if (rc >= 0)
         return rc;

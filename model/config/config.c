@@ -40,6 +40,7 @@ void config_done(struct config *c)
         free(c->nodes[i].datadir);
         free(c->nodes[i].bindir);
         free(c->nodes[i].admin);
+        free(c->nodes[i].service);
     }
     free(c->nodes);
     free(c->path);
@@ -332,6 +333,17 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
     } else if (strcmp(key, "bindir") == 0) {
         free(n->bindir);
         n->bindir = xstrdup(value);
+    } else if (strcmp(key, "service") == 0) {
+        if (strcmp(value, "pg_ctl") != 0 && strncmp(value, "pg_ctlcluster:", 14) != 0 &&
+            strncmp(value, "systemd:", 8) != 0) {
+            str_printf(err, errlen,
+                       "service must be pg_ctl, pg_ctlcluster:VERSION/CLUSTER or systemd:UNIT, "
+                       "not \"%s\"",
+                       value);
+            return false;
+        }
+        free(n->service);
+        n->service = xstrdup(value);
     } else if (strcmp(key, "admin") == 0) {
         if (!config_check_conninfo(value, err, errlen))
             return false;
@@ -347,7 +359,8 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
         n->port = (int)port;
     } else {
         str_printf(err, errlen,
-                   "unknown setting \"%s\" in [node %s] (datadir, port, bindir, admin)", key, node);
+                   "unknown setting \"%s\" in [node %s] (datadir, port, bindir, admin, service)",
+                   key, node);
         return false;
     }
     return true;

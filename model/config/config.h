@@ -20,11 +20,12 @@
 
 struct node_conf {
     char name[CONFIG_NAME_LEN];
-    char *conninfo;   /* as the user wrote it; may hold a password: never print it */
-    char *datadir;    /* NULL unless [node NAME] gives one */
-    char *bindir;     /* NULL: use the installed PostgreSQL */
-    char *admin;      /* [node NAME] admin: the conninfo actions use, NULL: see admin_user */
-    int port;         /* -1 unless given */
+    char *conninfo; /* as the user wrote it; may hold a password: never print it */
+    char *datadir;  /* NULL unless [node NAME] gives one */
+    char *bindir;   /* NULL: use the installed PostgreSQL */
+    char *admin;    /* [node NAME] admin: the conninfo actions use, NULL: see admin_user */
+    char *service;  /* [node NAME] service: pg_ctl, pg_ctlcluster:V/C, systemd:UNIT; NULL: detect */
+    int port;       /* -1 unless given */
     char origin[128]; /* "FILE:LINE" or "argument N", for error messages */
 };
 

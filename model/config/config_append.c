@@ -439,6 +439,7 @@ int config_add_new_nodes(struct config *c, const struct config *from)
         n->datadir = f->datadir ? xstrdup(f->datadir) : NULL;
         n->bindir = f->bindir ? xstrdup(f->bindir) : NULL;
         n->admin = f->admin ? xstrdup(f->admin) : NULL;
+        n->service = f->service ? xstrdup(f->service) : NULL;
         n->port = f->port;
         added++;
     }

@@ -187,7 +187,14 @@ int action_fail(struct action *a, const char *fmt, ...)
 void action_progress(struct action *a, long long done, long long total)
 {
     (void)a;
-    printf("progress: %lld %lld\n", done, total);
+    if (isatty(STDOUT_FILENO)) { /* a person reads it; the dashboard's pipe gets the numbers */
+        char d[32], t[32];
+        format_bytes(done * 1024, d, sizeof d);
+        format_bytes(total * 1024, t, sizeof t);
+        printf("progress: %s of %s (%lld %%)\n", d, t, total > 0 ? done * 100 / total : 0);
+    } else {
+        printf("progress: %lld %lld\n", done, total);
+    }
     fflush(stdout);
 }
 

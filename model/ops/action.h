@@ -10,7 +10,8 @@
  * the screen.
  *
  * Progress lines on stdout, one per step, start with a tag the dashboard understands:
- *   "step: ...", "ok: ...", "warn: ...", "fail: ...", "progress: DONE TOTAL", "done: ...". */
+ *   "step: ...", "ok: ...", "warn: ...", "fail: ...", "progress: DONE TOTAL", "done: ...".
+ * (On a terminal the progress line is for a person: "progress: 15 MB of 30 MB (50 %)".) */
 #ifndef REPLTOP_ACTION_H
 #define REPLTOP_ACTION_H
 

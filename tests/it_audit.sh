@@ -54,7 +54,7 @@ with open(sys.argv[1], "ab", buffering=0) as f:
 ' "$SYSLOG" &
     listener=$!
     on_exit "kill $listener; rm -f /dev/log"
-    wait_for 10 test -e "$SYSLOG.ready"
+    check "the /dev/log listener is up" wait_for 60 test -e "$SYSLOG.ready"
     sed -i 's/^\[repltop\]$/[repltop]\naudit = syslog/' "$CONF"
     "$REPLTOP" -c "$CONF" sync set 'ANY 1 (walreceiver, walreceiversync)' --yes >"$OUT" 2>&1
     check_eq "sync set with audit = syslog: exit 0" 0 $?

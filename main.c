@@ -15,46 +15,49 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 3
 
 static void usage(FILE *out)
 {
-    fputs("usage:\n"
-          "  repltop [-c FILE] [-t THEME] [-i SECONDS] [--read-only] [CONNINFO...]  the dashboard\n"
-          "  repltop status [--json|--check] [-c FILE] [CONNINFO...]   one snapshot\n"
-          "  repltop demo [up|down|status|load [SECONDS]] [--dir DIR]  the sandbox cluster\n"
-          "  repltop promote NODE [--yes] [--force]                    promote a standby\n"
-          "  repltop switchover NODE [--yes]                           planned: NODE becomes "
-          "primary\n"
-          "  repltop sync show | sync set 'SPEC' [--yes]               synchronous standbys\n"
-          "  repltop resync NODE [--yes] | rejoin NODE [--yes]         rebuild a node (here or ssh)\n"
-          "  repltop demo [--dir DIR]                                  up + the dashboard\n"
-          "  repltop --replay FILE [-t THEME]                          play a recording back\n"
-          "\n"
-          "A CONNINFO is anything libpq accepts: 'host=10.0.0.5 port=5432 user=monitor',\n"
-          "a postgresql:// URI or 'service=NAME'. Passwords come from ~/.pgpass, PGPASSWORD\n"
-          "or the conninfo and are never shown.\n"
-          "\n"
-          "  -c, --config FILE     INI file with [repltop], [nodes], [node NAME] and [severity]\n"
-          "  -t, --theme NAME      colour theme (default, dark, light, monochrome, ...)\n"
-          "  -i, --interval SECS   refresh interval (default 1)\n"
-          "  -j, --json            (status) print the snapshot as JSON\n"
-          "      --check           (status) one line for Nagios/Icinga: REPLTOP OK|WARNING|\n"
-          "                        CRITICAL|UNKNOWN - the worst problem (+N more) | perfdata;\n"
-          "                        exits 0/1/2/3 (3: no node answered, or bad input)\n"
-          "      --read-only       no actions: promote, switchover, sync set, resync, rejoin,\n"
-          "                        the dashboard's action keys refuse (exit 1); also\n"
-          "                        [repltop] actions = off in the config\n"
-          "      --record FILE     (dashboard) append every snapshot to FILE, one JSON per line\n"
-          "      --replay FILE     play a recording made with --record, without any database:\n"
-          "                        space pauses, left/right step, +/- slower/faster\n"
-          "  -h, --help            this text\n"
-          "  -V, --version         the version\n"
-          "\n"
-          "status exits 0 when healthy, 1 on warnings, 2 on critical problems, 3 on bad input.\n"
-          "An action refused (read-only, not confirmed, unsafe) exits 1.\n",
-          out);
+    fputs(
+        "usage:\n"
+        "  repltop [-c FILE] [-t THEME] [-i SECONDS] [--read-only] [CONNINFO...]  the dashboard\n"
+        "  repltop status [--json|--check] [-c FILE] [CONNINFO...]   one snapshot\n"
+        "  repltop demo [up|down|status|load [SECONDS]] [--dir DIR]  the sandbox cluster\n"
+        "  repltop promote NODE [--yes] [--force]                    promote a standby\n"
+        "  repltop switchover NODE [--yes]                           planned: NODE becomes "
+        "primary\n"
+        "  repltop sync show | sync set 'SPEC' [--yes]               synchronous standbys\n"
+        "  repltop resync NODE [--yes] | rejoin NODE [--yes]         rebuild a node (here or ssh)\n"
+        "  repltop demo [--dir DIR]                                  up + the dashboard\n"
+        "  repltop record FILE [--record-max SIZE] [-c FILE]         record without a screen\n"
+        "  repltop --replay FILE [-t THEME]                          play a recording back\n"
+        "\n"
+        "A CONNINFO is anything libpq accepts: 'host=10.0.0.5 port=5432 user=monitor',\n"
+        "a postgresql:// URI or 'service=NAME'. Passwords come from ~/.pgpass, PGPASSWORD\n"
+        "or the conninfo and are never shown.\n"
+        "\n"
+        "  -c, --config FILE     INI file with [repltop], [nodes], [node NAME] and [severity]\n"
+        "  -t, --theme NAME      colour theme (default, dark, light, monochrome, ...)\n"
+        "  -i, --interval SECS   refresh interval (default 1)\n"
+        "  -j, --json            (status) print the snapshot as JSON\n"
+        "      --check           (status) one line for Nagios/Icinga: REPLTOP OK|WARNING|\n"
+        "                        CRITICAL|UNKNOWN - the worst problem (+N more) | perfdata;\n"
+        "                        exits 0/1/2/3 (3: no node answered, or bad input)\n"
+        "      --read-only       no actions: promote, switchover, sync set, resync, rejoin,\n"
+        "                        the dashboard's action keys refuse (exit 1); also\n"
+        "                        [repltop] actions = off in the config\n"
+        "      --record FILE     (dashboard) append every snapshot to FILE, one JSON per line\n"
+        "      --replay FILE     play a recording made with --record, without any database:\n"
+        "                        space pauses, left/right step, +/- slower/faster\n"
+        "  -h, --help            this text\n"
+        "  -V, --version         the version\n"
+        "\n"
+        "status exits 0 when healthy, 1 on warnings, 2 on critical problems, 3 on bad input.\n"
+        "An action refused (read-only, not confirmed, unsafe) exits 1.\n",
+        out);
 }
 
 static int usage_error(const char *fmt, const char *arg)
@@ -71,9 +74,10 @@ struct options {
     double interval;
     bool json, check, read_only;
     const char *record_path, *replay_path;
+    long long record_max; /* --record-max: rotate a recording at this size (0: never) */
 };
 
-enum { OPT_RECORD = 1000, OPT_REPLAY, OPT_CHECK, OPT_READ_ONLY };
+enum { OPT_RECORD = 1000, OPT_REPLAY, OPT_CHECK, OPT_READ_ONLY, OPT_RECORD_MAX };
 
 /* Loads -c FILE and the conninfo arguments into cfg; prints the error and returns false. */
 static bool load_config(struct config *cfg, const struct options *o, int nargs, char **args)
@@ -114,17 +118,19 @@ static bool load_config(struct config *cfg, const struct options *o, int nargs, 
 /* Options shared by the dashboard and status; returns -1 to go on, else an exit status. */
 static int parse_options(int argc, char **argv, struct options *o, bool stop_at_command)
 {
-    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
-                                             {"theme", required_argument, NULL, 't'},
-                                             {"interval", required_argument, NULL, 'i'},
-                                             {"json", no_argument, NULL, 'j'},
-                                             {"record", required_argument, NULL, OPT_RECORD},
-                                             {"replay", required_argument, NULL, OPT_REPLAY},
-                                             {"check", no_argument, NULL, OPT_CHECK},
-                                             {"read-only", no_argument, NULL, OPT_READ_ONLY},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {"version", no_argument, NULL, 'V'},
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"theme", required_argument, NULL, 't'},
+        {"interval", required_argument, NULL, 'i'},
+        {"json", no_argument, NULL, 'j'},
+        {"record", required_argument, NULL, OPT_RECORD},
+        {"record-max", required_argument, NULL, OPT_RECORD_MAX},
+        {"replay", required_argument, NULL, OPT_REPLAY},
+        {"check", no_argument, NULL, OPT_CHECK},
+        {"read-only", no_argument, NULL, OPT_READ_ONLY},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0}};
     int ch;
     optind = 0; /* glibc: re-initialise, the first parse stopped at the command */
     opterr = 0;
@@ -148,6 +154,15 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
         case OPT_RECORD:
             o->record_path = optarg;
             break;
+        case OPT_RECORD_MAX: {
+            int64_t max;
+            if (!config_parse_bytes(optarg, &max) || max < 4096)
+                return usage_error("--record-max takes a size of at least 4kB (like 100MB), not "
+                                   "\"%s\"",
+                                   optarg);
+            o->record_max = max;
+            break;
+        }
         case OPT_REPLAY:
             o->replay_path = optarg;
             break;
@@ -172,13 +187,37 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
     return -1;
 }
 
+/* A subcommand's own --help (-h), anywhere before "--": its usage on stdout, true. */
+static bool print_help(int argc, char **argv, const char *usage)
+{
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(usage, stdout);
+            return true;
+        }
+    return false;
+}
+
+static const char status_usage[] =
+    "usage: repltop status [--json | --check] [-c FILE] [CONNINFO...]\n"
+    "One snapshot of the cluster, then exit: 0 healthy, 1 warnings, 2 critical problems, 3 bad\n"
+    "input (said in one line on stderr). Everything else goes to stdout: the table, whose last\n"
+    "lines are the problems.\n"
+    "  -j, --json   the snapshot as JSON (docs/DESIGN.md 5.4)\n"
+    "  --check      one line in the Nagios/Icinga plugin convention: REPLTOP OK|WARNING|\n"
+    "               CRITICAL|UNKNOWN - the worst problem (+N more) | perfdata; exit 0/1/2/3\n"
+    "  -c FILE      the config ([severity] remaps a problem's severity); or CONNINFOs\n";
+
 static int cmd_status(int argc, char **argv, struct options *o)
 {
+    if (print_help(argc, argv, status_usage))
+        return 0;
     int rc = parse_options(argc, argv, o, false);
     if (rc >= 0)
         return rc;
     if (o->replay_path || o->record_path)
-        return usage_error("%s", "status takes no --record or --replay (they are the dashboard's)");
+        return usage_error("%s", "status takes no --record or --replay (they are the dashboard's; "
+                                 "record without a screen: repltop record FILE)");
     if (o->json && o->check)
         return usage_error("%s", "--json and --check do not go together");
     struct config cfg;
@@ -209,6 +248,12 @@ static int cmd_dashboard(int argc, char **argv, struct options *o)
 {
     if (o->check)
         return usage_error("%s", "--check is status's (repltop status --check)");
+    /* before the file is created: the dashboard cannot run here, so nothing would be recorded */
+    if (o->record_path && !o->replay_path && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
+        return usage_error("%s", "--record records what the dashboard shows, and there is no "
+                                 "terminal for it: record without one with repltop record FILE");
+    if (o->record_max && !o->record_path)
+        return usage_error("%s", "--record-max goes with --record FILE or repltop record FILE");
     struct config cfg;
     config_init(&cfg);
     struct dash_opts d = {.cfg = &cfg, .theme = o->theme, .record_path = o->record_path};
@@ -300,6 +345,38 @@ static int cmd_demo_dashboard(int argc, char **argv, struct options *o)
     return rc;
 }
 
+static const char record_usage[] =
+    "usage: repltop record FILE [-c FILE] [-i SECONDS] [--record-max SIZE] [CONNINFO...]\n"
+    "Records the cluster without a screen: one snapshot per refresh appended to FILE (0600, one\n"
+    "JSON per line, as the dashboard's --record), until SIGINT or SIGTERM. repltop --replay FILE\n"
+    "plays it back.\n"
+    "  --record-max SIZE  when FILE reaches SIZE (like 100MB) it becomes FILE.1 (an older\n"
+    "                     FILE.1 is replaced) and a new FILE starts\n";
+
+static int cmd_record(int argc, char **argv, struct options *o)
+{
+    if (print_help(argc, argv, record_usage))
+        return 0;
+    int rc = parse_options(argc, argv, o, false);
+    if (rc >= 0)
+        return rc;
+    if (o->json || o->check || o->replay_path || o->record_path)
+        return usage_error("%s", "record takes -c, -i, --record-max and CONNINFOs (repltop record "
+                                 "--help)");
+    if (optind >= argc)
+        return usage_error("%s", "record needs the FILE to record to (repltop record --help)");
+    const char *path = argv[optind++];
+    struct config cfg;
+    config_init(&cfg);
+    if (!load_config(&cfg, o, argc - optind, argv + optind)) {
+        config_done(&cfg);
+        return EXIT_USAGE;
+    }
+    rc = cmd_record_run(&cfg, path, o->record_max);
+    config_done(&cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct options o = {0};
@@ -310,6 +387,8 @@ int main(int argc, char **argv)
     char **args = argv + optind;
     if (rest > 0 && strcmp(args[0], "status") == 0)
         return cmd_status(rest, args, &o);
+    if (rest > 0 && strcmp(args[0], "record") == 0)
+        return cmd_record(rest, args, &o);
     if (rest > 0 && strcmp(args[0], "demo") == 0) {
         /* no subcommand (only options, if any): up, then the dashboard */
         if (rest == 1 ||

@@ -14,5 +14,9 @@ int cmd_sync(int argc, char **argv, const char *config_path, bool read_only);
 int cmd_resync(int argc, char **argv, const char *config_path, bool read_only); /* "resync" */
 int cmd_rejoin(int argc, char **argv, const char *config_path, bool read_only); /* "rejoin" */
 int cmd_switchover(int argc, char **argv, const char *config_path, bool read_only);
+struct config;
+/* `repltop record FILE`: snapshots of cfg's nodes appended to path every refresh until SIGINT
+ * or SIGTERM, rotated at max_bytes (0: never). The exit status. */
+int cmd_record_run(const struct config *cfg, const char *path, long long max_bytes);
 
 #endif

@@ -126,6 +126,10 @@ unsigned dashboard_key(struct view *v, const struct snapshot *s, enum key_cmd a)
         return v->replay ? INTENT_STEP_BACK : INTENT_NONE;
     case CMD_STEP_FWD:
         return v->replay ? INTENT_STEP_FWD : INTENT_NONE;
+    case CMD_NEXT_EVENT:
+        return v->replay ? INTENT_NEXT_EVENT : INTENT_NONE;
+    case CMD_PREV_EVENT:
+        return v->replay ? INTENT_PREV_EVENT : INTENT_NONE;
     case CMD_HOME:
     case CMD_END:
         if (v->replay)

@@ -39,8 +39,8 @@ void fkeys_render(const struct view *v, struct grid *g, struct rect r)
     int x = r.x, end = r.x + r.w;
     for (int i = 0; i < key_nbar && i < 32; i++) {
         const struct bar_item *it = &key_bar[i];
-        if (!keep[i] || (v->read_only && cmd_operator(it->cmd)))
-            continue; /* read-only: no action keys */
+        if (!keep[i] || ((v->read_only || v->replay) && cmd_operator(it->cmd)))
+            continue; /* read-only, or a recording played back: no action keys */
         const char *label = it->label;
         if (it->cmd == CMD_PAUSE && v->paused)
             label = v->replay ? "Play" : "Resume";

@@ -16,7 +16,7 @@ const struct binding key_bindings[] = {
     {K_F1, CMD_HELP},         {K_CTRL_L, CMD_REDRAW},  {'q', CMD_QUIT},
     {K_F10, CMD_QUIT},        {'p', CMD_PROMOTE},      {'s', CMD_SYNC},
     {'r', CMD_RESYNC},        {'a', CMD_ADD},          {'J', CMD_REJOIN},
-    {'S', CMD_SWITCHOVER},
+    {'S', CMD_SWITCHOVER},    {'n', CMD_NEXT_EVENT},   {'N', CMD_PREV_EVENT},
 };
 const int key_nbindings = (int)(sizeof key_bindings / sizeof key_bindings[0]);
 
@@ -36,6 +36,7 @@ const struct help_line key_help[] = {
     {{CMD_PAGE_UP, CMD_PAGE_DOWN}, "a page up / down"},
     {{CMD_HOME, CMD_END}, "first / last node (replay: first / last snapshot)"},
     {{CMD_STEP_BACK, CMD_STEP_FWD}, "replay: previous / next snapshot"},
+    {{CMD_NEXT_EVENT, CMD_PREV_EVENT}, "replay: next / previous change of the problems"},
     {{CMD_NEXT_PANEL, CMD_PREV_PANEL}, "focus the next / previous panel"},
     {{CMD_DETAIL, CMD_NONE}, NULL},
     {{CMD_EXPORT, CMD_NONE}, NULL},

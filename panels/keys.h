@@ -62,6 +62,8 @@ enum {
     X(END, "last", "last node (replay: last snapshot)", false)                                     \
     X(STEP_BACK, "step back", "replay: previous snapshot", false)                                  \
     X(STEP_FWD, "step forward", "replay: next snapshot", false)                                    \
+    X(NEXT_EVENT, "next event", "replay: the next snapshot whose problems change", false)          \
+    X(PREV_EVENT, "previous event", "replay: the previous snapshot whose problems change", false)  \
     X(NEXT_PANEL, "panel", "focus the next panel (nodes, detail, problems)", false)                \
     X(PREV_PANEL, "previous panel", "focus the previous panel", false)                             \
     X(DETAIL, "detail", "show or hide the detail panel", false)                                    \

@@ -114,6 +114,10 @@ static void resync_body(struct dlg_out *o, const struct dialog *d, const struct 
            "stop %s, move its data directory aside (kept, never deleted), pg_basebackup -X "
            "stream -R from %s, start it, wait until it streams",
            d->node, p ? p->name : "the primary");
+    dlg_kv(o, LW, "a full copy", CR_WARNING,
+           "every database of %s is copied (its first step says how much, and checks the "
+           "free space)",
+           p ? p->name : "the primary");
     if (ns && ns->reach == REACH_OK &&
         (strcmp(ns->sync_state, "sync") == 0 || strcmp(ns->sync_state, "quorum") == 0))
         dlg_kv(o, LW, "note", CR_WARNING,
@@ -144,9 +148,12 @@ static void rejoin_body(struct dlg_out *o, const struct dialog *d, const struct 
                "needs a rewind",
                d->node, p->name);
     dlg_kv(o, LW, "steps", CR_HELP,
-           "stop %s, pg_rewind from %s (a resync when rewinding is impossible), standby.signal "
-           "and primary_conninfo, start it, wait until it streams",
+           "stop %s, pg_rewind from %s, standby.signal and primary_conninfo, start it, wait "
+           "until it streams",
            d->node, p ? p->name : "the primary");
+    dlg_kv(o, LW, "no full copy", CR_HELP,
+           "if the rewind fails or is impossible it stops and says why; a full copy is then "
+           "your choice: r (resync)");
 }
 
 static void localdlg_render(const struct dialog *d, const struct snapshot *s,

@@ -22,20 +22,22 @@ enum panel_id { PANEL_NODES, PANEL_DETAIL, PANEL_EVENTS, PANEL_COUNT };
 /* What the loop must do after a key; flags. */
 enum intent {
     INTENT_NONE = 0,
-    INTENT_REDRAW = 1 << 0,    /* the view changed: render again */
-    INTENT_QUIT = 1 << 1,      /* leave */
-    INTENT_EXPORT = 1 << 2,    /* write the snapshot as JSON */
-    INTENT_THEME = 1 << 3,     /* next theme */
-    INTENT_SLOWER = 1 << 4,    /* longer interval */
-    INTENT_FASTER = 1 << 5,    /* shorter interval */
-    INTENT_PAUSE = 1 << 6,     /* pause / resume */
-    INTENT_STEP_BACK = 1 << 7, /* replay: previous frame */
-    INTENT_STEP_FWD = 1 << 8,  /* replay: next frame */
-    INTENT_FIRST = 1 << 9,     /* replay: first frame */
-    INTENT_LAST = 1 << 10,     /* replay: last frame */
-    INTENT_REPAINT = 1 << 11,  /* repaint the whole terminal */
-    INTENT_ACTION = 1 << 12,   /* an action key (view.cmd says which): open its dialog */
-    INTENT_RUN = 1 << 13,      /* a dialog was confirmed: run its action (dialog_argv) */
+    INTENT_REDRAW = 1 << 0,      /* the view changed: render again */
+    INTENT_QUIT = 1 << 1,        /* leave */
+    INTENT_EXPORT = 1 << 2,      /* write the snapshot as JSON */
+    INTENT_THEME = 1 << 3,       /* next theme */
+    INTENT_SLOWER = 1 << 4,      /* longer interval */
+    INTENT_FASTER = 1 << 5,      /* shorter interval */
+    INTENT_PAUSE = 1 << 6,       /* pause / resume */
+    INTENT_STEP_BACK = 1 << 7,   /* replay: previous frame */
+    INTENT_STEP_FWD = 1 << 8,    /* replay: next frame */
+    INTENT_FIRST = 1 << 9,       /* replay: first frame */
+    INTENT_LAST = 1 << 10,       /* replay: last frame */
+    INTENT_REPAINT = 1 << 11,    /* repaint the whole terminal */
+    INTENT_ACTION = 1 << 12,     /* an action key (view.cmd says which): open its dialog */
+    INTENT_RUN = 1 << 13,        /* a dialog was confirmed: run its action (dialog_argv) */
+    INTENT_NEXT_EVENT = 1 << 14, /* replay: the next frame whose problems differ */
+    INTENT_PREV_EVENT = 1 << 15, /* replay: the previous such frame */
 };
 
 struct dialog;

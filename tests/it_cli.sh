@@ -109,8 +109,10 @@ expect_usage "--replay of a garbage file: one line that counts the bad lines" \
     "garbage.ndjson: no snapshot in this file (" "$REPLTOP" --replay "$TEST_TMP/garbage.ndjson"
 check "... how many" grep -qE 'no snapshot in this file \([0-9]+ malformed line\(s\); the first, line 1: ' "$TEST_TMP/err"
 expect_usage "--replay of a directory" "$TEST_TMP: is a directory" "$REPLTOP" --replay "$TEST_TMP"
-expect_usage "--record to a file that cannot be created" "--record: $TEST_TMP/no/such/dir.ndjson" \
+expect_usage "--record without a terminal (before any file)" "there is no terminal for it: record without one with repltop record FILE" \
     "$REPLTOP" --record "$TEST_TMP/no/such/dir.ndjson" "host=127.0.0.1 port=1"
+expect_usage "record to a file that cannot be created" "record: $TEST_TMP/no/such/dir.ndjson" \
+    "$REPLTOP" record "$TEST_TMP/no/such/dir.ndjson" "host=127.0.0.1 port=1"
 
 # Read-only: every action refuses in one line with exit 1, before anything connects (the node
 # is a closed port: a command that got as far as connecting would say so) and before the

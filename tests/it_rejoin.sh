@@ -3,7 +3,8 @@
 # standby re-pointed): the old primary — restarted meanwhile as a second primary that wrote a row
 # of its own — comes back as a standby of the new primary with pg_rewind, on the new timeline,
 # with its own port and settings and every acknowledged row; its diverged WAL is kept aside. Then
-# a rejoin whose pg_rewind cannot work (WAL gone) falls back to a full resync. And the refusals.
+# a rejoin whose pg_rewind cannot work (WAL gone) stops, and with --allow-full-copy makes a full
+# resync. And the refusals.
 source "$(dirname "$0")/lib.sh"
 cluster_up
 export XDG_STATE_HOME=$TEST_TMP/state
@@ -67,7 +68,7 @@ show_out
 check_eq "rejoin db_m: exit 0 (${ms} ms)" 0 "$rc"
 check "the new primary was checkpointed before pg_rewind" grep -q "step: CHECKPOINT on db_s2" "$OUT"
 check "pg_rewind really rewound (it found the fork)" grep -q "servers diverged at WAL location" "$OUT"
-check "no fallback was needed" bash -c "! grep -q 'falling back' '$OUT'"
+check "no full copy was needed" bash -c "! grep -q 'a full copy of' '$OUT'"
 check "db_m streams from db_s2 on timeline 2" \
     wait_for 15 node_is db_m '.role == "standby" and .upstream == "db_s2" and .timeline == 2 and .state == "streaming"'
 check "db_m streams as application_name db_m: the sync standby of db_s2's list" \
@@ -100,7 +101,7 @@ rc=$?
 show_out
 check_eq "rejoin of the crashed db_s2: exit 0" 0 "$rc"
 check "pg_rewind ran crash recovery first" grep -q "pg_rewind runs crash recovery" "$OUT"
-check "no fallback was needed" bash -c "! grep -q 'falling back' '$OUT'"
+check "no full copy was needed" bash -c "! grep -q 'a full copy of' '$OUT'"
 check "db_s2 streams from db_m on timeline 3 as db_s2" \
     wait_for 15 node_is db_s2 '.role == "standby" and .upstream == "db_m" and .timeline == 3 and .state == "streaming" and .application_name == "db_s2"'
 
@@ -110,8 +111,16 @@ rm -f "$DEMO_DIR"/db_m/pg_wal/0000000*
 rejoin db_m --yes
 rc=$?
 show_out
-check_eq "rejoin of db_m without its WAL: exit 0" 0 "$rc"
-check "pg_rewind failed and the rejoin fell back to a resync" grep -q "falling back to a full resync" "$OUT"
+check_eq "rejoin of db_m without its WAL, no --allow-full-copy: refused (exit 1)" 1 "$rc"
+check "it says only a full copy can repair it, and how to choose one" \
+    grep -q "Only a full copy can repair db_m (about .* from db_s2), and nothing was copied: run repltop rejoin db_m --allow-full-copy" "$OUT"
+check "nothing was copied" bash -c "! ls -d '$DEMO_DIR'/db_m.repltop-old-* 2>/dev/null"
+rejoin db_m --yes --allow-full-copy
+rc=$?
+show_out
+check_eq "rejoin of db_m without its WAL, --allow-full-copy: exit 0" 0 "$rc"
+check "pg_rewind failed and the rejoin made the full copy the operator allowed" \
+    grep -q "a full copy of db_m (pg_basebackup, about .* from db_s2), as --allow-full-copy allows" "$OUT"
 check "db_m streams from db_s2 on timeline 4" \
     wait_for 15 node_is db_m '.role == "standby" and .upstream == "db_s2" and .timeline == 4 and .state == "streaming" and .application_name == "db_m"'
 check "the directory pg_rewind could not repair is kept aside" \

@@ -101,7 +101,8 @@ static void apply(struct app *a, unsigned in)
         change_interval(a, in & INTENT_SLOWER ? 1 : -1);
     if (in & INTENT_PAUSE)
         toggle_pause(a);
-    if (a->rec && (in & (INTENT_STEP_BACK | INTENT_STEP_FWD | INTENT_FIRST | INTENT_LAST)))
+    if (a->rec && (in & (INTENT_STEP_BACK | INTENT_STEP_FWD | INTENT_FIRST | INTENT_LAST |
+                         INTENT_NEXT_EVENT | INTENT_PREV_EVENT)))
         replay_move(a, in);
     if (in & INTENT_ACTION)
         actions_open(a, a->view.cmd);

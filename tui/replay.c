@@ -108,6 +108,63 @@ void replay_start(struct app *a)
                 a->nwarnings, a->rec->path);
 }
 
+/* What a frame's problems are, as one string (severity, code, node of each): two frames with
+ * the same one look the same in the problems panel. NULL when the frame cannot be read. */
+static char *problems_key(const struct app *a, int pos)
+{
+    char err[512];
+    struct snapshot *s = recording_frame(a->rec, pos, err, sizeof err);
+    if (!s)
+        return NULL;
+    size_t len = 16;
+    for (int i = 0; i < s->nproblems; i++)
+        len += strlen(s->problems[i].code) + strlen(s->problems[i].node) + 8;
+    char *key = xmalloc(len);
+    size_t at = (size_t)snprintf(key, len, "%d|", (int)s->health);
+    for (int i = 0; i < s->nproblems && at < len; i++)
+        at += (size_t)snprintf(key + at, len - at, "%d %s %s|", (int)s->problems[i].severity,
+                               s->problems[i].code, s->problems[i].node);
+    snapshot_free(s);
+    return key;
+}
+
+/* Where the problems changed: forward (dir 1), the next frame whose problems differ from frame
+ * pos's; backward, the first frame of pos's state, or when pos is that frame already, the first
+ * frame of the state before it. pos when there is none (said in the message line). */
+static int next_change(struct app *a, int pos, int dir)
+{
+    char *here = problems_key(a, pos), *k = NULL;
+    int found = pos, i = pos + dir;
+    for (; here && i >= 0 && i < a->rec->nframes; i += dir, free(k), k = NULL) {
+        k = problems_key(a, i);
+        if (k && strcmp(k, here) != 0)
+            break;
+    }
+    if (dir > 0 && here && i < a->rec->nframes) {
+        found = i;
+    } else if (dir < 0 && here && i + 1 != pos) {
+        found = i + 1; /* the start of this state (i is before the record when none differ) */
+    } else if (dir < 0 && here && i >= 0) {
+        char *before = k; /* the state before this one: back to its first frame */
+        k = NULL;
+        for (found = i; found > 0; found--) {
+            k = problems_key(a, found - 1);
+            bool same = k && strcmp(k, before) == 0;
+            free(k);
+            k = NULL;
+            if (!same)
+                break;
+        }
+        free(before);
+    }
+    free(k);
+    free(here);
+    if (found == pos)
+        app_say(a, SEV_OK, "no %s change of the problems in the recording",
+                dir > 0 ? "later" : "earlier");
+    return found;
+}
+
 void replay_move(struct app *a, unsigned in)
 {
     a->view.paused = true;
@@ -120,6 +177,8 @@ void replay_move(struct app *a, unsigned in)
         pos = 0;
     if (in & INTENT_LAST)
         pos = a->rec->nframes - 1;
+    if (in & (INTENT_NEXT_EVENT | INTENT_PREV_EVENT))
+        pos = next_change(a, pos, in & INTENT_NEXT_EVENT ? 1 : -1);
     if (pos >= 0 && pos < a->rec->nframes && pos != a->pos)
         show(a, pos);
     a->dirty = true;

@@ -41,11 +41,14 @@ void config_done(struct config *c)
         free(c->nodes[i].bindir);
         free(c->nodes[i].ssh);
         free(c->nodes[i].ssh_options);
+        free(c->nodes[i].admin);
+        free(c->nodes[i].service);
     }
     free(c->nodes);
     free(c->path);
     free(c->theme);
     free(c->sync_policy);
+    free(c->admin_user);
     free(c->severities);
     memset(c, 0, sizeof *c);
 }
@@ -272,6 +275,15 @@ static bool set_setting(struct config *c, const char *key, const char *value, ch
             return false;
         }
         c->actions_off = strcmp(value, "off") == 0;
+    } else if (strcmp(key, "admin_user") == 0) {
+        free(c->admin_user);
+        c->admin_user = str_empty(value) ? NULL : xstrdup(value);
+    } else if (strcmp(key, "audit") == 0) {
+        if (strcmp(value, "file") != 0 && strcmp(value, "syslog") != 0) {
+            str_printf(err, errlen, "audit must be file or syslog, not \"%s\"", value);
+            return false;
+        }
+        c->audit_syslog = strcmp(value, "syslog") == 0;
     } else if (strcmp(key, "sync") == 0) {
         struct syncnames sn;
         char why[300];
@@ -335,6 +347,22 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
         char **slot = key[3] ? &n->ssh_options : &n->ssh;
         free(*slot);
         *slot = xstrdup(value);
+    } else if (strcmp(key, "service") == 0) {
+        if (strcmp(value, "pg_ctl") != 0 && strncmp(value, "pg_ctlcluster:", 14) != 0 &&
+            strncmp(value, "systemd:", 8) != 0) {
+            str_printf(err, errlen,
+                       "service must be pg_ctl, pg_ctlcluster:VERSION/CLUSTER or systemd:UNIT, "
+                       "not \"%s\"",
+                       value);
+            return false;
+        }
+        free(n->service);
+        n->service = xstrdup(value);
+    } else if (strcmp(key, "admin") == 0) {
+        if (!config_check_conninfo(value, err, errlen))
+            return false;
+        free(n->admin);
+        n->admin = xstrdup(value);
     } else if (strcmp(key, "port") == 0) {
         char *end;
         long port = strtol(value, &end, 10);
@@ -345,7 +373,8 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
         n->port = (int)port;
     } else {
         str_printf(err, errlen,
-                   "unknown setting \"%s\" in [node %s] (datadir, port, bindir, ssh, ssh_options)",
+                   "unknown setting \"%s\" in [node %s] (datadir, port, bindir, ssh, ssh_options, "
+                   "admin, service)",
                    key, node);
         return false;
     }
@@ -380,6 +409,7 @@ const char *const config_problem_codes[] = {"unreachable",
                                             "duplicate_node",
                                             "candidate_delayed",
                                             "needs_resync",
+                                            "insufficient_privilege",
                                             NULL};
 
 /* "CODE = warning|critical|ok" or "CODE NODE = ..." in [severity] */

@@ -2,7 +2,9 @@
  *
  *   [repltop]                      refresh, theme, lag thresholds, deadlines
  *   [nodes]   name = conninfo      any conninfo or URI libpq accepts
- *   [node NAME]                    datadir, port, bindir, ssh, ssh_options: enable actions on NAME
+ *   [node NAME]                    datadir, port, bindir, ssh, ssh_options, service: enable actions
+ *                                  on NAME;
+ *                                  admin = CONNINFO: the session actions use on NAME
  *   [severity] CODE [NODE] = warning|critical|ok   a problem code's severity (for one node)
  *
  * Connection details (.pgpass, PGPASSWORD, services, URIs) are libpq's business: a conninfo is
@@ -26,8 +28,10 @@ struct node_conf {
      * (datadir, bindir, port are paths and numbers on that host); NULL: this host */
     char *ssh;
     char *ssh_options; /* extra ssh arguments, split at blanks (never through a shell) */
-    int port;          /* -1 unless given */
-    char origin[128];  /* "FILE:LINE" or "argument N", for error messages */
+    char *admin;       /* [node NAME] admin: the conninfo actions use, NULL: see admin_user */
+    char *service; /* [node NAME] service: pg_ctl, pg_ctlcluster:V/C, systemd:UNIT; NULL: detect */
+    int port;      /* -1 unless given */
+    char origin[128]; /* "FILE:LINE" or "argument N", for error messages */
 };
 
 /* One [severity] entry: problems with this code (on this node, "" for every node) get sev
@@ -40,8 +44,10 @@ struct severity_override {
 };
 
 struct config {
-    char *path;       /* the file it was read from, NULL if none */
-    bool actions_off; /* [repltop] actions = off (or --read-only): every action refuses */
+    char *path;        /* the file it was read from, NULL if none */
+    bool actions_off;  /* [repltop] actions = off (or --read-only): every action refuses */
+    char *admin_user;  /* [repltop] admin_user: the role actions use (NULL: the node's own) */
+    bool audit_syslog; /* [repltop] audit = syslog: audit lines to syslog too */
     double refresh_s;
     char *theme;
     int64_t lag_warn_bytes, lag_crit_bytes;
@@ -106,6 +112,12 @@ bool config_set_setting(const char *path, const char *key, const char *value, ch
  * dashboard picks up a node added to its file, keeping its command-line settings). Returns
  * how many. */
 int config_add_new_nodes(struct config *c, const struct config *from);
+
+/* The conninfo an action connects with to node, a heap string: [node NAME] admin, else the
+ * node's conninfo with user = [repltop] admin_user (its password dropped: it is the watching
+ * role's; the action role's comes from .pgpass or a service file), else the node's conninfo.
+ * Watching always uses node->conninfo. NULL when it does not parse. */
+char *config_admin_conninfo(const struct config *c, const struct node_conf *node);
 
 /* The problem codes [severity] accepts (health.h's), NULL-terminated. */
 extern const char *const config_problem_codes[];

@@ -172,8 +172,11 @@ static int stop_extra_datadirs(struct demo *d, int *found, char *err, size_t err
         struct node_conf nc;
         struct local_node ln;
         demo_local(d, e->d_name, sub, &nc, &ln);
+        bool kept = strstr(e->d_name, ".repltop-") != NULL; /* resync or rejoin kept it aside */
         if (!local_running(&ln)) {
-            demo_say(d, "%s: not running", e->d_name);
+            demo_say(d,
+                     kept ? "%s: kept aside by a resync or rejoin (not a node)" : "%s: not running",
+                     e->d_name);
             continue;
         }
         struct progress pr = demo_progress(d);

@@ -368,7 +368,11 @@ bool demo_up(struct demo *d, int base_port, char *err, size_t errlen)
     const char *who = d->run_as[0] ? d->run_as : NULL;
     switch (dir_state(d)) {
     case DIR_COMPLETE:
-        demo_say(d, "demo in %s exists: starting what is stopped", d->dir);
+        demo_say(d,
+                 "demo in %s exists: resuming it as it was left, starting what is stopped (after "
+                 "a failover drill it is not the fresh cluster `repltop demo --help` describes; "
+                 "for a fresh one: repltop demo down --dir %s --purge, then demo up)",
+                 d->dir, d->dir);
         if (!demo_start_stopped(d, err, errlen))
             return false;
         say_ready(d, false, (double)(clock_mono_ms() - t0) / 1000.0);

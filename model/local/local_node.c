@@ -3,8 +3,12 @@
 #include "model/base/proc.h"
 #include "model/base/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <pwd.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,6 +46,134 @@ static bool new_dir_owner(struct local_node *ln, const struct config *cfg)
             return true;
     }
     return false;
+}
+
+#define DEBIAN_ETC "/etc/postgresql"
+
+/* data_directory = 'PATH' in a Debian cluster's postgresql.conf (a heap string, or NULL) */
+static char *conf_data_directory(const char *path)
+{
+    FILE *f = fopen(path, "re");
+    char line[PATH_MAX + 64], *found = NULL;
+    while (f && fgets(line, sizeof line, f)) {
+        char *p = line + strspn(line, " \t");
+        if (strncmp(p, "data_directory", 14) != 0)
+            continue;
+        p += 14 + strspn(p + 14, " \t=");
+        char quote = *p == '\'' ? *p++ : 0;
+        size_t len = quote ? strcspn(p, "'") : strcspn(p, " \t#\n");
+        free(found);
+        p[len] = '\0';
+        found = xstrdup(p);
+    }
+    if (f)
+        fclose(f);
+    return found;
+}
+
+/* spec: "pg_ctl", "pg_ctlcluster:15/main" or "systemd:postgresql@15-main" */
+static bool service_parse(const char *spec, struct local_service *svc, char *err, size_t errlen)
+{
+    memset(svc, 0, sizeof *svc);
+    const char *v;
+    if (strcmp(spec, "pg_ctl") == 0)
+        return true;
+    if (strncmp(spec, "pg_ctlcluster:", 14) == 0) {
+        v = spec + 14;
+        const char *slash = strchr(v, '/');
+        size_t vl = slash ? (size_t)(slash - v) : 0;
+        if (!slash || vl == 0 || vl >= sizeof svc->version || !slash[1] ||
+            strlen(slash + 1) >= sizeof svc->cluster || strchr(slash + 1, '/')) {
+            str_printf(err, errlen,
+                       "service pg_ctlcluster:VERSION/CLUSTER (like 15/main), not \"%s\"", spec);
+            return false;
+        }
+        svc->kind = SVC_PG_CTLCLUSTER;
+        str_printf(svc->version, sizeof svc->version, "%.*s", (int)vl, v);
+        str_copy(svc->cluster, sizeof svc->cluster, slash + 1);
+        return true;
+    }
+    if (strncmp(spec, "systemd:", 8) == 0 && spec[8] && strlen(spec + 8) < sizeof svc->unit &&
+        spec[8] != '-') {
+        svc->kind = SVC_SYSTEMD;
+        str_copy(svc->unit, sizeof svc->unit, spec + 8);
+        return true;
+    }
+    str_printf(err, errlen,
+               "service must be pg_ctl, pg_ctlcluster:VERSION/CLUSTER or systemd:UNIT, not \"%s\"",
+               spec);
+    return false;
+}
+
+/* The Debian cluster (/etc/postgresql/VERSION/CLUSTER) whose data_directory is datadir. */
+static bool debian_cluster(const char *datadir, struct local_service *svc)
+{
+    char want[PATH_MAX];
+    if (!realpath(datadir, want))
+        return false;
+    DIR *vd = opendir(DEBIAN_ETC);
+    struct dirent *v, *c;
+    bool found = false;
+    while (vd && !found && (v = readdir(vd))) {
+        char vpath[PATH_MAX];
+        str_printf(vpath, sizeof vpath, "%s/%s", DEBIAN_ETC, v->d_name);
+        DIR *cd = v->d_name[0] == '.' ? NULL : opendir(vpath);
+        while (cd && !found && (c = readdir(cd))) {
+            char conf[PATH_MAX + 300], have[PATH_MAX];
+            str_printf(conf, sizeof conf, "%s/%s/postgresql.conf", vpath, c->d_name);
+            char *dd = c->d_name[0] == '.' ? NULL : conf_data_directory(conf);
+            if (dd && realpath(dd, have) && strcmp(have, want) == 0 &&
+                strlen(v->d_name) < sizeof svc->version &&
+                strlen(c->d_name) < sizeof svc->cluster) {
+                svc->kind = SVC_PG_CTLCLUSTER;
+                str_copy(svc->version, sizeof svc->version, v->d_name);
+                str_copy(svc->cluster, sizeof svc->cluster, c->d_name);
+                str_printf(svc->source, sizeof svc->source, "detected: %s/%s/%s", DEBIAN_ETC,
+                           v->d_name, c->d_name);
+                found = true;
+            }
+            free(dd);
+        }
+        if (cd)
+            closedir(cd);
+    }
+    if (vd)
+        closedir(vd);
+    return found;
+}
+
+/* ln->svc from [node NAME] service, else detected; a Debian cluster's server log is then
+ * /var/log/postgresql/postgresql-VERSION-CLUSTER.log (ln->log). */
+static bool service_resolve(struct local_node *ln, char *err, size_t errlen)
+{
+    struct local_service *svc = &ln->svc;
+    memset(svc, 0, sizeof *svc);
+    const char *spec = ln->conf->service;
+    if (spec) {
+        if (!service_parse(spec, svc, err, errlen))
+            return false;
+        str_printf(svc->source, sizeof svc->source, "[node %s] service", ln->conf->name);
+    } else if (debian_cluster(ln->datadir, svc)) {
+        /* under a running systemd, Debian's clusters are its units (postgresql@15-main) */
+        struct stat st;
+        if (stat("/run/systemd/system", &st) == 0 && S_ISDIR(st.st_mode)) {
+            svc->kind = SVC_SYSTEMD;
+            str_printf(svc->unit, sizeof svc->unit, "postgresql@%s-%s", svc->version, svc->cluster);
+        }
+    } else {
+        str_copy(svc->source, sizeof svc->source, "default");
+    }
+    if (svc->kind == SVC_SYSTEMD && geteuid() != 0) {
+        str_printf(err, errlen,
+                   "%s is run by systemd (%s, %s): stopping or starting it needs root (run "
+                   "repltop as root), or set [node %s] service = pg_ctl",
+                   ln->conf->name, svc->unit, svc->source, ln->conf->name);
+        return false;
+    }
+    if (svc->version[0] && svc->cluster[0])
+        str_printf(ln->log, sizeof ln->log, "/var/log/postgresql/postgresql-%s-%s.log",
+                   svc->version, svc->cluster);
+    return true;
 }
 
 bool local_node_init(struct local_node *ln, struct node_conf *conf, const struct config *cfg,
@@ -128,6 +260,8 @@ bool local_node_init(struct local_node *ln, struct node_conf *conf, const struct
         return false;
     }
     str_copy(ln->owner, sizeof ln->owner, pw->pw_name);
+    if (!service_resolve(ln, err, errlen))
+        return false;
     if (geteuid() == 0) {
         ln->run_as = ln->owner;
     } else if (geteuid() != ln->uid) {

@@ -12,6 +12,19 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* How the host runs a node's server, so that a stop or start goes through the host's service
+ * manager instead of behind its back: pg_ctl (repltop's own, the default), Debian's
+ * pg_ctlcluster, or a systemd unit ([node NAME] service, else detected: a cluster under
+ * /etc/postgresql whose data_directory is the node's). local_server.c runs it. */
+enum local_svc_kind { SVC_PG_CTL, SVC_PG_CTLCLUSTER, SVC_SYSTEMD };
+
+struct local_service {
+    enum local_svc_kind kind;
+    char version[16], cluster[64]; /* pg_ctlcluster VERSION CLUSTER */
+    char unit[128];                /* systemd */
+    char source[160];              /* "[node X] service", "detected: /etc/...", "default" */
+};
+
 /* A node with a datadir in the config, and who owns it. */
 struct local_node {
     struct node_conf *conf;
@@ -24,6 +37,7 @@ struct local_node {
     const char *run_as; /* owner when we are root, else NULL (we are the owner) */
     struct host host;   /* how its host is reached: here, or over ssh (then paths are there) */
     struct host_facts facts;
+    struct local_service svc; /* how its server is started and stopped (here) */
 };
 
 /* Resolves the node's data directory, programs and owner. missing_ok: the directory may not

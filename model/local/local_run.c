@@ -12,7 +12,11 @@ int local_run(const struct local_node *ln, const char *const *argv, const char *
     if (host_remote(&ln->host))
         return host_run_program(ln, argv, env, timeout_s, on_line, ctx, why, whylen);
     char path[PATH_MAX + 64];
-    str_printf(path, sizeof path, "%s/%s", ln->bindir, argv[0]);
+    /* an absolute program (pg_ctlcluster, systemctl: local_server.c) runs as named */
+    if (argv[0][0] == '/')
+        str_copy(path, sizeof path, argv[0]);
+    else
+        str_printf(path, sizeof path, "%s/%s", ln->bindir, argv[0]);
     const char *args[40];
     int n = 0;
     args[n++] = path;

@@ -111,6 +111,55 @@ static int busy_pids(const char *datadir, char *list, size_t n)
     return count;
 }
 
+/* The command that starts or stops the server, NULL-terminated in args (pg_ctlcluster and
+ * systemctl by absolute path), and its text for the progress line. */
+static void service_argv(const struct local_node *ln, bool start, const char **args, size_t nargs,
+                         char *text, size_t textlen)
+{
+    const struct local_service *svc = &ln->svc;
+    size_t n = 0;
+    if (nargs < 9)
+        return;
+    if (svc->kind == SVC_SYSTEMD) {
+        args[n++] = "/usr/bin/systemctl"; /* PATH is not searched: no shell, no surprise */
+        args[n++] = start ? "start" : "stop";
+        args[n++] = svc->unit;
+        str_printf(text, textlen, "systemctl %s %s", args[1], svc->unit);
+    } else if (svc->kind == SVC_PG_CTLCLUSTER) {
+        args[n++] = "/usr/bin/pg_ctlcluster";
+        args[n++] = svc->version;
+        args[n++] = svc->cluster;
+        args[n++] = start ? "start" : "stop";
+        if (!start) {
+            args[n++] = "-m";
+            args[n++] = "fast";
+        }
+        str_printf(text, textlen, "pg_ctlcluster %s %s %s", svc->version, svc->cluster,
+                   start ? "start" : "stop -m fast");
+    } else {
+        args[n++] = "pg_ctl"; /* from the node's bindir */
+        args[n++] = start ? "start" : "stop";
+        args[n++] = "-D";
+        args[n++] = ln->datadir;
+        args[n++] = start ? "-l" : "-m";
+        args[n++] = start ? ln->log : "fast";
+        args[n++] = "-W"; /* and our own wait: pg_ctl -w looks only every 100 ms */
+        str_printf(text, textlen, "pg_ctl %s", start ? "start" : "stop -m fast");
+    }
+    args[n] = NULL;
+}
+
+/* The start or stop command: systemctl as root (the unit's own user is systemd's business),
+ * pg_ctl and pg_ctlcluster as the data directory's owner. */
+static int run_service(const struct local_node *ln, const char *const *argv, char *why,
+                       size_t whylen)
+{
+    struct local_node as_root = *ln;
+    if (ln->svc.kind == SVC_SYSTEMD)
+        as_root.run_as = NULL;
+    return local_run(&as_root, argv, NULL, 60, NULL, NULL, why, whylen);
+}
+
 bool local_stop(const struct progress *pr, const struct local_node *ln, char *err, size_t errlen)
 {
     int signals_before = local_signals_count();
@@ -126,11 +175,11 @@ bool local_stop(const struct progress *pr, const struct local_node *ln, char *er
         return true;
     }
     if (local_running(ln)) {
-        progress_say(pr, "step", "stopping %s (pg_ctl stop -m fast)", name);
-        char why[600];
-        /* -W and our own wait: pg_ctl -w looks only every 100 ms */
-        const char *argv[] = {"pg_ctl", "stop", "-D", ln->datadir, "-m", "fast", "-W", NULL};
-        if (local_run(ln, argv, NULL, 30, NULL, NULL, why, sizeof why) != 0 && local_running(ln)) {
+        const char *argv[10];
+        char how[300], why[600];
+        service_argv(ln, false, argv, 10, how, sizeof how);
+        progress_say(pr, "step", "stopping %s (%s)", name, how);
+        if (run_service(ln, argv, why, sizeof why) != 0 && local_running(ln)) {
             str_printf(err, errlen, "could not stop %s: %s", name, why);
             return false;
         }
@@ -139,7 +188,7 @@ bool local_stop(const struct progress *pr, const struct local_node *ln, char *er
                                                       local_signals_count() == signals_before;)
             poll(NULL, 0, 10);
         if (local_running(ln)) {
-            str_printf(err, errlen, "%s did not stop within 60 s (pg_ctl stop -m fast)", name);
+            str_printf(err, errlen, "%s did not stop within 60 s (%s)", name, how);
             return false;
         }
         progress_say(pr, "ok", "%s is stopped", name);
@@ -228,16 +277,19 @@ bool local_start(const struct progress *pr, const struct local_node *ln, char *e
         progress_say(pr, "ok", "%s started", name);
         return true;
     }
-    progress_say(pr, "step", "starting %s (pg_ctl start, server log %s)", name, ln->log);
+    const char *argv[10];
+    char how[300];
+    service_argv(ln, true, argv, 10, how, sizeof how);
+    progress_say(pr, "step", "starting %s (%s, server log %s)", name, how, ln->log);
     for (int64_t until = clock_mono_ms() + 10000;
          postmaster_is_zombie(ln->datadir) && clock_mono_ms() < until;)
         poll(NULL, 0, 100);
     prepare_log(ln);
     long offset = local_log_size(ln);
     char why[600] = "";
-    /* -W and our own wait, as pg_ctl -w does it (the pid file's status line) but every 10 ms */
-    const char *argv[] = {"pg_ctl", "start", "-D", ln->datadir, "-l", ln->log, "-W", NULL};
-    bool forked = local_run(ln, argv, NULL, 30, NULL, NULL, why, sizeof why) == 0;
+    /* pg_ctl -W and our own wait, as pg_ctl -w does it (the pid file's status line) but every
+     * 10 ms */
+    bool forked = run_service(ln, argv, why, sizeof why) == 0;
     char status[16] = "", cause[600];
     int64_t start = clock_mono_ms();
     for (int i = 0; forked && clock_mono_ms() < start + 120000; i++) {

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 void action_audit_path(char *buf, size_t n)
@@ -43,19 +44,68 @@ static FILE *open_audit(void)
     return f;
 }
 
+/* A field of the audit line as one word: escaped (text.h), blanks as %20, "-" when empty. */
+static char *audit_word(const char *v)
+{
+    char *esc = text_escape_dup(str_empty(v) ? "-" : v);
+    size_t blanks = 0;
+    for (const char *p = esc; *p; p++)
+        blanks += *p == ' ';
+    char *out = xmalloc(strlen(esc) + 2 * blanks + 1), *o = out;
+    for (const char *p = esc; *p; p++) {
+        if (*p == ' ') {
+            memcpy(o, "%20", 3);
+            o += 3;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    free(esc);
+    return out;
+}
+
+/* The cluster the action is about: the system identifier most of its nodes share. */
+static const char *audit_sysid(const struct action *a)
+{
+    for (int i = 0; a->snap && i < a->snap->nnodes; i++)
+        if (a->snap->nodes[i].system_identifier[0] && !a->snap->nodes[i].other_cluster)
+            return a->snap->nodes[i].system_identifier;
+    return "-";
+}
+
+/* One audit line (docs/DESIGN.md "The audit log": its fields are a stable contract): to the
+ * file, and to syslog (authpriv) with [repltop] audit = syslog. */
 static void audit(struct action *a, const char *tag, const char *msg)
 {
-    if (!a->audit)
+    bool to_syslog = a->cfg && a->cfg->audit_syslog;
+    if (!a->audit && !to_syslog)
         return;
-    char when[32];
+    char when[32], host[256] = "";
     time_iso8601(clock_wall(), when, sizeof when);
+    gethostname(host, sizeof host - 1);
     struct passwd *pw = getpwuid(getuid());
-    /* msg is already escaped (say_text); the target is a name from the config or the command
-     * line */
-    char *target = text_escape_dup(a->target ? a->target : "-");
-    fprintf(a->audit, "%s pid=%ld user=%s %s %s %s: %s\n", when, (long)getpid(),
-            pw ? pw->pw_name : "?", a->verb, target, tag, msg);
+    const char *sudo = getenv("SUDO_USER");
+    /* msg is already escaped (say_text); the target (which may hold blanks: a sync list) comes
+     * last before it, as it always did; the fields before it are one word each */
+    char *target = text_escape_dup(a->target ? a->target : "-"),
+         *cfg = audit_word(a->cfg ? a->cfg->path : NULL), *hostw = audit_word(host),
+         *sudow = str_empty(sudo) ? NULL : audit_word(sudo),
+         *primary = audit_word(a->snap ? a->snap->primary : NULL);
+    char *line = xasprintf("pid=%ld user=%s%s%s host=%s config=%s sysid=%s primary=%s %s %s %s: %s",
+                           (long)getpid(), pw ? pw->pw_name : "?", sudow ? " sudo_user=" : "",
+                           sudow ? sudow : "", hostw, cfg, audit_sysid(a), primary, a->verb, target,
+                           tag, msg);
+    if (a->audit)
+        fprintf(a->audit, "%s %s\n", when, line);
+    if (to_syslog)
+        syslog(LOG_AUTHPRIV | LOG_NOTICE, "%s", line);
+    free(line);
     free(target);
+    free(cfg);
+    free(hostw);
+    free(sudow);
+    free(primary);
 }
 
 /* The fault matrix's hook (tests/it_promote_faults.sh, it_resync_faults.sh): with
@@ -91,7 +141,7 @@ static void say_text(struct action *a, FILE *out, const char *tag, const char *m
 
 static void say(struct action *a, FILE *out, const char *tag, const char *fmt, va_list ap)
 {
-    char msg[1024];
+    char msg[2600]; /* a refusal may list several GRANT statements */
     vsnprintf(msg, sizeof msg, fmt, ap);
     say_text(a, out, tag, msg);
 }
@@ -138,7 +188,14 @@ int action_fail(struct action *a, const char *fmt, ...)
 void action_progress(struct action *a, long long done, long long total)
 {
     (void)a;
-    printf("progress: %lld %lld\n", done, total);
+    if (isatty(STDOUT_FILENO)) { /* a person reads it; the dashboard's pipe gets the numbers */
+        char d[32], t[32];
+        format_bytes(done * 1024, d, sizeof d);
+        format_bytes(total * 1024, t, sizeof t);
+        printf("progress: %s of %s (%lld %%)\n", d, t, total > 0 ? done * 100 / total : 0);
+    } else {
+        printf("progress: %lld %lld\n", done, total);
+    }
     fflush(stdout);
 }
 
@@ -153,9 +210,11 @@ void action_begin(struct action *a, const char *verb, const char *target, struct
     a->confirmed = confirmed;
     a->force = force;
     a->audit = open_audit();
+    if (cfg->audit_syslog)
+        openlog("repltop", LOG_PID, LOG_AUTHPRIV);
     a->progress = (struct progress){progress_line, a};
+    action_refresh(a); /* first: the begin line names the cluster and its primary */
     audit(a, "begin", confirmed ? confirmed : "interactive");
-    action_refresh(a);
 }
 
 void action_refresh(struct action *a)
@@ -179,6 +238,8 @@ void action_end(struct action *a, bool ok)
     if (a->audit)
         fclose(a->audit);
     a->audit = NULL;
+    if (a->cfg->audit_syslog)
+        closelog();
     snapshot_free(a->snap);
     a->snap = NULL;
 }
@@ -191,25 +252,38 @@ bool action_confirm(struct action *a, const char *question, const char *expect)
     }
     int answer = a->ask ? a->ask(a, question, expect) : -1;
     if (answer >= 0)
-        audit(a, "confirm", answer > 0 ? "typed" : "declined");
+        audit(a, "confirm", answer > 0 ? "typed on the terminal" : "declined");
     return answer > 0;
 }
 
-PGconn *action_connect(const struct action *a, const struct node_conf *node, char *err,
-                       size_t errlen)
+PGconn *action_connect(struct action *a, const struct node_conf *node, char *err, size_t errlen)
 {
     char timeout[16];
     int secs = (a->cfg->connect_timeout_ms + 999) / 1000;
     str_printf(timeout, sizeof timeout, "%d", secs < 2 ? 2 : secs);
+    char *conninfo = config_admin_conninfo(a->cfg, node);
     /* later keywords win over the expanded conninfo: our deadline and name, their options */
     const char *keys[] = {"dbname", "connect_timeout", "fallback_application_name", NULL};
-    const char *vals[] = {node->conninfo, timeout, "repltop-action", NULL};
+    const char *vals[] = {conninfo ? conninfo : "", timeout, "repltop-action", NULL};
     PGconn *c = PQconnectdbParams(keys, vals, 1);
+    if (conninfo)
+        explicit_bzero(conninfo, strlen(conninfo));
+    free(conninfo);
     if (!c || PQstatus(c) != CONNECTION_OK) {
         str_printf(err, errlen, "%s: %s", node->name, c ? PQerrorMessage(c) : "out of memory");
         err[strcspn(err, "\n")] = '\0';
         PQfinish(c);
         return NULL;
+    }
+    char said[CONFIG_NAME_LEN + 3]; /* "\nNAME\n": no name matches inside another */
+    str_printf(said, sizeof said, "\n%s\n", node->name);
+    if (!strstr(a->roles_said, said)) {
+        action_step(a, "%s: acting as role %s%s", node->name, PQuser(c),
+                    node->admin          ? " ([node] admin)"
+                    : a->cfg->admin_user ? " ([repltop] admin_user)"
+                                         : " (the node's conninfo: no admin role configured)");
+        if (strlen(a->roles_said) + strlen(said) < sizeof a->roles_said)
+            strcat(a->roles_said, said);
     }
     /* no statement may hang an action forever; pg_promote's own wait is 60 s */
     char set[64];

@@ -10,7 +10,8 @@
  * the screen.
  *
  * Progress lines on stdout, one per step, start with a tag the dashboard understands:
- *   "step: ...", "ok: ...", "warn: ...", "fail: ...", "progress: DONE TOTAL", "done: ...". */
+ *   "step: ...", "ok: ...", "warn: ...", "fail: ...", "progress: DONE TOTAL", "done: ...".
+ * (On a terminal the progress line is for a person: "progress: 15 MB of 30 MB (50 %)".) */
 #ifndef REPLTOP_ACTION_H
 #define REPLTOP_ACTION_H
 
@@ -40,6 +41,10 @@ struct action {
      * only --yes goes on): 1 when they typed `expect`, 0 when they declined, -1 when there was
      * no answer (no terminal, end of input). It says why itself; the audit log is ours. */
     int (*ask)(const struct action *a, const char *question, const char *expect);
+    /* the nodes whose action role was named in a step line already (one line per node) */
+    char roles_said[1024];
+    /* --allow-full-copy: a rejoin whose rewind is impossible may copy everything instead */
+    bool allow_full_copy;
 };
 
 /* Loads nothing: cfg is ready. Opens the audit log and takes a snapshot of the cluster.
@@ -64,10 +69,11 @@ void action_progress(struct action *a, long long done, long long total);
  * when nobody answers. */
 bool action_confirm(struct action *a, const char *question, const char *expect);
 
-/* A blocking session for an action, with the configured connect deadline and a statement
- * timeout; NULL with libpq's message in err. Never used on the dashboard's path. */
-PGconn *action_connect(const struct action *a, const struct node_conf *node, char *err,
-                       size_t errlen);
+/* A blocking session for an action as its action role (config_admin_conninfo: [node X] admin,
+ * [repltop] admin_user, else the node's conninfo), with the configured connect deadline and a
+ * statement timeout; the first session on each node says which role it is. NULL with libpq's
+ * message in err. Never used on the dashboard's path. */
+PGconn *action_connect(struct action *a, const struct node_conf *node, char *err, size_t errlen);
 /* ALTER SYSTEM SET name = value, the value escaped by libpq (a reload is the caller's). */
 bool action_alter_system(PGconn *c, const char *name, const char *value, char *err, size_t errlen);
 /* Runs a one-value query; a heap string (NULL for SQL NULL or error, err says which). */

@@ -9,6 +9,7 @@
 #include "model/ops/action_promote.h"
 #include "model/ops/action_follow.h"
 #include "model/pg/conninfo.h"
+#include "model/ops/action_privs.h"
 #include "model/watch/memory.h"
 #include "model/watch/queries.h"
 #include "model/pg/syncnames.h"
@@ -320,6 +321,32 @@ static int new_sync_list(struct action *a, const struct node_snap *c, const stru
     return 0;
 }
 
+/* Before the question: the action role can promote the candidate, set its list, and re-point
+ * every other standby that answers (a standby that needs a rewind is the rejoin's to check). */
+static bool can_promote(struct action *a, struct node_conf *cc, bool resume)
+{
+    const enum priv_need cand[] = {resume ? PRIV_RELOAD : PRIV_PROMOTE, PRIV_SET_SYNC_NAMES,
+                                   PRIV_RELOAD, PRIV_READ_FILE, PRIV_END};
+    const enum priv_need standby[] = {PRIV_SET_CONNINFO, PRIV_RELOAD, PRIV_READ_SETTINGS, PRIV_END};
+    for (int i = 0; i < a->snap->nnodes; i++) {
+        const struct node_snap *n = &a->snap->nodes[i];
+        bool is_cand = strcmp(n->name, cc->name) == 0;
+        struct node_conf *nc = action_node_conf(a, n->name);
+        if (!nc || (!is_cand && !(usable(n) && n->role == ROLE_STANDBY)))
+            continue;
+        char err[2400];
+        PGconn *conn = action_connect(a, nc, err, sizeof err);
+        bool ok =
+            conn && action_check_privs(conn, n->name, is_cand ? cand : standby, err, sizeof err);
+        PQfinish(conn);
+        if (!ok && (conn || is_cand)) {
+            action_fail(a, "%s", err);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* --- the command --------------------------------------------------------------------- */
 
 /* A node promoted by an earlier, interrupted promote has no application_name in the snapshot
@@ -418,6 +445,8 @@ int action_promote(struct action *a, const char *arg, const struct promote_opts 
     if ((rc = new_sync_list(a, c, o, newlist, sizeof newlist)) != 0)
         return rc;
     action_step(a, "%s's synchronous_standby_names will be '%s'", cc->name, newlist);
+    if (!can_promote(a, cc, resume))
+        return 1;
     char question[256];
     str_printf(question, sizeof question, "%s %s to primary?",
                resume ? "Finish promoting" : "Promote", cc->name);

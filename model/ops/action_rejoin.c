@@ -9,9 +9,12 @@
  * source's configuration files over the node's own (its port, its primary_conninfo, its sync
  * list): they are read before and written back after. What the node wrote after the fork is
  * discarded by pg_rewind; its WAL from the fork on is copied aside first (pg_waldump reads it).
- * When pg_rewind fails (WAL gone, no wal_log_hints), a full resync takes over. */
+ * When pg_rewind cannot work (WAL gone, no wal_log_hints), a full resync takes over only with
+ * --allow-full-copy; any other failure (a privilege, the connection) stops with its cause. */
 #include "model/ops/action_resync.h"
 #include "model/ops/action_rejoin.h"
+#include "model/ops/action_privs.h"
+#include "model/ops/action_rewind_checks.h"
 #include "model/ops/action_sync.h"
 #include "model/pg/conninfo.h"
 #include "model/ops/local_cluster.h"
@@ -224,20 +227,30 @@ static void on_rewind_line(void *ctx, const char *line)
                        "cleanly)");
 }
 
+/* pg_rewind with the action role's conninfo to the primary (the role our session c has, named
+ * in the line; its user given explicitly since pg_rewind runs as the data directory's owner) */
 static int run_rewind(struct action *a, const struct local_node *ln, const struct node_conf *pc,
-                      struct rewind_out *ro, char *why, size_t whylen)
+                      PGconn *c, struct rewind_out *ro, char *why, size_t whylen)
 {
-    char *src = conninfo_without_secrets(pc->conninfo);
+    char *admin = config_admin_conninfo(a->cfg, pc);
+    char *with_user = admin ? conninfo_with(admin, "user", PQuser(c)) : NULL;
+    char *src = with_user ? conninfo_without_secrets(with_user) : NULL;
     char pw[512] = "";
     char *pw_env = NULL;
-    if (conninfo_get(pc->conninfo, "password", pw, sizeof pw) && pw[0])
+    if (admin && conninfo_get(admin, "password", pw, sizeof pw) && pw[0])
         pw_env = xasprintf("PGPASSWORD=%s", pw);
     explicit_bzero(pw, sizeof pw);
+    if (admin)
+        explicit_bzero(admin, strlen(admin));
+    if (with_user)
+        explicit_bzero(with_user, strlen(with_user));
+    free(admin);
+    free(with_user);
     char *opt = xasprintf("--source-server=%s", src ? src : "");
     char safe[1024];
     conninfo_scrub(src, safe, sizeof safe);
-    action_step(a, "pg_rewind -D %s --source-server=\"%s\" --progress%s", ln->datadir, safe,
-                pw_env ? " (password in PGPASSWORD)" : "");
+    action_step(a, "pg_rewind -D %s --source-server=\"%s\" --progress (as role %s on %s%s)",
+                ln->datadir, safe, PQuser(c), pc->name, pw_env ? ", password in PGPASSWORD" : "");
     const char *env[] = {pw_env, NULL};
     const char *argv[] = {"pg_rewind", "-D", ln->datadir, opt, "--progress", NULL};
     ro->a = a;
@@ -272,12 +285,25 @@ static bool ensure_slot(struct action *a, PGconn *c, const char *primary, const 
     return ok;
 }
 
+/* The rewind cannot work: a full copy, only when the operator chose it (--allow-full-copy). */
 static bool fall_back(struct action *a, const struct local_node *ln, const struct snapshot *s,
                       const struct node_snap *primary, struct rejoin *r, const char *reason,
                       char *err, size_t errlen)
 {
-    action_warn(a, "%s: falling back to a full resync of %s (pg_basebackup)", reason,
-                ln->conf->name);
+    const char *name = ln->conf->name;
+    char size[64];
+    rewind_copy_size(a, action_node_conf(a, primary->name), size, sizeof size);
+    if (!a->allow_full_copy) {
+        str_printf(err, errlen,
+                   "%s. Only a full copy can repair %s (%s from %s), and nothing was copied: "
+                   "run repltop rejoin %s --allow-full-copy, or repltop resync %s. %s is "
+                   "stopped",
+                   reason, name, size[0] ? size : "its size is unknown", primary->name, name, name,
+                   name);
+        return false;
+    }
+    action_warn(a, "%s: a full copy of %s (pg_basebackup, %s from %s), as --allow-full-copy allows",
+                reason, name, size[0] ? size : "size unknown", primary->name);
     struct resync_opts o = {.own = &r->own, .application_name = r->app, .conninfo = r->base};
     if (resync_node(a, ln, s, primary, &o, err, errlen))
         return true;
@@ -287,6 +313,22 @@ static bool fall_back(struct action *a, const struct local_node *ln, const struc
     str_printf(err, errlen, "%s, and the resync that followed failed too: %s", first, was);
     free(was);
     return false;
+}
+
+/* Before anything changes: the action role's privileges on the primary, pg_rewind's
+ * prerequisite on the node. */
+static bool can_rewind(struct action *a, const struct local_node *ln, PGconn *c,
+                       const struct node_conf *pc, const struct rejoin *r, char *err, size_t errlen)
+{
+    enum priv_need needs[] = {PRIV_CHECKPOINT, PRIV_REWIND_SOURCE, PRIV_READ_FILE,
+                              r->slot ? PRIV_SLOTS : PRIV_END, PRIV_END};
+    if (!action_check_privs(c, pc->name, needs, err, errlen))
+        return false;
+    if (!rewind_prerequisite(ln, err, errlen))
+        return false;
+    action_ok(a, "role %s has what the rejoin needs on %s; %s logs hint bits (pg_rewind can run)",
+              PQuser(c), pc->name, ln->conf->name);
+    return true;
 }
 
 static bool rejoin_node(struct action *a, const struct local_node *ln, const struct snapshot *s,
@@ -300,9 +342,9 @@ static bool rejoin_node(struct action *a, const struct local_node *ln, const str
     }
     struct rejoin r = {0};
     PGconn *c = NULL;
-    bool ok = plan(a, ln, s, pc, &r, err, errlen) && local_stop(&a->progress, ln, err, errlen);
-    if (ok && !(c = action_connect(a, pc, err, errlen)))
-        ok = false;
+    bool ok = plan(a, ln, s, pc, &r, err, errlen) && (c = action_connect(a, pc, err, errlen)) &&
+              can_rewind(a, ln, c, pc, &r, err, errlen) &&
+              local_stop(&a->progress, ln, err, errlen);
     if (!ok)
         goto out;
 
@@ -328,13 +370,22 @@ static bool rejoin_node(struct action *a, const struct local_node *ln, const str
     struct rewind_out ro = {0};
     char why[700];
     int64_t start = clock_mono_ms();
-    int rc = run_rewind(a, ln, pc, &ro, why, sizeof why);
+    int rc = run_rewind(a, ln, pc, c, &ro, why, sizeof why);
     if (rc != 0) {
         char reason[800];
         str_printf(reason, sizeof reason, "pg_rewind failed: %s", why);
         if (local_interrupted()) {
             str_printf(err, errlen, "%s; %s may be inconsistent now: run the rejoin again", reason,
                        ln->datadir);
+            ok = false;
+        } else if (!rewind_impossible(why)) {
+            /* a privilege, the connection...: fixable, and never a reason to copy everything */
+            str_printf(err, errlen,
+                       "%s. That is not a reason to copy everything, so nothing was copied: fix "
+                       "the cause and run the rejoin again. %s is stopped; its WAL after the "
+                       "fork is kept in %s (if pg_rewind had begun to change files, only a full "
+                       "copy repairs it: repltop resync %s)",
+                       reason, name, aside, name);
             ok = false;
         } else {
             PQfinish(c);
@@ -415,7 +466,7 @@ static int rejoin(struct action *a, const char *arg)
     if (!nc)
         return action_fail(a, "no node named %s in %s", arg, a->cfg->path);
     const char *name = nc->name;
-    char err[1500], why[600];
+    char err[2600], why[600];
     struct local_node ln;
     if (!local_node_init(&ln, nc, a->cfg, false, err, sizeof err))
         return action_fail(a, "cannot rejoin %s: %s", name, err);

@@ -72,8 +72,9 @@ static bool check_disk(struct action *a, const struct local_node *ln, const stru
     }
     long long need = atoll(size) + 64LL * 1024 * 1024;
     free(size);
-    char need_s[32], avail_s[32];
+    char need_s[32], avail_s[32], db_s[32];
     format_bytes(need, need_s, sizeof need_s);
+    format_bytes(need - 64LL * 1024 * 1024, db_s, sizeof db_s);
     format_bytes(avail, avail_s, sizeof avail_s);
     if (avail < need) {
         str_printf(err, errlen,
@@ -82,7 +83,11 @@ static bool check_disk(struct action *a, const struct local_node *ln, const stru
                    parent, avail_s, pc->name, need_s);
         return false;
     }
-    action_ok(a, "the copy needs about %s; %s free in %s", need_s, avail_s, parent);
+    /* said so, or "needs 86 MB" then "copied 22 MB" reads like a mistake */
+    action_ok(a,
+              "the copy needs at most about %s (the databases, %s, and 64 MB for the WAL streamed "
+              "meanwhile); %s free in %s",
+              need_s, db_s, avail_s, parent);
     return true;
 }
 

@@ -5,6 +5,7 @@
  * quoted where needed) is what goes to the server, as a literal escaped by libpq. A list that
  * asks for more sync standbys than are streaming would hang every commit: that takes --force. */
 #include "model/ops/action_sync.h"
+#include "model/ops/action_privs.h"
 #include "model/pg/syncnames.h"
 #include "model/watch/syncplan.h"
 #include "model/watch/syncpolicy.h"
@@ -122,12 +123,21 @@ static int apply(struct action *a, const struct syncnames *snp, const char *form
         if (!a->force)
             return action_fail(a, "refused: add --force to apply a list that blocks writes");
     }
-    if (ask && !action_confirm(a, "Apply this synchronous standby list?", "yes"))
-        return 1;
     struct node_conf *pc = action_node_conf(a, p->name);
     PGconn *c = pc ? action_connect(a, pc, err, sizeof err) : NULL;
     if (!c)
         return action_fail(a, "cannot connect to %s: %s", p->name, pc ? err : "not configured");
+    /* before the question: what the role cannot do is said first, and nothing changes */
+    enum priv_need needs[] = {PRIV_SET_SYNC_NAMES, PRIV_RELOAD,
+                              commit ? PRIV_SET_SYNC_COMMIT : PRIV_END, PRIV_END};
+    if (!action_check_privs(c, p->name, needs, err, sizeof err)) {
+        PQfinish(c);
+        return action_fail(a, "%s", err);
+    }
+    if (ask && !action_confirm(a, "Apply this synchronous standby list?", "yes")) {
+        PQfinish(c);
+        return 1;
+    }
     action_step(a, "ALTER SYSTEM SET synchronous_standby_names = '%s' on %s", formatted, p->name);
     bool ok = action_alter_system(c, "synchronous_standby_names", formatted, err, sizeof err);
     if (ok && commit) {

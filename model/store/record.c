@@ -62,6 +62,24 @@ bool recorder_write(struct recorder *r, const struct snapshot *s, char *err, siz
     return ok;
 }
 
+bool recorder_rotate(struct recorder *r, long long max_bytes, char *err, size_t errlen)
+{
+    struct stat st;
+    if (max_bytes <= 0 || fstat(r->fd, &st) != 0 || st.st_size < max_bytes)
+        return true;
+    char *old = xasprintf("%s.1", r->path);
+    bool ok = rename(r->path, old) == 0;
+    free(old);
+    int fd = ok ? open(r->path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600) : -1;
+    if (fd < 0) {
+        str_printf(err, errlen, "%s: cannot rotate: %s", r->path, strerror(errno));
+        return false;
+    }
+    close(r->fd);
+    r->fd = fd;
+    return true;
+}
+
 void recorder_close(struct recorder *r)
 {
     if (!r)

@@ -19,6 +19,10 @@ struct recorder;
 struct recorder *recorder_open(const char *path, char *err, size_t errlen);
 /* Appends s as one line. False with the reason in err (the disk is full...). */
 bool recorder_write(struct recorder *r, const struct snapshot *s, char *err, size_t errlen);
+/* Rotation by size: once the file holds max_bytes or more (max_bytes > 0), it is renamed to
+ * PATH.1 (replacing an older PATH.1) and a new PATH is started, so a recording never holds
+ * more than about twice max_bytes on disk. False with the reason in err. */
+bool recorder_rotate(struct recorder *r, long long max_bytes, char *err, size_t errlen);
 void recorder_close(struct recorder *r);
 const char *recorder_path(const struct recorder *r);
 

@@ -239,6 +239,8 @@ static void state_word(struct node_snap *n)
             w = n->wr.status; /* streaming, waiting, ... */
         else if (strcmp(n->recovery_source, "archive") == 0)
             w = "archive"; /* restore_command only: recovers from the archive by design */
+        else if (n->read_all_stats == 0)
+            w = "unknown (needs pg_monitor)"; /* its WAL receiver's state reads NULL */
         else
             w = "not_streaming";
     }

@@ -268,7 +268,8 @@ static void rule_standbys(struct snapshot *s, const struct node_snap *primary,
                                  "without a rewind",
                                  n->name, n->timeline, primary->name, primary->timeline);
         }
-        if (!diverged && !streaming(n) && !n->needs_resync && !archive_only(n))
+        bool unseen = n->read_all_stats == 0 && !(n->wr.present && n->wr.status[0]);
+        if (!diverged && !streaming(n) && !n->needs_resync && !archive_only(n) && !unseen)
             snapshot_add_problem(s, SEV_WARNING, "not_streaming", n->name,
                                  "%s is a standby but does not stream (WAL receiver: %s)", n->name,
                                  n->wr.present ? n->wr.status : "not running");
@@ -309,9 +310,24 @@ static void rule_slots(struct snapshot *s)
     }
 }
 
+/* A role without pg_read_all_stats reads the replication views' states as NULL: that is a fact
+ * about the role, said once per node, and the rules that need those states stay silent. */
+static void rule_privileges(struct snapshot *s)
+{
+    for (int i = 0; i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (usable(n) && n->read_all_stats == 0)
+            snapshot_add_problem(s, SEV_WARNING, "insufficient_privilege", n->name,
+                                 "role %s on %s lacks pg_monitor (pg_read_all_stats): replication "
+                                 "states are unknown, not down (GRANT pg_monitor TO %s)",
+                                 n->watch_role[0] ? n->watch_role : "?", n->name,
+                                 n->watch_role[0] ? n->watch_role : "ROLE");
+    }
+}
+
 static void rule_writes_blocked(struct snapshot *s, const struct node_snap *p)
 {
-    if (!p || !p->synchronous_standby_names[0])
+    if (!p || !p->synchronous_standby_names[0] || p->read_all_stats == 0)
         return;
     if (strcmp(p->synchronous_commit, "off") == 0 || strcmp(p->synchronous_commit, "local") == 0)
         return; /* commits do not wait for standbys */
@@ -342,7 +358,7 @@ static void rule_sync_policy(struct snapshot *s, const struct node_snap *p,
                              const struct health_limits *lim)
 {
     char why[ERROR_LEN - 64];
-    if (!p || !s->sync_policy[0] || !lim->cfg ||
+    if (!p || !s->sync_policy[0] || !lim->cfg || p->read_all_stats == 0 ||
         !syncpolicy_check(s->sync_policy, lim->cfg, s, why, sizeof why))
         return;
     snapshot_add_problem(s, SEV_WARNING, "below_sync_policy", "", "below the sync policy %s: %s",
@@ -367,6 +383,7 @@ void health_remap(struct snapshot *s, const struct config *cfg)
 void health_evaluate(struct snapshot *s, const struct health_limits *lim)
 {
     rule_reachability(s);
+    rule_privileges(s);
     const struct node_snap *primary = rule_primaries(s);
     rule_system_id(s, primary);
     rule_duplicates(s);

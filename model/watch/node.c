@@ -143,7 +143,8 @@ static void set_error(struct node *n, enum node_reach reach, const char *msg)
 static enum node_reach classify_connect_error(const char *msg)
 {
     if (strstr(msg, "authentication failed") || strstr(msg, "no password supplied") ||
-        strstr(msg, "no pg_hba.conf entry") || strstr(msg, "password is") || strstr(msg, "SCRAM"))
+        strstr(msg, "no pg_hba.conf entry") || strstr(msg, "password is") || strstr(msg, "SCRAM") ||
+        (strstr(msg, "role \"") && strstr(msg, "does not exist"))) /* a login that has no role */
         return REACH_AUTH_FAILED;
     if (strstr(msg, "does not exist") || strstr(msg, "permission denied") ||
         strstr(msg, "invalid "))

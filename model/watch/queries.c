@@ -48,7 +48,9 @@
     "   AND pg_has_role(current_user, 'pg_read_all_settings', 'USAGE')"                            \
     "   THEN current_setting('restore_command') END AS restore_command,"                           \
     " CASE WHEN pg_is_in_recovery() THEN current_setting('primary_slot_name') END"                 \
-    "   AS primary_slot_name"
+    "   AS primary_slot_name,"                                                                     \
+    " pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS read_all_stats,"                  \
+    " current_user AS watch_role"
 
 #define REPLICATION_SQL                                                                            \
     "SELECT w.pid, a.application_name, a.client_addr, a.client_port, w.state,"                     \
@@ -189,6 +191,8 @@ static void parse_node(const struct rowset *rs, struct node_sample *smp)
     get_str(rs, 0, "synchronous_standby_names", n->synchronous_standby_names,
             sizeof n->synchronous_standby_names);
     get_str(rs, 0, "synchronous_commit", n->synchronous_commit, sizeof n->synchronous_commit);
+    n->read_all_stats = get_bool(rs, 0, "read_all_stats");
+    get_str(rs, 0, "watch_role", n->watch_role, sizeof n->watch_role);
     if (n->role == ROLE_PRIMARY) {
         n->timeline = walfile_timeline(col(rs, 0, "current_walfile"));
         /* a promoted primary still reports where its recovery ended: not a standby position */

@@ -42,6 +42,7 @@ void node_snap_clear(struct node_snap *n)
     n->apply_delay_s = NAN;
     n->sync_priority = -1;
     n->last_sync_priority = -1;
+    n->read_all_stats = -1;
     n->lag_sent = n->lag_write = n->lag_flush = n->lag_replay = NUM_UNKNOWN;
     n->lag_write_s = n->lag_flush_s = n->lag_replay_s = NAN;
     n->data_at_risk = NUM_UNKNOWN;

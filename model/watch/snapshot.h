@@ -101,6 +101,11 @@ struct node_snap {
      * primary_conninfo, restore_command set), "" when unknown or neither */
     char recovery_source[12];
     char primary_slot_name[NAME_LEN]; /* standby: its primary_slot_name setting, "" none/unknown */
+    /* Whether the watching role (watch_role, "" unknown) may read the replication views' other
+     * sessions (pg_read_all_stats, part of pg_monitor): 1, 0, -1 unknown. Without it
+     * pg_stat_replication's and pg_stat_wal_receiver's states read NULL: unknown, not down. */
+    int read_all_stats;
+    char watch_role[NAME_LEN];
 
     /* Derived from the upstream's pg_stat_replication row that matches this standby. */
     bool matched;
@@ -130,7 +135,7 @@ struct node_snap {
     int64_t connections; /* client backends, NUM_UNKNOWN when unknown */
 
     /* Display state for one word on screen: streaming, catchup, primary, down, timeout... */
-    char state[24];
+    char state[32];
 
     struct repl_row *repl;
     int nrepl;

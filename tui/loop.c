@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #define MESSAGE_MS    10000
-#define MAX_FDS       256
 #define SEND_SLICE_MS 2 /* a refresh's sends in one pass, before the loop looks at keys again */
 
 /* ---- signals, through a self-pipe ---- */
@@ -193,13 +192,26 @@ static int ms_until(int64_t when, int64_t now)
     return when <= now ? 0 : when - now > 60000 ? 60000 : (int)(when - now);
 }
 
+/* Room for the terminal, the signal pipe, an action's output and one socket per node: any
+ * number of nodes is polled (issue 14: a fixed 256 left the rest unpolled). */
+static void fit_pollfds(struct app *a, struct pollfd **pfds, int **owner, int *cap)
+{
+    int need = 3 + (a->cluster ? cluster_size(a->cluster) : 0);
+    if (need <= *cap)
+        return;
+    *pfds = xrealloc(*pfds, (size_t)need * sizeof **pfds);
+    *owner = xrealloc(*owner, (size_t)need * sizeof **owner);
+    *cap = need;
+}
+
 static void run(struct app *a)
 {
-    struct pollfd pfds[MAX_FDS];
-    int owner[MAX_FDS];
+    struct pollfd *pfds = NULL;
+    int *owner = NULL, cap = 0;
     while (!a->quit) {
         if (a->cluster_stale)
             rebuild_cluster(a);
+        fit_pollfds(a, &pfds, &owner, &cap);
         int64_t now = clock_mono_ms();
         if (a->rec)
             replay_tick(a, now);
@@ -222,7 +234,7 @@ static void run(struct app *a)
             pfds[nfix++] = (struct pollfd){actions_fd(a), POLLIN, 0};
         /* every node's socket, between refreshes too (cluster_set_always_polled): a late
          * answer is read when it comes, and a refresh never waits for a hung node */
-        int ncl = a->cluster ? cluster_pollfds(a->cluster, pfds + nfix, owner, MAX_FDS - nfix) : 0;
+        int ncl = a->cluster ? cluster_pollfds(a->cluster, pfds + nfix, owner, cap - nfix) : 0;
         double wall = clock_wall();
         int timeout = (int)((floor(wall) + 1 - wall) * 1000) + 1;
         if (a->cluster)
@@ -264,6 +276,8 @@ static void run(struct app *a)
         else if (r > 0 && pfds[0].revents)
             app_read_keys(a);
     }
+    free(pfds);
+    free(owner);
 }
 
 /* ---- setting up and tearing down ---- */

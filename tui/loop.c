@@ -18,7 +18,8 @@
 #include <unistd.h>
 
 #define MESSAGE_MS    10000
-#define SEND_SLICE_MS 2 /* a refresh's sends in one pass, before the loop looks at keys again */
+#define SEND_SLICE_MS 2   /* a refresh's sends in one pass, before the loop looks at keys again */
+#define CLOCK_WAIT_MS 250 /* how long a new second on the clock waits for a refresh's snapshot */
 
 /* ---- signals, through a self-pipe ---- */
 
@@ -112,6 +113,31 @@ static struct snapshot *placeholder(const struct config *cfg)
     return s;
 }
 
+/* Milliseconds until the next refresh. A whole number of seconds is counted from the last
+ * turn of the wall-clock second, so that the refresh and the header clock's new second come
+ * together and make one drawing, not two (see clock_waits). */
+static int64_t next_refresh_ms(double refresh_s)
+{
+    int64_t ms = (int64_t)(refresh_s * 1000);
+    if (ms % 1000 != 0)
+        return ms;
+    double wall = clock_wall();
+    int64_t next = ms - (int64_t)((wall - floor(wall)) * 1000); /* to a turn of the second */
+    return next < ms / 2 ? next + 1000 : next;                  /* never much sooner than asked */
+}
+
+/* A new second on the header clock waits, for at most CLOCK_WAIT_MS, for the refresh that is
+ * due or under way: its snapshot is drawn with the new second, one drawing instead of two
+ * (the drawing costs more than the refresh, bench/RESULTS.md). */
+static bool clock_waits(const struct app *a, int64_t now)
+{
+    if (!a->cluster || a->view.paused)
+        return false;
+    if (a->refreshing)
+        return now < a->refresh_started + CLOCK_WAIT_MS;
+    return now >= a->next_refresh;
+}
+
 /* Starts a due refresh and sends its queries one slice per pass of the loop: with 200 local
  * servers each send wakes a backend that takes the CPU, and the whole burst took 110-150 ms;
  * between slices a key is read and answered (bench/RESULTS.md, section 2). Returns true
@@ -122,7 +148,7 @@ static bool live_refresh_send(struct app *a, int64_t now)
         cluster_refresh_begin(a->cluster, now);
         a->refreshing = true;
         a->refresh_started = now;
-        a->next_refresh = now + (int64_t)(a->o->cfg->refresh_s * 1000);
+        a->next_refresh = now + next_refresh_ms(a->o->cfg->refresh_s);
     }
     return a->refreshing && cluster_refresh_send(a->cluster, now + SEND_SLICE_MS);
 }
@@ -219,7 +245,7 @@ static void run(struct app *a)
             a->view.message[0] = '\0';
             a->dirty = true;
         }
-        if ((long)clock_wall() != a->shown_second)
+        if ((long)clock_wall() != a->shown_second && !clock_waits(a, now))
             a->dirty = true; /* the header clock moves every second, whatever the nodes do */
         /* drawn before a refresh's sends: a key read in the last pass is answered first */
         if (a->dirty)
@@ -241,6 +267,8 @@ static void run(struct app *a)
             timeout = min_timeout(timeout, cluster_timeout_ms(a->cluster, now));
         if (a->cluster && !a->refreshing && !a->view.paused)
             timeout = min_timeout(timeout, ms_until(a->next_refresh, now));
+        if (a->refreshing && (long)clock_wall() != a->shown_second)
+            timeout = min_timeout(timeout, ms_until(a->refresh_started + CLOCK_WAIT_MS, now));
         if (a->rec && !a->view.paused)
             timeout = min_timeout(timeout, ms_until(a->next_frame, now));
         if (a->view.message[0])

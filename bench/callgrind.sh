@@ -14,7 +14,7 @@ OUT=$BENCH_OUT/callgrind
 rm -rf "$OUT" && mkdir -p "$OUT"
 
 bench_cluster_up
-for n in $CG_SIZES 200; do fleet_conf "$n" "$TEST_TMP/n$n.conf"; done
+for n in $CG_SIZES; do fleet_conf "$n" "$TEST_TMP/n$n.conf"; done
 chmod 777 "$OUT" # the tmux child writes there
 
 echo "### Instructions per refresh (callgrind, ${CG_SECONDS} s of the connected dashboard; inclusive Ir / refreshes)"

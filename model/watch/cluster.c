@@ -28,6 +28,10 @@ struct cluster {
     double round_start_wall; /* and the same moment as wall-clock time */
     FILE *trace;             /* REPLTOP_TRACE (bench/): one line per refresh, else NULL */
     bool always_polled;      /* see cluster_set_always_polled() */
+    /* counted in one pass over the nodes after every change (tally), so that each turn of the
+     * caller's loop is not five passes over a thousand nodes */
+    int npending;                                 /* nodes this refresh still waits for */
+    int64_t next_deadline;                        /* the earliest node deadline, -1 for none */
     char remembered[NAME_LEN + SETTING_LEN + 32]; /* what memory_save last wrote */
     struct lastsync *lastsync; /* the failover tie-break's memory between refreshes */
 };
@@ -79,22 +83,38 @@ void cluster_refresh_begin(struct cluster *c, int64_t now)
     c->next_send = 0;
 }
 
-/* Gives queued nodes their turn to connect, in node order, while fewer than
- * CONNECTS_IN_FLIGHT attempts are under way. */
-static void pace_connects(struct cluster *c)
+static void note_deadline(struct cluster *c, int64_t d)
+{
+    if (d >= 0 && (c->next_deadline < 0 || d < c->next_deadline))
+        c->next_deadline = d;
+}
+
+/* After the nodes changed: counts the pending ones, finds the earliest deadline, and gives
+ * queued nodes their turn to connect, in node order, while fewer than CONNECTS_IN_FLIGHT
+ * attempts are under way. */
+static void tally(struct cluster *c)
 {
     int64_t now = clock_mono_ms(); /* a deadline starts when the attempt does */
     int busy = 0, first = -1;
+    c->npending = 0;
+    c->next_deadline = -1;
     for (int i = 0; i < c->nnodes; i++) {
-        busy += node_connecting(c->nodes[i]);
-        if (first < 0 && node_connect_queued(c->nodes[i]))
+        const struct node *n = c->nodes[i];
+        busy += node_connecting(n);
+        if (first < 0 && node_connect_queued(n))
             first = i;
+        c->npending += node_round_pending(n);
+        note_deadline(c, node_deadline_ms(n));
     }
     for (int i = first; i >= 0 && i < c->nnodes && busy < CONNECTS_IN_FLIGHT; i++) {
-        if (!node_connect_queued(c->nodes[i]))
+        struct node *n = c->nodes[i];
+        if (!node_connect_queued(n))
             continue;
-        node_connect(c->nodes[i], now);
-        busy += node_connecting(c->nodes[i]); /* it may have failed at once */
+        bool was_pending = node_round_pending(n);
+        node_connect(n, now);
+        busy += node_connecting(n); /* it may have failed at once */
+        c->npending += (int)node_round_pending(n) - (int)was_pending;
+        note_deadline(c, node_deadline_ms(n));
     }
 }
 
@@ -107,7 +127,7 @@ bool cluster_refresh_send(struct cluster *c, int64_t until)
         if (now >= until)
             break;
     }
-    pace_connects(c);
+    tally(c);
     return c->next_send < c->nnodes;
 }
 
@@ -139,10 +159,7 @@ bool cluster_refresh_done(const struct cluster *c)
     int64_t cut = cut_at(c);
     if (cut >= 0 && clock_mono_ms() >= cut)
         return true;
-    for (int i = 0; i < c->nnodes; i++)
-        if (node_round_pending(c->nodes[i]))
-            return false;
-    return true;
+    return c->npending == 0;
 }
 
 int cluster_pollfds(const struct cluster *c, struct pollfd *pfds, int *owner, int max)
@@ -159,12 +176,7 @@ int cluster_pollfds(const struct cluster *c, struct pollfd *pfds, int *owner, in
 
 int cluster_timeout_ms(const struct cluster *c, int64_t now)
 {
-    int64_t best = -1;
-    for (int i = 0; i < c->nnodes; i++) {
-        int64_t d = node_deadline_ms(c->nodes[i]);
-        if (d >= 0 && (best < 0 || d < best))
-            best = d;
-    }
+    int64_t best = c->next_deadline;
     int64_t cut = cut_at(c);
     if (cut > now && (best < 0 || cut < best) && !cluster_refresh_done(c))
         best = cut;
@@ -182,7 +194,7 @@ void cluster_handle(struct cluster *c, const struct pollfd *pfds, const int *own
     /* deadlines of every node, whether or not its socket woke us */
     for (int i = 0; i < c->nnodes; i++)
         node_handle(c->nodes[i], 0, now);
-    pace_connects(c);
+    tally(c);
 }
 
 /* "refresh SEQ start_ms T wall_ms D answered A waiting W nodes N": T is the wall-clock start

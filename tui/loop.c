@@ -20,6 +20,7 @@
 #define MESSAGE_MS    10000
 #define SEND_SLICE_MS 2   /* a refresh's sends in one pass, before the loop looks at keys again */
 #define CLOCK_WAIT_MS 250 /* how long a new second on the clock waits for a refresh's snapshot */
+#define GATHER_MS     5   /* after a wake-up by node answers only, they gather this long */
 
 /* ---- signals, through a self-pipe ---- */
 
@@ -230,10 +231,22 @@ static void fit_pollfds(struct app *a, struct pollfd **pfds, int **owner, int *c
     *cap = need;
 }
 
+/* After a wake-up for node answers only, answers gather for GATHER_MS (at most until the
+ * loop's own timeout) while keys and signals (the first nfix descriptors) are still waited for
+ * and answered at once: a thousand answers make a few turns of the loop, each a poll() of
+ * every socket and a pass over every node, not a thousand. The full poll() then only looks
+ * (timeout 0): it reports the key, or the answers that came meanwhile. */
+static void gather(struct pollfd *pfds, int nfix, int timeout)
+{
+    int wait = timeout < 0 || timeout > GATHER_MS ? GATHER_MS : timeout;
+    (void)poll(pfds, (nfds_t)nfix, wait); /* an error shows in the full poll() that follows */
+}
+
 static void run(struct app *a)
 {
     struct pollfd *pfds = NULL;
     int *owner = NULL, cap = 0;
+    bool nodes_only = false; /* the last wake-up was for node answers only */
     while (!a->quit) {
         if (a->cluster_stale)
             rebuild_cluster(a);
@@ -278,7 +291,13 @@ static void run(struct app *a)
             timeout = min_timeout(timeout, 200); /* its output ended: the exit is near */
         if (sending)
             timeout = 0; /* only a look at keys and answers before the next slice */
+        if (nodes_only && timeout != 0) {
+            gather(pfds, nfix, timeout);
+            timeout = 0;
+        }
         int r = poll(pfds, (nfds_t)(nfix + ncl), timeout);
+        nodes_only =
+            r > 0 && !pfds[0].revents && !pfds[1].revents && !(nfix > 2 && pfds[2].revents);
         if (r < 0 && errno != EINTR) {
             app_say(a, SEV_CRITICAL, "poll: %s", strerror(errno));
             sleep(1);

@@ -26,17 +26,11 @@ proc_hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 # loaded (needs postgresql-contrib): ALTER SYSTEM, then a restart of each server.
 bench_cluster_up() {
     cluster_up
-    local n bindir
-    bindir=$(pg_bin)
+    local n
     for n in db_m db_s1 db_s2; do
-        # a standby's max_connections must be >= the primary's: the standbys restart first
-        demo_psql "$n" -c "ALTER SYSTEM SET max_connections = 400" \
-            -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" || exit 1
+        demo_psql "$n" -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" || exit 1
     done
-    for n in db_s1 db_s2 db_m; do
-        run_as_server "$bindir/pg_ctl" -D "$DEMO_DIR/$n" -w -t 60 restart -m fast >/dev/null ||
-            { echo "restart of $n failed" >&2; exit 1; }
-    done
+    cluster_max_connections "${BENCH_MAX_CONNECTIONS:-400}" || { echo "restart of the demo failed" >&2; exit 1; }
     demo_psql db_m -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
     for n in db_m db_s1 db_s2; do # known only once the library is loaded
         demo_psql "$n" -c "ALTER SYSTEM SET pg_stat_statements.track_planning = on" \
@@ -47,28 +41,6 @@ bench_cluster_up() {
 
 standbys_streaming() {
     [ "$(demo_psql db_m -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 2 ]
-}
-
-# Writes a config of N named nodes cycling over the three demo servers; every entry is its own
-# connection. With STOPPED=K, the first K entries point at db_s1 and no other entry does (so
-# SIGSTOPping db_s1 hangs exactly K nodes); the rest alternate db_m and db_s2.
-fleet_conf() { # N file [stopped]
-    local n=$1 file=$2 stopped=${3:-} i name node
-    {
-        echo "[repltop]"
-        echo "refresh = 1"
-        echo
-        echo "[nodes]"
-        for ((i = 0; i < n; i++)); do
-            if [ -n "$stopped" ]; then
-                if [ "$i" -lt "$stopped" ]; then node=db_s1; elif [ $((i % 2)) = 0 ]; then node=db_m; else node=db_s2; fi
-            else
-                case $((i % 3)) in 0) node=db_m ;; 1) node=db_s1 ;; *) node=db_s2 ;; esac
-            fi
-            if [ "$n" -eq 3 ] && [ -z "$stopped" ]; then name=$node; else name=$(printf '%s_%03d' "$node" "$i"); fi
-            echo "$name = $(sed -n "s/^$node = //p" "$CONF")"
-        done
-    } >"$file"
 }
 
 # Runs a command in a detached tmux server of its own at 200x50; prints the pane's pid.

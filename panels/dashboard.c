@@ -37,8 +37,10 @@ static void panels_render(const struct snapshot *s, struct view *v, struct grid 
     int table_h = clamp(nnodes + 3, 4, avail / 2 > 4 ? avail / 2 : 4);
     nodes_render(s, v, g, (struct rect){0, top, W, table_h});
     int rest_y = top + table_h, rest_h = avail - table_h;
-    if (rest_h < 3)
-        return; /* no room: the table is all there is */
+    if (rest_h < 3) { /* no room: the table is all there is */
+        grid_fill(g, (struct rect){0, rest_y, W, rest_h}, CR_NORMAL);
+        return;
+    }
     if (!v->show_detail) {
         if (v->focus == PANEL_DETAIL)
             v->focus = PANEL_EVENTS;
@@ -71,7 +73,7 @@ void dashboard_render(const struct snapshot *s, struct view *v, struct grid *g)
         small_render(g);
         return;
     }
-    grid_clear(g, CR_NORMAL);
+    /* no clearing first: the header, the panels and the key bar fill every cell */
     int W = g->w, H = g->h;
     header_render(s, v, g, (struct rect){0, 0, W, 2});
     fkeys_render(v, g, (struct rect){0, H - 1, W, 1});

@@ -369,10 +369,10 @@ int detail_height(const struct snapshot *s, const struct view *v, int w, bool ut
         s && v->selected >= 0 && v->selected < s->nnodes ? &s->nodes[v->selected] : NULL;
     if (!n || w <= 4)
         return 3;
-    struct grid *off = grid_new(w - 4, 200, utf8);
-    int lines = content(s, v, n, off);
-    grid_free(off);
-    return lines + 2;
+    struct grid measure;
+    grid_window(&measure, NULL, (struct rect){0, 0, w - 4, 0}, 0);
+    measure.utf8 = utf8;
+    return content(s, v, n, &measure) + 2;
 }
 
 void detail_render(const struct snapshot *s, struct view *v, struct grid *g, struct rect r)
@@ -395,16 +395,20 @@ void detail_render(const struct snapshot *s, struct view *v, struct grid *g, str
         grid_text(g, in.x, in.y, in.w, CR_DIM, 0, "no node selected");
         return;
     }
-    struct grid *off = grid_new(in.w, 200, g->utf8);
-    int lines = content(s, v, n, off);
-    v->detail_lines = lines;
-    v->detail_page = in.h;
-    if (v->detail_scroll > lines - in.h)
-        v->detail_scroll = lines - in.h > 0 ? lines - in.h : 0;
+    /* drawn straight into the panel, only the visible lines; again when scrolled past the end */
     if (v->detail_scroll < 0)
         v->detail_scroll = 0;
-    grid_blit(g, in, off, v->detail_scroll);
-    grid_free(off);
+    struct grid win;
+    grid_window(&win, g, in, v->detail_scroll);
+    int lines = content(s, v, n, &win);
+    if (v->detail_scroll > 0 && v->detail_scroll > lines - in.h) {
+        v->detail_scroll = lines - in.h > 0 ? lines - in.h : 0;
+        grid_fill(g, in, CR_NORMAL);
+        grid_window(&win, g, in, v->detail_scroll);
+        content(s, v, n, &win);
+    }
+    v->detail_lines = lines;
+    v->detail_page = in.h;
     if (lines > in.h) {
         char more[48];
         str_printf(more, sizeof more, " %d/%d %s ", v->detail_scroll + in.h, lines,

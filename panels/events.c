@@ -35,7 +35,12 @@ static int content(const struct snapshot *s, const struct view *v, struct grid *
     int n = grid_text(g, 0, y, w, CR_TITLE, 0, "Events");
     grid_hline(g, n + 1, y, w - n - 1, CR_BORDER);
     y++;
-    for (int i = 0; i < nev && y < g->h; i++) {
+    /* one line per event: only those in the grid's rows are drawn, all are counted */
+    int i = g->y0 > y ? g->y0 - y : 0;
+    if (i > nev)
+        i = nev;
+    y += i;
+    for (; i < nev && y < g->y0 + g->h; i++) {
         const struct event *e = events_get(v->events, i);
         char clock[16];
         fmt_clock(e->t, clock, sizeof clock);
@@ -67,7 +72,7 @@ static int content(const struct snapshot *s, const struct view *v, struct grid *
         grid_text_clip(g, 11, y, w - 11, e->kind == EV_CLEARED ? CR_NORMAL : role, 0, e->text);
         y++;
     }
-    return y;
+    return y + (nev - i);
 }
 
 void events_render(const struct snapshot *s, struct view *v, struct grid *g, struct rect r)
@@ -82,17 +87,20 @@ void events_render(const struct snapshot *s, struct view *v, struct grid *g, str
     struct rect in = {r.x + 2, r.y + 1, r.w - 4, r.h - 2};
     if (in.w <= 0 || in.h <= 0)
         return;
-    int cap = (s ? s->nproblems * 3 : 0) + nev + 8;
-    struct grid *off = grid_new(in.w, cap, u);
-    int lines = content(s, v, off);
-    v->events_lines = lines;
-    v->events_page = in.h;
-    if (v->events_scroll > lines - in.h)
-        v->events_scroll = lines - in.h > 0 ? lines - in.h : 0;
+    /* drawn straight into the panel, only the visible lines; again when scrolled past the end */
     if (v->events_scroll < 0)
         v->events_scroll = 0;
-    grid_blit(g, in, off, v->events_scroll);
-    grid_free(off);
+    struct grid win;
+    grid_window(&win, g, in, v->events_scroll);
+    int lines = content(s, v, &win);
+    if (v->events_scroll > 0 && v->events_scroll > lines - in.h) {
+        v->events_scroll = lines - in.h > 0 ? lines - in.h : 0;
+        grid_fill(g, in, CR_NORMAL);
+        grid_window(&win, g, in, v->events_scroll);
+        content(s, v, &win);
+    }
+    v->events_lines = lines;
+    v->events_page = in.h;
     if (lines > in.h) {
         char more[48];
         str_printf(more, sizeof more, " %d/%d ", v->events_scroll + in.h, lines);

@@ -80,6 +80,11 @@ static uint32_t cp_shown(uint32_t cp, bool utf8)
  * characters of its escape (text.h: "\x1b" is 4 characters of width 1). Returns its bytes. */
 static size_t next_shown(const char *s, bool utf8, uint32_t out[TEXT_ESC_MAX], int *n)
 {
+    if (*s >= 0x20 && *s < 0x7f) { /* printable ASCII, most of what is drawn: as it is */
+        out[0] = (unsigned char)*s;
+        *n = 1;
+        return 1;
+    }
     uint32_t cp;
     char esc[TEXT_ESC_MAX];
     size_t len = text_unit(s, &cp, esc);
@@ -97,6 +102,10 @@ int text_width(const char *s, bool utf8)
 {
     int w = 0, n;
     uint32_t cps[TEXT_ESC_MAX];
+    while (s && *s >= 0x20 && *s < 0x7f) { /* printable ASCII: one column each */
+        w++;
+        s++;
+    }
     while (s && *s) {
         s += next_shown(s, utf8, cps, &n);
         for (int i = 0; i < n; i++)
@@ -107,12 +116,25 @@ int text_width(const char *s, bool utf8)
 
 /* ---- the grid ---- */
 
+/* Cells are kept canonical — every byte after the character's NUL is zero — so that a row
+ * compares with one memcmp (term_draw) and a cell is written with one struct store. */
 static void blank(struct cell *c, enum role r)
 {
-    memset(c, 0, sizeof *c);
-    c->ch[0] = ' ';
-    c->role = (uint8_t)r;
-    c->width = 1;
+    *c = (struct cell){.ch = {' '}, .role = (uint8_t)r, .width = 1};
+}
+
+/* n copies of c from dst: the filled part is copied onto the rest, doubling each time (a
+ * screen is 10 000 cells; one store each cost more than the panels' drawing). */
+static void cells_set(struct cell *dst, int n, struct cell c)
+{
+    if (n <= 0)
+        return;
+    dst[0] = c;
+    for (int done = 1; done < n;) {
+        int k = done < n - done ? done : n - done;
+        memcpy(dst + done, dst, (size_t)k * sizeof *dst);
+        done += k;
+    }
 }
 
 struct grid *grid_new(int w, int h, bool utf8)
@@ -121,6 +143,21 @@ struct grid *grid_new(int w, int h, bool utf8)
     g->utf8 = utf8;
     grid_resize(g, w, h);
     return g;
+}
+
+void grid_window(struct grid *win, struct grid *g, struct rect r, int y0)
+{
+    memset(win, 0, sizeof *win);
+    win->utf8 = g ? g->utf8 : false;
+    win->y0 = y0;
+    if (!g || r.x < 0 || r.y < 0 || r.w <= 0 || r.h <= 0 || r.x + r.w > g->w || r.y + r.h > g->h) {
+        win->w = r.w > 0 ? r.w : 0; /* measures only */
+        return;
+    }
+    win->w = r.w;
+    win->h = r.h;
+    win->stride = g->stride;
+    win->cells = &g->cells[r.y * g->stride + r.x];
 }
 
 void grid_free(struct grid *g)
@@ -135,23 +172,26 @@ void grid_resize(struct grid *g, int w, int h)
 {
     g->w = w > 0 ? w : 0;
     g->h = h > 0 ? h : 0;
+    g->stride = g->w;
     free(g->cells);
     size_t ncells = (size_t)g->w * (size_t)g->h;
-    g->cells = xcalloc(ncells ? ncells : 1, sizeof *g->cells);
+    g->cells = xmalloc((ncells ? ncells : 1) * sizeof *g->cells);
     grid_clear(g, CR_NORMAL);
 }
 
 void grid_clear(struct grid *g, enum role r)
 {
-    for (int i = 0; i < g->w * g->h; i++)
-        blank(&g->cells[i], r);
+    struct cell c;
+    blank(&c, r);
+    cells_set(g->cells, g->w * g->h, c);
 }
 
 const struct cell *grid_at(const struct grid *g, int x, int y)
 {
+    y -= g->y0;
     if (x < 0 || y < 0 || x >= g->w || y >= g->h)
         return NULL;
-    return &g->cells[y * g->w + x];
+    return &g->cells[y * g->stride + x];
 }
 
 static struct cell *cell_at(struct grid *g, int x, int y)
@@ -163,6 +203,17 @@ bool cell_equal(const struct cell *a, const struct cell *b)
 {
     return a->role == b->role && a->attrs == b->attrs && a->width == b->width &&
            strcmp(a->ch, b->ch) == 0;
+}
+
+/* One character as a canonical cell (see blank). */
+static struct cell make_cell(const char *ch, int w, enum role role, unsigned attrs)
+{
+    struct cell n = {.role = (uint8_t)role, .attrs = (uint8_t)attrs, .width = (uint8_t)w};
+    if (ch[0] && !ch[1])
+        n.ch[0] = ch[0]; /* the usual ASCII character, without a string copy */
+    else
+        memcpy(n.ch, ch, strnlen(ch, CELL_BYTES - 1));
+    return n;
 }
 
 /* Puts one character of width w (1 or 2) at x,y, repairing wide characters it cuts. */
@@ -177,23 +228,29 @@ static void put(struct grid *g, int x, int y, const char *ch, int w, enum role r
         blank(c + 1, (enum role)c[1].role);
     if (w == 2 && x + 2 < g->w && c[1].width == 2)
         blank(c + 2, (enum role)c[2].role);
-    memset(c, 0, sizeof *c);
-    str_copy(c->ch, sizeof c->ch, ch);
-    c->role = (uint8_t)role;
-    c->attrs = (uint8_t)attrs;
-    c->width = (uint8_t)w;
-    if (w == 2) {
-        memset(c + 1, 0, sizeof *c);
-        c[1].role = (uint8_t)role;
-        c[1].attrs = (uint8_t)attrs;
-    }
+    *c = make_cell(ch, w, role, attrs);
+    if (w == 2)
+        c[1] = (struct cell){.role = (uint8_t)role, .attrs = (uint8_t)attrs};
+}
+
+/* w cells of one character of width 1 from x,y. Only the first and the last can cut a wide
+ * character outside the run: those go through put, the inner ones are stored as they are. */
+static void fill_row(struct grid *g, int x, int y, int w, const char *ch, enum role role)
+{
+    int x0 = x < 0 ? 0 : x, x1 = x + w > g->w ? g->w : x + w;
+    struct cell *row = cell_at(g, 0, y);
+    if (!row || x0 >= x1)
+        return;
+    put(g, x0, y, ch, 1, role, 0);
+    if (x1 - 1 > x0)
+        put(g, x1 - 1, y, ch, 1, role, 0); /* before the inner ones: its repair may blank one */
+    cells_set(row + x0 + 1, x1 - x0 - 2, make_cell(ch, 1, role, 0));
 }
 
 void grid_fill(struct grid *g, struct rect r, enum role role)
 {
     for (int y = r.y; y < r.y + r.h; y++)
-        for (int x = r.x; x < r.x + r.w; x++)
-            put(g, x, y, " ", 1, role, 0);
+        fill_row(g, r.x, y, r.w, " ", role);
 }
 
 void grid_paint(struct grid *g, struct rect r, enum role role, unsigned attrs)
@@ -214,9 +271,22 @@ int grid_text(struct grid *g, int x, int y, int maxw, enum role role, unsigned a
     int col = 0, n;
     struct cell *last = NULL;
     uint32_t cps[TEXT_ESC_MAX];
-    if (y < 0 || y >= g->h)
+    if (y < g->y0 || y >= g->y0 + g->h)
         return 0;
     while (s && *s) {
+        if (*s >= 0x20 && *s < 0x7f && (unsigned char)s[1] < 0x80) {
+            /* printable ASCII not followed by a combining mark: one cell, no decoding */
+            if (col + 1 > maxw || x + col + 1 > g->w)
+                return col;
+            if (x + col >= 0) {
+                char ch[2] = {*s, '\0'};
+                put(g, x + col, y, ch, 1, role, attrs);
+                last = cell_at(g, x + col, y);
+            }
+            col++;
+            s++;
+            continue;
+        }
         s += next_shown(s, g->utf8, cps, &n);
         for (int i = 0; i < n; i++) {
             int w = cp_width(cps[i]);
@@ -314,8 +384,7 @@ int grid_wrap(struct grid *g, int x, int y, int w, enum role role, unsigned attr
 
 void grid_hline(struct grid *g, int x, int y, int w, enum role role)
 {
-    for (int i = 0; i < w; i++)
-        put(g, x + i, y, g->utf8 ? "─" : "-", 1, role, 0);
+    fill_row(g, x, y, w, g->utf8 ? "─" : "-", role);
 }
 
 void grid_box(struct grid *g, struct rect r, enum role border, const char *title,
@@ -373,21 +442,23 @@ void grid_spark(struct grid *g, int x, int y, int w, const double *v, int n, dou
 
 void grid_blit(struct grid *dst, struct rect r, const struct grid *src, int sy)
 {
-    for (int y = 0; y < r.h; y++) {
-        for (int x = 0; x < r.w; x++) {
-            const struct cell *s = grid_at(src, x, sy + y);
-            struct cell *d = cell_at(dst, r.x + x, r.y + y);
-            if (!d)
-                continue;
-            if (!s)
-                blank(d, CR_NORMAL);
-            else if (s->width == 2 && x + 1 >= r.w)
-                blank(d, (enum role)s->role); /* a wide character cut by the edge */
-            else if (s->width == 0 && x == 0)
-                blank(d, (enum role)s->role);
-            else
-                *d = *s;
-        }
+    /* columns x0 .. x1 - 1 of the rectangle are on dst; n of them from src */
+    int x0 = r.x < 0 ? -r.x : 0, x1 = r.x + r.w > dst->w ? dst->w - r.x : r.w;
+    for (int y = 0; y < r.h && x0 < x1; y++) {
+        struct cell *d = cell_at(dst, r.x + x0, r.y + y);
+        if (!d)
+            continue;
+        const struct cell *s = grid_at(src, x0, sy + y);
+        int n = !s ? 0 : (x1 < src->w ? x1 : src->w) - x0;
+        if (n > 0)
+            memcpy(d, s, (size_t)n * sizeof *d);
+        for (int x = n > 0 ? n : 0; x < x1 - x0; x++)
+            blank(&d[x], CR_NORMAL);
+        /* a wide character cut by either edge */
+        if (n > 0 && d[0].width == 0)
+            blank(&d[0], (enum role)d[0].role);
+        if (n >= x1 - x0 && d[x1 - x0 - 1].width == 2)
+            blank(&d[x1 - x0 - 1], (enum role)d[x1 - x0 - 1].role);
     }
 }
 
@@ -398,7 +469,7 @@ char *grid_to_text(const struct grid *g)
     for (int y = 0; y < g->h; y++) {
         size_t keep = len;
         for (int x = 0; x < g->w; x++) {
-            const struct cell *c = grid_at(g, x, y);
+            const struct cell *c = &g->cells[y * g->stride + x];
             size_t n = strlen(c->ch);
             memcpy(out + len, c->ch, n);
             len += n;

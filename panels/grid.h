@@ -23,6 +23,8 @@ struct cell {
 
 struct grid {
     int w, h;
+    int y0;     /* a window (grid_window) shows rows y0 .. y0 + h - 1 of taller content */
+    int stride; /* cells from one row to the next: w, or the whole grid's for a window */
     bool utf8;
     struct cell *cells;
 };
@@ -32,6 +34,12 @@ struct rect {
 };
 
 struct grid *grid_new(int w, int h, bool utf8);
+/* A scrolled panel's window into g: drawing into win at row y (the content's row numbers)
+ * draws into rectangle r of g at row y - y0 when it falls inside r, and is dropped otherwise, at
+ * almost no cost. A panel draws all its lines into it, to count them. win is not allocated
+ * (never grid_free or grid_resize it). With g NULL, or r not inside g, nothing is drawn:
+ * a window that only measures. */
+void grid_window(struct grid *win, struct grid *g, struct rect r, int y0);
 void grid_free(struct grid *g);
 /* Resizes and clears. */
 void grid_resize(struct grid *g, int w, int h);

@@ -152,6 +152,40 @@ cluster_up() {
     fi
 }
 
+# Room for N sessions on each demo server (many named nodes on three servers): ALTER SYSTEM,
+# then a restart, the standbys first (a standby's max_connections must be >= its primary's).
+cluster_max_connections() { # N
+    local n
+    for n in db_m db_s1 db_s2; do
+        demo_psql "$n" -c "ALTER SYSTEM SET max_connections = $1" >/dev/null || return 1
+    done
+    for n in db_s1 db_s2 db_m; do
+        run_as_server "$(pg_bin)/pg_ctl" -D "$DEMO_DIR/$n" -w -t 60 restart -m fast >/dev/null || return 1
+    done
+}
+
+# Writes a config of N named nodes cycling over the three demo servers; every entry is its own
+# connection. With STOPPED=K, the first K entries point at db_s1 and no other entry does (so
+# SIGSTOPping db_s1 hangs exactly K nodes); the rest alternate db_m and db_s2.
+fleet_conf() { # N file [stopped]
+    local n=$1 file=$2 stopped=${3:-} i name node
+    {
+        echo "[repltop]"
+        echo "refresh = 1"
+        echo
+        echo "[nodes]"
+        for ((i = 0; i < n; i++)); do
+            if [ -n "$stopped" ]; then
+                if [ "$i" -lt "$stopped" ]; then node=db_s1; elif [ $((i % 2)) = 0 ]; then node=db_m; else node=db_s2; fi
+            else
+                case $((i % 3)) in 0) node=db_m ;; 1) node=db_s1 ;; *) node=db_s2 ;; esac
+            fi
+            if [ "$n" -eq 3 ] && [ -z "$stopped" ]; then name=$node; else name=$(printf '%s_%03d' "$node" "$i"); fi
+            echo "$name = $(sed -n "s/^$node = //p" "$CONF")"
+        done
+    } >"$file"
+}
+
 # The postmaster pid of a demo node (db_m, db_s1, db_s2).
 node_pid() { head -n 1 "$DEMO_DIR/$1/postmaster.pid" 2>/dev/null; }
 

@@ -18,8 +18,9 @@
 #include <unistd.h>
 
 #define MESSAGE_MS    10000
-#define MAX_FDS       256
-#define SEND_SLICE_MS 2 /* a refresh's sends in one pass, before the loop looks at keys again */
+#define SEND_SLICE_MS 2   /* a refresh's sends in one pass, before the loop looks at keys again */
+#define CLOCK_WAIT_MS 250 /* how long a new second on the clock waits for a refresh's snapshot */
+#define GATHER_MS     5   /* after a wake-up by node answers only, they gather this long */
 
 /* ---- signals, through a self-pipe ---- */
 
@@ -113,6 +114,31 @@ static struct snapshot *placeholder(const struct config *cfg)
     return s;
 }
 
+/* Milliseconds until the next refresh. A whole number of seconds is counted from the last
+ * turn of the wall-clock second, so that the refresh and the header clock's new second come
+ * together and make one drawing, not two (see clock_waits). */
+static int64_t next_refresh_ms(double refresh_s)
+{
+    int64_t ms = (int64_t)(refresh_s * 1000);
+    if (ms % 1000 != 0)
+        return ms;
+    double wall = clock_wall();
+    int64_t next = ms - (int64_t)((wall - floor(wall)) * 1000); /* to a turn of the second */
+    return next < ms / 2 ? next + 1000 : next;                  /* never much sooner than asked */
+}
+
+/* A new second on the header clock waits, for at most CLOCK_WAIT_MS, for the refresh that is
+ * due or under way: its snapshot is drawn with the new second, one drawing instead of two
+ * (the drawing costs more than the refresh, bench/RESULTS.md). */
+static bool clock_waits(const struct app *a, int64_t now)
+{
+    if (!a->cluster || a->view.paused)
+        return false;
+    if (a->refreshing)
+        return now < a->refresh_started + CLOCK_WAIT_MS;
+    return now >= a->next_refresh;
+}
+
 /* Starts a due refresh and sends its queries one slice per pass of the loop: with 200 local
  * servers each send wakes a backend that takes the CPU, and the whole burst took 110-150 ms;
  * between slices a key is read and answered (bench/RESULTS.md, section 2). Returns true
@@ -123,7 +149,7 @@ static bool live_refresh_send(struct app *a, int64_t now)
         cluster_refresh_begin(a->cluster, now);
         a->refreshing = true;
         a->refresh_started = now;
-        a->next_refresh = now + (int64_t)(a->o->cfg->refresh_s * 1000);
+        a->next_refresh = now + next_refresh_ms(a->o->cfg->refresh_s);
     }
     return a->refreshing && cluster_refresh_send(a->cluster, now + SEND_SLICE_MS);
 }
@@ -193,13 +219,38 @@ static int ms_until(int64_t when, int64_t now)
     return when <= now ? 0 : when - now > 60000 ? 60000 : (int)(when - now);
 }
 
+/* Room for the terminal, the signal pipe, an action's output and one socket per node: any
+ * number of nodes is polled (issue 14: a fixed 256 left the rest unpolled). */
+static void fit_pollfds(struct app *a, struct pollfd **pfds, int **owner, int *cap)
+{
+    int need = 3 + (a->cluster ? cluster_size(a->cluster) : 0);
+    if (need <= *cap)
+        return;
+    *pfds = xrealloc(*pfds, (size_t)need * sizeof **pfds);
+    *owner = xrealloc(*owner, (size_t)need * sizeof **owner);
+    *cap = need;
+}
+
+/* After a wake-up for node answers only, answers gather for GATHER_MS (at most until the
+ * loop's own timeout) while keys and signals (the first nfix descriptors) are still waited for
+ * and answered at once: a thousand answers make a few turns of the loop, each a poll() of
+ * every socket and a pass over every node, not a thousand. The full poll() then only looks
+ * (timeout 0): it reports the key, or the answers that came meanwhile. */
+static void gather(struct pollfd *pfds, int nfix, int timeout)
+{
+    int wait = timeout < 0 || timeout > GATHER_MS ? GATHER_MS : timeout;
+    (void)poll(pfds, (nfds_t)nfix, wait); /* an error shows in the full poll() that follows */
+}
+
 static void run(struct app *a)
 {
-    struct pollfd pfds[MAX_FDS];
-    int owner[MAX_FDS];
+    struct pollfd *pfds = NULL;
+    int *owner = NULL, cap = 0;
+    bool nodes_only = false; /* the last wake-up was for node answers only */
     while (!a->quit) {
         if (a->cluster_stale)
             rebuild_cluster(a);
+        fit_pollfds(a, &pfds, &owner, &cap);
         int64_t now = clock_mono_ms();
         if (a->rec)
             replay_tick(a, now);
@@ -207,7 +258,7 @@ static void run(struct app *a)
             a->view.message[0] = '\0';
             a->dirty = true;
         }
-        if ((long)clock_wall() != a->shown_second)
+        if ((long)clock_wall() != a->shown_second && !clock_waits(a, now))
             a->dirty = true; /* the header clock moves every second, whatever the nodes do */
         /* drawn before a refresh's sends: a key read in the last pass is answered first */
         if (a->dirty)
@@ -222,13 +273,15 @@ static void run(struct app *a)
             pfds[nfix++] = (struct pollfd){actions_fd(a), POLLIN, 0};
         /* every node's socket, between refreshes too (cluster_set_always_polled): a late
          * answer is read when it comes, and a refresh never waits for a hung node */
-        int ncl = a->cluster ? cluster_pollfds(a->cluster, pfds + nfix, owner, MAX_FDS - nfix) : 0;
+        int ncl = a->cluster ? cluster_pollfds(a->cluster, pfds + nfix, owner, cap - nfix) : 0;
         double wall = clock_wall();
         int timeout = (int)((floor(wall) + 1 - wall) * 1000) + 1;
         if (a->cluster)
             timeout = min_timeout(timeout, cluster_timeout_ms(a->cluster, now));
         if (a->cluster && !a->refreshing && !a->view.paused)
             timeout = min_timeout(timeout, ms_until(a->next_refresh, now));
+        if (a->refreshing && (long)clock_wall() != a->shown_second)
+            timeout = min_timeout(timeout, ms_until(a->refresh_started + CLOCK_WAIT_MS, now));
         if (a->rec && !a->view.paused)
             timeout = min_timeout(timeout, ms_until(a->next_frame, now));
         if (a->view.message[0])
@@ -238,7 +291,13 @@ static void run(struct app *a)
             timeout = min_timeout(timeout, 200); /* its output ended: the exit is near */
         if (sending)
             timeout = 0; /* only a look at keys and answers before the next slice */
+        if (nodes_only && timeout != 0) {
+            gather(pfds, nfix, timeout);
+            timeout = 0;
+        }
         int r = poll(pfds, (nfds_t)(nfix + ncl), timeout);
+        nodes_only =
+            r > 0 && !pfds[0].revents && !pfds[1].revents && !(nfix > 2 && pfds[2].revents);
         if (r < 0 && errno != EINTR) {
             app_say(a, SEV_CRITICAL, "poll: %s", strerror(errno));
             sleep(1);
@@ -264,6 +323,8 @@ static void run(struct app *a)
         else if (r > 0 && pfds[0].revents)
             app_read_keys(a);
     }
+    free(pfds);
+    free(owner);
 }
 
 /* ---- setting up and tearing down ---- */

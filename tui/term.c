@@ -192,11 +192,17 @@ int term_draw(struct term *t, const struct grid *g)
         grid_resize(t->shown, g->w, g->h);
         t->full = true;
     }
+    int cols = g->w < COLS ? g->w : COLS;
     for (int y = 0; y < g->h && y < LINES; y++) {
-        for (int x = 0; x < g->w && x < COLS; x++) {
-            const struct cell *c = grid_at(g, x, y);
-            struct cell *old = (struct cell *)grid_at(t->shown, x, y);
-            if (!t->full && cell_equal(c, old))
+        const struct cell *row = grid_at(g, 0, y);
+        struct cell *shown = (struct cell *)grid_at(t->shown, 0, y);
+        /* cells are canonical (grid.c): an unchanged row is one memcmp */
+        if (!t->full && memcmp(row, shown, (size_t)cols * sizeof *row) == 0)
+            continue;
+        for (int x = 0; x < cols; x++) {
+            const struct cell *c = &row[x];
+            struct cell *old = &shown[x];
+            if (!t->full && memcmp(c, old, sizeof *c) == 0)
                 continue;
             *old = *c;
             if (c->width == 0)

@@ -46,7 +46,8 @@ struct node {
     int backoff_ms;
 
     bool round_pending;
-    bool fresh; /* the last refresh got an answer */
+    bool queued; /* due to connect, waiting for the cluster to give it a turn (node_connect) */
+    bool fresh;  /* the last refresh got an answer */
     enum node_reach reach;
     char error[ERROR_LEN];
 
@@ -162,6 +163,7 @@ static void drop_connection(struct node *n, int64_t now)
     if (n->addrs)
         n->addrs->hostaddr[0] = '\0';
     n->state = CS_DOWN;
+    n->queued = false;
     n->deadline = 0;
     n->want_write = false;
     stmts_reset(&n->stmts); /* a new session prepares again */
@@ -296,12 +298,31 @@ void node_round_start(struct node *n, int64_t now, bool wait_for_late)
         n->round_pending = late_counts;
         break;
     case CS_DOWN:
+        /* the attempt itself starts when the cluster gives this node a turn (node_connect):
+         * its deadline then measures the node, not how many others connect at once */
         if (now >= n->retry_at) {
             n->round_pending = late_counts;
-            start_resolve_or_connect(n, now);
+            n->queued = true;
         }
         break;
     }
+}
+
+bool node_connect_queued(const struct node *n)
+{
+    return n->queued;
+}
+
+bool node_connecting(const struct node *n)
+{
+    return n->state == CS_RESOLVING || n->state == CS_CONNECTING;
+}
+
+void node_connect(struct node *n, int64_t now)
+{
+    n->queued = false;
+    if (n->state == CS_DOWN)
+        start_resolve_or_connect(n, now);
 }
 
 bool node_round_pending(const struct node *n)

@@ -20,10 +20,17 @@ struct node *node_new(const struct node_conf *conf, int connect_timeout_ms, int 
 void node_free(struct node *n);
 const char *node_name(const struct node *n);
 
-/* Starts a refresh: sends the monitoring query (connecting first if needed). A node that is
+/* Starts a refresh: sends the monitoring query (queued to connect first if needed). A node that is
  * late from before — its last query unanswered, or reconnecting after a failure — is waited
  * for only with wait_for_late (its socket must then be served between refreshes too). */
 void node_round_start(struct node *n, int64_t now_ms, bool wait_for_late);
+/* A node with no session is not connected by node_round_start: it is queued, and the cluster
+ * starts the queued attempts a few at a time (node_connect), so that hundreds of handshakes
+ * do not queue behind each other on the client's and servers' CPUs while their deadlines run.
+ * node_connecting: an attempt (DNS lookup or handshake) is under way. */
+bool node_connect_queued(const struct node *n);
+bool node_connecting(const struct node *n);
+void node_connect(struct node *n, int64_t now_ms);
 /* True while this refresh still waits for this node (answer, error or deadline). */
 bool node_round_pending(const struct node *n);
 /* Fills pfd for poll(); false when the node has nothing to wait for. */

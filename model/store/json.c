@@ -123,6 +123,21 @@ static cJSON *wal_receiver_json(const struct wal_receiver *w)
     return o;
 }
 
+/* A primary's timeline history: null when not read, [] on timeline 1. */
+static cJSON *history_json(const struct node_snap *n)
+{
+    if (n->nhistory < 0)
+        return cJSON_CreateNull();
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n->nhistory; i++) {
+        cJSON *o = cJSON_CreateObject();
+        add_int(o, "timeline", n->history[i].tli);
+        add_lsn(o, "switch_lsn", n->history[i].end);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
 static cJSON *node_json(const struct node_snap *n)
 {
     cJSON *o = cJSON_CreateObject();
@@ -176,6 +191,11 @@ static cJSON *node_json(const struct node_snap *n)
     cJSON_AddBoolToObject(o, "needs_resync", n->needs_resync);
     add_str(o, "recovery_source", n->recovery_source);
     add_str(o, "primary_slot_name", n->primary_slot_name);
+    add_lsn(o, "fork_lsn", n->fork_lsn);
+    add_str(o, "postmaster_start", n->postmaster_start);
+    add_lsn(o, "oldest_wal_lsn", n->oldest_wal);
+    add_tristate(o, "restore_command_set", n->role == ROLE_STANDBY ? n->restore_command : -1);
+    cJSON_AddItemToObject(o, "timeline_history", history_json(n));
     cJSON_AddItemToObject(o, "wal_receiver", wal_receiver_json(&n->wr));
     cJSON *repl = cJSON_AddArrayToObject(o, "replication");
     for (int i = 0; i < n->nrepl; i++)
@@ -413,6 +433,14 @@ static void rd_node(const cJSON *o, struct node_snap *n)
     n->needs_resync = rd_bool(o, "needs_resync");
     rd_str(o, "recovery_source", n->recovery_source, sizeof n->recovery_source);
     rd_str(o, "primary_slot_name", n->primary_slot_name, sizeof n->primary_slot_name);
+    n->fork_lsn = rd_lsn(o, "fork_lsn");
+    rd_str(o, "postmaster_start", n->postmaster_start, sizeof n->postmaster_start);
+    n->oldest_wal = rd_lsn(o, "oldest_wal_lsn");
+    n->restore_command = rd_tristate(o, "restore_command_set");
+    const cJSON *hist = get(o, "timeline_history"), *h;
+    n->nhistory = cJSON_IsArray(hist) ? 0 : -1;
+    cJSON_ArrayForEach(h, hist) if (n->nhistory < HISTORY_MAX) n->history[n->nhistory++] =
+        (struct tli_switch){rd_int(h, "timeline"), rd_lsn(h, "switch_lsn")};
     rd_wal_receiver(get(o, "wal_receiver"), &n->wr);
     const cJSON *arr = get(o, "replication");
     int cnt = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;

@@ -160,6 +160,46 @@ static double time_lag(double reported, int64_t bytes)
     return reported;
 }
 
+/* Where the primary's history left timeline tli, or -1 when the history does not say (not read,
+ * or tli is not in it). */
+static int history_at(const struct node_snap *root, int tli)
+{
+    for (int k = 0; k < root->nhistory; k++)
+        if (root->history[k].tli == tli)
+            return k;
+    return -1;
+}
+
+/* Evidence that a standby is on a fork of the primary's timeline (docs/DESIGN.md 7.1): it is on
+ * a newer timeline than the primary; or on an older one that the primary's history left at a
+ * point this standby holds WAL past (PostgreSQL then refuses to follow: "new timeline N forked
+ * off current database system timeline M before current recovery point"); or on an older one
+ * that is not in that history at all. A standby on an older timeline whose WAL the history does
+ * not contradict is only behind: it crosses the switch once it streams (every standby does, for
+ * a moment, in a switchover). Without the history there is no evidence, and no alarm. */
+static void find_fork(struct node_snap *n, const struct node_snap *root)
+{
+    n->needs_rewind = false;
+    n->fork_lsn = LSN_UNKNOWN;
+    if (!root || n->timeline <= 0 || root->timeline <= 0 || n->timeline == root->timeline ||
+        strcmp(n->system_identifier, root->system_identifier) != 0)
+        return;
+    if (n->timeline > root->timeline) {
+        n->needs_rewind = true;
+        return;
+    }
+    if (root->nhistory < 0)
+        return;
+    int k = history_at(root, n->timeline);
+    if (k >= 0) {
+        lsn_t held = node_wal_held(n);
+        n->fork_lsn = root->history[k].end;
+        n->needs_rewind = held != LSN_UNKNOWN && held > n->fork_lsn;
+    } else /* not an ancestor, unless the lines that would say so were left out */
+        n->needs_rewind =
+            !(root->history_cut && root->nhistory > 0 && n->timeline < root->history[0].tli);
+}
+
 static void derive_standby(struct snapshot *s, int i, const struct node_snap *root)
 {
     struct node_snap *n = &s->nodes[i];
@@ -168,6 +208,7 @@ static void derive_standby(struct snapshot *s, int i, const struct node_snap *ro
         str_copy(n->upstream, sizeof n->upstream, s->nodes[up].name);
     const struct repl_row *row =
         up >= 0 && usable(&s->nodes[up]) ? find_row(&s->nodes[up], n) : NULL;
+    find_fork(n, root);
     if (row) {
         n->matched = true;
         str_copy(n->sync_state, sizeof n->sync_state, row->sync_state);
@@ -176,8 +217,8 @@ static void derive_standby(struct snapshot *s, int i, const struct node_snap *ro
     }
     if (!root || root->current_lsn == LSN_UNKNOWN)
         return;
-    /* a standby on another timeline than the primary's is not behind it: it has diverged */
-    if (n->timeline > 0 && root->timeline > 0 && n->timeline > root->timeline)
+    /* a standby on a fork of the primary's timeline is not behind it: it has diverged */
+    if (n->needs_rewind)
         return;
     lsn_t cur = root->current_lsn;
     if (row) {
@@ -399,9 +440,13 @@ static void pick_candidate(struct snapshot *s, const struct node_snap *root, boo
     int best = -1;
     for (int i = 0; i < s->nnodes; i++) {
         struct node_snap *n = &s->nodes[i];
-        /* with no single primary, only a streaming standby's timeline can rule it out */
-        if (!member(n) || n->role != ROLE_STANDBY || n->needs_rewind ||
-            node_wal_held(n) == LSN_UNKNOWN || ((root || streams(n)) && on_fork(n, tli)))
+        /* with one primary, a fork shown by its history, or an older timeline it cannot place
+         * on that history and does not stream on; with none, only a streaming standby's
+         * timeline can rule it out */
+        bool forked = root ? n->needs_rewind || (n->timeline > 0 && n->timeline != tli &&
+                                                 !streams(n) && history_at(root, n->timeline) < 0)
+                           : streams(n) && on_fork(n, tli);
+        if (!member(n) || n->role != ROLE_STANDBY || forked || node_wal_held(n) == LSN_UNKNOWN)
             continue;
         if (root && strcmp(n->system_identifier, root->system_identifier) != 0)
             continue;

@@ -250,6 +250,27 @@ static const struct node_snap *slot_user(const struct snapshot *s, const struct 
     return NULL;
 }
 
+/* A standby on a fork (derive.c find_fork: evidence only, never a lagging timeline). */
+static void rule_fork(struct snapshot *s, const struct node_snap *n, const struct node_snap *p)
+{
+    char held[LSN_STRLEN], fork[LSN_STRLEN], why[160];
+    lsn_format(node_wal_held(n), held, sizeof held);
+    lsn_format(n->fork_lsn, fork, sizeof fork);
+    if (n->timeline > p->timeline)
+        str_printf(why, sizeof why, "%s is on timeline %d, newer than %s's %d", n->name,
+                   n->timeline, p->name, p->timeline);
+    else if (n->fork_lsn != LSN_UNKNOWN)
+        str_printf(why, sizeof why,
+                   "%s holds WAL of timeline %d up to %s, past %s where %s's history left it",
+                   n->name, n->timeline, held, fork, p->name);
+    else
+        str_printf(why, sizeof why, "%s is on timeline %d, which is not in the history of %s's %d",
+                   n->name, n->timeline, p->name, p->timeline);
+    snapshot_add_problem(s, SEV_CRITICAL, "timeline_diverged", n->name,
+                         "%s: it cannot follow without a rewind (J, or repltop rejoin %s)", why,
+                         n->name);
+}
+
 static void rule_standbys(struct snapshot *s, const struct node_snap *primary,
                           const struct health_limits *lim)
 {
@@ -257,21 +278,17 @@ static void rule_standbys(struct snapshot *s, const struct node_snap *primary,
         const struct node_snap *n = &s->nodes[i];
         if (!usable(n) || n->role != ROLE_STANDBY)
             continue;
-        bool diverged = false;
-        if (primary && n->timeline > 0 && primary->timeline > 0 &&
-            strcmp(n->system_identifier, primary->system_identifier) == 0 &&
-            (n->timeline > primary->timeline ||
-             (n->timeline < primary->timeline && !streaming(n)))) {
-            diverged = true;
-            snapshot_add_problem(s, SEV_CRITICAL, "timeline_diverged", n->name,
-                                 "%s is on timeline %d, %s on timeline %d: it cannot follow "
-                                 "without a rewind",
-                                 n->name, n->timeline, primary->name, primary->timeline);
-        }
+        bool diverged = primary && n->needs_rewind;
+        if (diverged)
+            rule_fork(s, n, primary);
+        char tl[96] = "";
+        if (primary && n->timeline > 0 && primary->timeline > n->timeline)
+            str_printf(tl, sizeof tl, "; on timeline %d, %s on %d: it follows once it streams",
+                       n->timeline, primary->name, primary->timeline);
         if (!diverged && !streaming(n) && !n->needs_resync && !archive_only(n))
             snapshot_add_problem(s, SEV_WARNING, "not_streaming", n->name,
-                                 "%s is a standby but does not stream (WAL receiver: %s)", n->name,
-                                 n->wr.present ? n->wr.status : "not running");
+                                 "%s is a standby but does not stream (WAL receiver: %s%s)",
+                                 n->name, n->wr.present ? n->wr.status : "not running", tl);
         if (n->replay_paused == 1)
             snapshot_add_problem(s, SEV_WARNING, "replay_paused", n->name,
                                  "%s has WAL replay paused (pg_wal_replay_resume() resumes it)",

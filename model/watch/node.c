@@ -67,6 +67,7 @@ static void sample_reset(struct node *n, struct node_sample *s)
     node_snap_clear(&s->s);
     s->xact_total = NUM_UNKNOWN;
     s->mono_ms = 0;
+    memset(s->may, 0, sizeof s->may);
 }
 
 static void sample_free(struct node_sample *s)
@@ -387,6 +388,10 @@ static bool read_results(struct node *n, int64_t now)
     }
     if (st == STMTS_MORE)
         return true;
+    if (st == STMTS_SENT) { /* a follow-up in the same refresh (node_stmts.c) */
+        n->want_write = PQflush(n->conn) == 1;
+        return true;
+    }
     n->state = CS_READY;
     n->deadline = 0;
     if (st == STMTS_FAILED)

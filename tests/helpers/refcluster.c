@@ -20,6 +20,15 @@ lsn_t lsn_of(const char *s)
     return v;
 }
 
+bool has_problem(const struct snapshot *s, const char *code, const char *node)
+{
+    for (int i = 0; i < s->nproblems; i++)
+        if (strcmp(s->problems[i].code, code) == 0 &&
+            (!node || strcmp(s->problems[i].node, node) == 0))
+            return true;
+    return false;
+}
+
 static void set_node(struct node_snap *n, const char *name, const char *target)
 {
     str_copy(n->name, sizeof n->name, name);

@@ -397,6 +397,27 @@ static void same_server_twice_is_no_split_brain(void **state)
     assert_true(has_problem(s, "multiple_primaries", NULL));
     assert_false(has_problem(s, "duplicate_node", NULL));
     snapshot_free(s);
+
+    /* under a name the address cannot match (a Unix socket): the same postmaster answered */
+    s = refcluster_new();
+    str_copy(s->nodes[0].postmaster_start, sizeof s->nodes[0].postmaster_start,
+             "1764930000.123456");
+    s = with_copy(s, 0, 3, "db_m_socket", "/run/postgresql:5432");
+    derive_snapshot(s, &ref_limits);
+    assert_false(has_problem(s, "multiple_primaries", NULL));
+    assert_string_equal(s->nodes[3].same_server_as, "db_m");
+    snapshot_free(s);
+
+    /* another postmaster (started at another time) with the same identifier: split brain */
+    s = refcluster_new();
+    str_copy(s->nodes[0].postmaster_start, sizeof s->nodes[0].postmaster_start,
+             "1764930000.123456");
+    s = with_copy(s, 0, 3, "db_m2", "10.0.0.9:5432");
+    str_copy(s->nodes[3].postmaster_start, sizeof s->nodes[3].postmaster_start,
+             "1764930007.654321");
+    derive_snapshot(s, &ref_limits);
+    assert_true(has_problem(s, "multiple_primaries", NULL));
+    snapshot_free(s);
 }
 
 /* A node of another cluster is flagged as such whichever order the config lists it in, never

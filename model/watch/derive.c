@@ -57,8 +57,21 @@ static int sysid_count(const struct snapshot *s, int i)
     return c;
 }
 
-/* Identity (docs/DESIGN.md 7): two entries are one server when both their system identifier
- * and their address say so; the later one is marked same_server_as the first. The cluster's
+/* Two entries reach one postmaster: the same system identifier, and the same address or (under
+ * two names the address cannot tell apart: a host name and an IP, a Unix socket and TCP) the
+ * same start time to the microsecond, role and timeline — two servers never share all that. */
+static bool same_server(const struct node_snap *a, const struct node_snap *b)
+{
+    if (strcmp(a->system_identifier, b->system_identifier) != 0)
+        return false;
+    if (derive_same_addr(a->target, b->target))
+        return true;
+    return a->postmaster_start[0] && strcmp(a->postmaster_start, b->postmaster_start) == 0 &&
+           a->role == b->role && a->timeline == b->timeline;
+}
+
+/* Identity (docs/DESIGN.md 7): two entries are one server when same_server() says so; the later
+ * one is marked same_server_as the first. The cluster's
  * system identifier is the one most servers share (on a tie, the first listed of them); a node
  * with another one belongs to another cluster, whatever order the config lists them in. */
 static void identify(struct snapshot *s)
@@ -69,9 +82,7 @@ static void identify(struct snapshot *s)
         n->other_cluster = false;
         for (int j = 0; j < i && usable(n) && n->system_identifier[0]; j++) {
             const struct node_snap *o = &s->nodes[j];
-            if (usable(o) && !o->same_server_as[0] &&
-                strcmp(o->system_identifier, n->system_identifier) == 0 &&
-                derive_same_addr(o->target, n->target)) {
+            if (usable(o) && !o->same_server_as[0] && same_server(o, n)) {
                 str_copy(n->same_server_as, sizeof n->same_server_as, o->name);
                 break;
             }

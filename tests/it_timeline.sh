@@ -10,10 +10,6 @@ source "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { skip "jq is not installed"; exit 0; }
 cluster_up
 
-J=$TEST_TMP/status.json
-snap() { : >"$J"; "$REPLTOP" -c "$CONF" status --json >"$J"; }
-q() { jq -e "$@" "$J" >/dev/null; }
-ctl() { run_as_server "$(pg_bin)/pg_ctl" "$@" >/dev/null 2>&1; }
 P_M=$(demo_port db_m) P_S1=$(demo_port db_s1) P_S2=$(demo_port db_s2)
 # PostgreSQL's own timeline of a node: a primary's current WAL file, a standby's WAL receiver
 pg_tli() {

@@ -194,6 +194,7 @@ static cJSON *node_json(const struct node_snap *n)
     add_lsn(o, "fork_lsn", n->fork_lsn);
     add_str(o, "postmaster_start", n->postmaster_start);
     add_lsn(o, "oldest_wal_lsn", n->oldest_wal);
+    add_str(o, "startup_wait_event", n->startup_wait);
     add_tristate(o, "restore_command_set", n->role == ROLE_STANDBY ? n->restore_command : -1);
     cJSON_AddItemToObject(o, "timeline_history", history_json(n));
     cJSON_AddItemToObject(o, "wal_receiver", wal_receiver_json(&n->wr));
@@ -436,6 +437,7 @@ static void rd_node(const cJSON *o, struct node_snap *n)
     n->fork_lsn = rd_lsn(o, "fork_lsn");
     rd_str(o, "postmaster_start", n->postmaster_start, sizeof n->postmaster_start);
     n->oldest_wal = rd_lsn(o, "oldest_wal_lsn");
+    rd_str(o, "startup_wait_event", n->startup_wait, sizeof n->startup_wait);
     n->restore_command = rd_tristate(o, "restore_command_set");
     const cJSON *hist = get(o, "timeline_history"), *h;
     n->nhistory = cJSON_IsArray(hist) ? 0 : -1;

@@ -216,9 +216,34 @@ static const struct slot_row *lost_slot_of(const struct snapshot *s, const struc
     return NULL;
 }
 
+/* Waits for WAL it does not have, from any source (it replayed all it holds). */
+static bool waits_for_wal(const struct node_snap *n)
+{
+    return strcmp(n->startup_wait, "RecoveryRetrieveRetryInterval") == 0 ||
+           strcmp(n->startup_wait, "RecoveryWalStream") == 0;
+}
+
+/* Without a slot: a standby that waits for WAL older than the oldest WAL file the node it
+ * streams from (its upstream, else the primary) still has, and no restore_command to get it
+ * elsewhere. Its receiver asks for that segment and is refused ("requested WAL segment ... has
+ * already been removed") every wal_retrieve_retry_interval. NULL when that is not shown. */
+static const struct node_snap *wal_removed_on(const struct snapshot *s, const struct node_snap *n,
+                                              const struct node_snap *primary)
+{
+    const struct node_snap *src = n->upstream[0] ? snapshot_find(s, n->upstream) : NULL;
+    if (!src)
+        src = primary;
+    lsn_t held = node_wal_held(n);
+    if (!src || src == n || !usable(src) || src->oldest_wal == LSN_UNKNOWN || held == LSN_UNKNOWN ||
+        n->restore_command != 0 || n->needs_rewind || !waits_for_wal(n))
+        return NULL;
+    return held < src->oldest_wal ? src : NULL;
+}
+
 /* Broken for good, not behind: a standby that does not stream while the slot it streams with is
- * lost on its upstream. PostgreSQL removed the WAL it still needs ("requested WAL segment ... has
- * already been removed"); it never catches up by waiting, only a new base backup helps. */
+ * lost on its upstream, or (no slot) while the WAL it waits for is older than any its upstream
+ * keeps. PostgreSQL removed the WAL it still needs ("requested WAL segment ... has already been
+ * removed"); it never catches up by waiting, only a new base backup helps. */
 static void rule_needs_resync(struct snapshot *s, const struct node_snap *primary)
 {
     for (int i = 0; i < s->nnodes; i++) {
@@ -227,13 +252,23 @@ static void rule_needs_resync(struct snapshot *s, const struct node_snap *primar
         if (!usable(n) || n->role != ROLE_STANDBY || streaming(n))
             continue;
         const struct slot_row *sl = lost_slot_of(s, n, primary, &on);
-        if (!sl)
-            continue;
-        n->needs_resync = true;
-        snapshot_add_problem(s, SEV_CRITICAL, "needs_resync", n->name,
-                             "%s can never stream again: its slot %s on %s is lost (the WAL it "
-                             "needs is removed); resync it (r, or repltop resync %s)",
-                             n->name, sl->name, on->name, n->name);
+        if (sl) {
+            n->needs_resync = true;
+            snapshot_add_problem(s, SEV_CRITICAL, "needs_resync", n->name,
+                                 "%s can never stream again: its slot %s on %s is lost (the WAL it "
+                                 "needs is removed); resync it (r, or repltop resync %s)",
+                                 n->name, sl->name, on->name, n->name);
+        } else if ((on = wal_removed_on(s, n, primary))) {
+            char need[LSN_STRLEN], kept[LSN_STRLEN];
+            lsn_format(node_wal_held(n), need, sizeof need);
+            lsn_format(on->oldest_wal, kept, sizeof kept);
+            n->needs_resync = true;
+            snapshot_add_problem(s, SEV_CRITICAL, "needs_resync", n->name,
+                                 "%s can never stream again: it needs WAL from %s, %s keeps WAL "
+                                 "only from %s on (no slot held it); resync it (r, or repltop "
+                                 "resync %s)",
+                                 n->name, need, on->name, kept, n->name);
+        }
     }
 }
 

@@ -51,6 +51,8 @@
     " CASE WHEN pg_is_in_recovery() THEN current_setting('primary_slot_name') END"                 \
     "   AS primary_slot_name,"                                                                     \
     " extract(epoch FROM pg_postmaster_start_time())::text AS postmaster_start,"                   \
+    " CASE WHEN pg_is_in_recovery() THEN (SELECT wait_event FROM pg_stat_get_activity(NULL)"       \
+    "   WHERE backend_type = 'startup') END AS startup_wait,"                                      \
     " has_function_privilege('pg_ls_waldir()', 'EXECUTE') AS may_list_wal,"                        \
     " has_function_privilege('pg_read_file(text, bigint, bigint, boolean)', 'EXECUTE')"            \
     "   AND NOT pg_is_in_recovery() AS may_read_history"
@@ -210,6 +212,7 @@ static void parse_node(const struct rowset *rs, struct node_sample *smp)
             sizeof n->synchronous_standby_names);
     get_str(rs, 0, "synchronous_commit", n->synchronous_commit, sizeof n->synchronous_commit);
     get_str(rs, 0, "postmaster_start", n->postmaster_start, sizeof n->postmaster_start);
+    get_str(rs, 0, "startup_wait", n->startup_wait, sizeof n->startup_wait);
     smp->may[QP_WAL_FILES] = get_bool(rs, 0, "may_list_wal") == 1;
     smp->may[QP_HISTORY] = get_bool(rs, 0, "may_read_history") == 1;
     if (n->role == ROLE_PRIMARY) {

@@ -94,6 +94,9 @@ struct node_snap {
     char postmaster_start[32];
     lsn_t oldest_wal;    /* the start of the oldest WAL segment in its pg_wal, LSN_UNKNOWN */
     int restore_command; /* standby: restore_command -1 unknown, 0 empty, 1 set */
+    /* standby: what its startup process waits for ("" none or unknown); RecoveryWalStream and
+     * RecoveryRetrieveRetryInterval mean it has replayed all the WAL it has and waits for more */
+    char startup_wait[40];
     /* primary: the history of its timeline, the newest HISTORY_MAX switches in timeline order;
      * nhistory -1 when not read (no privilege), 0 on timeline 1; history_cut when older lines
      * were left out */

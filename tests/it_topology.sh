@@ -40,6 +40,19 @@ check "the primary's apply_delay_seconds is null (not a standby)" \
 check "no entry is marked a duplicate or of another cluster" \
     q '[.nodes[] | .same_server_as == null and .other_cluster == false] | all'
 
+# --- nodes given as bare conninfos: each standby named by the application_name it streams as ---
+ci() { sed -n "s/^$1 = //p" "$CONF" | sed "s/ *application_name=[^ ]*//"; }
+"$REPLTOP" status --json "$(ci db_m)" "$(ci db_s1)" "$(ci db_s2)" >"$TEST_TMP/bare.json"
+bare() { jq -r "$@" "$TEST_TMP/bare.json"; }
+for n in db_s1 db_s2; do
+    app=$(pg $n "SELECT (regexp_match(current_setting('primary_conninfo'), 'application_name=([^ ]+)'))[1]")
+    check "bare conninfo of $n: named $app, as pg_stat_replication on db_m lists it" \
+        test "$(bare --arg a "$app" '.nodes[] | select(.name == $a) | .target')" = "127.0.0.1:$(demo_port $n)" -a \
+        "$(pg db_m "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$app'")" = 1
+done
+check "bare conninfo of the primary: named by its address, the primary" \
+    test "$(bare '.cluster.primary')" = "127.0.0.1:$(demo_port db_m)"
+
 # --- the same primary listed twice, once as a URI -----------------------------------------------
 PM=$(demo_port db_m)
 DUP=$TEST_TMP/dup.conf

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* libpq's pipeline mode (libpq 14 and later; any v3-protocol server) sends the four monitoring
+/* libpq's pipeline mode (libpq 14 and later; any v3-protocol server) sends the monitoring
  * statements prepared, still in one round trip: the server plans them once per session instead
  * of every refresh (bench/RESULTS.md, section 4). Without it they go as one simple query.
  * REPLTOP_NO_PIPELINE builds the fallback, to test it. */

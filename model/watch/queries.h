@@ -1,7 +1,8 @@
 /* queries: the monitoring SQL and the parsers that turn its rows into a node_snap.
  *
  * One round trip per node per refresh runs four statements (node, replication, slots, WAL
- * receiver), each safe on a primary and on a standby: prepared once per session and sent in
+ * receiver), and the optional ones the session may (WAL files, timeline history), each safe on a
+ * primary and on a standby: prepared once per session and sent in
  * libpq's pipeline mode, or, without it, together as one simple query. Parsers read columns by
  * name through a rowset, so tests can feed them plain strings without a server. */
 #ifndef REPLTOP_QUERIES_H

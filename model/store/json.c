@@ -89,6 +89,7 @@ static cJSON *repl_json(const struct repl_row *r)
     add_dbl(o, "write_lag", r->write_lag);
     add_dbl(o, "flush_lag", r->flush_lag);
     add_dbl(o, "replay_lag", r->replay_lag);
+    add_dbl(o, "reply_age_seconds", r->reply_age);
     add_int(o, "sync_priority", r->sync_priority);
     add_str(o, "sync_state", r->sync_state);
     return o;
@@ -192,6 +193,7 @@ static cJSON *node_json(const struct node_snap *n)
     add_str(o, "recovery_source", n->recovery_source);
     add_str(o, "primary_slot_name", n->primary_slot_name);
     add_lsn(o, "fork_lsn", n->fork_lsn);
+    add_str(o, "seen_by", n->seen_by);
     add_str(o, "postmaster_start", n->postmaster_start);
     add_lsn(o, "oldest_wal_lsn", n->oldest_wal);
     add_str(o, "startup_wait_event", n->startup_wait);
@@ -354,6 +356,7 @@ static void rd_repl(const cJSON *o, struct repl_row *r)
     r->write_lag = rd_dbl(o, "write_lag");
     r->flush_lag = rd_dbl(o, "flush_lag");
     r->replay_lag = rd_dbl(o, "replay_lag");
+    r->reply_age = rd_dbl(o, "reply_age_seconds");
     r->sync_priority = rd_int(o, "sync_priority");
     rd_str(o, "sync_state", r->sync_state, sizeof r->sync_state);
 }
@@ -435,6 +438,7 @@ static void rd_node(const cJSON *o, struct node_snap *n)
     rd_str(o, "recovery_source", n->recovery_source, sizeof n->recovery_source);
     rd_str(o, "primary_slot_name", n->primary_slot_name, sizeof n->primary_slot_name);
     n->fork_lsn = rd_lsn(o, "fork_lsn");
+    rd_str(o, "seen_by", n->seen_by, sizeof n->seen_by);
     rd_str(o, "postmaster_start", n->postmaster_start, sizeof n->postmaster_start);
     n->oldest_wal = rd_lsn(o, "oldest_wal_lsn");
     rd_str(o, "startup_wait_event", n->startup_wait, sizeof n->startup_wait);

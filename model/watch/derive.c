@@ -254,6 +254,33 @@ static void derive_standby(struct snapshot *s, int i, const struct node_snap *ro
     n->data_at_risk = n->lag_flush;
 }
 
+/* A node repltop cannot ask may still be known to one it can: a row of that node's
+ * pg_stat_replication for the application_name it streamed as when last seen (else its name:
+ * an HA manager's members stream as their names). Only when no answering standby streams as
+ * that name, and one answering node alone lists it: then its upstream, sync state and lag are
+ * that node's word, marked second-hand (seen_by). */
+static void second_hand(struct snapshot *s, int i, const struct node_snap *root)
+{
+    struct node_snap *n = &s->nodes[i];
+    char known[NAME_LEN];
+    str_copy(known, sizeof known, n->application_name);
+    if (!n->application_name[0])
+        str_copy(n->application_name, sizeof n->application_name, n->name);
+    bool taken = false;
+    for (int j = 0; j < s->nnodes; j++)
+        taken = taken || (j != i && usable(&s->nodes[j]) && s->nodes[j].role == ROLE_STANDBY &&
+                          str_eq_nocase(s->nodes[j].application_name, n->application_name));
+    if (!taken)
+        derive_standby(s, i, root);
+    if (taken || !n->matched) {
+        str_copy(n->application_name, sizeof n->application_name, known);
+        n->upstream[0] = '\0';
+        return;
+    }
+    str_copy(n->seen_by, sizeof n->seen_by, n->upstream);
+    n->role = ROLE_STANDBY;
+}
+
 static void state_word(struct node_snap *n)
 {
     const char *w;
@@ -500,7 +527,8 @@ void derive_snapshot(struct snapshot *s, const struct health_limits *lim)
                 strcmp(s->nodes[up].system_identifier, n->system_identifier) == 0)
                 r = &s->nodes[up];
             derive_standby(s, i, r);
-        }
+        } else if (!usable(n))
+            second_hand(s, i, primaries == 1 ? root : NULL);
     }
     if (primaries == 1)
         note_standings(s);

@@ -22,27 +22,70 @@ static const char *who(const struct node_snap *n, char *buf, size_t len)
     return buf;
 }
 
+/* How long a walsender may go without a reply from a live standby: it replies at least every
+ * wal_receiver_status_interval (10 s by default); a standby that vanished without a word keeps
+ * its row until wal_sender_timeout (60 s). */
+#define LIVE_REPLY_S 12.0
+
+/* The row an unreachable standby is seen with (derive.c second_hand), NULL when none. */
+static const struct repl_row *seen_row(const struct snapshot *s, const struct node_snap *n)
+{
+    const struct node_snap *up = n->seen_by[0] ? snapshot_find(s, n->seen_by) : NULL;
+    for (int r = 0; up && r < up->nrepl; r++)
+        if (str_eq_nocase(up->repl[r].application_name, n->application_name))
+            return &up->repl[r];
+    return NULL;
+}
+
+/* What the node that still sees an unreachable standby says of it; *live when it shows it
+ * streaming and replying now. */
+static void seen_as(const struct snapshot *s, const struct node_snap *n, char *buf, size_t len,
+                    bool *live)
+{
+    const struct repl_row *row = seen_row(s, n);
+    char lag[32] = "", reply[48] = "";
+    buf[0] = '\0';
+    *live = false;
+    if (!row)
+        return;
+    if (num_known(n->lag_replay))
+        format_bytes(n->lag_replay, lag, sizeof lag);
+    if (dbl_known(row->reply_age))
+        str_printf(reply, sizeof reply, ", last reply %.1f s ago", row->reply_age);
+    *live = strcmp(row->state, "streaming") == 0 && dbl_known(row->reply_age) &&
+            row->reply_age <= LIVE_REPLY_S;
+    str_printf(buf, len, " (%s shows it %s%s%s%s%s%s: second-hand)", n->seen_by, row->state,
+               n->sync_state[0] ? ", " : "", n->sync_state, lag[0] ? ", replay " : "", lag, reply);
+}
+
+/* A node we cannot ask is critical, unless the node it streams from shows it streaming and
+ * replying: then replication works and only our view of it is missing. */
 static void rule_reachability(struct snapshot *s)
 {
     for (int i = 0; i < s->nnodes; i++) {
         const struct node_snap *n = &s->nodes[i];
-        char w[NAME_LEN + 140];
+        char w[NAME_LEN + 140], seen[192];
+        bool live;
+        seen_as(s, n, seen, sizeof seen, &live);
+        enum severity down = live ? SEV_WARNING : SEV_CRITICAL;
         switch (n->reach) {
         case REACH_UNREACHABLE:
-            snapshot_add_problem(s, SEV_CRITICAL, "unreachable", n->name, "%s is down: %s",
-                                 who(n, w, sizeof w), n->error[0] ? n->error : "no connection");
+            snapshot_add_problem(s, down, "unreachable", n->name, "%s is down%s: %s",
+                                 who(n, w, sizeof w), seen,
+                                 n->error[0] ? n->error : "no connection");
             break;
         case REACH_TIMEOUT:
-            snapshot_add_problem(s, SEV_CRITICAL, "timeout", n->name, "%s does not answer: %s",
-                                 who(n, w, sizeof w), n->error);
+            snapshot_add_problem(s, down, "timeout", n->name, "%s does not answer%s: %s",
+                                 who(n, w, sizeof w), seen, n->error);
             break;
         case REACH_AUTH_FAILED:
-            snapshot_add_problem(s, SEV_CRITICAL, "auth_failed", n->name,
-                                 "%s refused our login: %s", who(n, w, sizeof w), n->error);
+            snapshot_add_problem(s, down, "auth_failed", n->name, "%s refused our login%s: %s",
+                                 who(n, w, sizeof w), seen, n->error);
             break;
         case REACH_ERROR:
             snapshot_add_problem(s, SEV_WARNING, "query_failed", n->name,
-                                 "%s answered with an error: %s", who(n, w, sizeof w), n->error);
+                                 "%s answered with an error%s: %s", who(n, w, sizeof w), seen,
+                                 n->error);
             break;
         default:
             break;

@@ -141,7 +141,8 @@ static void set_error(struct node *n, enum node_reach reach, const char *msg)
 static enum node_reach classify_connect_error(const char *msg)
 {
     if (strstr(msg, "authentication failed") || strstr(msg, "no password supplied") ||
-        strstr(msg, "no pg_hba.conf entry") || strstr(msg, "password is") || strstr(msg, "SCRAM"))
+        strstr(msg, "no pg_hba.conf entry") || strstr(msg, "pg_hba.conf rejects") ||
+        strstr(msg, "password is") || strstr(msg, "SCRAM"))
         return REACH_AUTH_FAILED;
     if (strstr(msg, "does not exist") || strstr(msg, "permission denied") ||
         strstr(msg, "invalid "))
@@ -521,6 +522,9 @@ void node_fill_snap(const struct node *n, struct node_snap *out)
         if (n->have_last) {
             out->sampled_at = n->last.s.sampled_at;
             out->stale = true;
+            /* what it streamed as: how another node may still know it (derive.c) */
+            str_copy(out->application_name, sizeof out->application_name,
+                     n->last.s.application_name);
         }
     }
     out->reach = n->reach;

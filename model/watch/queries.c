@@ -61,7 +61,8 @@
     "SELECT w.pid, a.application_name, a.client_addr, a.client_port, w.state,"                     \
     " w.sent_lsn, w.write_lsn, w.flush_lsn, w.replay_lsn,"                                         \
     " extract(epoch FROM w.write_lag) AS write_lag, extract(epoch FROM w.flush_lag) AS flush_lag," \
-    " extract(epoch FROM w.replay_lag) AS replay_lag, w.sync_priority, w.sync_state"               \
+    " extract(epoch FROM w.replay_lag) AS replay_lag, w.sync_priority, w.sync_state,"              \
+    " extract(epoch FROM now() - w.reply_time) AS reply_age"                                       \
     " FROM pg_stat_get_wal_senders() w JOIN pg_stat_get_activity(NULL) a ON a.pid = w.pid"         \
     " ORDER BY w.pid"
 
@@ -266,6 +267,7 @@ static void parse_replication(const struct rowset *rs, struct node_sample *smp)
         r->write_lag = get_dbl(rs, i, "write_lag");
         r->flush_lag = get_dbl(rs, i, "flush_lag");
         r->replay_lag = get_dbl(rs, i, "replay_lag");
+        r->reply_age = get_dbl(rs, i, "reply_age");
         r->sync_priority = get_int(rs, i, "sync_priority");
         get_str(rs, i, "sync_state", r->sync_state, sizeof r->sync_state);
     }

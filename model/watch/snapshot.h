@@ -40,8 +40,9 @@ struct repl_row {
     char state[24];             /* startup, catchup, streaming, backup, stopping */
     lsn_t sent_lsn, write_lsn, flush_lsn, replay_lsn;
     double write_lag, flush_lag, replay_lag; /* seconds, NAN when NULL (idle) */
-    int sync_priority;                       /* -1 when unknown */
-    char sync_state[16];                     /* async, potential, sync, quorum */
+    double reply_age;    /* seconds since the standby's last reply (reply_time), NAN if unknown */
+    int sync_priority;   /* -1 when unknown */
+    char sync_state[16]; /* async, potential, sync, quorum */
 };
 
 /* One row of pg_replication_slots. */
@@ -141,6 +142,10 @@ struct node_snap {
      * nor a failover candidate. */
     char same_server_as[NAME_LEN];
     bool other_cluster;
+    /* Not reachable, but the node named here lists it in its pg_stat_replication (by the
+     * application_name it streamed as when last seen, else by its name): role, upstream, sync
+     * state, lag and data at risk below are that node's word for it, second-hand. "" none. */
+    char seen_by[NAME_LEN];
     bool needs_resync; /* its WAL is gone (the slot it streams with is lost): health.c sets it */
     /* sync_state and sync_priority as of the last refresh in which exactly one primary answered
      * ("" and -1: not seen, or not in its pg_stat_replication then). The cluster carries them

@@ -52,7 +52,7 @@ static void add_row(struct node_snap *p, const char *app, const char *state, con
     r->write_lsn = lsn_of(write);
     r->flush_lsn = lsn_of(flush);
     r->replay_lsn = lsn_of(replay);
-    r->write_lag = r->flush_lag = r->replay_lag = NAN;
+    r->write_lag = r->flush_lag = r->replay_lag = r->reply_age = NAN;
     str_copy(r->sync_state, sizeof r->sync_state, sync);
     r->sync_priority = prio;
 }

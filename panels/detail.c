@@ -172,8 +172,16 @@ static void fields(struct out *o, const struct snapshot *s, const struct node_sn
     /* known even when the server is down: where r, a and J would act */
     if (n->actions_via[0] && n->reach != REACH_OK)
         kv_add_wide(o, "actions via", n->actions_via, CR_NORMAL);
+    if (n->reach != REACH_OK && n->seen_by[0]) { /* what the node it streams from says */
+        str_printf(buf, sizeof buf, "%s (second-hand)", n->seen_by);
+        kv_add(o, "seen by", buf, CR_WARNING);
+        kv_add(o, "replication", n->repl_state, CR_NORMAL);
+        kv_add(o, "sync state", n->sync_state, CR_NORMAL);
+        add_bytes(o, "lag replay", n->lag_replay, CR_NORMAL);
+        add_bytes(o, "data at risk", n->data_at_risk, CR_NORMAL);
+    }
     if (n->reach != REACH_OK)
-        return; /* nothing else is known; the error line above says why */
+        return; /* nothing else is known first-hand; the error line above says why */
     if (!primary) {
         kv_add(o, "upstream", n->upstream, CR_NORMAL);
         kv_add(o, "sync state", n->sync_state, CR_NORMAL);

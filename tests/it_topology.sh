@@ -40,6 +40,19 @@ check "the primary's apply_delay_seconds is null (not a standby)" \
 check "no entry is marked a duplicate or of another cluster" \
     q '[.nodes[] | .same_server_as == null and .other_cluster == false] | all'
 
+# --- nodes given as bare conninfos: each standby named by the application_name it streams as ---
+ci() { sed -n "s/^$1 = //p" "$CONF" | sed "s/ *application_name=[^ ]*//"; }
+"$REPLTOP" status --json "$(ci db_m)" "$(ci db_s1)" "$(ci db_s2)" >"$TEST_TMP/bare.json"
+bare() { jq -r "$@" "$TEST_TMP/bare.json"; }
+for n in db_s1 db_s2; do
+    app=$(pg $n "SELECT (regexp_match(current_setting('primary_conninfo'), 'application_name=([^ ]+)'))[1]")
+    check "bare conninfo of $n: named $app, as pg_stat_replication on db_m lists it" \
+        test "$(bare --arg a "$app" '.nodes[] | select(.name == $a) | .target')" = "127.0.0.1:$(demo_port $n)" -a \
+        "$(pg db_m "SELECT count(*) FROM pg_stat_replication WHERE application_name = '$app'")" = 1
+done
+check "bare conninfo of the primary: named by its address, the primary" \
+    test "$(bare '.cluster.primary')" = "127.0.0.1:$(demo_port db_m)"
+
 # --- the same primary listed twice, once as a URI -----------------------------------------------
 PM=$(demo_port db_m)
 DUP=$TEST_TMP/dup.conf
@@ -62,6 +75,26 @@ check "listed twice: duplicate_node warning naming both entries, no split brain"
        (.cluster.problems | all(.code != "multiple_primaries"))'
 check_eq "listed twice: the primary is db_m" db_m "$(jv .cluster.primary)"
 check_eq "listed twice: warning exit status" 1 "$RC"
+
+# --- the same primary under a host name and its address (no string compare can tell) ------------
+# the machine's own name when it resolves to loopback (where the demo listens), else 127.1
+ALIAS=$(hostname)
+case $(getent hosts "$ALIAS" | awk '{ print $1; exit }') in 127.0.0.1) ;; *) ALIAS=127.1 ;; esac
+{ cat "$DEMO_DIR/pgpass"; sed -n "s/^127\.0\.0\.1:/$ALIAS:/p" "$DEMO_DIR/pgpass"; } >"$TEST_TMP/alias.pgpass"
+chmod 600 "$TEST_TMP/alias.pgpass"
+ALIASED=$TEST_TMP/alias.conf
+sed "/^db_s2 = /a db_m_by_name = host=$ALIAS port=$PM user=postgres dbname=postgres passfile=$TEST_TMP/alias.pgpass" \
+    "$CONF" >"$ALIASED"
+snap "$ALIASED"
+start_of() { PGPASSFILE=$TEST_TMP/alias.pgpass psql -X -q -A -t -h "$1" -p "$PM" -U postgres -d postgres \
+    -c "SELECT system_identifier || ' ' || pg_postmaster_start_time() FROM pg_control_system()"; }
+check "PostgreSQL: $ALIAS:$PM and 127.0.0.1:$PM are one postmaster ($(start_of "$ALIAS"))" \
+    test -n "$(start_of "$ALIAS")" -a "$(start_of "$ALIAS")" = "$(start_of 127.0.0.1)"
+check "under two host names: db_m_by_name is the same server as db_m, no split brain" \
+    q '(.nodes[] | select(.name == "db_m_by_name") | .same_server_as == "db_m") and
+       (.cluster.problems | all(.code != "multiple_primaries")) and .cluster.primary == "db_m"'
+check "under two host names: duplicate_node names both addresses" \
+    q --arg a "$ALIAS:$PM" '.cluster.problems | any(.code == "duplicate_node" and (.message | contains($a)))'
 
 # --- two unrelated clusters in one config, both orders ------------------------------------------
 OTHER=$TEST_TMP/other

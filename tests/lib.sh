@@ -234,6 +234,11 @@ demo_port() { sed -n "s/^port *= *\([0-9]*\).*/\1/p" "$DEMO_DIR/$1/postgresql.co
 
 # status --json, for jq
 status_json() { "$REPLTOP" -c "$CONF" status --json "$@"; }
+# snap [CONFIG]: one status --json into $J (exit status in RC); q FILTER...: jq -e on it
+snap() { J=$TEST_TMP/status.json; : >"$J"; "$REPLTOP" -c "${1:-$CONF}" status --json >"$J"; RC=$?; }
+q() { jq -e "$@" "$J" >/dev/null; }
+# pg_ctl as the server's user, quiet
+ctl() { run_as_server "$(pg_bin)/pg_ctl" "$@" >/dev/null 2>&1; }
 
 # Waits up to $2 seconds for a command to succeed.
 wait_for() { # seconds command...

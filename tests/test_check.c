@@ -118,8 +118,10 @@ static void critical_first_then_more(void **state)
     assert_plugin_line(line);
     /* the worst problem's sentence names the node first; a '|' in it cannot start perfdata */
     assert_true(strncmp(line, "REPLTOP CRITICAL - db_s2 (", 26) == 0);
-    assert_non_null(strstr(line, "Connection / refused (+"));
-    assert_non_null(strstr(line, "'db_s2_lag_bytes'=U;"));
+    assert_non_null(strstr(line, "(db_m shows it streaming, sync"));
+    assert_non_null(strstr(line, ": second-hand): Connection / refused (+"));
+    /* the lag db_m's row shows for it, second-hand */
+    assert_non_null(strstr(line, "'db_s2_lag_bytes'=0B;"));
     snapshot_free(s);
     config_done(cfg);
 }

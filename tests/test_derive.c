@@ -7,21 +7,13 @@
 #include <cmocka.h>
 
 #include "model/watch/derive.h"
+#include "model/watch/queries.h"
 #include "model/base/util.h"
 
 #include "tests/helpers/refcluster.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static bool has_problem(const struct snapshot *s, const char *code, const char *node)
-{
-    for (int i = 0; i < s->nproblems; i++)
-        if (strcmp(s->problems[i].code, code) == 0 &&
-            (!node || strcmp(s->problems[i].node, node) == 0))
-            return true;
-    return false;
-}
 
 static void healthy_reference(void **state)
 {
@@ -176,9 +168,14 @@ static void timeline_diverged(void **state)
     (void)state;
     struct snapshot *s = refcluster_new();
     s->nodes[0].timeline = 2;
+    /* the primary's history: timeline 1 was left at 0/409D0E8; db_s1 received WAL past it */
+    queries_parse_history("1\t0/409D0E8\tno recovery target specified\n", &s->nodes[0]);
+    s->nodes[1].receive_lsn = lsn_of("0/5000000");
     str_copy(s->nodes[1].wr.status, sizeof s->nodes[1].wr.status, "waiting");
     derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "timeline_diverged", "db_s1"));
+    assert_true(s->nodes[1].needs_rewind);
+    assert_string_equal(s->nodes[1].state, "needs_rewind");
     assert_false(has_problem(s, "not_streaming", "db_s1"));
     /* db_s2 streams on the old timeline for a moment while it switches: not diverged */
     assert_false(has_problem(s, "timeline_diverged", "db_s2"));
@@ -399,6 +396,27 @@ static void same_server_twice_is_no_split_brain(void **state)
     derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "multiple_primaries", NULL));
     assert_false(has_problem(s, "duplicate_node", NULL));
+    snapshot_free(s);
+
+    /* under a name the address cannot match (a Unix socket): the same postmaster answered */
+    s = refcluster_new();
+    str_copy(s->nodes[0].postmaster_start, sizeof s->nodes[0].postmaster_start,
+             "1764930000.123456");
+    s = with_copy(s, 0, 3, "db_m_socket", "/run/postgresql:5432");
+    derive_snapshot(s, &ref_limits);
+    assert_false(has_problem(s, "multiple_primaries", NULL));
+    assert_string_equal(s->nodes[3].same_server_as, "db_m");
+    snapshot_free(s);
+
+    /* another postmaster (started at another time) with the same identifier: split brain */
+    s = refcluster_new();
+    str_copy(s->nodes[0].postmaster_start, sizeof s->nodes[0].postmaster_start,
+             "1764930000.123456");
+    s = with_copy(s, 0, 3, "db_m2", "10.0.0.9:5432");
+    str_copy(s->nodes[3].postmaster_start, sizeof s->nodes[3].postmaster_start,
+             "1764930007.654321");
+    derive_snapshot(s, &ref_limits);
+    assert_true(has_problem(s, "multiple_primaries", NULL));
     snapshot_free(s);
 }
 

@@ -210,12 +210,112 @@ static void empty_sync_names_is_known(void **state)
     snapshot_free(s);
 }
 
+/* db_s1 stopped streaming, has no slot, and waits for WAL from 0/4000000 on; db_m keeps WAL only
+ * from its oldest file on. */
+static struct snapshot *no_slot(const char *oldest, const char *wait, int restore)
+{
+    struct snapshot *s = refcluster_new();
+    s->nodes[0].oldest_wal = lsn_of(oldest);
+    struct node_snap *s1 = &s->nodes[1];
+    s1->wr.present = false;
+    s1->receive_lsn = s1->replay_lsn = lsn_of("0/4000000");
+    s1->restore_command = restore;
+    str_copy(s1->startup_wait, sizeof s1->startup_wait, wait);
+    return s;
+}
+
+static void removed_wal_without_slot_needs_resync(void **state)
+{
+    (void)state;
+    struct snapshot *s = no_slot("0/5000000", "RecoveryRetrieveRetryInterval", 0);
+    derive_snapshot(s, &ref_limits);
+    const struct problem *p = problem(s, "needs_resync", "db_s1");
+    assert_non_null(p);
+    assert_int_equal(p->severity, SEV_CRITICAL);
+    assert_non_null(strstr(p->message, "needs WAL from 0/4000000"));
+    assert_non_null(strstr(p->message, "db_m keeps WAL only from 0/5000000"));
+    assert_non_null(strstr(p->message, "repltop resync db_s1"));
+    assert_null(problem(s, "not_streaming", "db_s1"));
+    assert_string_equal(s->nodes[1].state, "needs_resync");
+    snapshot_free(s);
+
+    /* no evidence, no alarm: the primary still has it; a restore_command may fetch it; the
+     * standby still replays WAL of its own (not waiting); unknown settings */
+    const struct {
+        const char *oldest, *wait;
+        int restore;
+    } fine[] = {{"0/4000000", "RecoveryRetrieveRetryInterval", 0},
+                {"0/5000000", "RecoveryRetrieveRetryInterval", 1},
+                {"0/5000000", "", 0},
+                {"0/5000000", "RecoveryWalStream", -1}};
+    for (size_t i = 0; i < sizeof fine / sizeof fine[0]; i++) {
+        s = no_slot(fine[i].oldest, fine[i].wait, fine[i].restore);
+        derive_snapshot(s, &ref_limits);
+        assert_null(problem(s, "needs_resync", "db_s1"));
+        assert_non_null(problem(s, "not_streaming", "db_s1"));
+        snapshot_free(s);
+    }
+}
+
+/* db_s1 refuses us; it streamed as walreceiver when last seen, and db_m lists that name. */
+static void unreachable_but_seen_by_its_primary(void **state)
+{
+    (void)state;
+    struct snapshot *s = refcluster_new();
+    struct node_snap *s1 = &s->nodes[1];
+    const char *app = "walreceiver";
+    node_snap_clear(s1);
+    s1->reach = REACH_AUTH_FAILED;
+    str_copy(s1->error, sizeof s1->error, "pg_hba.conf rejects connection");
+    str_copy(s1->application_name, sizeof s1->application_name, app);
+    s->nodes[0].repl[0].reply_age = 0.4;
+    derive_snapshot(s, &ref_limits);
+    const struct problem *p = problem(s, "auth_failed", "db_s1");
+    assert_non_null(p);
+    assert_int_equal(p->severity, SEV_WARNING); /* replication works; only our view is missing */
+    assert_non_null(strstr(p->message, "db_m shows it streaming, potential"));
+    assert_non_null(strstr(p->message, ": second-hand): pg_hba.conf rejects connection"));
+    assert_string_equal(s1->seen_by, "db_m");
+    assert_string_equal(s1->upstream, "db_m");
+    assert_int_equal(s1->role, ROLE_STANDBY);
+    assert_int_equal(s1->lag_replay, 0x409D0E8 - 0x2D9D0E8); /* db_m's row for it */
+    assert_string_equal(s1->state, "auth_failed");           /* first-hand: it refuses us */
+    assert_false(s1->best_candidate);
+    snapshot_free(s);
+
+    /* a row with no reply for a while (a vanished host keeps it until wal_sender_timeout):
+     * still shown, still critical */
+    s = refcluster_new();
+    node_snap_clear(&s->nodes[1]);
+    s->nodes[1].reach = REACH_UNREACHABLE;
+    str_copy(s->nodes[1].application_name, sizeof s->nodes[1].application_name, app);
+    s->nodes[0].repl[0].reply_age = 40;
+    derive_snapshot(s, &ref_limits);
+    assert_int_equal(problem(s, "unreachable", "db_s1")->severity, SEV_CRITICAL);
+    assert_string_equal(s->nodes[1].seen_by, "db_m");
+    snapshot_free(s);
+
+    /* the name is another answering standby's: that row is not db_s1's */
+    s = refcluster_new();
+    node_snap_clear(&s->nodes[1]);
+    s->nodes[1].reach = REACH_UNREACHABLE;
+    str_copy(s->nodes[1].application_name, sizeof s->nodes[1].application_name, "walreceiversync");
+    derive_snapshot(s, &ref_limits);
+    assert_string_equal(s->nodes[1].seen_by, "");
+    assert_int_equal(problem(s, "unreachable", "db_s1")->severity, SEV_CRITICAL);
+    snapshot_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(lost_slot_needs_resync),    cmocka_unit_test(reserved_slot_is_only_behind),
-        cmocka_unit_test(archive_only_standby),      cmocka_unit_test(unchecked_is_not_cleared),
+        cmocka_unit_test(lost_slot_needs_resync),
+        cmocka_unit_test(reserved_slot_is_only_behind),
+        cmocka_unit_test(archive_only_standby),
+        cmocka_unit_test(unchecked_is_not_cleared),
         cmocka_unit_test(empty_sync_names_is_known),
+        cmocka_unit_test(removed_wal_without_slot_needs_resync),
+        cmocka_unit_test(unreachable_but_seen_by_its_primary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

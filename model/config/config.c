@@ -138,6 +138,7 @@ bool config_add_conninfo(struct config *c, const char *conninfo, const char *ori
     PQconninfoOption *opts = PQconninfoParse(conninfo, NULL);
     char name[CONFIG_NAME_LEN];
     const char *app = opt_value(opts, "application_name");
+    bool by_address = false;
     if (app) {
         str_copy(name, sizeof name, app);
     } else {
@@ -150,13 +151,17 @@ bool config_add_conninfo(struct config *c, const char *conninfo, const char *ori
         if (!port)
             port = getenv("PGPORT");
         const char *service = opt_value(opts, "service");
-        if (!host && service)
+        by_address = host || !service;
+        if (!by_address)
             str_copy(name, sizeof name, service);
         else
             str_printf(name, sizeof name, "%s:%s", host ? host : "local", port ? port : "5432");
     }
     PQconninfoFree(opts);
-    return config_add_node(c, name, conninfo, origin, err, errlen);
+    if (!config_add_node(c, name, conninfo, origin, err, errlen))
+        return false;
+    config_find_node(c, name)->named_by_address = by_address;
+    return true;
 }
 
 bool config_parse_bytes(const char *s, int64_t *out)

@@ -32,6 +32,9 @@ struct node_conf {
     char *service; /* [node NAME] service: pg_ctl, pg_ctlcluster:V/C, systemd:UNIT; NULL: detect */
     int port;      /* -1 unless given */
     char origin[128]; /* "FILE:LINE" or "argument N", for error messages */
+    /* a command-line conninfo without application_name or service: named host:port until it
+     * answers as a standby, then by the application_name it streams as (cluster.c) */
+    bool named_by_address;
 };
 
 /* One [severity] entry: problems with this code (on this node, "" for every node) get sev

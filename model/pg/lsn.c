@@ -62,3 +62,12 @@ int walfile_timeline(const char *walfile)
         return -1;
     return (int)tli;
 }
+
+lsn_t walfile_start(const char *walfile, int64_t segment_size)
+{
+    uint32_t log, seg;
+    if (!walfile || strlen(walfile) != 24 || segment_size <= 0 || segment_size > (1LL << 30) ||
+        !parse_hex32(walfile + 8, 8, &log) || !parse_hex32(walfile + 16, 8, &seg))
+        return LSN_UNKNOWN;
+    return ((lsn_t)log << 32) + (lsn_t)seg * (lsn_t)segment_size;
+}

@@ -20,5 +20,8 @@ void lsn_format(lsn_t lsn, char *buf, size_t n);
 int64_t lsn_diff(lsn_t a, lsn_t b);
 /* The timeline in a WAL file name ("000000020000000000000004" -> 2), or -1. */
 int walfile_timeline(const char *walfile);
+/* The first LSN of a WAL file ("000000020000000A00000004" with 16 MB segments -> A/4000000),
+ * LSN_UNKNOWN for anything else. */
+lsn_t walfile_start(const char *walfile, int64_t segment_size);
 
 #endif

@@ -89,6 +89,7 @@ static cJSON *repl_json(const struct repl_row *r)
     add_dbl(o, "write_lag", r->write_lag);
     add_dbl(o, "flush_lag", r->flush_lag);
     add_dbl(o, "replay_lag", r->replay_lag);
+    add_dbl(o, "reply_age_seconds", r->reply_age);
     add_int(o, "sync_priority", r->sync_priority);
     add_str(o, "sync_state", r->sync_state);
     return o;
@@ -121,6 +122,21 @@ static cJSON *wal_receiver_json(const struct wal_receiver *w)
     add_str(o, "slot_name", w->slot_name);
     add_dbl(o, "last_msg_age_seconds", w->last_msg_age);
     return o;
+}
+
+/* A primary's timeline history: null when not read, [] on timeline 1. */
+static cJSON *history_json(const struct node_snap *n)
+{
+    if (n->nhistory < 0)
+        return cJSON_CreateNull();
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; i < n->nhistory; i++) {
+        cJSON *o = cJSON_CreateObject();
+        add_int(o, "timeline", n->history[i].tli);
+        add_lsn(o, "switch_lsn", n->history[i].end);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
 }
 
 static cJSON *node_json(const struct node_snap *n)
@@ -180,6 +196,13 @@ static cJSON *node_json(const struct node_snap *n)
     cJSON_AddBoolToObject(o, "needs_resync", n->needs_resync);
     add_str(o, "recovery_source", n->recovery_source);
     add_str(o, "primary_slot_name", n->primary_slot_name);
+    add_lsn(o, "fork_lsn", n->fork_lsn);
+    add_str(o, "seen_by", n->seen_by);
+    add_str(o, "postmaster_start", n->postmaster_start);
+    add_lsn(o, "oldest_wal_lsn", n->oldest_wal);
+    add_str(o, "startup_wait_event", n->startup_wait);
+    add_tristate(o, "restore_command_set", n->role == ROLE_STANDBY ? n->restore_command : -1);
+    cJSON_AddItemToObject(o, "timeline_history", history_json(n));
     cJSON_AddItemToObject(o, "wal_receiver", wal_receiver_json(&n->wr));
     cJSON *repl = cJSON_AddArrayToObject(o, "replication");
     for (int i = 0; i < n->nrepl; i++)
@@ -337,6 +360,7 @@ static void rd_repl(const cJSON *o, struct repl_row *r)
     r->write_lag = rd_dbl(o, "write_lag");
     r->flush_lag = rd_dbl(o, "flush_lag");
     r->replay_lag = rd_dbl(o, "replay_lag");
+    r->reply_age = rd_dbl(o, "reply_age_seconds");
     r->sync_priority = rd_int(o, "sync_priority");
     rd_str(o, "sync_state", r->sync_state, sizeof r->sync_state);
 }
@@ -418,6 +442,16 @@ static void rd_node(const cJSON *o, struct node_snap *n)
     n->needs_resync = rd_bool(o, "needs_resync");
     rd_str(o, "recovery_source", n->recovery_source, sizeof n->recovery_source);
     rd_str(o, "primary_slot_name", n->primary_slot_name, sizeof n->primary_slot_name);
+    n->fork_lsn = rd_lsn(o, "fork_lsn");
+    rd_str(o, "seen_by", n->seen_by, sizeof n->seen_by);
+    rd_str(o, "postmaster_start", n->postmaster_start, sizeof n->postmaster_start);
+    n->oldest_wal = rd_lsn(o, "oldest_wal_lsn");
+    rd_str(o, "startup_wait_event", n->startup_wait, sizeof n->startup_wait);
+    n->restore_command = rd_tristate(o, "restore_command_set");
+    const cJSON *hist = get(o, "timeline_history"), *h;
+    n->nhistory = cJSON_IsArray(hist) ? 0 : -1;
+    cJSON_ArrayForEach(h, hist) if (n->nhistory < HISTORY_MAX) n->history[n->nhistory++] =
+        (struct tli_switch){rd_int(h, "timeline"), rd_lsn(h, "switch_lsn")};
     rd_wal_receiver(get(o, "wal_receiver"), &n->wr);
     const cJSON *arr = get(o, "replication");
     int cnt = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;

@@ -34,6 +34,7 @@ struct cluster {
     int64_t next_deadline;                        /* the earliest node deadline, -1 for none */
     char remembered[NAME_LEN + SETTING_LEN + 32]; /* what memory_save last wrote */
     struct lastsync *lastsync; /* the failover tie-break's memory between refreshes */
+    char (*learned)[NAME_LEN]; /* per node: the name it streams as, for one named by address */
 };
 
 struct cluster *cluster_new(const struct config *cfg)
@@ -45,6 +46,7 @@ struct cluster *cluster_new(const struct config *cfg)
     for (int i = 0; i < c->nnodes; i++)
         c->nodes[i] = node_new(&cfg->nodes[i], cfg->connect_timeout_ms, cfg->query_timeout_ms);
     c->lastsync = lastsync_new(c->nnodes);
+    c->learned = xcalloc((size_t)(c->nnodes ? c->nnodes : 1), sizeof *c->learned);
     /* a measurement hook for bench/, off unless the variable names a file */
     const char *trace = getenv("REPLTOP_TRACE");
     if (trace && *trace)
@@ -60,6 +62,7 @@ void cluster_free(struct cluster *c)
         node_free(c->nodes[i]);
     free(c->nodes);
     lastsync_free(c->lastsync);
+    free(c->learned);
     if (c->trace)
         fclose(c->trace);
     free(c);
@@ -214,6 +217,38 @@ static void trace_refresh(const struct cluster *c, const struct snapshot *s)
     fflush(c->trace);
 }
 
+/* Whether name can be node i's: no other node is called so or streams as it. */
+static bool name_free(const struct cluster *c, const struct snapshot *s, int i, const char *name)
+{
+    char err[128];
+    if (!config_valid_name(name, err, sizeof err) || strchr(name, ':'))
+        return false;
+    for (int j = 0; j < c->nnodes; j++)
+        if (j != i &&
+            (strcmp(c->cfg->nodes[j].name, name) == 0 || strcmp(c->learned[j], name) == 0 ||
+             strcmp(s->nodes[j].application_name, name) == 0))
+            return false;
+    return true;
+}
+
+/* A node given as a bare conninfo is named host:port (config.c) until it answers as a standby;
+ * from then on it is named by the application_name it streams as — the name its primary, an HA
+ * manager and the operator know it by (Patroni's members stream as their member names) — when
+ * no other node has that name. Once learned the name stays, whatever role the node takes. */
+static void learn_names(struct cluster *c, struct snapshot *s)
+{
+    for (int i = 0; i < c->nnodes; i++) {
+        struct node_snap *n = &s->nodes[i];
+        if (!c->cfg->nodes[i].named_by_address)
+            continue;
+        if (!c->learned[i][0] && n->reach == REACH_OK && n->role == ROLE_STANDBY &&
+            n->application_name[0] && name_free(c, s, i, n->application_name))
+            str_copy(c->learned[i], sizeof c->learned[i], n->application_name);
+        if (c->learned[i][0])
+            str_copy(n->name, sizeof n->name, c->learned[i]);
+    }
+}
+
 struct snapshot *cluster_snapshot(struct cluster *c)
 {
     struct snapshot *s = snapshot_new(c->nnodes);
@@ -225,6 +260,7 @@ struct snapshot *cluster_snapshot(struct cluster *c)
         free(s->nodes[i].slots);
         node_fill_snap(c->nodes[i], &s->nodes[i]);
     }
+    learn_names(c, s);
     struct health_limits lim = {
         .lag_warn_bytes = c->cfg->lag_warn_bytes,
         .lag_crit_bytes = c->cfg->lag_crit_bytes,

@@ -57,8 +57,21 @@ static int sysid_count(const struct snapshot *s, int i)
     return c;
 }
 
-/* Identity (docs/DESIGN.md 7): two entries are one server when both their system identifier
- * and their address say so; the later one is marked same_server_as the first. The cluster's
+/* Two entries reach one postmaster: the same system identifier, and the same address or (under
+ * two names the address cannot tell apart: a host name and an IP, a Unix socket and TCP) the
+ * same start time to the microsecond, role and timeline — two servers never share all that. */
+static bool same_server(const struct node_snap *a, const struct node_snap *b)
+{
+    if (strcmp(a->system_identifier, b->system_identifier) != 0)
+        return false;
+    if (derive_same_addr(a->target, b->target))
+        return true;
+    return a->postmaster_start[0] && strcmp(a->postmaster_start, b->postmaster_start) == 0 &&
+           a->role == b->role && a->timeline == b->timeline;
+}
+
+/* Identity (docs/DESIGN.md 7): two entries are one server when same_server() says so; the later
+ * one is marked same_server_as the first. The cluster's
  * system identifier is the one most servers share (on a tie, the first listed of them); a node
  * with another one belongs to another cluster, whatever order the config lists them in. */
 static void identify(struct snapshot *s)
@@ -69,9 +82,7 @@ static void identify(struct snapshot *s)
         n->other_cluster = false;
         for (int j = 0; j < i && usable(n) && n->system_identifier[0]; j++) {
             const struct node_snap *o = &s->nodes[j];
-            if (usable(o) && !o->same_server_as[0] &&
-                strcmp(o->system_identifier, n->system_identifier) == 0 &&
-                derive_same_addr(o->target, n->target)) {
+            if (usable(o) && !o->same_server_as[0] && same_server(o, n)) {
                 str_copy(n->same_server_as, sizeof n->same_server_as, o->name);
                 break;
             }
@@ -160,6 +171,46 @@ static double time_lag(double reported, int64_t bytes)
     return reported;
 }
 
+/* Where the primary's history left timeline tli, or -1 when the history does not say (not read,
+ * or tli is not in it). */
+static int history_at(const struct node_snap *root, int tli)
+{
+    for (int k = 0; k < root->nhistory; k++)
+        if (root->history[k].tli == tli)
+            return k;
+    return -1;
+}
+
+/* Evidence that a standby is on a fork of the primary's timeline (docs/DESIGN.md 7.1): it is on
+ * a newer timeline than the primary; or on an older one that the primary's history left at a
+ * point this standby holds WAL past (PostgreSQL then refuses to follow: "new timeline N forked
+ * off current database system timeline M before current recovery point"); or on an older one
+ * that is not in that history at all. A standby on an older timeline whose WAL the history does
+ * not contradict is only behind: it crosses the switch once it streams (every standby does, for
+ * a moment, in a switchover). Without the history there is no evidence, and no alarm. */
+static void find_fork(struct node_snap *n, const struct node_snap *root)
+{
+    n->needs_rewind = false;
+    n->fork_lsn = LSN_UNKNOWN;
+    if (!root || n->timeline <= 0 || root->timeline <= 0 || n->timeline == root->timeline ||
+        strcmp(n->system_identifier, root->system_identifier) != 0)
+        return;
+    if (n->timeline > root->timeline) {
+        n->needs_rewind = true;
+        return;
+    }
+    if (root->nhistory < 0)
+        return;
+    int k = history_at(root, n->timeline);
+    if (k >= 0) {
+        lsn_t held = node_wal_held(n);
+        n->fork_lsn = root->history[k].end;
+        n->needs_rewind = held != LSN_UNKNOWN && held > n->fork_lsn;
+    } else /* not an ancestor, unless the lines that would say so were left out */
+        n->needs_rewind =
+            !(root->history_cut && root->nhistory > 0 && n->timeline < root->history[0].tli);
+}
+
 static void derive_standby(struct snapshot *s, int i, const struct node_snap *root)
 {
     struct node_snap *n = &s->nodes[i];
@@ -168,6 +219,7 @@ static void derive_standby(struct snapshot *s, int i, const struct node_snap *ro
         str_copy(n->upstream, sizeof n->upstream, s->nodes[up].name);
     const struct repl_row *row =
         up >= 0 && usable(&s->nodes[up]) ? find_row(&s->nodes[up], n) : NULL;
+    find_fork(n, root);
     if (row) {
         n->matched = true;
         str_copy(n->sync_state, sizeof n->sync_state, row->sync_state);
@@ -176,8 +228,8 @@ static void derive_standby(struct snapshot *s, int i, const struct node_snap *ro
     }
     if (!root || root->current_lsn == LSN_UNKNOWN)
         return;
-    /* a standby on another timeline than the primary's is not behind it: it has diverged */
-    if (n->timeline > 0 && root->timeline > 0 && n->timeline > root->timeline)
+    /* a standby on a fork of the primary's timeline is not behind it: it has diverged */
+    if (n->needs_rewind)
         return;
     lsn_t cur = root->current_lsn;
     if (row) {
@@ -200,6 +252,33 @@ static void derive_standby(struct snapshot *s, int i, const struct node_snap *ro
     /* what a promotion of this standby would lose if the primary died now: all WAL the
      * primary wrote that this standby has not made durable */
     n->data_at_risk = n->lag_flush;
+}
+
+/* A node repltop cannot ask may still be known to one it can: a row of that node's
+ * pg_stat_replication for the application_name it streamed as when last seen (else its name:
+ * an HA manager's members stream as their names). Only when no answering standby streams as
+ * that name, and one answering node alone lists it: then its upstream, sync state and lag are
+ * that node's word, marked second-hand (seen_by). */
+static void second_hand(struct snapshot *s, int i, const struct node_snap *root)
+{
+    struct node_snap *n = &s->nodes[i];
+    char known[NAME_LEN];
+    str_copy(known, sizeof known, n->application_name);
+    if (!n->application_name[0])
+        str_copy(n->application_name, sizeof n->application_name, n->name);
+    bool taken = false;
+    for (int j = 0; j < s->nnodes; j++)
+        taken = taken || (j != i && usable(&s->nodes[j]) && s->nodes[j].role == ROLE_STANDBY &&
+                          str_eq_nocase(s->nodes[j].application_name, n->application_name));
+    if (!taken)
+        derive_standby(s, i, root);
+    if (taken || !n->matched) {
+        str_copy(n->application_name, sizeof n->application_name, known);
+        n->upstream[0] = '\0';
+        return;
+    }
+    str_copy(n->seen_by, sizeof n->seen_by, n->upstream);
+    n->role = ROLE_STANDBY;
 }
 
 static void state_word(struct node_snap *n)
@@ -401,9 +480,13 @@ static void pick_candidate(struct snapshot *s, const struct node_snap *root, boo
     int best = -1;
     for (int i = 0; i < s->nnodes; i++) {
         struct node_snap *n = &s->nodes[i];
-        /* with no single primary, only a streaming standby's timeline can rule it out */
-        if (!member(n) || n->role != ROLE_STANDBY || n->needs_rewind ||
-            node_wal_held(n) == LSN_UNKNOWN || ((root || streams(n)) && on_fork(n, tli)))
+        /* with one primary, a fork shown by its history, or an older timeline it cannot place
+         * on that history and does not stream on; with none, only a streaming standby's
+         * timeline can rule it out */
+        bool forked = root ? n->needs_rewind || (n->timeline > 0 && n->timeline != tli &&
+                                                 !streams(n) && history_at(root, n->timeline) < 0)
+                           : streams(n) && on_fork(n, tli);
+        if (!member(n) || n->role != ROLE_STANDBY || forked || node_wal_held(n) == LSN_UNKNOWN)
             continue;
         if (root && strcmp(n->system_identifier, root->system_identifier) != 0)
             continue;
@@ -446,7 +529,8 @@ void derive_snapshot(struct snapshot *s, const struct health_limits *lim)
                 strcmp(s->nodes[up].system_identifier, n->system_identifier) == 0)
                 r = &s->nodes[up];
             derive_standby(s, i, r);
-        }
+        } else if (!usable(n))
+            second_hand(s, i, primaries == 1 ? root : NULL);
     }
     if (primaries == 1)
         note_standings(s);

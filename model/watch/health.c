@@ -22,27 +22,70 @@ static const char *who(const struct node_snap *n, char *buf, size_t len)
     return buf;
 }
 
+/* How long a walsender may go without a reply from a live standby: it replies at least every
+ * wal_receiver_status_interval (10 s by default); a standby that vanished without a word keeps
+ * its row until wal_sender_timeout (60 s). */
+#define LIVE_REPLY_S 12.0
+
+/* The row an unreachable standby is seen with (derive.c second_hand), NULL when none. */
+static const struct repl_row *seen_row(const struct snapshot *s, const struct node_snap *n)
+{
+    const struct node_snap *up = n->seen_by[0] ? snapshot_find(s, n->seen_by) : NULL;
+    for (int r = 0; up && r < up->nrepl; r++)
+        if (str_eq_nocase(up->repl[r].application_name, n->application_name))
+            return &up->repl[r];
+    return NULL;
+}
+
+/* What the node that still sees an unreachable standby says of it; *live when it shows it
+ * streaming and replying now. */
+static void seen_as(const struct snapshot *s, const struct node_snap *n, char *buf, size_t len,
+                    bool *live)
+{
+    const struct repl_row *row = seen_row(s, n);
+    char lag[32] = "", reply[48] = "";
+    buf[0] = '\0';
+    *live = false;
+    if (!row)
+        return;
+    if (num_known(n->lag_replay))
+        format_bytes(n->lag_replay, lag, sizeof lag);
+    if (dbl_known(row->reply_age))
+        str_printf(reply, sizeof reply, ", last reply %.1f s ago", row->reply_age);
+    *live = strcmp(row->state, "streaming") == 0 && dbl_known(row->reply_age) &&
+            row->reply_age <= LIVE_REPLY_S;
+    str_printf(buf, len, " (%s shows it %s%s%s%s%s%s: second-hand)", n->seen_by, row->state,
+               n->sync_state[0] ? ", " : "", n->sync_state, lag[0] ? ", replay " : "", lag, reply);
+}
+
+/* A node we cannot ask is critical, unless the node it streams from shows it streaming and
+ * replying: then replication works and only our view of it is missing. */
 static void rule_reachability(struct snapshot *s)
 {
     for (int i = 0; i < s->nnodes; i++) {
         const struct node_snap *n = &s->nodes[i];
-        char w[NAME_LEN + 140];
+        char w[NAME_LEN + 140], seen[192];
+        bool live;
+        seen_as(s, n, seen, sizeof seen, &live);
+        enum severity down = live ? SEV_WARNING : SEV_CRITICAL;
         switch (n->reach) {
         case REACH_UNREACHABLE:
-            snapshot_add_problem(s, SEV_CRITICAL, "unreachable", n->name, "%s is down: %s",
-                                 who(n, w, sizeof w), n->error[0] ? n->error : "no connection");
+            snapshot_add_problem(s, down, "unreachable", n->name, "%s is down%s: %s",
+                                 who(n, w, sizeof w), seen,
+                                 n->error[0] ? n->error : "no connection");
             break;
         case REACH_TIMEOUT:
-            snapshot_add_problem(s, SEV_CRITICAL, "timeout", n->name, "%s does not answer: %s",
-                                 who(n, w, sizeof w), n->error);
+            snapshot_add_problem(s, down, "timeout", n->name, "%s does not answer%s: %s",
+                                 who(n, w, sizeof w), seen, n->error);
             break;
         case REACH_AUTH_FAILED:
-            snapshot_add_problem(s, SEV_CRITICAL, "auth_failed", n->name,
-                                 "%s refused our login: %s", who(n, w, sizeof w), n->error);
+            snapshot_add_problem(s, down, "auth_failed", n->name, "%s refused our login%s: %s",
+                                 who(n, w, sizeof w), seen, n->error);
             break;
         case REACH_ERROR:
             snapshot_add_problem(s, SEV_WARNING, "query_failed", n->name,
-                                 "%s answered with an error: %s", who(n, w, sizeof w), n->error);
+                                 "%s answered with an error%s: %s", who(n, w, sizeof w), seen,
+                                 n->error);
             break;
         default:
             break;
@@ -216,9 +259,34 @@ static const struct slot_row *lost_slot_of(const struct snapshot *s, const struc
     return NULL;
 }
 
+/* Waits for WAL it does not have, from any source (it replayed all it holds). */
+static bool waits_for_wal(const struct node_snap *n)
+{
+    return strcmp(n->startup_wait, "RecoveryRetrieveRetryInterval") == 0 ||
+           strcmp(n->startup_wait, "RecoveryWalStream") == 0;
+}
+
+/* Without a slot: a standby that waits for WAL older than the oldest WAL file the node it
+ * streams from (its upstream, else the primary) still has, and no restore_command to get it
+ * elsewhere. Its receiver asks for that segment and is refused ("requested WAL segment ... has
+ * already been removed") every wal_retrieve_retry_interval. NULL when that is not shown. */
+static const struct node_snap *wal_removed_on(const struct snapshot *s, const struct node_snap *n,
+                                              const struct node_snap *primary)
+{
+    const struct node_snap *src = n->upstream[0] ? snapshot_find(s, n->upstream) : NULL;
+    if (!src)
+        src = primary;
+    lsn_t held = node_wal_held(n);
+    if (!src || src == n || !usable(src) || src->oldest_wal == LSN_UNKNOWN || held == LSN_UNKNOWN ||
+        n->restore_command != 0 || n->needs_rewind || !waits_for_wal(n))
+        return NULL;
+    return held < src->oldest_wal ? src : NULL;
+}
+
 /* Broken for good, not behind: a standby that does not stream while the slot it streams with is
- * lost on its upstream. PostgreSQL removed the WAL it still needs ("requested WAL segment ... has
- * already been removed"); it never catches up by waiting, only a new base backup helps. */
+ * lost on its upstream, or (no slot) while the WAL it waits for is older than any its upstream
+ * keeps. PostgreSQL removed the WAL it still needs ("requested WAL segment ... has already been
+ * removed"); it never catches up by waiting, only a new base backup helps. */
 static void rule_needs_resync(struct snapshot *s, const struct node_snap *primary)
 {
     for (int i = 0; i < s->nnodes; i++) {
@@ -227,13 +295,23 @@ static void rule_needs_resync(struct snapshot *s, const struct node_snap *primar
         if (!usable(n) || n->role != ROLE_STANDBY || streaming(n))
             continue;
         const struct slot_row *sl = lost_slot_of(s, n, primary, &on);
-        if (!sl)
-            continue;
-        n->needs_resync = true;
-        snapshot_add_problem(s, SEV_CRITICAL, "needs_resync", n->name,
-                             "%s can never stream again: its slot %s on %s is lost (the WAL it "
-                             "needs is removed); resync it (r, or repltop resync %s)",
-                             n->name, sl->name, on->name, n->name);
+        if (sl) {
+            n->needs_resync = true;
+            snapshot_add_problem(s, SEV_CRITICAL, "needs_resync", n->name,
+                                 "%s can never stream again: its slot %s on %s is lost (the WAL it "
+                                 "needs is removed); resync it (r, or repltop resync %s)",
+                                 n->name, sl->name, on->name, n->name);
+        } else if ((on = wal_removed_on(s, n, primary))) {
+            char need[LSN_STRLEN], kept[LSN_STRLEN];
+            lsn_format(node_wal_held(n), need, sizeof need);
+            lsn_format(on->oldest_wal, kept, sizeof kept);
+            n->needs_resync = true;
+            snapshot_add_problem(s, SEV_CRITICAL, "needs_resync", n->name,
+                                 "%s can never stream again: it needs WAL from %s, %s keeps WAL "
+                                 "only from %s on (no slot held it); resync it (r, or repltop "
+                                 "resync %s)",
+                                 n->name, need, on->name, kept, n->name);
+        }
     }
 }
 
@@ -250,6 +328,27 @@ static const struct node_snap *slot_user(const struct snapshot *s, const struct 
     return NULL;
 }
 
+/* A standby on a fork (derive.c find_fork: evidence only, never a lagging timeline). */
+static void rule_fork(struct snapshot *s, const struct node_snap *n, const struct node_snap *p)
+{
+    char held[LSN_STRLEN], fork[LSN_STRLEN], why[160];
+    lsn_format(node_wal_held(n), held, sizeof held);
+    lsn_format(n->fork_lsn, fork, sizeof fork);
+    if (n->timeline > p->timeline)
+        str_printf(why, sizeof why, "%s is on timeline %d, newer than %s's %d", n->name,
+                   n->timeline, p->name, p->timeline);
+    else if (n->fork_lsn != LSN_UNKNOWN)
+        str_printf(why, sizeof why,
+                   "%s holds WAL of timeline %d up to %s, past %s where %s's history left it",
+                   n->name, n->timeline, held, fork, p->name);
+    else
+        str_printf(why, sizeof why, "%s is on timeline %d, which is not in the history of %s's %d",
+                   n->name, n->timeline, p->name, p->timeline);
+    snapshot_add_problem(s, SEV_CRITICAL, "timeline_diverged", n->name,
+                         "%s: it cannot follow without a rewind (J, or repltop rejoin %s)", why,
+                         n->name);
+}
+
 static void rule_standbys(struct snapshot *s, const struct node_snap *primary,
                           const struct health_limits *lim)
 {
@@ -257,22 +356,18 @@ static void rule_standbys(struct snapshot *s, const struct node_snap *primary,
         const struct node_snap *n = &s->nodes[i];
         if (!usable(n) || n->role != ROLE_STANDBY)
             continue;
-        bool diverged = false;
-        if (primary && n->timeline > 0 && primary->timeline > 0 &&
-            strcmp(n->system_identifier, primary->system_identifier) == 0 &&
-            (n->timeline > primary->timeline ||
-             (n->timeline < primary->timeline && !streaming(n)))) {
-            diverged = true;
-            snapshot_add_problem(s, SEV_CRITICAL, "timeline_diverged", n->name,
-                                 "%s is on timeline %d, %s on timeline %d: it cannot follow "
-                                 "without a rewind",
-                                 n->name, n->timeline, primary->name, primary->timeline);
-        }
+        bool diverged = primary && n->needs_rewind;
+        if (diverged)
+            rule_fork(s, n, primary);
+        char tl[96] = "";
+        if (primary && n->timeline > 0 && primary->timeline > n->timeline)
+            str_printf(tl, sizeof tl, "; on timeline %d, %s on %d: it follows once it streams",
+                       n->timeline, primary->name, primary->timeline);
         bool unseen = n->read_all_stats == 0 && !(n->wr.present && n->wr.status[0]);
         if (!diverged && !streaming(n) && !n->needs_resync && !archive_only(n) && !unseen)
             snapshot_add_problem(s, SEV_WARNING, "not_streaming", n->name,
-                                 "%s is a standby but does not stream (WAL receiver: %s)", n->name,
-                                 n->wr.present ? n->wr.status : "not running");
+                                 "%s is a standby but does not stream (WAL receiver: %s%s)",
+                                 n->name, n->wr.present ? n->wr.status : "not running", tl);
         if (n->replay_paused == 1)
             snapshot_add_problem(s, SEV_WARNING, "replay_paused", n->name,
                                  "%s has WAL replay paused (pg_wal_replay_resume() resumes it)",

@@ -70,6 +70,7 @@ static void sample_reset(struct node *n, struct node_sample *s)
     node_snap_clear(&s->s);
     s->xact_total = NUM_UNKNOWN;
     s->mono_ms = 0;
+    memset(s->may, 0, sizeof s->may);
 }
 
 static void sample_free(struct node_sample *s)
@@ -144,7 +145,8 @@ static void set_error(struct node *n, enum node_reach reach, const char *msg)
 static enum node_reach classify_connect_error(const char *msg)
 {
     if (strstr(msg, "authentication failed") || strstr(msg, "no password supplied") ||
-        strstr(msg, "no pg_hba.conf entry") || strstr(msg, "password is") || strstr(msg, "SCRAM") ||
+        strstr(msg, "no pg_hba.conf entry") || strstr(msg, "pg_hba.conf rejects") ||
+        strstr(msg, "password is") || strstr(msg, "SCRAM") ||
         (strstr(msg, "role \"") && strstr(msg, "does not exist"))) /* a login that has no role */
         return REACH_AUTH_FAILED;
     if (strstr(msg, "does not exist") || strstr(msg, "permission denied") ||
@@ -412,6 +414,10 @@ static bool read_results(struct node *n, int64_t now)
     }
     if (st == STMTS_MORE)
         return true;
+    if (st == STMTS_SENT) { /* a follow-up in the same refresh (node_stmts.c) */
+        n->want_write = PQflush(n->conn) == 1;
+        return true;
+    }
     n->state = CS_READY;
     n->deadline = 0;
     if (st == STMTS_FAILED)
@@ -542,6 +548,9 @@ void node_fill_snap(const struct node *n, struct node_snap *out)
         if (n->have_last) {
             out->sampled_at = n->last.s.sampled_at;
             out->stale = true;
+            /* what it streamed as: how another node may still know it (derive.c) */
+            str_copy(out->application_name, sizeof out->application_name,
+                     n->last.s.application_name);
         }
     }
     out->reach = n->reach;

@@ -2,9 +2,10 @@
 #include "model/watch/node_stmts.h"
 #include "model/base/util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-/* libpq's pipeline mode (libpq 14 and later; any v3-protocol server) sends the four monitoring
+/* libpq's pipeline mode (libpq 14 and later; any v3-protocol server) sends the monitoring
  * statements prepared, still in one round trip: the server plans them once per session instead
  * of every refresh (bench/RESULTS.md, section 4). Without it they go as one simple query.
  * REPLTOP_NO_PIPELINE builds the fallback, to test it. */
@@ -22,38 +23,76 @@ void stmts_reset(struct stmts *st)
 }
 
 #if HAVE_PIPELINE
-static const char *const stmt_name[QP_COUNT] = {"repltop_node", "repltop_replication",
-                                                "repltop_slots", "repltop_wal_receiver"};
+static const char *const stmt_name[QP_COUNT] = {"repltop_node",      "repltop_replication",
+                                                "repltop_slots",     "repltop_wal_receiver",
+                                                "repltop_wal_files", "repltop_history"};
+#endif
 
-/* Prepares what this session has not prepared yet, runs the four statements and ends with a
- * sync: one round trip, results in the order of sent[]. */
-static bool send_pipeline(struct stmts *st, PGconn *conn)
+/* Sends the parts in want[] in one round trip: in pipeline mode, prepares what this session has
+ * not prepared yet, runs them and ends with a sync (results in the order of sent[]); else as one
+ * simple query. */
+static bool send_parts(struct stmts *st, PGconn *conn, const bool *want)
 {
-    st->nsent = st->ndone = 0;
-    for (int i = 0; i < QP_COUNT; i++) {
-        if (st->prepared[i])
-            continue;
-        if (!PQsendPrepare(conn, stmt_name[i], queries_part_sql((enum query_part)i), 0, NULL))
-            return false;
-        st->sent[st->nsent++] = (signed char)(CMD_PREPARE + i);
+    st->nsent = st->ndone = st->nread = 0;
+#if HAVE_PIPELINE
+    if (st->pipeline) {
+        for (int i = 0; i < QP_COUNT; i++) {
+            if (!want[i] || st->prepared[i])
+                continue;
+            if (!PQsendPrepare(conn, stmt_name[i], queries_part_sql((enum query_part)i), 0, NULL))
+                return false;
+            st->sent[st->nsent++] = (signed char)(CMD_PREPARE + i);
+        }
+        for (int i = 0; i < QP_COUNT; i++) {
+            if (!want[i])
+                continue;
+            if (!PQsendQueryPrepared(conn, stmt_name[i], 0, NULL, NULL, NULL, 0))
+                return false;
+            st->sent[st->nsent++] = (signed char)i;
+        }
+        return PQpipelineSync(conn) == 1;
     }
+#endif
+    char *sql = xstrdup("");
     for (int i = 0; i < QP_COUNT; i++) {
-        if (!PQsendQueryPrepared(conn, stmt_name[i], 0, NULL, NULL, NULL, 0))
-            return false;
+        if (!want[i])
+            continue;
+        char *more = xasprintf("%s%s;", sql, queries_part_sql((enum query_part)i));
+        free(sql);
+        sql = more;
         st->sent[st->nsent++] = (signed char)i;
     }
-    return PQpipelineSync(conn) == 1;
+    bool ok = PQsendQuery(conn, sql) == 1;
+    free(sql);
+    return ok;
 }
-#endif
 
 bool stmts_send(struct stmts *st, PGconn *conn)
 {
     st->part = 0;
-#if HAVE_PIPELINE
-    if (st->pipeline)
-        return send_pipeline(st, conn);
-#endif
-    return PQsendQuery(conn, queries_monitor_sql()) == 1;
+    st->followed = false;
+    bool want[QP_COUNT];
+    for (int i = 0; i < QP_COUNT; i++)
+        want[i] = i < QP_REQUIRED || (st->may[i] && !st->broken[i]);
+    return send_parts(st, conn, want);
+}
+
+/* After the required parts: what the node part says this session may run is kept for the next
+ * refresh, and what it allows for the first time is sent at once, so that even a one-shot
+ * `status` has it. True when something was sent. */
+static bool follow_up(struct stmts *st, PGconn *conn, const struct node_sample *sample, bool *lost)
+{
+    bool want[QP_COUNT] = {false}, any = false;
+    for (int i = QP_REQUIRED; i < QP_COUNT; i++) {
+        want[i] = sample->may[i] && !st->may[i] && !st->broken[i] && !st->followed;
+        any = any || want[i];
+        st->may[i] = sample->may[i];
+    }
+    if (!any)
+        return false;
+    st->followed = true;
+    *lost = !send_parts(st, conn, want);
+    return true;
 }
 
 /* Pipeline mode where libpq has it, also at run time (the library may be older than its
@@ -66,6 +105,21 @@ void stmts_enter_pipeline(struct stmts *st, PGconn *conn)
 #else
     (void)st;
     (void)conn;
+#endif
+}
+
+/* The statuses only pipeline mode has (libpq's headers before 14 know neither): the end of a
+ * pipeline's answer, and a command it skipped after an earlier one failed. */
+enum pipe_status { PIPE_SYNC, PIPE_ABORTED };
+static bool pipe_status(const PGresult *res, enum pipe_status which)
+{
+#ifdef LIBPQ_HAS_PIPELINING
+    return PQresultStatus(res) ==
+           (which == PIPE_SYNC ? PGRES_PIPELINE_SYNC : PGRES_PIPELINE_ABORTED);
+#else
+    (void)res;
+    (void)which;
+    return false;
 #endif
 }
 
@@ -83,8 +137,8 @@ static const char *result_get(const struct rowset *rs, int row, const char *col)
 static void take_result(struct stmts *st, PGresult *res, struct node_sample *sample, bool *failed,
                         char *errbuf, size_t errlen)
 {
-    int cmd = st->pipeline ? (st->ndone < st->nsent ? st->sent[st->ndone] : -1)
-                           : (st->part < QP_COUNT ? st->part : -1);
+    int at = st->pipeline ? st->ndone : st->nread++;
+    int cmd = at < st->nsent ? st->sent[at] : -1;
     ExecStatusType status = PQresultStatus(res);
     const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
     if (cmd >= CMD_PREPARE) {
@@ -94,7 +148,12 @@ static void take_result(struct stmts *st, PGresult *res, struct node_sample *sam
     } else if (cmd >= 0 && status == PGRES_TUPLES_OK) {
         struct rowset rs = {.nrows = PQntuples(res), .get = result_get, .ctx = res};
         queries_parse((enum query_part)cmd, &rs, sample);
-        st->part++;
+        st->part += cmd < QP_REQUIRED;
+        return;
+    } else if (cmd >= QP_REQUIRED) {
+        /* an optional part that fails (a privilege taken away, a file it cannot read) is not
+         * sent again on this session; the sample goes without it */
+        st->broken[cmd] = st->broken[cmd] || !pipe_status(res, PIPE_ABORTED);
         return;
     } else if (cmd >= 0 && state && strcmp(state, "26000") == 0) {
         st->prepared[cmd] = false; /* gone from the session (DISCARD ALL): prepare again */
@@ -103,17 +162,6 @@ static void take_result(struct stmts *st, PGresult *res, struct node_sample *sam
         *failed = true;
         str_copy(errbuf, errlen, PQresultErrorMessage(res));
     }
-}
-
-/* The end of a pipeline's answer (libpq's headers before 14 do not know the status). */
-static bool is_sync(const PGresult *res)
-{
-#ifdef LIBPQ_HAS_PIPELINING
-    return PQresultStatus(res) == PGRES_PIPELINE_SYNC;
-#else
-    (void)res;
-    return false;
-#endif
 }
 
 enum stmts_state stmts_read(struct stmts *st, PGconn *conn, struct node_sample *sample, char *err,
@@ -127,9 +175,14 @@ enum stmts_state stmts_read(struct stmts *st, PGconn *conn, struct node_sample *
             st->ndone++; /* the end of one command's results in the pipeline */
             continue;
         }
-        if (!res || is_sync(res)) { /* the whole refresh is answered */
+        if (!res || pipe_status(res, PIPE_SYNC)) { /* the whole refresh is answered */
             PQclear(res);
-            return failed || st->part < QP_COUNT ? STMTS_FAILED : STMTS_DONE;
+            if (failed || st->part < QP_REQUIRED)
+                return STMTS_FAILED;
+            bool lost = false;
+            if (follow_up(st, conn, sample, &lost))
+                return lost ? STMTS_LOST : STMTS_SENT;
+            return STMTS_DONE;
         }
         take_result(st, res, sample, &failed, err, errlen);
         PQclear(res);

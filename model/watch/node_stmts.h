@@ -1,4 +1,4 @@
-/* node_stmts: the four monitoring statements on one libpq session — prepared once per session
+/* node_stmts: the monitoring statements on one libpq session — prepared once per session
  * and sent with one sync in libpq's pipeline mode (one round trip), or as one simple query where
  * libpq has no pipeline mode — and their results parsed into a sample (queries.h). node.c owns
  * the session and its state machine; this is what goes over it each refresh. */
@@ -14,9 +14,14 @@
 struct stmts {
     bool pipeline;                  /* this session is in pipeline mode */
     bool prepared[QP_COUNT];        /* the statements this session has prepared */
-    signed char sent[2 * QP_COUNT]; /* the pipeline's commands in flight, in order */
+    signed char sent[2 * QP_COUNT]; /* the commands in flight, in order */
     int nsent, ndone;               /* how many were sent, and answered in full */
-    int part;                       /* how many statements' rows were read this refresh */
+    int part;                       /* how many required statements' rows were read */
+    int nread;                      /* how many results of statements were taken (no pipeline) */
+    /* The optional parts (queries.h): may this session run them (as the last node part said),
+     * and has one failed (never sent again on this session). */
+    bool may[QP_COUNT], broken[QP_COUNT];
+    bool followed; /* this refresh already sent a follow-up with the parts newly allowed */
 };
 
 enum stmts_state {
@@ -24,6 +29,7 @@ enum stmts_state {
     STMTS_DONE,   /* every statement answered: the sample is complete */
     STMTS_FAILED, /* answered, with an error (in err) or rows missing */
     STMTS_LOST,   /* the connection broke (err may say why) */
+    STMTS_SENT,   /* the node part allowed optional parts: they were sent, flush and wait */
 };
 
 /* A new session: nothing prepared, not in pipeline mode. */

@@ -13,6 +13,7 @@
 #include "model/pg/conninfo.h"
 #include "model/base/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,13 +51,20 @@
     " CASE WHEN pg_is_in_recovery() THEN current_setting('primary_slot_name') END"                 \
     "   AS primary_slot_name,"                                                                     \
     " pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS read_all_stats,"                  \
-    " current_user AS watch_role"
+    " current_user AS watch_role,"                                                                 \
+    " extract(epoch FROM pg_postmaster_start_time())::text AS postmaster_start,"                   \
+    " CASE WHEN pg_is_in_recovery() THEN (SELECT wait_event FROM pg_stat_get_activity(NULL)"       \
+    "   WHERE backend_type = 'startup') END AS startup_wait,"                                      \
+    " has_function_privilege('pg_ls_waldir()', 'EXECUTE') AS may_list_wal,"                        \
+    " has_function_privilege('pg_read_file(text, bigint, bigint, boolean)', 'EXECUTE')"            \
+    "   AND NOT pg_is_in_recovery() AS may_read_history"
 
 #define REPLICATION_SQL                                                                            \
     "SELECT w.pid, a.application_name, a.client_addr, a.client_port, w.state,"                     \
     " w.sent_lsn, w.write_lsn, w.flush_lsn, w.replay_lsn,"                                         \
     " extract(epoch FROM w.write_lag) AS write_lag, extract(epoch FROM w.flush_lag) AS flush_lag," \
-    " extract(epoch FROM w.replay_lag) AS replay_lag, w.sync_priority, w.sync_state"               \
+    " extract(epoch FROM w.replay_lag) AS replay_lag, w.sync_priority, w.sync_state,"              \
+    " extract(epoch FROM now() - w.reply_time) AS reply_age"                                       \
     " FROM pg_stat_get_wal_senders() w JOIN pg_stat_get_activity(NULL) a ON a.pid = w.pid"         \
     " ORDER BY w.pid"
 
@@ -71,8 +79,23 @@
     " slot_name, conninfo, extract(epoch FROM now() - last_msg_receipt_time) AS last_msg_age"      \
     " FROM pg_stat_wal_receiver"
 
-static const char *const part_sql[QP_COUNT] = {NODE_SQL, REPLICATION_SQL, SLOTS_SQL,
-                                               WAL_RECEIVER_SQL};
+/* WAL file names sort by timeline, then position: the newest name is the newest timeline this
+ * node has WAL of (what it receives, even while its WAL receiver is down); the oldest position
+ * is the oldest WAL a standby streaming from it can still get. */
+#define WAL_FILES_SQL                                                                              \
+    "SELECT max(name) AS newest_walfile, '00000000' || min(substr(name, 9)) AS oldest_walfile,"    \
+    " pg_size_bytes(current_setting('wal_segment_size')) AS wal_segment_size"                      \
+    " FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}$'"
+
+/* The primary's timeline history names, for each ancestor timeline, where it was left: the
+ * evidence of a fork (missing_ok: timeline 1 has none). */
+#define HISTORY_SQL                                                                                \
+    "SELECT CASE WHEN NOT pg_is_in_recovery() THEN pg_read_file('pg_wal/' ||"                      \
+    " substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) || '.history', 0, 1048576, true) END"    \
+    " AS timeline_history"
+
+static const char *const part_sql[QP_COUNT] = {NODE_SQL,         REPLICATION_SQL, SLOTS_SQL,
+                                               WAL_RECEIVER_SQL, WAL_FILES_SQL,   HISTORY_SQL};
 static const char monitor_sql[] =
     NODE_SQL ";" REPLICATION_SQL ";" SLOTS_SQL ";" WAL_RECEIVER_SQL ";";
 
@@ -193,16 +216,22 @@ static void parse_node(const struct rowset *rs, struct node_sample *smp)
     get_str(rs, 0, "synchronous_commit", n->synchronous_commit, sizeof n->synchronous_commit);
     n->read_all_stats = get_bool(rs, 0, "read_all_stats");
     get_str(rs, 0, "watch_role", n->watch_role, sizeof n->watch_role);
+    get_str(rs, 0, "postmaster_start", n->postmaster_start, sizeof n->postmaster_start);
+    get_str(rs, 0, "startup_wait", n->startup_wait, sizeof n->startup_wait);
+    smp->may[QP_WAL_FILES] = get_bool(rs, 0, "may_list_wal") == 1;
+    smp->may[QP_HISTORY] = get_bool(rs, 0, "may_read_history") == 1;
     if (n->role == ROLE_PRIMARY) {
         n->timeline = walfile_timeline(col(rs, 0, "current_walfile"));
         /* a promoted primary still reports where its recovery ended: not a standby position */
         n->receive_lsn = n->replay_lsn = LSN_UNKNOWN;
-    } else
-        n->timeline = get_int(rs, 0, "checkpoint_timeline"); /* refined by the WAL receiver */
+    } else /* lags a switch by minutes: refined by the WAL receiver and the WAL files */
+        n->timeline = get_int(rs, 0, "checkpoint_timeline");
     if (n->role == ROLE_STANDBY) {
         const char *pci = col(rs, 0, "primary_conninfo");
         standby_app_name(n, pci, col(rs, 0, "cluster_name"));
-        recovery_source(n, pci, col(rs, 0, "restore_command"));
+        const char *restore = col(rs, 0, "restore_command");
+        recovery_source(n, pci, restore);
+        n->restore_command = restore ? *restore != '\0' : -1;
         get_str(rs, 0, "primary_slot_name", n->primary_slot_name, sizeof n->primary_slot_name);
         if (pci) {
             char host[96] = "", port[16] = "";
@@ -242,6 +271,7 @@ static void parse_replication(const struct rowset *rs, struct node_sample *smp)
         r->write_lag = get_dbl(rs, i, "write_lag");
         r->flush_lag = get_dbl(rs, i, "flush_lag");
         r->replay_lag = get_dbl(rs, i, "replay_lag");
+        r->reply_age = get_dbl(rs, i, "reply_age");
         r->sync_priority = get_int(rs, i, "sync_priority");
         get_str(rs, i, "sync_state", r->sync_state, sizeof r->sync_state);
     }
@@ -283,7 +313,7 @@ static void parse_wal_receiver(const struct rowset *rs, struct node_sample *smp)
     w->sender_port = get_int(rs, 0, "sender_port");
     get_str(rs, 0, "slot_name", w->slot_name, sizeof w->slot_name);
     w->last_msg_age = get_dbl(rs, 0, "last_msg_age");
-    if (w->received_tli > 0)
+    if (w->received_tli > n->timeline) /* each source can lag the truth, none leads it */
         n->timeline = w->received_tli;
     if (w->sender_host[0])
         str_printf(n->upstream_addr, sizeof n->upstream_addr, "%s:%d", w->sender_host,
@@ -295,22 +325,60 @@ static void parse_wal_receiver(const struct rowset *rs, struct node_sample *smp)
         standby_app_name(n, ci, NULL);
 }
 
+static void parse_wal_files(const struct rowset *rs, struct node_sample *smp)
+{
+    struct node_snap *n = &smp->s;
+    if (rs->nrows < 1)
+        return;
+    n->oldest_wal = walfile_start(col(rs, 0, "oldest_walfile"), get_i64(rs, 0, "wal_segment_size"));
+    int newest = walfile_timeline(col(rs, 0, "newest_walfile"));
+    if (n->role == ROLE_STANDBY && newest > n->timeline)
+        n->timeline = newest;
+}
+
+void queries_parse_history(const char *text, struct node_snap *n)
+{
+    n->nhistory = text ? 0 : -1;
+    n->history_cut = false;
+    for (const char *line = text; line && *line;) {
+        const char *end = line + strcspn(line, "\n");
+        char buf[128];
+        str_copy(buf, sizeof buf, line);
+        if ((size_t)(end - line) < sizeof buf)
+            buf[end - line] = '\0';
+        char lsn[LSN_STRLEN + 1];
+        unsigned tli;
+        struct tli_switch sw;
+        /* comment and blank lines are allowed, as PostgreSQL's own reader allows them */
+        if (sscanf(buf, "%u %20s", &tli, lsn) == 2 && tli > 0 && tli < 0x7fffffff &&
+            lsn_parse(lsn, &sw.end)) {
+            sw.tli = (int)tli;
+            if (n->nhistory == HISTORY_MAX) {
+                memmove(n->history, n->history + 1, (HISTORY_MAX - 1) * sizeof *n->history);
+                n->nhistory--;
+                n->history_cut = true;
+            }
+            n->history[n->nhistory++] = sw;
+        }
+        line = *end ? end + 1 : end;
+    }
+}
+
+static void parse_history(const struct rowset *rs, struct node_sample *smp)
+{
+    struct node_snap *n = &smp->s;
+    if (rs->nrows < 1 || n->role != ROLE_PRIMARY)
+        return;
+    const char *text = col(rs, 0, "timeline_history");
+    /* timeline 1 has no history file: known and empty */
+    queries_parse_history(text ? text : n->timeline == 1 ? "" : NULL, n);
+}
+
 void queries_parse(enum query_part part, const struct rowset *rs, struct node_sample *sample)
 {
-    switch (part) {
-    case QP_NODE:
-        parse_node(rs, sample);
-        break;
-    case QP_REPLICATION:
-        parse_replication(rs, sample);
-        break;
-    case QP_SLOTS:
-        parse_slots(rs, sample);
-        break;
-    case QP_WAL_RECEIVER:
-        parse_wal_receiver(rs, sample);
-        break;
-    default:
-        break;
-    }
+    static void (*const parse[QP_COUNT])(const struct rowset *, struct node_sample *) = {
+        parse_node,         parse_replication, parse_slots,
+        parse_wal_receiver, parse_wal_files,   parse_history};
+    if ((unsigned)part < QP_COUNT)
+        parse[part](rs, sample);
 }

@@ -1,7 +1,8 @@
 /* queries: the monitoring SQL and the parsers that turn its rows into a node_snap.
  *
  * One round trip per node per refresh runs four statements (node, replication, slots, WAL
- * receiver), each safe on a primary and on a standby: prepared once per session and sent in
+ * receiver), and the optional ones the session may (WAL files, timeline history), each safe on a
+ * primary and on a standby: prepared once per session and sent in
  * libpq's pipeline mode, or, without it, together as one simple query. Parsers read columns by
  * name through a rowset, so tests can feed them plain strings without a server. */
 #ifndef REPLTOP_QUERIES_H
@@ -9,7 +10,20 @@
 
 #include "model/watch/snapshot.h"
 
-enum query_part { QP_NODE, QP_REPLICATION, QP_SLOTS, QP_WAL_RECEIVER, QP_COUNT };
+/* The first QP_REQUIRED parts run every refresh; the others read files of the data directory,
+ * which needs privileges the monitoring role may lack (pg_ls_waldir: pg_monitor; pg_read_file:
+ * superuser or a grant). They run only where the node part says the session may call them, and
+ * a session that cannot is never sent them (a permission error would be logged every refresh). */
+enum query_part {
+    QP_NODE,
+    QP_REPLICATION,
+    QP_SLOTS,
+    QP_WAL_RECEIVER,
+    QP_WAL_FILES, /* the oldest and newest WAL segment in pg_wal */
+    QP_HISTORY,   /* a primary's timeline history file */
+    QP_COUNT
+};
+#define QP_REQUIRED QP_WAL_FILES
 
 /* Rows of one statement: get() returns the text of a column, NULL for SQL NULL or no column. */
 struct rowset {
@@ -23,9 +37,10 @@ struct node_sample {
     struct node_snap s;
     int64_t xact_total; /* sum of commits + rollbacks over all databases, NUM_UNKNOWN */
     int64_t mono_ms;    /* when it was taken, for rate computations */
+    bool may[QP_COUNT]; /* the optional parts this session may run (the node part says) */
 };
 
-/* The full monitoring query (all four statements, for the simple-query protocol). */
+/* The required parts together, for the simple-query protocol. */
 const char *queries_monitor_sql(void);
 /* One of them alone, to prepare (the extended protocol takes one statement at a time). */
 const char *queries_part_sql(enum query_part part);
@@ -35,5 +50,9 @@ const char *queries_part_sql(enum query_part part);
 void queries_app_name(const char *conninfo, const char *cluster_name, char *out, size_t n);
 /* Parses the rows of one part into sample (the node_snap arrays are allocated here). */
 void queries_parse(enum query_part part, const struct rowset *rs, struct node_sample *sample);
+/* Reads a timeline history file's text ("1\t0/3000148\tno recovery target specified" lines)
+ * into n->history: the newest HISTORY_MAX switches, history_cut when older ones were left out.
+ * NULL text: unknown (nhistory -1). */
+void queries_parse_history(const char *text, struct node_snap *n);
 
 #endif

@@ -37,6 +37,10 @@ void node_snap_clear(struct node_snap *n)
     n->server_version_num = -1;
     n->timeline = -1;
     n->uptime_s = NAN;
+    n->oldest_wal = LSN_UNKNOWN;
+    n->restore_command = -1;
+    n->nhistory = -1;
+    n->fork_lsn = LSN_UNKNOWN;
     n->replay_age = NAN;
     n->replay_paused = -1;
     n->apply_delay_s = NAN;

@@ -40,8 +40,9 @@ struct repl_row {
     char state[24];             /* startup, catchup, streaming, backup, stopping */
     lsn_t sent_lsn, write_lsn, flush_lsn, replay_lsn;
     double write_lag, flush_lag, replay_lag; /* seconds, NAN when NULL (idle) */
-    int sync_priority;                       /* -1 when unknown */
-    char sync_state[16];                     /* async, potential, sync, quorum */
+    double reply_age;    /* seconds since the standby's last reply (reply_time), NAN if unknown */
+    int sync_priority;   /* -1 when unknown */
+    char sync_state[16]; /* async, potential, sync, quorum */
 };
 
 /* One row of pg_replication_slots. */
@@ -67,6 +68,14 @@ struct wal_receiver {
     double last_msg_age; /* seconds since the last message from the sender, NAN if unknown */
 };
 
+/* One line of a timeline history file: timeline tli was left for the next one at end (the
+ * switch point: the new timeline's first LSN). */
+struct tli_switch {
+    int tli;
+    lsn_t end;
+};
+#define HISTORY_MAX 32 /* the newest switches a primary's history is kept with */
+
 struct node_snap {
     char name[NAME_LEN];
     char target[128]; /* host:port (or socket dir:port) it is polled at, no secrets */
@@ -84,6 +93,20 @@ struct node_snap {
     char system_identifier[24]; /* decimal, as PostgreSQL prints it */
     int timeline;               /* -1 when unknown */
     double uptime_s;
+    /* pg_postmaster_start_time() as epoch seconds, to the microsecond ("" unknown): with the
+     * system identifier, which postmaster answered (one server under two host names) */
+    char postmaster_start[32];
+    lsn_t oldest_wal;    /* the start of the oldest WAL segment in its pg_wal, LSN_UNKNOWN */
+    int restore_command; /* standby: restore_command -1 unknown, 0 empty, 1 set */
+    /* standby: what its startup process waits for ("" none or unknown); RecoveryWalStream and
+     * RecoveryRetrieveRetryInterval mean it has replayed all the WAL it has and waits for more */
+    char startup_wait[40];
+    /* primary: the history of its timeline, the newest HISTORY_MAX switches in timeline order;
+     * nhistory -1 when not read (no privilege), 0 on timeline 1; history_cut when older lines
+     * were left out */
+    struct tli_switch history[HISTORY_MAX];
+    int nhistory;
+    bool history_cut;
 
     lsn_t current_lsn;    /* primary: pg_current_wal_lsn() */
     lsn_t receive_lsn;    /* standby: pg_last_wal_receive_lsn() */
@@ -116,13 +139,21 @@ struct node_snap {
     double lag_write_s, lag_flush_s, lag_replay_s;
     int64_t data_at_risk; /* bytes a promotion of this standby would lose now */
     bool best_candidate;
-    bool needs_rewind; /* ahead of the primary it should follow (diverged timeline) */
+    /* On a fork of the primary's timeline (derive.c, from evidence only): on a newer timeline
+     * than the primary, or on an older one that the primary's history left at fork_lsn while
+     * this standby holds WAL past it, or on one that is not in that history at all. */
+    bool needs_rewind;
+    lsn_t fork_lsn; /* where its timeline left the primary's history; LSN_UNKNOWN */
     /* Identity (derive.c): the earlier config entry this one is the same server as (same system
      * identifier and address), "" when none; and whether its system identifier is not the
      * cluster's (the one most entries share). Either way it is neither a primary of the cluster
      * nor a failover candidate. */
     char same_server_as[NAME_LEN];
     bool other_cluster;
+    /* Not reachable, but the node named here lists it in its pg_stat_replication (by the
+     * application_name it streamed as when last seen, else by its name): role, upstream, sync
+     * state, lag and data at risk below are that node's word for it, second-hand. "" none. */
+    char seen_by[NAME_LEN];
     bool needs_resync; /* its WAL is gone (the slot it streams with is lost): health.c sets it */
     /* sync_state and sync_priority as of the last refresh in which exactly one primary answered
      * ("" and -1: not seen, or not in its pg_stat_replication then). The cluster carries them

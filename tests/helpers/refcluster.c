@@ -20,6 +20,15 @@ lsn_t lsn_of(const char *s)
     return v;
 }
 
+bool has_problem(const struct snapshot *s, const char *code, const char *node)
+{
+    for (int i = 0; i < s->nproblems; i++)
+        if (strcmp(s->problems[i].code, code) == 0 &&
+            (!node || strcmp(s->problems[i].node, node) == 0))
+            return true;
+    return false;
+}
+
 static void set_node(struct node_snap *n, const char *name, const char *target)
 {
     str_copy(n->name, sizeof n->name, name);
@@ -43,7 +52,7 @@ static void add_row(struct node_snap *p, const char *app, const char *state, con
     r->write_lsn = lsn_of(write);
     r->flush_lsn = lsn_of(flush);
     r->replay_lsn = lsn_of(replay);
-    r->write_lag = r->flush_lag = r->replay_lag = NAN;
+    r->write_lag = r->flush_lag = r->replay_lag = r->reply_age = NAN;
     str_copy(r->sync_state, sizeof r->sync_state, sync);
     r->sync_priority = prio;
 }

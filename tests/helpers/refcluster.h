@@ -14,6 +14,8 @@ extern const struct health_limits ref_limits;
 
 /* "X/Y" as a position; fails the running test when it does not parse. */
 lsn_t lsn_of(const char *s);
+/* Whether s lists a problem with this code (on this node; NULL: any node). */
+bool has_problem(const struct snapshot *s, const char *code, const char *node);
 /* A new snapshot of the reference cluster, not yet derived. */
 struct snapshot *refcluster_new(void);
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# What another node knows of a node repltop cannot ask (issue 15): db_s1 refuses our logins
+# (pg_hba.conf) but still streams. Listed under the name it streams as (as an HA manager lists
+# its members), it is shown as db_m's pg_stat_replication shows it — upstream, sync state, lag —
+# marked second-hand, a warning rather than "down"; each fact compared with db_m's own row.
+source "$(dirname "$0")/lib.sh"
+command -v jq >/dev/null || { skip "jq is not installed"; exit 0; }
+cluster_up
+
+NAMED=$TEST_TMP/named.conf
+sed 's/\bdb_s1\b/walreceiver/g' "$CONF" >"$NAMED"
+HBA=$DEMO_DIR/db_s1/pg_hba.conf
+run_as_server sed -i 's|^host *all *all *127.0.0.1/32 *scram-sha-256|host all all 127.0.0.1/32 reject|' "$HBA"
+ctl -D "$DEMO_DIR/db_s1" reload
+refused() { snap "$NAMED"; q '.nodes[] | select(.name == "walreceiver") | .reachable == false'; }
+check "db_s1 refuses repltop's login now" wait_for 20 refused
+row() { demo_psql db_m -c "SELECT $1 FROM pg_stat_replication WHERE application_name = 'walreceiver'"; }
+check "PostgreSQL: db_m still shows walreceiver $(row state), $(row sync_state)" test "$(row state)" = streaming
+live() { snap "$NAMED"; q '.nodes[] | select(.name == "walreceiver") | .seen_by == "db_m"'; }
+check "repltop: seen_by db_m" wait_for 20 live
+jq -c '.nodes[] | select(.name == "walreceiver") | {reach, state, role, seen_by, upstream, sync_state, lag_bytes}' "$J" | sed 's/^/# /'
+check "its role, upstream and sync state are db_m's row's ($(row sync_state))" \
+    q --arg s "$(row sync_state)" '.nodes[] | select(.name == "walreceiver") |
+      .role == "standby" and .upstream == "db_m" and .sync_state == $s and .lag_bytes.replay != null'
+check "the problem says it refuses us, and what db_m shows (second-hand), as a warning" \
+    q '.cluster.problems[] | select(.node == "walreceiver") |
+       .severity == "warning" and (.message | test("refused our login \\(db_m shows it streaming.*second-hand\\)"))'
+check "no critical problem: replication works, only our view is missing" q '.cluster.health != "critical"'
+"$REPLTOP" -c "$NAMED" status >"$TEST_TMP/status.txt"
+check "the table says it too" grep -q 'second-hand' "$TEST_TMP/status.txt"
+# stopped for real: db_m's row is gone at once, and so is the second-hand word
+ctl -D "$DEMO_DIR/db_s1" stop -m fast
+gone() { snap "$NAMED"; q '.nodes[] | select(.name == "walreceiver") | .seen_by == null'; }
+check "stopped: no second-hand word left, and db_m lists no row ($(demo_psql db_m -c "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'walreceiver'"))" wait_for 20 gone
+check "stopped: critical" q '.cluster.problems[] | select(.node == "walreceiver") | .severity == "critical"'

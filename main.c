@@ -3,6 +3,7 @@
  * usage or configuration error, said in one line. */
 #include "cli/cli.h"
 #include "model/watch/cluster.h"
+#include "model/watch/patroni_members.h"
 #include "model/config/config.h"
 #include "model/demo/demo.h"
 #include "model/store/json.h"
@@ -23,6 +24,7 @@ static void usage(FILE *out)
     fputs("usage:\n"
           "  repltop [-c FILE] [-t THEME] [-i SECONDS] [--read-only] [CONNINFO...]  the dashboard\n"
           "  repltop status [--json|--check] [-c FILE] [CONNINFO...]   one snapshot\n"
+          "  repltop --patroni http://HOST:8008 [status]               a Patroni cluster\n"
           "  repltop demo [up|down|status|load [SECONDS]] [--dir DIR]  the sandbox cluster\n"
           "  repltop promote NODE [--yes] [--force]                    promote a standby\n"
           "  repltop sync show | sync set 'SPEC' [--yes]               synchronous standbys\n"
@@ -35,6 +37,8 @@ static void usage(FILE *out)
           "or the conninfo and are never shown.\n"
           "\n"
           "  -c, --config FILE     INI file with [repltop], [nodes], [node NAME] and [severity]\n"
+          "      --patroni URL     a Patroni member's REST API: the nodes are Patroni's members\n"
+          "                        (no node list needed), and actions go through Patroni\n"
           "  -t, --theme NAME      colour theme (default, dark, light, monochrome, ...)\n"
           "  -i, --interval SECS   refresh interval (default 1)\n"
           "  -j, --json            (status) print the snapshot as JSON\n"
@@ -69,9 +73,10 @@ struct options {
     double interval;
     bool json, check, read_only;
     const char *record_path, *replay_path;
+    const char *patroni; /* --patroni URL */
 };
 
-enum { OPT_RECORD = 1000, OPT_REPLAY, OPT_CHECK, OPT_READ_ONLY };
+enum { OPT_RECORD = 1000, OPT_REPLAY, OPT_CHECK, OPT_READ_ONLY, OPT_PATRONI };
 
 /* Loads -c FILE and the conninfo arguments into cfg; prints the error and returns false. */
 static bool load_config(struct config *cfg, const struct options *o, int nargs, char **args)
@@ -95,6 +100,14 @@ static bool load_config(struct config *cfg, const struct options *o, int nargs, 
             text_error("%s: %s", origin, err);
             return false;
         }
+    }
+    if (o->patroni) {
+        free(cfg->patroni);
+        cfg->patroni = xstrdup(o->patroni);
+    }
+    if (!patroni_load_members(cfg, err, sizeof err)) {
+        text_error("%s", err);
+        return false;
     }
     if (o->interval > 0)
         cfg->refresh_s = o->interval;
@@ -120,6 +133,7 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
                                              {"replay", required_argument, NULL, OPT_REPLAY},
                                              {"check", no_argument, NULL, OPT_CHECK},
                                              {"read-only", no_argument, NULL, OPT_READ_ONLY},
+                                             {"patroni", required_argument, NULL, OPT_PATRONI},
                                              {"help", no_argument, NULL, 'h'},
                                              {"version", no_argument, NULL, 'V'},
                                              {NULL, 0, NULL, 0}};
@@ -155,6 +169,13 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
         case OPT_READ_ONLY:
             o->read_only = true;
             break;
+        case OPT_PATRONI: {
+            char err[400];
+            if (!config_check_patroni_url(optarg, err, sizeof err))
+                return usage_error("--%s", err);
+            o->patroni = optarg;
+            break;
+        }
         case 'h':
             usage(stdout);
             return 0;

@@ -3,6 +3,7 @@
 #include "cli/action_main.h"
 #include "model/base/text.h"
 #include "model/config/config.h"
+#include "model/watch/patroni_members.h"
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -109,7 +110,7 @@ static int action_parse(int argc, char **argv, const char *config_path, struct c
         return 3;
     }
     if (!config_load_file(cfg, config_path, err, sizeof err) ||
-        !config_validate(cfg, err, sizeof err)) {
+        !patroni_load_members(cfg, err, sizeof err) || !config_validate(cfg, err, sizeof err)) {
         text_error("%s", err);
         return 3;
     }

@@ -39,11 +39,13 @@ void config_done(struct config *c)
         free(c->nodes[i].conninfo);
         free(c->nodes[i].datadir);
         free(c->nodes[i].bindir);
+        free(c->nodes[i].patroni);
     }
     free(c->nodes);
     free(c->path);
     free(c->theme);
     free(c->sync_policy);
+    free(c->patroni);
     free(c->severities);
     memset(c, 0, sizeof *c);
 }
@@ -282,6 +284,11 @@ static bool set_setting(struct config *c, const char *key, const char *value, ch
         }
         free(c->sync_policy);
         c->sync_policy = xstrdup(value);
+    } else if (strcmp(key, "patroni") == 0) {
+        if (!config_check_patroni_url(value, err, errlen))
+            return false;
+        free(c->patroni);
+        c->patroni = xstrdup(value);
     } else if (strcmp(key, "lag_warn_bytes") == 0 || strcmp(key, "lag_crit_bytes") == 0) {
         if (!config_parse_bytes(value, &bytes)) {
             str_printf(err, errlen, "%s must be a size like 16MB, not \"%s\"", key, value);
@@ -329,8 +336,14 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
             return false;
         }
         n->port = (int)port;
+    } else if (strcmp(key, "patroni") == 0) {
+        if (!config_check_patroni_url(value, err, errlen))
+            return false;
+        free(n->patroni);
+        n->patroni = xstrdup(value);
     } else {
-        str_printf(err, errlen, "unknown setting \"%s\" in [node %s] (datadir, port, bindir)", key,
+        str_printf(err, errlen,
+                   "unknown setting \"%s\" in [node %s] (datadir, port, bindir, patroni)", key,
                    node);
         return false;
     }
@@ -482,11 +495,28 @@ bool config_load_file(struct config *c, const char *path, char *err, size_t errl
     return ok;
 }
 
+bool config_check_patroni_url(const char *url, char *err, size_t errlen)
+{
+    const char *host = strncmp(url, "http://", 7) == 0    ? url + 7
+                       : strncmp(url, "https://", 8) == 0 ? url + 8
+                                                          : NULL;
+    if (!host || !*host || *host == '/' || strpbrk(url, " \t\r\n")) {
+        str_printf(err, errlen,
+                   "patroni must be the URL of a Patroni REST API, like http://host:8008, not "
+                   "\"%s\"",
+                   url);
+        return false;
+    }
+    return true;
+}
+
 bool config_validate(const struct config *c, char *err, size_t errlen)
 {
     if (c->nnodes == 0) {
         str_copy(err, errlen,
-                 "no nodes to watch: give a conninfo or -c FILE with a [nodes] section");
+                 c->patroni ? "no nodes to watch: Patroni listed no member"
+                            : "no nodes to watch: give a conninfo, --patroni URL or -c FILE with "
+                              "a [nodes] section");
         return false;
     }
     for (int i = 0; i < c->nnodes; i++) {

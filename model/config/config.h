@@ -2,7 +2,8 @@
  *
  *   [repltop]                      refresh, theme, lag thresholds, deadlines
  *   [nodes]   name = conninfo      any conninfo or URI libpq accepts
- *   [node NAME]                    datadir, port, bindir: enable local actions on NAME
+ *   [node NAME]                    datadir, port, bindir: enable local actions on NAME;
+ *                                  patroni = URL: the member's Patroni REST API
  *   [severity] CODE [NODE] = warning|critical|ok   a problem code's severity (for one node)
  *
  * Connection details (.pgpass, PGPASSWORD, services, URIs) are libpq's business: a conninfo is
@@ -23,6 +24,7 @@ struct node_conf {
     char *datadir;    /* NULL unless [node NAME] gives one */
     char *bindir;     /* NULL: use the installed PostgreSQL */
     int port;         /* -1 unless given */
+    char *patroni;    /* [node NAME] patroni = URL: this member's Patroni REST API, else NULL */
     char origin[128]; /* "FILE:LINE" or "argument N", for error messages */
 };
 
@@ -45,6 +47,9 @@ struct config {
     int connect_timeout_ms, query_timeout_ms;
     char *sync_policy; /* [repltop] sync: the declared sync policy as written, NULL when not set
                         * (checked at load with syncnames_parse_policy; see syncpolicy.h) */
+    /* [repltop] patroni = URL (or --patroni URL): the REST API of a Patroni member, from which
+     * the members are read (/cluster) and through which the actions go; NULL when not set */
+    char *patroni;
     struct node_conf *nodes;
     int nnodes;
     struct severity_override *severities; /* [severity] CODE = ..., CODE NODE = ... */
@@ -65,7 +70,10 @@ bool config_add_conninfo(struct config *c, const char *conninfo, const char *ori
 bool config_add_node(struct config *c, const char *name, const char *conninfo, const char *origin,
                      char *err, size_t errlen);
 struct node_conf *config_find_node(struct config *c, const char *name);
-/* Final checks once everything is loaded: at least one node, [node X] sections name real nodes. */
+/* Whether url can be a Patroni REST API: http:// or https:// and a host. */
+bool config_check_patroni_url(const char *url, char *err, size_t errlen);
+/* Final checks once everything is loaded: at least one node (or a Patroni URL to read them
+ * from), [node X] sections name real nodes. */
 bool config_validate(const struct config *c, char *err, size_t errlen);
 
 /* ----- adding a node to the file (the new-replica action) ----- */

@@ -438,6 +438,7 @@ int config_add_new_nodes(struct config *c, const struct config *from)
         struct node_conf *n = config_find_node(c, f->name);
         n->datadir = f->datadir ? xstrdup(f->datadir) : NULL;
         n->bindir = f->bindir ? xstrdup(f->bindir) : NULL;
+        n->patroni = f->patroni ? xstrdup(f->patroni) : NULL;
         n->port = f->port;
         added++;
     }

@@ -1,5 +1,6 @@
 /* json: writing and reading the snapshot. */
 #include "model/store/json.h"
+#include "model/store/json_patroni.h"
 #include "model/base/util.h"
 
 #include <cJSON.h>
@@ -177,6 +178,7 @@ static cJSON *node_json(const struct node_snap *n)
     add_str(o, "recovery_source", n->recovery_source);
     add_str(o, "primary_slot_name", n->primary_slot_name);
     cJSON_AddItemToObject(o, "wal_receiver", wal_receiver_json(&n->wr));
+    add_str(o, "patroni_member", n->patroni_member);
     cJSON *repl = cJSON_AddArrayToObject(o, "replication");
     for (int i = 0; i < n->nrepl; i++)
         cJSON_AddItemToArray(repl, repl_json(&n->repl[i]));
@@ -211,6 +213,10 @@ char *snapshot_to_json(const struct snapshot *s, bool pretty)
     cJSON *nodes = cJSON_AddArrayToObject(root, "nodes");
     for (int i = 0; i < s->nnodes; i++)
         cJSON_AddItemToArray(nodes, node_json(&s->nodes[i]));
+    if (s->patroni)
+        cJSON_AddItemToObject(root, "patroni", patroni_view_to_json(s->patroni));
+    else
+        cJSON_AddNullToObject(root, "patroni");
     cJSON_AddNumberToObject(root, "seq", (double)s->seq);
     add_dbl(root, "interval_seconds", s->interval_s);
     cJSON_AddStringToObject(root, "repltop_version", REPLTOP_VERSION);
@@ -413,6 +419,7 @@ static void rd_node(const cJSON *o, struct node_snap *n)
     n->needs_resync = rd_bool(o, "needs_resync");
     rd_str(o, "recovery_source", n->recovery_source, sizeof n->recovery_source);
     rd_str(o, "primary_slot_name", n->primary_slot_name, sizeof n->primary_slot_name);
+    rd_str(o, "patroni_member", n->patroni_member, sizeof n->patroni_member);
     rd_wal_receiver(get(o, "wal_receiver"), &n->wr);
     const cJSON *arr = get(o, "replication");
     int cnt = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
@@ -456,6 +463,7 @@ struct snapshot *snapshot_from_json(const char *text, char *err, size_t errlen)
     rd_str(cl, "synchronous_commit", s->synchronous_commit, sizeof s->synchronous_commit);
     rd_str(cl, "sync_policy", s->sync_policy, sizeof s->sync_policy);
     rd_str(cl, "candidate", s->candidate, sizeof s->candidate);
+    s->patroni = patroni_view_from_json(get(root, "patroni"));
     int i = 0;
     const cJSON *it;
     cJSON_ArrayForEach(it, nodes)

@@ -9,6 +9,7 @@
 
 #include "model/pg/lsn.h"
 #include "model/base/num.h"
+#include "model/patroni/patroni_view.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -134,6 +135,10 @@ struct node_snap {
     struct slot_row *slots;
     int nslots;
     struct wal_receiver wr;
+
+    /* The Patroni member this node is (patroni_members.h), "" when Patroni is not configured
+     * or lists no such member; its view is the snapshot's patroni. */
+    char patroni_member[NAME_LEN];
 };
 
 struct problem {
@@ -164,6 +169,10 @@ struct snapshot {
     int nproblems;
     struct node_snap *nodes;
     int nnodes;
+
+    /* Patroni's view of the cluster ([repltop] patroni, --patroni, [node X] patroni): NULL
+     * when Patroni is not configured; known false when its REST API did not answer (error). */
+    struct patroni_view *patroni;
 };
 
 struct snapshot *snapshot_new(int nnodes);
@@ -178,6 +187,9 @@ lsn_t node_wal_held(const struct node_snap *n);
 /* A standby that applies WAL only recovery_min_apply_delay (> 0) after it was committed. */
 bool node_delayed(const struct node_snap *n);
 const struct node_snap *snapshot_find(const struct snapshot *s, const char *name);
+/* The Patroni member a node is, NULL when none is known. */
+const struct patroni_member *snapshot_patroni_member(const struct snapshot *s,
+                                                     const struct node_snap *n);
 void snapshot_add_problem(struct snapshot *s, enum severity sev, const char *code, const char *node,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

@@ -1,6 +1,7 @@
 /* action_main: the frame every action command runs in (cli/action_main.h), and the question
  * on the terminal an action asks before it changes anything (struct action's ask). */
 #include "cli/action_main.h"
+#include "model/ops/manager_gate.h"
 #include "model/base/text.h"
 #include "model/config/config.h"
 #include "model/watch/patroni_members.h"
@@ -160,7 +161,12 @@ int action_main(int argc, char **argv, const char *config_path, bool read_only,
         struct action a;
         action_begin(&a, call.verb, call.target, &cfg, b.confirmed, b.force);
         a.ask = ask_on_terminal;
-        rc = cmd->run(&a, &call);
+        /* no action around an HA manager; `sync show` only reads */
+        if (strcmp(call.verb, "sync show") != 0 &&
+            !action_manager_gate(&a, cmd->nargs == 1 ? call.target : NULL))
+            rc = 1;
+        else
+            rc = cmd->run(&a, &call);
         action_end(&a, rc == 0);
     }
     config_done(&cfg);

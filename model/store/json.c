@@ -1,6 +1,7 @@
 /* json: writing and reading the snapshot. */
 #include "model/store/json.h"
 #include "model/store/json_patroni.h"
+#include "model/watch/manager.h"
 #include "model/base/util.h"
 
 #include <cJSON.h>
@@ -124,6 +125,37 @@ static cJSON *wal_receiver_json(const struct wal_receiver *w)
     return o;
 }
 
+/* null until the node answered the detection; kind "none" once it did and showed none */
+static cJSON *manager_json(const struct node_manager *m)
+{
+    if (!m->checked)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "kind", manager_key(m->kind));
+    add_str(o, "scope", m->scope);
+    add_str(o, "member", m->member);
+    add_int(o, "node_id", m->node_id);
+    add_tristate(o, "agent_session", m->agent);
+    add_str(o, "marks", m->marks);
+    return o;
+}
+
+/* Who runs the cluster: the first node that shows a manager; null when no node was checked. */
+static cJSON *cluster_manager_json(const struct snapshot *s)
+{
+    const struct node_snap *by = manager_running(s, NULL);
+    bool checked = false;
+    for (int i = 0; i < s->nnodes; i++)
+        checked = checked || s->nodes[i].manager.checked;
+    if (!checked)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "kind", manager_key(by ? by->manager.kind : MANAGER_NONE));
+    add_str(o, "scope", by ? by->manager.scope : NULL);
+    add_str(o, "seen_on", by ? by->name : NULL);
+    return o;
+}
+
 static cJSON *node_json(const struct node_snap *n)
 {
     cJSON *o = cJSON_CreateObject();
@@ -177,6 +209,8 @@ static cJSON *node_json(const struct node_snap *n)
     cJSON_AddBoolToObject(o, "needs_resync", n->needs_resync);
     add_str(o, "recovery_source", n->recovery_source);
     add_str(o, "primary_slot_name", n->primary_slot_name);
+    add_i64(o, "manager_sessions", n->manager_sessions);
+    cJSON_AddItemToObject(o, "manager", manager_json(&n->manager));
     cJSON_AddItemToObject(o, "wal_receiver", wal_receiver_json(&n->wr));
     add_str(o, "patroni_member", n->patroni_member);
     cJSON *repl = cJSON_AddArrayToObject(o, "replication");
@@ -210,6 +244,7 @@ char *snapshot_to_json(const struct snapshot *s, bool pretty)
         cJSON_AddItemToArray(probs, o);
     }
     add_str(cl, "candidate", s->candidate);
+    cJSON_AddItemToObject(cl, "manager", cluster_manager_json(s));
     cJSON *nodes = cJSON_AddArrayToObject(root, "nodes");
     for (int i = 0; i < s->nnodes; i++)
         cJSON_AddItemToArray(nodes, node_json(&s->nodes[i]));
@@ -369,6 +404,21 @@ static void rd_wal_receiver(const cJSON *o, struct wal_receiver *w)
     w->last_msg_age = rd_dbl(o, "last_msg_age_seconds");
 }
 
+static void rd_manager(const cJSON *o, struct node_manager *m)
+{
+    m->checked = cJSON_IsObject(o);
+    if (!m->checked)
+        return;
+    char kind[24];
+    rd_str(o, "kind", kind, sizeof kind);
+    m->kind = manager_from_key(kind);
+    rd_str(o, "scope", m->scope, sizeof m->scope);
+    rd_str(o, "member", m->member, sizeof m->member);
+    m->node_id = rd_int(o, "node_id");
+    m->agent = rd_tristate(o, "agent_session");
+    rd_str(o, "marks", m->marks, sizeof m->marks);
+}
+
 static void rd_node(const cJSON *o, struct node_snap *n)
 {
     rd_str(o, "name", n->name, sizeof n->name);
@@ -420,6 +470,8 @@ static void rd_node(const cJSON *o, struct node_snap *n)
     rd_str(o, "recovery_source", n->recovery_source, sizeof n->recovery_source);
     rd_str(o, "primary_slot_name", n->primary_slot_name, sizeof n->primary_slot_name);
     rd_str(o, "patroni_member", n->patroni_member, sizeof n->patroni_member);
+    n->manager_sessions = rd_i64(o, "manager_sessions");
+    rd_manager(get(o, "manager"), &n->manager);
     rd_wal_receiver(get(o, "wal_receiver"), &n->wr);
     const cJSON *arr = get(o, "replication");
     int cnt = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;

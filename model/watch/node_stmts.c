@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-/* libpq's pipeline mode (libpq 14 and later; any v3-protocol server) sends the four monitoring
+/* libpq's pipeline mode (libpq 14 and later; any v3-protocol server) sends the five monitoring
  * statements prepared, still in one round trip: the server plans them once per session instead
  * of every refresh (bench/RESULTS.md, section 4). Without it they go as one simple query.
  * REPLTOP_NO_PIPELINE builds the fallback, to test it. */
@@ -23,9 +23,10 @@ void stmts_reset(struct stmts *st)
 
 #if HAVE_PIPELINE
 static const char *const stmt_name[QP_COUNT] = {"repltop_node", "repltop_replication",
-                                                "repltop_slots", "repltop_wal_receiver"};
+                                                "repltop_slots", "repltop_wal_receiver",
+                                                "repltop_manager"};
 
-/* Prepares what this session has not prepared yet, runs the four statements and ends with a
+/* Prepares what this session has not prepared yet, runs the five statements and ends with a
  * sync: one round trip, results in the order of sent[]. */
 static bool send_pipeline(struct stmts *st, PGconn *conn)
 {

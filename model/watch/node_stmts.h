@@ -1,4 +1,4 @@
-/* node_stmts: the four monitoring statements on one libpq session — prepared once per session
+/* node_stmts: the five monitoring statements on one libpq session — prepared once per session
  * and sent with one sync in libpq's pipeline mode (one round trip), or as one simple query where
  * libpq has no pipeline mode — and their results parsed into a sample (queries.h). node.c owns
  * the session and its state machine; this is what goes over it each refresh. */

@@ -10,11 +10,20 @@
  * planning the views' joins every refresh — about 30 % of the query's server time
  * (bench/RESULTS.md, section 4). */
 #include "model/watch/queries.h"
+#include "model/watch/manager.h"
 #include "model/pg/conninfo.h"
 #include "model/base/util.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* An HA manager's own session (manager.h): Patroni's ("Patroni", and "Patroni heartbeat" and
+ * the like in later versions), repmgrd's, pg_auto_failover's monitor checking the node. Not a
+ * client's: CONN leaves them out and counts them apart. */
+#define MANAGER_SESSION                                                                            \
+    "coalesce(application_name = 'Patroni' OR application_name LIKE 'Patroni %'"                   \
+    " OR application_name IN ('repmgr', 'repmgrd')"                                                \
+    " OR usesysid = to_regrole('pgautofailover_monitor')::oid, false)"
 
 /* One statement per part (enum query_part): prepared once per session where libpq has pipeline
  * mode (model/watch/node.c), else sent together as one simple query. */
@@ -34,8 +43,8 @@
     " CASE WHEN pg_is_in_recovery() THEN extract(epoch FROM"                                       \
     "   current_setting('recovery_min_apply_delay')::interval) END AS apply_delay,"                \
     " extract(epoch FROM now() - pg_postmaster_start_time()) AS uptime,"                           \
-    " (SELECT count(*) FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend')"     \
-    "   AS connections,"                                                                           \
+    " (SELECT count(*) FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend'"      \
+    "   AND NOT " MANAGER_SESSION ") AS connections,"                                              \
     " (SELECT sum(pg_stat_get_db_xact_commit(oid) + pg_stat_get_db_xact_rollback(oid))"            \
     "   FROM pg_database) AS xact_total,"                                                          \
     " current_setting('synchronous_standby_names') AS synchronous_standby_names,"                  \
@@ -69,10 +78,31 @@
     " slot_name, conninfo, extract(epoch FROM now() - last_msg_receipt_time) AS last_msg_age"      \
     " FROM pg_stat_wal_receiver"
 
+/* The marks of an HA manager (manager.h), each safe where nothing of it is installed: catalog
+ * lookups and to_regrole, never a manager's own table or function (a statement naming a
+ * missing one fails). postgresql.conf's first bytes only with the rights pg_read_file needs
+ * for a file outside the data directory; else NULL. */
+#define MANAGER_SQL                                                                                \
+    "SELECT count(*) FILTER (WHERE application_name = 'Patroni'"                                   \
+    "   OR application_name LIKE 'Patroni %') AS patroni_sessions,"                                \
+    " count(*) FILTER (WHERE application_name IN ('repmgr', 'repmgrd')) AS repmgr_sessions,"       \
+    " count(*) FILTER (WHERE usesysid = to_regrole('pgautofailover_monitor')::oid)"                \
+    "   AS autofailover_sessions,"                                                                 \
+    " current_setting('cluster_name') AS cluster_name,"                                            \
+    " CASE WHEN has_function_privilege("                                                           \
+    "   'pg_catalog.pg_read_file(text, bigint, bigint, boolean)', 'EXECUTE')"                      \
+    "   AND pg_has_role('pg_read_all_settings', 'USAGE')"                                          \
+    "   AND pg_has_role('pg_read_server_files', 'USAGE')"                                          \
+    "   THEN pg_read_file(current_setting('config_file'), 0, 128, true) END AS config_head,"       \
+    " (SELECT extversion FROM pg_extension WHERE extname = 'repmgr') AS repmgr_extension,"         \
+    " to_regrole('pgautofailover_replicator') IS NOT NULL AS autofailover_role,"                   \
+    " EXISTS (SELECT FROM pg_database WHERE datname = 'pg_auto_failover') AS autofailover_monitor" \
+    " FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend'"
+
 static const char *const part_sql[QP_COUNT] = {NODE_SQL, REPLICATION_SQL, SLOTS_SQL,
-                                               WAL_RECEIVER_SQL};
+                                               WAL_RECEIVER_SQL, MANAGER_SQL};
 static const char monitor_sql[] =
-    NODE_SQL ";" REPLICATION_SQL ";" SLOTS_SQL ";" WAL_RECEIVER_SQL ";";
+    NODE_SQL ";" REPLICATION_SQL ";" SLOTS_SQL ";" WAL_RECEIVER_SQL ";" MANAGER_SQL ";";
 
 const char *queries_monitor_sql(void)
 {
@@ -291,6 +321,30 @@ static void parse_wal_receiver(const struct rowset *rs, struct node_sample *smp)
         standby_app_name(n, ci, NULL);
 }
 
+/* After the other parts: pg_auto_failover's marks are in the names they read. */
+static void parse_manager(const struct rowset *rs, struct node_sample *smp)
+{
+    if (rs->nrows < 1)
+        return;
+    struct manager_marks mk = {
+        .patroni_sessions = get_i64(rs, 0, "patroni_sessions"),
+        .repmgr_sessions = get_i64(rs, 0, "repmgr_sessions"),
+        .autofailover_sessions = get_i64(rs, 0, "autofailover_sessions"),
+        .cluster_name = col(rs, 0, "cluster_name"),
+        .config_head = col(rs, 0, "config_head"),
+        .repmgr_extension = col(rs, 0, "repmgr_extension"),
+        .autofailover_role = get_bool(rs, 0, "autofailover_role"),
+        .autofailover_monitor = get_bool(rs, 0, "autofailover_monitor"),
+    };
+    manager_decide(&mk, &smp->s);
+    int64_t sessions[] = {mk.patroni_sessions, mk.repmgr_sessions, mk.autofailover_sessions};
+    smp->s.manager_sessions = 0;
+    for (size_t i = 0; i < sizeof sessions / sizeof sessions[0]; i++)
+        smp->s.manager_sessions = num_known(sessions[i]) && num_known(smp->s.manager_sessions)
+                                      ? smp->s.manager_sessions + sessions[i]
+                                      : NUM_UNKNOWN;
+}
+
 void queries_parse(enum query_part part, const struct rowset *rs, struct node_sample *sample)
 {
     switch (part) {
@@ -305,6 +359,9 @@ void queries_parse(enum query_part part, const struct rowset *rs, struct node_sa
         break;
     case QP_WAL_RECEIVER:
         parse_wal_receiver(rs, sample);
+        break;
+    case QP_MANAGER:
+        parse_manager(rs, sample);
         break;
     default:
         break;

@@ -1,15 +1,15 @@
 /* queries: the monitoring SQL and the parsers that turn its rows into a node_snap.
  *
- * One round trip per node per refresh runs four statements (node, replication, slots, WAL
- * receiver), each safe on a primary and on a standby: prepared once per session and sent in
- * libpq's pipeline mode, or, without it, together as one simple query. Parsers read columns by
- * name through a rowset, so tests can feed them plain strings without a server. */
+ * One round trip per node per refresh runs five statements (node, replication, slots, WAL
+ * receiver, HA manager), each safe on a primary and on a standby: prepared once per session and
+ * sent in libpq's pipeline mode, or, without it, together as one simple query. Parsers read columns
+ * by name through a rowset, so tests can feed them plain strings without a server. */
 #ifndef REPLTOP_QUERIES_H
 #define REPLTOP_QUERIES_H
 
 #include "model/watch/snapshot.h"
 
-enum query_part { QP_NODE, QP_REPLICATION, QP_SLOTS, QP_WAL_RECEIVER, QP_COUNT };
+enum query_part { QP_NODE, QP_REPLICATION, QP_SLOTS, QP_WAL_RECEIVER, QP_MANAGER, QP_COUNT };
 
 /* Rows of one statement: get() returns the text of a column, NULL for SQL NULL or no column. */
 struct rowset {
@@ -25,7 +25,7 @@ struct node_sample {
     int64_t mono_ms;    /* when it was taken, for rate computations */
 };
 
-/* The full monitoring query (all four statements, for the simple-query protocol). */
+/* The full monitoring query (all five statements, for the simple-query protocol). */
 const char *queries_monitor_sql(void);
 /* One of them alone, to prepare (the extended protocol takes one statement at a time). */
 const char *queries_part_sql(enum query_part part);

@@ -45,6 +45,9 @@ void node_snap_clear(struct node_snap *n)
     n->data_at_risk = NUM_UNKNOWN;
     n->tps = NAN;
     n->connections = NUM_UNKNOWN;
+    n->manager_sessions = NUM_UNKNOWN;
+    n->manager.node_id = -1;
+    n->manager.agent = -1;
     n->wr.received_tli = -1;
     n->wr.sender_port = -1;
     n->wr.last_msg_age = NAN;

@@ -68,6 +68,19 @@ struct wal_receiver {
     double last_msg_age; /* seconds since the last message from the sender, NAN if unknown */
 };
 
+/* The HA manager that runs a node, as recognised from PostgreSQL alone (manager.h). */
+enum manager_kind { MANAGER_NONE, MANAGER_PATRONI, MANAGER_REPMGR, MANAGER_AUTOFAILOVER };
+
+struct node_manager {
+    bool checked; /* the node answered the detection this refresh; else all below is unknown */
+    enum manager_kind kind;
+    char scope[NAME_LEN];  /* Patroni: its scope (cluster_name); "" unknown or none */
+    char member[NAME_LEN]; /* the manager's name for the node ("monitor": pg_auto_failover's) */
+    int node_id;           /* repmgr's or pg_auto_failover's node id, -1 unknown */
+    int agent;             /* the manager's own session on the node: 1 seen, 0 not, -1 unknown */
+    char marks[160];       /* what it was recognised by, for the operator: "Patroni's session" */
+};
+
 struct node_snap {
     char name[NAME_LEN];
     char target[128]; /* host:port (or socket dir:port) it is polled at, no secrets */
@@ -125,7 +138,9 @@ struct node_snap {
     int last_sync_priority;
 
     double tps;          /* transactions per second since the previous sample, NAN first time */
-    int64_t connections; /* client backends, NUM_UNKNOWN when unknown */
+    int64_t connections; /* client backends but the HA managers', NUM_UNKNOWN when unknown */
+    int64_t manager_sessions; /* the HA managers' own sessions, NUM_UNKNOWN when unknown */
+    struct node_manager manager;
 
     /* Display state for one word on screen: streaming, catchup, primary, down, timeout... */
     char state[24];

@@ -27,6 +27,8 @@ static void usage(FILE *out)
           "  repltop --patroni http://HOST:8008 [status]               a Patroni cluster\n"
           "  repltop demo [up|down|status|load [SECONDS]] [--dir DIR]  the sandbox cluster\n"
           "  repltop promote NODE [--yes] [--force]                    promote a standby\n"
+          "  repltop switchover NODE [--yes]                           planned: NODE becomes "
+          "primary\n"
           "  repltop sync show | sync set 'SPEC' [--yes]               synchronous standbys\n"
           "  repltop resync NODE [--yes] | rejoin NODE [--yes]         rebuild a local node\n"
           "  repltop demo [--dir DIR]                                  up + the dashboard\n"
@@ -45,8 +47,8 @@ static void usage(FILE *out)
           "      --check           (status) one line for Nagios/Icinga: REPLTOP OK|WARNING|\n"
           "                        CRITICAL|UNKNOWN - the worst problem (+N more) | perfdata;\n"
           "                        exits 0/1/2/3 (3: no node answered, or bad input)\n"
-          "      --read-only       no actions: promote, sync set, resync, rejoin and the\n"
-          "                        dashboard's action keys refuse (exit 1); also\n"
+          "      --read-only       no actions: promote, switchover, sync set, resync, rejoin,\n"
+          "                        the dashboard's action keys refuse (exit 1); also\n"
           "                        [repltop] actions = off in the config\n"
           "      --record FILE     (dashboard) append every snapshot to FILE, one JSON per line\n"
           "      --replay FILE     play a recording made with --record, without any database:\n"
@@ -344,5 +346,7 @@ int main(int argc, char **argv)
         return cmd_resync(rest, args, o.config_path, o.read_only);
     if (rest > 0 && strcmp(args[0], "rejoin") == 0)
         return cmd_rejoin(rest, args, o.config_path, o.read_only);
+    if (rest > 0 && strcmp(args[0], "switchover") == 0)
+        return cmd_switchover(rest, args, o.config_path, o.read_only);
     return cmd_dashboard(rest, args, &o);
 }

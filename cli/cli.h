@@ -13,5 +13,6 @@ int cmd_promote(int argc, char **argv, const char *config_path, bool read_only);
 int cmd_sync(int argc, char **argv, const char *config_path, bool read_only);
 int cmd_resync(int argc, char **argv, const char *config_path, bool read_only); /* "resync" */
 int cmd_rejoin(int argc, char **argv, const char *config_path, bool read_only); /* "rejoin" */
+int cmd_switchover(int argc, char **argv, const char *config_path, bool read_only);
 
 #endif

@@ -103,12 +103,43 @@ static void after_promote(void **state)
     snapshot_free(s);
 }
 
+static void after_switchover_one(const char *before, const char *cand_app, const char *after)
+{
+    struct syncnames sn;
+    char err[256], out[256];
+    if (!syncnames_parse(before, &sn, err, sizeof err))
+        fail_msg("%s: %s", before, err);
+    syncplan_after_switchover(&sn, "db_s2", cand_app, "db_m");
+    if (sn.method == SYNC_NONE)
+        out[0] = '\0';
+    else
+        assert_true(syncnames_format(&sn, out, sizeof out));
+    assert_string_equal(out, after);
+}
+
+/* The old primary takes the candidate's place; method, number and the others are kept. */
+static void after_switchover(void **state)
+{
+    (void)state;
+    after_switchover_one("FIRST 1 (walreceiversync, walreceiver)", "walreceiversync",
+                         "FIRST 1 (db_m, walreceiver)");
+    after_switchover_one("ANY 2 (walreceiver, WalReceiverSync, x)", "walreceiversync",
+                         "ANY 2 (walreceiver, db_m, x)");
+    /* named by its config name */
+    after_switchover_one("FIRST 1 (db_s2)", "walreceiversync", "FIRST 1 (db_m)");
+    /* not listed: kept; an asynchronous cluster stays asynchronous */
+    after_switchover_one("FIRST 1 (walreceiver)", "walreceiversync", "FIRST 1 (walreceiver)");
+    after_switchover_one("", "walreceiversync", "");
+    /* a * keeps matching everyone */
+    after_switchover_one("ANY 1 (*)", "walreceiversync", "ANY 1 (*)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(first_one_of_two),  cmocka_unit_test(any_is_quorum),
         cmocka_unit_test(unlisted_and_none), cmocka_unit_test(star_and_case),
-        cmocka_unit_test(after_promote),
+        cmocka_unit_test(after_promote),     cmocka_unit_test(after_switchover),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -237,27 +237,42 @@ bool local_start(const struct progress *pr, const struct local_node *ln, char *e
     return false;
 }
 
-struct controldata {
-    int tli;
-    long seg;
-};
-
 static void on_controldata(void *ctx, const char *line)
 {
-    struct controldata *cd = ctx;
+    struct local_control *cd = ctx;
     const char *v;
     if ((v = strstr(line, "Latest checkpoint's TimeLineID:")))
         cd->tli = atoi(v + strlen("Latest checkpoint's TimeLineID:"));
     else if ((v = strstr(line, "Bytes per WAL segment:")))
-        cd->seg = atol(v + strlen("Bytes per WAL segment:"));
+        cd->seg_size = atol(v + strlen("Bytes per WAL segment:"));
+    else if ((v = strstr(line, "Latest checkpoint location:")))
+        lsn_parse(v + strlen("Latest checkpoint location:") +
+                      strspn(v + strlen("Latest checkpoint location:"), " "),
+                  &cd->checkpoint);
+    else if ((v = strstr(line, "Database cluster state:"))) {
+        v += strlen("Database cluster state:");
+        str_copy(cd->state, sizeof cd->state, v + strspn(v, " "));
+        cd->state[strcspn(cd->state, "\n")] = '\0';
+    }
+}
+
+bool local_control_read(const struct local_node *ln, struct local_control *out)
+{
+    *out = (struct local_control){.tli = -1, .seg_size = -1, .checkpoint = LSN_UNKNOWN};
+    char why[256];
+    const char *argv[] = {"pg_controldata", "-D", ln->datadir, NULL};
+    local_run(ln, argv, NULL, 30, on_controldata, out, why, sizeof why);
+    if (out->tli <= 0)
+        out->tli = -1;
+    if (out->seg_size <= 0)
+        out->seg_size = -1;
+    return out->state[0] && out->tli > 0 && out->checkpoint != LSN_UNKNOWN;
 }
 
 void local_controldata(const struct local_node *ln, int *tli, long *seg_size)
 {
-    struct controldata cd = {-1, -1};
-    char why[256];
-    const char *argv[] = {"pg_controldata", "-D", ln->datadir, NULL};
-    local_run(ln, argv, NULL, 30, on_controldata, &cd, why, sizeof why);
-    *tli = cd.tli > 0 ? cd.tli : -1;
-    *seg_size = cd.seg > 0 ? cd.seg : -1;
+    struct local_control cd;
+    local_control_read(ln, &cd);
+    *tli = cd.tli;
+    *seg_size = cd.seg_size;
 }

@@ -5,6 +5,7 @@
 
 #include "model/base/progress.h"
 #include "model/local/local_node.h"
+#include "model/pg/lsn.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -17,6 +18,18 @@ bool local_stop(const struct progress *pr, const struct local_node *ln, char *er
 bool local_start(const struct progress *pr, const struct local_node *ln, char *err, size_t errlen);
 /* pg_controldata: latest checkpoint's timeline and the WAL segment size (-1 when unknown). */
 void local_controldata(const struct local_node *ln, int *tli, long *seg_size);
+
+/* What pg_controldata says: the cluster state ("shut down" after a clean stop of a primary,
+ * "shut down in recovery" of a standby, "in production"...), the latest checkpoint (after a
+ * clean stop: the shutdown checkpoint, the last record of its WAL) and its timeline. */
+struct local_control {
+    char state[40];   /* "" when unknown */
+    lsn_t checkpoint; /* LSN_UNKNOWN when unknown */
+    int tli;          /* -1 when unknown */
+    long seg_size;    /* -1 when unknown */
+};
+/* False when any of state, checkpoint and timeline is unknown (the fields say which). */
+bool local_control_read(const struct local_node *ln, struct local_control *out);
 
 /* Whether the server log written since offset says the node cannot follow the timeline. */
 bool local_log_says_diverged(const struct local_node *ln, long offset);

@@ -15,8 +15,10 @@ static bool usable(const struct node_snap *n)
 
 /* The new timeline and the LSN where it forked off the old one (from its history file;
  * else the candidate's last replayed position before the promote). */
-void promote_fork_point(PGconn *conn, int *tli, lsn_t *fork, lsn_t fallback)
+void promote_fork_point(PGconn *conn, int *tli, lsn_t *fork, lsn_t fallback, int *parent)
 {
+    if (parent)
+        *parent = -1;
     char err[256];
     char *wal = action_value(conn, "SELECT pg_walfile_name(pg_current_wal_lsn())", err, sizeof err);
     *tli = walfile_timeline(wal);
@@ -36,6 +38,8 @@ void promote_fork_point(PGconn *conn, int *tli, lsn_t *fork, lsn_t fallback)
             last = p;
     if (last) {
         char *tab = strchr(last, '\t');
+        if (tab && parent)
+            *parent = atoi(last);
         if (tab) {
             char lsn[32];
             str_copy(lsn, sizeof lsn, tab + 1);
@@ -65,7 +69,7 @@ bool promote_wait_writable(struct action *a, PGconn *conn, const char *name)
     return false;
 }
 
-static bool create_slot_if_missing(struct action *a, PGconn *primary, const char *slot)
+bool promote_create_slot(struct action *a, PGconn *primary, const char *slot)
 {
     char err[256];
     const char *params[1] = {slot};
@@ -131,7 +135,7 @@ static bool repoint(struct action *a, struct node_conf *sc, const struct node_sn
     char *next = action_follow_conninfo(old ? old : "", newp, app);
     bool ok = next != NULL;
     if (ok && slot && slot[0])
-        create_slot_if_missing(a, primary, slot);
+        promote_create_slot(a, primary, slot);
     if (ok) {
         action_step(a, "%s: ALTER SYSTEM SET primary_conninfo (now %s, application_name %s)",
                     sc->name, newp->name, app);
@@ -195,14 +199,14 @@ static void rewind_hint(struct action *a, const struct node_conf *sc, const stru
 }
 
 int promote_follow_all(struct action *a, const struct node_snap *c, struct node_conf *cc,
-                       PGconn *conn, int tli, lsn_t fork, int64_t start)
+                       PGconn *conn, int tli, lsn_t fork, int64_t start, const char *skip)
 {
     char err[600];
     int failures = 0;
     for (int i = 0; i < a->snap->nnodes; i++) {
         const struct node_snap *s = &a->snap->nodes[i];
         struct node_conf *sc = action_node_conf(a, s->name);
-        if (s == c || !sc)
+        if (s == c || !sc || (skip && strcmp(s->name, skip) == 0))
             continue;
         if (!usable(s) || s->role != ROLE_STANDBY) {
             if (s->role != ROLE_PRIMARY)

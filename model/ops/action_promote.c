@@ -353,10 +353,8 @@ static int stopped_part_way(struct action *a, const char *name, const char *what
                        name, what, why, name, name);
 }
 
-/* Replay of what it received, then pg_promote(). fallback gets the last replayed position,
- * start the time promotion began. */
-static bool promote_now(struct action *a, PGconn *conn, const char *name, lsn_t *fallback,
-                        int64_t *start)
+bool promote_now(struct action *a, PGconn *conn, const char *name, lsn_t *fallback, int64_t *start,
+                 bool fast)
 {
     char err[600];
     wait_replay(a, conn, name);
@@ -365,11 +363,25 @@ static bool promote_now(struct action *a, PGconn *conn, const char *name, lsn_t 
         lsn_parse(replayed, fallback);
     free(replayed);
 
-    action_step(a, "SELECT pg_promote(true, 60) on %s", name);
+    /* pg_promote(true) looks every 100 ms; a switchover, whose writes wait meanwhile, signals
+     * and looks every 10 ms itself */
+    const char *sql = fast ? "SELECT pg_promote(false)" : "SELECT pg_promote(true, 60)";
+    action_step(a, "%s on %s", sql, name);
     *start = clock_mono_ms();
-    char *done = action_value(conn, "SELECT pg_promote(true, 60)", err, sizeof err);
+    char *done = action_value(conn, sql, err, sizeof err);
     bool answered = done != NULL, ok = done && done[0] == 't';
     free(done);
+    for (int i = 0; fast && ok && i < 6000; i++) {
+        char *rec = action_value(conn, "SELECT pg_is_in_recovery()", err, sizeof err);
+        answered = ok = rec != NULL;
+        bool promoted = rec && rec[0] == 'f';
+        free(rec);
+        if (promoted)
+            break;
+        ok = ok && i < 5999;
+        if (ok)
+            usleep(10 * 1000);
+    }
     if (!ok) {
         action_fail(a, "pg_promote on %s failed: %s", name,
                     answered ? "not promoted within 60 s" : err);
@@ -414,7 +426,7 @@ int action_promote(struct action *a, const char *arg, const struct promote_opts 
         return action_fail(a, "cannot connect to %s: %s", cc->name, err);
     int64_t start = clock_mono_ms();
     lsn_t fallback = LSN_UNKNOWN;
-    if (!resume && !promote_now(a, conn, cc->name, &fallback, &start)) {
+    if (!resume && !promote_now(a, conn, cc->name, &fallback, &start, false)) {
         PQfinish(conn);
         return 1;
     }
@@ -430,7 +442,7 @@ int action_promote(struct action *a, const char *arg, const struct promote_opts 
     }
     int tli = -1;
     lsn_t fork = LSN_UNKNOWN;
-    promote_fork_point(conn, &tli, &fork, fallback);
+    promote_fork_point(conn, &tli, &fork, fallback, NULL);
     if (tli <= 0) {
         rc = stopped_part_way(a, cc->name, "lost the session to it", PQerrorMessage(conn));
         PQfinish(conn);
@@ -440,7 +452,7 @@ int action_promote(struct action *a, const char *arg, const struct promote_opts 
     lsn_format(fork, f, sizeof f);
     action_step(a, "new timeline %d forked at %s", tli, f[0] ? f : "(unknown)");
 
-    int failures = promote_follow_all(a, c, cc, conn, tli, fork, start);
+    int failures = promote_follow_all(a, c, cc, conn, tli, fork, start, NULL);
     bool alive = pg_exec(conn, "SELECT 1", err, sizeof err);
     PQfinish(conn);
     if (!alive)

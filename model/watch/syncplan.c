@@ -62,3 +62,14 @@ void syncplan_after_promote(const struct snapshot *s, const struct node_snap *c,
         syncnames_replace(sn, c->application_name, remaining, nr);
     syncnames_remove(sn, c->name);
 }
+
+void syncplan_after_switchover(struct syncnames *sn, const char *cand_name, const char *cand_app,
+                               const char *old_app)
+{
+    const char *with[] = {old_app};
+    if (sn->method == SYNC_NONE)
+        return;
+    if (!(cand_app && cand_app[0] && syncnames_replace(sn, cand_app, with, 1)))
+        syncnames_replace(sn, cand_name, with, 1);
+    syncnames_remove(sn, cand_name); /* named twice: by config name and by application_name */
+}

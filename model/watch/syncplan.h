@@ -20,4 +20,11 @@ void syncplan_states(const struct syncnames *s, const char *const *app_names, in
 void syncplan_after_promote(const struct snapshot *s, const struct node_snap *candidate,
                             const char *old_primary, struct syncnames *sn);
 
+/* The list a planned switchover leaves on the candidate: the candidate (by its application_name
+ * or its config name) replaced, at its place, by the old primary, which comes back as a standby
+ * streaming as old_app; the rest, method and number kept. A list that does not name the
+ * candidate is kept as it is; SYNC_NONE stays SYNC_NONE (an asynchronous cluster stays so). */
+void syncplan_after_switchover(struct syncnames *sn, const char *cand_name, const char *cand_app,
+                               const char *old_app);
+
 #endif

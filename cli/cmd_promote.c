@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/action_main.h"
 #include "model/base/text.h"
+#include "model/ops/action_patroni.h"
 #include "model/ops/action_promote.h"
 #include "model/pg/syncnames.h"
 
@@ -41,6 +42,16 @@ static int run(struct action *a, const struct action_call *call)
     return action_promote(a, call->args[0], call->opts);
 }
 
+/* Patroni chooses the new sync standbys itself: the options that set them do not apply. */
+static int run_patroni(struct action *a, const struct action_call *call)
+{
+    const struct promote_opts *o = call->opts;
+    if (o->sync_names || o->async || o->previous)
+        action_warn(a, "Patroni sets the sync standbys itself: --sync-names, --async and "
+                       "--previous-sync are not used");
+    return action_patroni_failover(a, call->args[0]);
+}
+
 /* A bad --sync-names, or --sync-names with --async, is refused before anything connects. */
 static int check_sync_names(struct action_call *call)
 {
@@ -72,6 +83,7 @@ static const struct action_cmd promote_cmd = {
     .on_extra = on_opt,
     .check = check_sync_names,
     .run = run,
+    .run_patroni = run_patroni,
 };
 
 int cmd_promote(int argc, char **argv, const char *config_path, bool read_only)

@@ -73,6 +73,10 @@ bool patroni_fetch(const struct config *c, struct patroni_view *v, int timeout_m
         char *body = get(h, v->url, "/config", timeout_ms, err, sizeof err);
         v->settings_known = body && patroni_settings_parse(body, &v->settings, err, sizeof err);
         free(body);
+        body = get(h, v->url, "/patroni", timeout_ms, err, sizeof err);
+        if (body)
+            patroni_scope_parse(body, v->scope, sizeof v->scope);
+        free(body);
     } else {
         str_copy(v->error, sizeof v->error, err);
     }

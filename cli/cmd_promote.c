@@ -46,9 +46,9 @@ static int run(struct action *a, const struct action_call *call)
 static int run_patroni(struct action *a, const struct action_call *call)
 {
     const struct promote_opts *o = call->opts;
-    if (o->sync_names || o->async || o->previous)
-        action_warn(a, "Patroni sets the sync standbys itself: --sync-names, --async and "
-                       "--previous-sync are not used");
+    if (o->sync_names || o->async) /* --previous-sync only informs the direct promote */
+        action_warn(a, "Patroni sets the sync standbys itself: --sync-names and --async are "
+                       "not used");
     return action_patroni_failover(a, call->args[0]);
 }
 

@@ -183,6 +183,35 @@ static void manager_lines(struct out *o, const struct node_snap *n)
     kv_add_wide(o, "seen by", m->marks, CR_DIM);
 }
 
+/* Patroni's view of the node, when its REST API is configured: member, role, state, tags. */
+static void patroni_lines(struct out *o, const struct snapshot *s, const struct node_snap *n)
+{
+    if (!s->patroni)
+        return;
+    const struct patroni_member *m = snapshot_patroni_member(s, n);
+    if (!m) {
+        kv_add(o, "Patroni", s->patroni->known ? "not a member" : "REST API not answering",
+               CR_WARNING);
+        return;
+    }
+    char buf[160];
+    kv_add(o, "Patroni member", m->name, CR_NORMAL);
+    str_printf(buf, sizeof buf, "%s%s", m->role, s->patroni->paused ? " (paused)" : "");
+    kv_add(o, "Patroni role", buf, s->patroni->paused ? CR_WARNING : CR_NORMAL);
+    kv_add(o, "Patroni state", m->state,
+           strcmp(m->state, "running") == 0 || strcmp(m->state, "streaming") == 0 ? CR_NORMAL
+                                                                                  : CR_WARNING);
+    add_int(o, "Patroni TL", m->timeline >= 0 ? m->timeline : NUM_UNKNOWN);
+    if (strcmp(m->role, "leader") != 0)
+        add_bytes(o, "Patroni lag", m->lag, CR_NORMAL);
+    str_printf(buf, sizeof buf, "%s%s%s%s", m->nofailover ? "nofailover " : "",
+               m->nosync ? "nosync " : "", m->noloadbalance ? "noloadbalance " : "",
+               m->clonefrom ? "clonefrom" : "");
+    kv_add(o, "Patroni tags", buf[0] ? buf : "none", m->nofailover ? CR_WARNING : CR_NORMAL);
+    if (m->pending_restart)
+        kv_add(o, "pending restart", "yes (Patroni)", CR_WARNING);
+}
+
 /* The fields of a node, most useful first. */
 static void fields(struct out *o, const struct snapshot *s, const struct node_snap *n)
 {
@@ -241,6 +270,7 @@ static void fields(struct out *o, const struct snapshot *s, const struct node_sn
     kv_add(o, "TPS", buf, CR_NORMAL);
     add_int(o, "connections", n->connections);
     manager_lines(o, n);
+    patroni_lines(o, s, n);
     add_int(o, "timeline", n->timeline > 0 ? n->timeline : NUM_UNKNOWN);
     kv_add(o, "role", n->reach == REACH_OK ? role_name(n->role) : "", CR_NORMAL);
     kv_add(o, "server", n->server_version, CR_NORMAL);

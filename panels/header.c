@@ -135,9 +135,21 @@ void header_render(const struct snapshot *s, const struct view *v, struct grid *
         n++;
         /* an HA manager runs the cluster: repltop watches, its actions go through it */
         const struct node_snap *by = manager_running(s, NULL);
-        if (by) {
+        if (by || s->patroni) {
             segs[n] = (struct seg){"run by", "", CR_WARNING, 0, 1};
-            manager_describe(&by->manager, segs[n].value, sizeof segs[n].value);
+            if (by)
+                manager_describe(&by->manager, segs[n].value, sizeof segs[n].value);
+            else
+                str_printf(segs[n].value, sizeof segs[n].value, "Patroni (scope %s)",
+                           s->patroni->scope[0] ? s->patroni->scope : "?");
+            if (s->patroni) { /* its REST API: the actions go through it */
+                size_t len = strlen(segs[n].value);
+                str_printf(segs[n].value + len, sizeof segs[n].value - len, ", REST %s",
+                           s->patroni->known ? "ok" : "not answering");
+                if (s->patroni->known && s->patroni->paused)
+                    str_printf(segs[n].value + strlen(segs[n].value),
+                               sizeof segs[n].value - strlen(segs[n].value), ", paused");
+            }
             n++;
         }
         segs[n] = (struct seg){NULL, "", s->nproblems ? CR_WARNING : CR_HEADER, 0, 2};

@@ -3,6 +3,8 @@
 # postgres under $TEST_TMP/patroni and torn down on exit. Source tests/lib.sh first.
 #
 #   patroni_lab_skip_reason   prints why the lab cannot run here (nothing when it can)
+#   patroni_test_lab          a test's start: SKIP (exit 0) when the lab cannot run here, else
+#                             make_test_tmp and patroni_lab_up, with one TAP line (exit 1 if not up)
 #   patroni_lab_up            starts it; waits for a leader, two streaming replicas and a sync
 #                             standby; sets PLAB, PAT_API (db_m's REST base), PAT_CONF (a repltop
 #                             config with [repltop] patroni only), PAT_PG_<name>, PAT_REST_<name>
@@ -169,4 +171,20 @@ pat_psql() { # name sql...
     local name=$1
     shift
     run_as_server psql -X -q -At -h 127.0.0.1 -p "$(pat_port "$name")" -U postgres -d postgres "$@"
+}
+
+patroni_test_lab() {
+    local why
+    why=$(patroni_lab_skip_reason)
+    if [ -n "$why" ]; then
+        skip "Patroni lab: $why"
+        exit 0
+    fi
+    make_test_tmp
+    if ! patroni_lab_up; then
+        not_ok "the Patroni lab came up (a leader, two replicas, a sync standby)"
+        tail -n 20 "$PLAB"/*/patroni.out | sed 's/^/# /'
+        exit 1
+    fi
+    ok "the Patroni lab came up (a leader, two replicas, a sync standby)"
 }

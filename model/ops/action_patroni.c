@@ -37,9 +37,13 @@ static bool read_view(struct action *a, struct patroni_view *v)
     return false;
 }
 
-/* Sends METHOD base+path with body; prints Patroni's answer. True on a 2xx. */
-static bool send(struct action *a, const char *base, const char *method, const char *path,
-                 const char *body)
+enum sent { SENT_REFUSED, SENT_DONE, SENT_PENDING };
+
+/* Sends METHOD base+path with body; prints Patroni's answer. SENT_DONE on a 2xx; SENT_PENDING
+ * when Patroni took it but could not say how it ended ("Failover status unknown": a dead
+ * leader still holds the leader key until its ttl runs out, then Patroni fails over). */
+static enum sent send_req(struct action *a, const char *base, const char *method, const char *path,
+                          const char *body)
 {
     char url[320];
     str_printf(url, sizeof url, "%s%s", base, path);
@@ -52,7 +56,14 @@ static bool send(struct action *a, const char *base, const char *method, const c
     str_copy(text, sizeof text, http_req_body(r));
     text[strcspn(text, "\r\n")] = '\0';
     bool ok = status >= 200 && status < 300;
-    if (ok && strcmp(method, "PATCH") == 0)
+    enum sent how = ok ? SENT_DONE : SENT_REFUSED;
+    if (status == 503 && strstr(text, "status unknown")) {
+        action_warn(a,
+                    "Patroni: %s (HTTP %ld): it goes on when the old leader's key expires "
+                    "(ttl); waiting for it",
+                    text, status);
+        how = SENT_PENDING;
+    } else if (ok && strcmp(method, "PATCH") == 0)
         action_ok(a, "Patroni took it (HTTP %ld)", status);
     else if (ok)
         action_ok(a, "Patroni: %s (HTTP %ld)", text, status);
@@ -61,7 +72,13 @@ static bool send(struct action *a, const char *base, const char *method, const c
     else
         action_fail(a, "no answer from %s: %s", url, http_req_error(r));
     http_free(h);
-    return ok;
+    return how;
+}
+
+static bool send(struct action *a, const char *base, const char *method, const char *path,
+                 const char *body)
+{
+    return send_req(a, base, method, path, body) == SENT_DONE;
 }
 
 static bool running(const struct patroni_member *m)
@@ -211,9 +228,9 @@ static int move_leader(struct action *a, const char *node, bool switchover)
                             : json_body("candidate", cand, NULL, NULL);
     char base[256];
     str_copy(base, sizeof base, v->url);
-    bool sent = send(a, base, "POST", switchover ? "/switchover" : "/failover", body);
+    enum sent sent = send_req(a, base, "POST", switchover ? "/switchover" : "/failover", body);
     free(body);
-    if (sent)
+    if (sent != SENT_REFUSED)
         rc = wait_agreed(a, cand, switchover ? NULL : (l ? l->name : NULL));
 out:
     free(v);
@@ -313,6 +330,22 @@ out:
     return rc;
 }
 
+/* The member's postmaster_start_time from its own GET /patroni ("" when it does not say):
+ * it changes when Patroni has rebuilt and started it again. */
+static void start_time(const char *base, char *buf, size_t n)
+{
+    char url[300];
+    str_printf(url, sizeof url, "%s/patroni", base);
+    struct http *h = http_new();
+    struct http_req *r = http_start(h, "GET", url, NULL, 5000);
+    http_wait(h, r);
+    buf[0] = '\0';
+    cJSON *o = http_req_status(r) ? cJSON_Parse(http_req_body(r)) : NULL;
+    patroni_json_str(o, "postmaster_start_time", buf, n);
+    cJSON_Delete(o);
+    http_free(h);
+}
+
 int action_patroni_reinit(struct action *a, const char *node)
 {
     struct patroni_view *v = xmalloc(sizeof *v);
@@ -332,18 +365,30 @@ int action_patroni_reinit(struct action *a, const char *node)
                          m->name);
         goto out;
     }
-    char base[256];
+    char base[256], before[64], now[64];
     patroni_api_base(m->api_url, base, sizeof base);
     action_ok(a, "Patroni runs %s: its data directory is rebuilt by Patroni (POST /reinitialize)",
               m->name);
     char question[300];
     str_printf(question, sizeof question,
                "Ask Patroni to erase and clone %s again from the leader (reinitialize)?", m->name);
+    start_time(base, before, sizeof before);
     if (!action_confirm(a, question, m->name) ||
         !send(a, base, "POST", "/reinitialize", "{\"force\": true}"))
         goto out;
-    /* it stops streaming for a moment first: give Patroni time to start before settling */
-    sleep(2);
+    /* "reinitialize started": done only once a new postmaster runs there, then agreed */
+    int64_t deadline = clock_mono_ms() + AGREE_TIMEOUT_MS;
+    action_step(a, "waiting for Patroni to clone %s and start it again", m->name);
+    do {
+        usleep(500 * 1000);
+        start_time(base, now, sizeof now);
+    } while ((!now[0] || strcmp(now, before) == 0) && clock_mono_ms() < deadline);
+    if (!now[0] || strcmp(now, before) == 0) {
+        rc = action_fail(a, "%s's postmaster was not started again within %d s", m->name,
+                         AGREE_TIMEOUT_MS / 1000);
+        goto out;
+    }
+    action_ok(a, "%s runs again (postmaster started %s)", m->name, now);
     rc = wait_agreed(a, NULL, NULL);
 out:
     free(v);

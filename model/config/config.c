@@ -509,6 +509,14 @@ bool config_check_patroni_url(const char *url, char *err, size_t errlen)
                    url);
         return false;
     }
+    /* a URL is shown and logged: a user and password go in ~/.netrc, never in it */
+    size_t authority = strcspn(host, "/?#");
+    if (memchr(host, '@', authority)) {
+        str_copy(err, errlen,
+                 "patroni: put the REST API's user and password in ~/.netrc (machine HOST login "
+                 "USER password PASS), not in the URL, which repltop shows");
+        return false;
+    }
     return true;
 }
 

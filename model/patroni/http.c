@@ -154,6 +154,8 @@ struct http_req *http_start(struct http *h, const char *method, const char *url,
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     /* Patroni's API is plain http or https: nothing else (no file://, no redirects away) */
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* restapi.authentication: the user and password come from ~/.netrc, never the URL */
+    curl_easy_setopt(e, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->error);

@@ -120,19 +120,11 @@ static bool refuse_managed(struct app *a, enum key_cmd cmd, const char *node)
                                            : NULL;
     bool on_node = cmd == CMD_PROMOTE || cmd == CMD_RESYNC || cmd == CMD_REJOIN;
     char why[700];
-    /* Patroni's REST API is known: promote and resync go through it (the child routes them:
-     * model/ops/action_patroni.h); the sync list stays Patroni's to choose */
-    if (a->snap->patroni && (cmd == CMD_PROMOTE || cmd == CMD_RESYNC))
+    /* Patroni's REST API is known: promote, resync and Patroni's sync settings go through it
+     * (the child routes them: model/ops/action_patroni.h; the sync key opens
+     * panels/patroni_sync.c) */
+    if (a->snap->patroni && (cmd == CMD_PROMOTE || cmd == CMD_RESYNC || cmd == CMD_SYNC))
         return false;
-    if (a->snap->patroni && cmd == CMD_SYNC) {
-        str_copy(why, sizeof why,
-                 "Patroni chooses the sync standbys; change what it owns with `repltop sync set "
-                 "--count N [--strict on|off] [--mode on|off]` (through its REST API)");
-        app_say(a, SEV_WARNING, "%s: %s", cmd_name(cmd), why);
-        events_add(a->events, clock_wall(), EV_ACTION, SEV_WARNING, "", "%s: %s", cmd_name(cmd),
-                   why);
-        return true;
-    }
     if (!verb || !manager_refusal(a->snap, verb, on_node ? node : NULL, why, sizeof why))
         return false;
     app_say(a, SEV_WARNING, "%s refused: %s", cmd_name(cmd), why);

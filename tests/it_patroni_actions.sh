@@ -22,6 +22,26 @@ sync=$(curl -s "$PAT_API/cluster" | jq -r '.members[] | select(.role == "sync_st
 check_eq "the failover candidate is Patroni's sync standby" "$sync" "$(jq -r .cluster.candidate "$TEST_TMP/s.json")"
 check_eq "healthy, no problem" "ok 0" "$(jq -r '"\(.cluster.health) \(.cluster.problems | length)"' "$TEST_TMP/s.json")"
 
+# --- the dashboard: who runs the cluster, and Patroni's view of a node ----------------------
+tmux_setup patroni
+tm new-session -d -s main -x 120 -y 40 -e PGUSER=postgres -e XDG_STATE_HOME="$XDG_STATE_HOME" \
+    "$REPLTOP" --patroni "$PAT_API"
+if wait_screen 30 "run by Patroni \(scope repltop-test\), REST ok"; then
+    ok "the dashboard's header: run by Patroni, its REST API answers"
+else
+    not_ok "the dashboard's header: run by Patroni, its REST API answers"
+    dump
+fi
+tm send-keys -t main Down Enter
+if wait_screen 10 "Patroni member" && wait_screen 10 "Patroni role +(leader|sync_standby|replica)" &&
+    wait_screen 10 "Patroni tags +none"; then
+    ok "the detail panel shows Patroni's view: member, role, tags"
+else
+    not_ok "the detail panel shows Patroni's view: member, role, tags"
+    dump
+fi
+tm kill-server
+
 # --- three switchovers by Patroni itself, sampled all along ----------------------------------
 sampler() {
     while [ -e "$TEST_TMP/sampling" ]; do

@@ -95,6 +95,9 @@
     "   AND pg_has_role('pg_read_server_files', 'USAGE')"                                          \
     "   THEN pg_read_file(current_setting('config_file'), 0, 128, true) END AS config_head,"       \
     " (SELECT extversion FROM pg_extension WHERE extname = 'repmgr') AS repmgr_extension,"         \
+    " EXISTS (SELECT FROM pg_database WHERE datname = 'repmgr') AS repmgr_database,"               \
+    " CASE WHEN pg_has_role('pg_read_all_settings', 'USAGE')"                                      \
+    "   THEN current_setting('shared_preload_libraries') END AS preload_libraries,"                \
     " to_regrole('pgautofailover_replicator') IS NOT NULL AS autofailover_role,"                   \
     " EXISTS (SELECT FROM pg_database WHERE datname = 'pg_auto_failover') AS autofailover_monitor" \
     " FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend'"
@@ -333,6 +336,8 @@ static void parse_manager(const struct rowset *rs, struct node_sample *smp)
         .cluster_name = col(rs, 0, "cluster_name"),
         .config_head = col(rs, 0, "config_head"),
         .repmgr_extension = col(rs, 0, "repmgr_extension"),
+        .repmgr_database = get_bool(rs, 0, "repmgr_database"),
+        .preload_libraries = col(rs, 0, "preload_libraries"),
         .autofailover_role = get_bool(rs, 0, "autofailover_role"),
         .autofailover_monitor = get_bool(rs, 0, "autofailover_monitor"),
     };

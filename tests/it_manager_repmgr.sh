@@ -32,6 +32,15 @@ check "CONN on db_m does not count repmgrd's session (connections $conn, other c
 "$REPLTOP" -c "$CONF" status >"$OUT" 2>&1
 check "status: the header names repmgr" grep -q "^run by repmgr" "$OUT"
 
+# a monitoring role without superuser (pg_monitor only): the detection statement must not fail,
+# and what it may read is enough
+psql_at "$P" "CREATE ROLE watcher LOGIN IN ROLE pg_monitor" >/dev/null
+sed 's/user=postgres/user=watcher/' "$CONF" >"$TEST_TMP/watcher.conf"
+"$REPLTOP" -c "$TEST_TMP/watcher.conf" status --json >"$J"
+check_eq "as a pg_monitor role: every node answers" "true,true" "$(jq -r '[.nodes[].reachable] | map(tostring) | join(",")' "$J")"
+jq -r ".nodes[] | select(.error) | .error" "$J" | sed "s/^/# /"
+check_eq "as a pg_monitor role: both nodes are still seen as repmgr's" "repmgr,repmgr" "$(jq -r '[.nodes[].manager.kind] | join(",")' "$J")"
+
 before=$(cluster_state "$P" "$((P + 1))")
 refused "promote db_s1" "repmgr standby promote" promote db_s1 --yes
 refused "promote db_s1 --force" "repmgr standby promote" promote db_s1 --yes --force

@@ -17,6 +17,7 @@ struct stmts {
     signed char sent[2 * QP_COUNT]; /* the pipeline's commands in flight, in order */
     int nsent, ndone;               /* how many were sent, and answered in full */
     int part;                       /* how many statements' rows were read this refresh */
+    bool read_conf; /* the manager's statement reads postgresql.conf (queries_manager_sql) */
 };
 
 enum stmts_state {

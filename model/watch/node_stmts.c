@@ -82,6 +82,12 @@ void stmts_enter_pipeline(struct stmts *st, PGconn *conn)
 #endif
 }
 
+void stmts_learn_rights(struct stmts *st, PGconn *conn)
+{
+    const char *su = PQparameterStatus(conn, "is_superuser");
+    st->read_conf = su && strcmp(su, "on") == 0;
+}
+
 static const char *result_get(const struct rowset *rs, int row, const char *col)
 {
     const PGresult *res = rs->ctx;

@@ -4,7 +4,6 @@
  * a datadir in the config it says what is missing. */
 #include "dialog_class.h"
 #include "view.h"
-#include "model/watch/manager.h"
 #include "model/base/util.h"
 
 #include <string.h>
@@ -42,8 +41,6 @@ static const char *refusal(const struct dialog *d, const struct snapshot *s, cha
         str_copy(buf, n, "actions need the cluster's config file: start repltop with -c FILE");
         return buf;
     }
-    if (manager_refusal(s, is_rejoin(d) ? "rejoin" : "resync", d->node, buf, n))
-        return buf;
     if (!l || !l->datadir[0]) {
         str_printf(buf, n,
                    "%s has no datadir in the config: its data directory must be on this "
@@ -162,7 +159,7 @@ static void localdlg_render(const struct dialog *d, const struct snapshot *s,
     if (d->note[0])
         dlg_line(&foot, CR_WARNING, 0, "%s", d->note);
     else if (no)
-        dlg_wrap(&foot, 3, CR_WARNING, 0, "%s", no);
+        dlg_wrap(&foot, 2, CR_WARNING, 0, "%s", no);
     if (no)
         dlg_line(&foot, CR_DIM, 0, "Esc close");
     else

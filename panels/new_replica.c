@@ -10,7 +10,6 @@
 #include "view.h"
 #include "model/config/config.h"
 #include "model/pg/conninfo.h"
-#include "model/watch/manager.h"
 #include "model/base/util.h"
 
 #include <stdlib.h>
@@ -67,8 +66,6 @@ const char *add_refusal(const struct dialog *d, const struct snapshot *s, char *
     form_dir(d, dir, sizeof dir);
     if (!d->ctx.can_run)
         str_copy(buf, n, "actions need the cluster's config file: start repltop with -c FILE");
-    else if (manager_refusal(s, "new replica", NULL, buf, n))
-        ; /* an HA manager runs the cluster: it adds members its own way */
     else if (!p)
         str_copy(buf, n, "no single primary answers: there is nothing to clone from");
     else if (!d->node[0])
@@ -214,7 +211,7 @@ static void add_render(const struct dialog *d, const struct snapshot *s,
     if (d->note[0])
         dlg_line(&foot, CR_WARNING, 0, "%s", d->note);
     else if (no)
-        dlg_wrap(&foot, 3, CR_WARNING, 0, "%s", no);
+        dlg_wrap(&foot, 2, CR_WARNING, 0, "%s", no);
     dlg_line(&foot, CR_DIM, 0, "Tab %s field   Enter %s   Esc cancel", glyph_up_down(g->utf8),
              f->field == ADD_CONFIRM ? "build it" : "next");
     char title[NAME_LEN + 32];

@@ -11,7 +11,6 @@
 #include "model/pg/syncnames.h"
 #include "model/watch/syncplan.h"
 #include "model/watch/syncpolicy.h"
-#include "model/watch/manager.h"
 #include "model/base/util.h"
 
 #include <string.h>
@@ -45,8 +44,6 @@ static const char *refusal(const struct dialog *d, const struct snapshot *s,
         str_copy(buf, n, "actions need the cluster's config file: start repltop with -c FILE");
         return buf;
     }
-    if (manager_refusal(s, "promote", d->node, buf, n)) /* an HA manager runs it: never ^F */
-        return buf;
     if (!c) {
         str_printf(buf, n, "%s is not in the snapshot", d->node);
         return buf;
@@ -344,7 +341,7 @@ static void promote_render(const struct dialog *d, const struct snapshot *s,
     if (d->note[0])
         dlg_line(&foot, CR_WARNING, 0, "%s", d->note);
     else if (no)
-        dlg_wrap(&foot, 3, CR_WARNING, 0, "%s", no);
+        dlg_line(&foot, CR_WARNING, 0, "%s", no);
     dlg_line(&foot, CR_DIM, 0, "Enter promote   ^F %s   Esc cancel",
              d->force ? "unforce" : "force");
     char title[NAME_LEN + 32];

@@ -8,7 +8,6 @@
 #include "sync_editor.h"
 #include "view.h"
 #include "model/watch/syncplan.h"
-#include "model/watch/manager.h"
 #include "model/base/util.h"
 
 #include <string.h>
@@ -186,8 +185,7 @@ static unsigned sync_key(struct dialog *d, const struct snapshot *s, const struc
             return INTENT_REDRAW;
         }
         if (key == K_ENTER) {
-            char why[700]; /* an HA manager that owns the list may have shown up meanwhile */
-            unsigned r = dlg_confirm(d, manager_refusal(s, "sync set", NULL, why, sizeof why));
+            unsigned r = dlg_confirm(d, NULL);
             d->confirming = !(r & INTENT_RUN); /* the running dialog follows */
             return r;
         }

@@ -287,37 +287,12 @@ static void test_promote_follows_policy(void **state)
     snapshot_free(s);
 }
 
-/* A cluster Patroni runs: Enter refuses with Patroni's way, forced (^F) or not, and the dialog
- * shows why (model/watch/manager.h). */
-static void test_promote_refused_under_patroni(void **state)
-{
-    (void)state;
-    struct snapshot *s = fixture_load("lagging");
-    for (int i = 0; i < s->nnodes; i++) {
-        s->nodes[i].manager.checked = true;
-        s->nodes[i].manager.kind = MANAGER_PATRONI;
-        str_copy(s->nodes[i].manager.scope, sizeof s->nodes[i].manager.scope, "demo");
-    }
-    struct dialog d;
-    demo_ctx(&d);
-    dialog_open(&d, CMD_PROMOTE, s, "db_s1");
-    dialog_key(&d, s, NULL, K_CTRL_F);
-    type_text(&d, s, "db_s1");
-    char *text = render_dialog(s, &d, NULL, 120, 40, true);
-    assert_non_null(strstr(text, "db_s1 is run by Patroni (scope demo)"));
-    free(text);
-    assert_int_equal(dialog_key(&d, s, NULL, K_ENTER) & INTENT_RUN, 0);
-    assert_non_null(strstr(d.note, "patronictl failover demo --candidate"));
-    snapshot_free(s);
-}
-
 int main(void)
 {
     setenv("TZ", "UTC", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_promote_after_primary_died),
         cmocka_unit_test(test_promote_refused_while_primary_writes),
-        cmocka_unit_test(test_promote_refused_under_patroni),
         cmocka_unit_test(test_promote_not_a_standby),
         cmocka_unit_test(test_promote_name_with_spaces),
         cmocka_unit_test(test_promote_name_in_utf8),

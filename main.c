@@ -57,7 +57,9 @@ static void usage(FILE *out)
           "  -V, --version         the version\n"
           "\n"
           "status exits 0 when healthy, 1 on warnings, 2 on critical problems, 3 on bad input.\n"
-          "An action refused (read-only, not confirmed, unsafe) exits 1.\n",
+          "An action refused (read-only, not confirmed, unsafe) exits 1. Where an HA manager\n"
+          "runs the cluster (Patroni, repmgr, pg_auto_failover) the actions are refused with\n"
+          "the manager's own command to use instead; --force does not change that.\n",
           out);
 }
 

@@ -15,6 +15,7 @@ static const char promote_usage[] =
     "                            [--previous-sync SPEC] [-c FILE]\n"
     "NODE is a node's name in the config or the application_name it streams with.\n"
     "  --force            promote even though another primary is reachable and writable\n"
+    "                     (never around an HA manager: Patroni, repmgr, pg_auto_failover)\n"
     "  --sync-names SPEC  the new primary's synchronous_standby_names (default: from the\n"
     "                     declared policy, [repltop] sync, else the old list with NODE\n"
     "                     replaced by the remaining standbys)\n"

@@ -1,5 +1,6 @@
 /* report: fixed-width table; unknown values print as "–" (an en dash), never 0. */
 #include "cli/report.h"
+#include "model/watch/manager.h"
 #include "model/base/text.h"
 #include "model/base/util.h"
 #include "model/patroni/patroni_view.h"
@@ -99,6 +100,15 @@ void report_print(FILE *out, const struct snapshot *s)
     free(primary);
     free(sync);
     free(commit);
+    const struct node_snap *by = manager_running(s, NULL);
+    if (by) { /* who decides here: repltop's actions are refused around it */
+        char who[NAME_LEN + 32];
+        manager_describe(&by->manager, who, sizeof who);
+        char *line = text_escape_dup(who), *on = text_escape_dup(by->name);
+        fprintf(out, "run by %s, seen on %s: act through it\n", line, on);
+        free(line);
+        free(on);
+    }
     patroni_line(out, s);
     enum { NCOL = 11 };
     static const char *head[NCOL] = {"NODE", "ROLE",   "STATE", "TL",      "LSN",     "REPLAY",

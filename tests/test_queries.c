@@ -237,7 +237,7 @@ static void slots_and_receiver(void **state)
 static void sql_is_role_safe(void **state)
 {
     (void)state;
-    const char *sql = queries_monitor_sql();
+    const char *sql = queries_monitor_sql(false);
     /* pg_current_wal_lsn() fails on a standby: every use must be guarded */
     const char *p = sql;
     int uses = 0;

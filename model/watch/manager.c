@@ -88,7 +88,9 @@ static bool decide_autofailover(const struct manager_marks *mk, struct node_snap
 static bool decide_repmgr(const struct manager_marks *mk, struct node_snap *n)
 {
     struct node_manager *m = &n->manager;
-    if (!mk->repmgr_extension && !positive(mk->repmgr_sessions))
+    bool preload = mk->preload_libraries && strstr(mk->preload_libraries, "repmgr");
+    if (!mk->repmgr_extension && !positive(mk->repmgr_sessions) && mk->repmgr_database != 1 &&
+        !preload)
         return false;
     m->kind = MANAGER_REPMGR;
     m->agent = num_known(mk->repmgr_sessions) ? mk->repmgr_sessions > 0 : -1;
@@ -97,6 +99,10 @@ static bool decide_repmgr(const struct manager_marks *mk, struct node_snap *n)
         str_copy(m->member, sizeof m->member, n->application_name);
     if (mk->repmgr_extension)
         add_mark(m, "the repmgr extension");
+    if (mk->repmgr_database == 1)
+        add_mark(m, "the repmgr database");
+    if (preload)
+        add_mark(m, "repmgr in shared_preload_libraries");
     if (positive(mk->repmgr_sessions))
         add_mark(m, "repmgr's session");
     return true;
@@ -286,6 +292,6 @@ const char *manager_refusal(const struct snapshot *s, const char *verb, const ch
     if (node && *node && strcmp(by->name, node) == 0)
         str_printf(buf, n, "%s is run by %s: %s", node, who, way);
     else
-        str_printf(buf, n, "the cluster is run by %s (seen on %s): %s", who, by->name, way);
+        str_printf(buf, n, "the cluster is run by %s, seen on %s: %s", who, by->name, way);
     return buf;
 }

@@ -23,6 +23,8 @@ struct manager_marks {
     const char *cluster_name;      /* Patroni sets it to its scope */
     const char *config_head;       /* the first bytes of postgresql.conf (pg_read_file) */
     const char *repmgr_extension;  /* its version when the repmgr extension is in this db */
+    int repmgr_database;           /* a database named repmgr (its metadata's): 1, 0, -1 */
+    const char *preload_libraries; /* shared_preload_libraries (repmgrd needs "repmgr") */
     int autofailover_role;         /* role pgautofailover_replicator exists: 1, 0, -1 unknown */
     int autofailover_monitor;      /* a pg_auto_failover database (the monitor): 1, 0, -1 */
 };

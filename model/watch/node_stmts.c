@@ -26,6 +26,18 @@ static const char *const stmt_name[QP_COUNT] = {"repltop_node", "repltop_replica
                                                 "repltop_slots", "repltop_wal_receiver",
                                                 "repltop_manager"};
 
+/* The manager's statement has a second form that reads postgresql.conf (queries.h) */
+static const char *name_of(const struct stmts *st, int i)
+{
+    return i == QP_MANAGER && st->read_conf ? "repltop_manager_conf" : stmt_name[i];
+}
+
+static const char *sql_of(const struct stmts *st, int i)
+{
+    return i == QP_MANAGER ? queries_manager_sql(st->read_conf)
+                           : queries_part_sql((enum query_part)i);
+}
+
 /* Prepares what this session has not prepared yet, runs the five statements and ends with a
  * sync: one round trip, results in the order of sent[]. */
 static bool send_pipeline(struct stmts *st, PGconn *conn)
@@ -34,12 +46,12 @@ static bool send_pipeline(struct stmts *st, PGconn *conn)
     for (int i = 0; i < QP_COUNT; i++) {
         if (st->prepared[i])
             continue;
-        if (!PQsendPrepare(conn, stmt_name[i], queries_part_sql((enum query_part)i), 0, NULL))
+        if (!PQsendPrepare(conn, name_of(st, i), sql_of(st, i), 0, NULL))
             return false;
         st->sent[st->nsent++] = (signed char)(CMD_PREPARE + i);
     }
     for (int i = 0; i < QP_COUNT; i++) {
-        if (!PQsendQueryPrepared(conn, stmt_name[i], 0, NULL, NULL, NULL, 0))
+        if (!PQsendQueryPrepared(conn, name_of(st, i), 0, NULL, NULL, NULL, 0))
             return false;
         st->sent[st->nsent++] = (signed char)i;
     }
@@ -54,7 +66,7 @@ bool stmts_send(struct stmts *st, PGconn *conn)
     if (st->pipeline)
         return send_pipeline(st, conn);
 #endif
-    return PQsendQuery(conn, queries_monitor_sql()) == 1;
+    return PQsendQuery(conn, queries_monitor_sql(st->read_conf)) == 1;
 }
 
 /* Pipeline mode where libpq has it, also at run time (the library may be older than its
@@ -68,6 +80,12 @@ void stmts_enter_pipeline(struct stmts *st, PGconn *conn)
     (void)st;
     (void)conn;
 #endif
+}
+
+void stmts_learn_rights(struct stmts *st, PGconn *conn)
+{
+    const char *su = PQparameterStatus(conn, "is_superuser");
+    st->read_conf = su && strcmp(su, "on") == 0;
 }
 
 static const char *result_get(const struct rowset *rs, int row, const char *col)
@@ -96,9 +114,16 @@ static void take_result(struct stmts *st, PGresult *res, struct node_sample *sam
         struct rowset rs = {.nrows = PQntuples(res), .get = result_get, .ctx = res};
         queries_parse((enum query_part)cmd, &rs, sample);
         st->part++;
+        if (cmd == QP_MANAGER && sample->may_read_conf != st->read_conf) {
+            st->read_conf = sample->may_read_conf; /* from the next refresh on */
+            st->prepared[QP_MANAGER] = false;
+        }
         return;
     } else if (cmd >= 0 && state && strcmp(state, "26000") == 0) {
         st->prepared[cmd] = false; /* gone from the session (DISCARD ALL): prepare again */
+    } else if (cmd == QP_MANAGER && st->read_conf && state && strcmp(state, "42501") == 0) {
+        st->read_conf = false; /* the right to read postgresql.conf was taken back */
+        st->prepared[QP_MANAGER] = false;
     }
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && !*failed) {
         *failed = true;

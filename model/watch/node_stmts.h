@@ -17,6 +17,7 @@ struct stmts {
     signed char sent[2 * QP_COUNT]; /* the pipeline's commands in flight, in order */
     int nsent, ndone;               /* how many were sent, and answered in full */
     int part;                       /* how many statements' rows were read this refresh */
+    bool read_conf; /* the manager's statement reads postgresql.conf (queries_manager_sql) */
 };
 
 enum stmts_state {
@@ -30,6 +31,10 @@ enum stmts_state {
 void stmts_reset(struct stmts *st);
 /* Right after connecting: pipeline mode where libpq has it (also checked at run time). */
 void stmts_enter_pipeline(struct stmts *st, PGconn *conn);
+/* Right after connecting: a superuser (the server says so when the session starts) reads
+ * postgresql.conf's head from the first refresh on, so a one-refresh snapshot (status, an
+ * action's checks) sees it too; another role once the first refresh said it may. */
+void stmts_learn_rights(struct stmts *st, PGconn *conn);
 /* Sends one refresh's statements; false with libpq's error on the connection. */
 bool stmts_send(struct stmts *st, PGconn *conn);
 /* Reads every result that is complete into sample. */

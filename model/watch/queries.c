@@ -80,33 +80,47 @@
 
 /* The marks of an HA manager (manager.h), each safe where nothing of it is installed: catalog
  * lookups and to_regrole, never a manager's own table or function (a statement naming a
- * missing one fails). postgresql.conf's first bytes only with the rights pg_read_file needs
- * for a file outside the data directory; else NULL. */
-#define MANAGER_SQL                                                                                \
+ * missing one fails). postgresql.conf's first bytes need pg_read_file, whose EXECUTE right is
+ * checked when the statement starts, even in a CASE branch never taken: a session reads them
+ * only with the conf variant, which it switches to once may_read_conf said it may (node_stmts.c);
+ * until then config_head is NULL (unread). */
+#define MANAGER_SQL_HEAD                                                                           \
     "SELECT count(*) FILTER (WHERE application_name = 'Patroni'"                                   \
     "   OR application_name LIKE 'Patroni %') AS patroni_sessions,"                                \
     " count(*) FILTER (WHERE application_name IN ('repmgr', 'repmgrd')) AS repmgr_sessions,"       \
     " count(*) FILTER (WHERE usesysid = to_regrole('pgautofailover_monitor')::oid)"                \
     "   AS autofailover_sessions,"                                                                 \
     " current_setting('cluster_name') AS cluster_name,"                                            \
-    " CASE WHEN has_function_privilege("                                                           \
-    "   'pg_catalog.pg_read_file(text, bigint, bigint, boolean)', 'EXECUTE')"                      \
+    " has_function_privilege('pg_catalog.pg_read_file(text, bigint, bigint, boolean)', 'EXECUTE')" \
     "   AND pg_has_role('pg_read_all_settings', 'USAGE')"                                          \
-    "   AND pg_has_role('pg_read_server_files', 'USAGE')"                                          \
-    "   THEN pg_read_file(current_setting('config_file'), 0, 128, true) END AS config_head,"       \
+    "   AND pg_has_role('pg_read_server_files', 'USAGE') AS may_read_conf,"
+#define MANAGER_SQL_TAIL                                                                           \
     " (SELECT extversion FROM pg_extension WHERE extname = 'repmgr') AS repmgr_extension,"         \
+    " EXISTS (SELECT FROM pg_database WHERE datname = 'repmgr') AS repmgr_database,"               \
+    " CASE WHEN pg_has_role('pg_read_all_settings', 'USAGE')"                                      \
+    "   THEN current_setting('shared_preload_libraries') END AS preload_libraries,"                \
     " to_regrole('pgautofailover_replicator') IS NOT NULL AS autofailover_role,"                   \
     " EXISTS (SELECT FROM pg_database WHERE datname = 'pg_auto_failover') AS autofailover_monitor" \
     " FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend'"
+#define MANAGER_SQL MANAGER_SQL_HEAD " NULL::text AS config_head," MANAGER_SQL_TAIL
+#define MANAGER_CONF_SQL                                                                           \
+    MANAGER_SQL_HEAD " pg_read_file(current_setting('config_file'), 0, 128, true) AS "             \
+                     "config_head," MANAGER_SQL_TAIL
 
 static const char *const part_sql[QP_COUNT] = {NODE_SQL, REPLICATION_SQL, SLOTS_SQL,
                                                WAL_RECEIVER_SQL, MANAGER_SQL};
-static const char monitor_sql[] =
-    NODE_SQL ";" REPLICATION_SQL ";" SLOTS_SQL ";" WAL_RECEIVER_SQL ";" MANAGER_SQL ";";
+#define OTHER_SQL NODE_SQL ";" REPLICATION_SQL ";" SLOTS_SQL ";" WAL_RECEIVER_SQL ";"
+static const char monitor_sql[] = OTHER_SQL MANAGER_SQL ";";
+static const char monitor_conf_sql[] = OTHER_SQL MANAGER_CONF_SQL ";";
 
-const char *queries_monitor_sql(void)
+const char *queries_monitor_sql(bool read_conf)
 {
-    return monitor_sql;
+    return read_conf ? monitor_conf_sql : monitor_sql;
+}
+
+const char *queries_manager_sql(bool read_conf)
+{
+    return read_conf ? MANAGER_CONF_SQL : MANAGER_SQL;
 }
 
 const char *queries_part_sql(enum query_part part)
@@ -333,10 +347,13 @@ static void parse_manager(const struct rowset *rs, struct node_sample *smp)
         .cluster_name = col(rs, 0, "cluster_name"),
         .config_head = col(rs, 0, "config_head"),
         .repmgr_extension = col(rs, 0, "repmgr_extension"),
+        .repmgr_database = get_bool(rs, 0, "repmgr_database"),
+        .preload_libraries = col(rs, 0, "preload_libraries"),
         .autofailover_role = get_bool(rs, 0, "autofailover_role"),
         .autofailover_monitor = get_bool(rs, 0, "autofailover_monitor"),
     };
     manager_decide(&mk, &smp->s);
+    smp->may_read_conf = get_bool(rs, 0, "may_read_conf") == 1;
     int64_t sessions[] = {mk.patroni_sessions, mk.repmgr_sessions, mk.autofailover_sessions};
     smp->s.manager_sessions = 0;
     for (size_t i = 0; i < sizeof sessions / sizeof sessions[0]; i++)

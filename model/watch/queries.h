@@ -9,6 +9,8 @@
 
 #include "model/watch/snapshot.h"
 
+#include <stdbool.h>
+
 enum query_part { QP_NODE, QP_REPLICATION, QP_SLOTS, QP_WAL_RECEIVER, QP_MANAGER, QP_COUNT };
 
 /* Rows of one statement: get() returns the text of a column, NULL for SQL NULL or no column. */
@@ -23,12 +25,18 @@ struct node_sample {
     struct node_snap s;
     int64_t xact_total; /* sum of commits + rollbacks over all databases, NUM_UNKNOWN */
     int64_t mono_ms;    /* when it was taken, for rate computations */
+    bool may_read_conf; /* this session may read postgresql.conf (pg_read_file and the roles) */
 };
 
-/* The full monitoring query (all five statements, for the simple-query protocol). */
-const char *queries_monitor_sql(void);
+/* The full monitoring query (all five statements, for the simple-query protocol); read_conf:
+ * the HA manager's statement reads postgresql.conf's first bytes (queries_manager_sql). */
+const char *queries_monitor_sql(bool read_conf);
 /* One of them alone, to prepare (the extended protocol takes one statement at a time). */
 const char *queries_part_sql(enum query_part part);
+/* The HA manager's statement, reading postgresql.conf's head only with read_conf: its
+ * pg_read_file needs a right that is checked when the statement starts (even where a CASE
+ * would never call it), so a session asks for it only once may_read_conf said it may. */
+const char *queries_manager_sql(bool read_conf);
 /* The application_name a standby's WAL receiver uses: primary_conninfo's (conninfo), else
  * cluster_name, else "walreceiver" (PostgreSQL's default). out is left as it is when conninfo
  * is NULL (unread: say nothing rather than guess). */

@@ -124,3 +124,31 @@ repltop_pid_under() { # pane_pid
     done
     return 1
 }
+
+# ack_writer CONNINFO PASSFILE ACKED STOP: one psql session inserting one row per transaction
+# into users(name) (each commit acknowledged as the cluster's synchronous_commit says), as fast
+# as it commits; every acknowledged row is appended to ACKED as "EPOCHREALTIME id port" when it
+# comes back ($EPOCHREALTIME: no fork per row). When the session is lost it reconnects through
+# CONNINFO (a multi-host conninfo with target_session_attrs=read-write follows the primary).
+# Runs until the file STOP exists; start it in the background.
+ack_writer() {
+    local ci=$1 passfile=$2 acked=$3 stop=$4
+    while [ ! -e "$stop" ]; do
+        { while [ ! -e "$stop" ]; do
+            echo "INSERT INTO users(name) VALUES ('bench') RETURNING id, inet_server_port();"
+        done; } 2>/dev/null |
+            PGPASSFILE=$passfile psql -X -q -A -t -F ' ' -v ON_ERROR_STOP=1 "$ci" 2>/dev/null |
+            while IFS= read -r l; do [ -n "$l" ] && echo "$EPOCHREALTIME $l"; done >>"$acked"
+        sleep 0.005
+    done
+}
+
+# write_downtime_ms ACKED T0 OLDPORT NEWPORT: from the last row OLDPORT acknowledged after T0 to
+# the first NEWPORT acknowledged after it, in ms.
+write_downtime_ms() {
+    local last first
+    last=$(awk -v p="$3" -v t0="$2" '$3 == p && $1 >= t0 {x = $1} END {print x}' "$1")
+    first=$(awk -v p="$4" -v t0="$2" '$3 == p && $1 >= t0 {print $1; exit}' "$1")
+    [ -n "$last" ] && [ -n "$first" ] || { echo nan; return; }
+    awk -v a="$last" -v b="$first" 'BEGIN {printf "%.0f", (b - a) * 1000}'
+}

@@ -16,6 +16,7 @@
     X(resync_dialog)                                                                               \
     X(new_replica_dialog)                                                                          \
     X(rejoin_dialog)                                                                               \
+    X(switchover_dialog)                                                                           \
     X(running_dialog) /* the action that runs: the loop shows it, no key opens it */
 
 #define DIALOG_DECLARE(cls) extern const struct dialog_class cls;

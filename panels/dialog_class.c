@@ -251,6 +251,40 @@ unsigned dlg_confirm(struct dialog *d, const char *no)
     return INTENT_REDRAW;
 }
 
+void dlg_confirm_lines(struct dlg_out *foot, const struct dialog *d, const char *no, int max)
+{
+    if (!no)
+        dlg_field(foot, d);
+    if (d->note[0])
+        dlg_wrap(foot, max, CR_WARNING, 0, "%s", d->note);
+    else if (no)
+        dlg_wrap(foot, max, CR_WARNING, 0, "%s", no);
+}
+
+unsigned dlg_node_key(struct dialog *d, int key, const char *no)
+{
+    if (key == K_ESC) {
+        dialog_close(d);
+        return INTENT_REDRAW;
+    }
+    if (key == K_ENTER)
+        return dlg_confirm(d, no);
+    return dlg_field_key(d, key) | INTENT_REDRAW;
+}
+
+int dlg_node_argv(const char *verb, const struct dialog *d, const char **argv, char *title,
+                  size_t titlen)
+{
+    int n = 0;
+    argv[n++] = verb;
+    argv[n++] = "--confirmed=dashboard";
+    argv[n++] = "--";
+    argv[n++] = d->node;
+    argv[n] = NULL;
+    str_printf(title, titlen, "%s %s", verb, d->node);
+    return n;
+}
+
 void dialog_close(struct dialog *d)
 {
     d->cls = NULL;

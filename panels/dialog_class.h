@@ -183,6 +183,16 @@ unsigned dlg_field_key(struct dialog *d, int key);
 /* Enter in a dialog that asks for the node's name (dlg_expected): shows the refusal (no, when
  * not NULL), else asks for the exact name until it is typed, else runs. */
 unsigned dlg_confirm(struct dialog *d, const char *no);
+/* The confirmation field when nothing refuses (no NULL), then the note of the last key, else
+ * the refusal, wrapped over up to max lines. */
+void dlg_confirm_lines(struct dlg_out *foot, const struct dialog *d, const char *no, int max);
+/* The keys of a dialog that asks for the node's name: Esc closes it, Enter confirms
+ * (dlg_confirm with no, the refusal), the others edit the field. */
+unsigned dlg_node_key(struct dialog *d, int key, const char *no);
+/* `repltop VERB --confirmed=dashboard -- NODE` (the operator typed the name in the dashboard:
+ * the audit log says so), and the title "VERB NODE". The count. */
+int dlg_node_argv(const char *verb, const struct dialog *d, const char **argv, char *title,
+                  size_t titlen);
 /* A key in a text field: Backspace, Ctrl-U, or a character when takes (else INTENT_NONE). */
 unsigned text_field_key(char *buf, size_t n, int key, bool takes);
 /* A UTF-8 text field (buf, n bytes): appends an ASCII key or a K_CHAR character as its UTF-8

@@ -16,6 +16,7 @@ const struct binding key_bindings[] = {
     {K_F1, CMD_HELP},         {K_CTRL_L, CMD_REDRAW},  {'q', CMD_QUIT},
     {K_F10, CMD_QUIT},        {'p', CMD_PROMOTE},      {'s', CMD_SYNC},
     {'r', CMD_RESYNC},        {'a', CMD_ADD},          {'J', CMD_REJOIN},
+    {'S', CMD_SWITCHOVER},
 };
 const int key_nbindings = (int)(sizeof key_bindings / sizeof key_bindings[0]);
 
@@ -25,7 +26,8 @@ const struct bar_item key_bar[] = {
     {"t", CMD_THEME, "Theme", 4},        {"+-", CMD_SLOWER, "Interval", 5},
     {"Space", CMD_PAUSE, "Pause", 2},    {"p", CMD_PROMOTE, "Promote", 3},
     {"s", CMD_SYNC, "Sync", 4},          {"r", CMD_RESYNC, "Resync", 6},
-    {"J", CMD_REJOIN, "Rejoin", 7},      {"q", CMD_QUIT, "Quit", 0},
+    {"J", CMD_REJOIN, "Rejoin", 8},      {"S", CMD_SWITCHOVER, "Switch", 7},
+    {"q", CMD_QUIT, "Quit", 0},
 };
 const int key_nbar = (int)(sizeof key_bar / sizeof key_bar[0]);
 
@@ -48,6 +50,7 @@ const struct help_line key_help[] = {
     {{CMD_RESYNC, CMD_NONE}, NULL},
     {{CMD_ADD, CMD_NONE}, NULL},
     {{CMD_REJOIN, CMD_NONE}, NULL},
+    {{CMD_SWITCHOVER, CMD_NONE}, NULL},
 };
 const int key_nhelp = (int)(sizeof key_help / sizeof key_help[0]);
 

@@ -3,8 +3,8 @@
  * never disagree. Plain data: no curses — tui/term translates terminal keys into K_* codes.
  *
  * `j`/`k` keep their vi meaning (down/up); rejoin, which the design put on `j`, is `J`. The
- * operator actions p, s, r, a, J open a dialog (panels/dialog.h); inside a dialog keys are
- * the dialog's own (a name is typed there), listed at its bottom. */
+ * operator actions p, s, r, a, J, S (switchover) open a dialog (panels/dialog.h); inside a dialog
+ * keys are the dialog's own (a name is typed there), listed at its bottom. */
 #ifndef REPLTOP_KEYS_H
 #define REPLTOP_KEYS_H
 
@@ -77,7 +77,8 @@ enum {
     X(SYNC, "sync list", "edit the synchronous standby list", true)                                \
     X(RESYNC, "resync", "rebuild the selected standby (pg_basebackup)", true)                      \
     X(ADD, "add replica", "build a new replica from the config (pg_basebackup)", true)             \
-    X(REJOIN, "rejoin", "the selected old primary back as a standby", true)
+    X(REJOIN, "rejoin", "the selected old primary back as a standby", true)                        \
+    X(SWITCHOVER, "switchover", "planned: the selected standby becomes the primary", true)
 
 enum key_cmd {
 #define CMD_ENUM(id, name, help, op) CMD_##id,

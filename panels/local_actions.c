@@ -154,12 +154,7 @@ static void localdlg_render(const struct dialog *d, const struct snapshot *s,
         resync_body(&body, d, s);
     char why[512];
     const char *no = refusal(d, s, why, sizeof why);
-    if (!no)
-        dlg_field(&foot, d);
-    if (d->note[0])
-        dlg_line(&foot, CR_WARNING, 0, "%s", d->note);
-    else if (no)
-        dlg_wrap(&foot, 2, CR_WARNING, 0, "%s", no);
+    dlg_confirm_lines(&foot, d, no, 2);
     if (no)
         dlg_line(&foot, CR_DIM, 0, "Esc close");
     else
@@ -175,29 +170,14 @@ static unsigned localdlg_key(struct dialog *d, const struct snapshot *s,
                              const struct run_state *run, int key)
 {
     (void)run;
-    if (key == K_ESC) {
-        dialog_close(d);
-        return INTENT_REDRAW;
-    }
-    if (key == K_ENTER) {
-        char why[512];
-        return dlg_confirm(d, refusal(d, s, why, sizeof why));
-    }
-    return dlg_field_key(d, key) | INTENT_REDRAW;
+    char why[512];
+    return dlg_node_key(d, key, key == K_ENTER ? refusal(d, s, why, sizeof why) : NULL);
 }
 
-/* `repltop VERB --yes -- NODE`. */
+/* `repltop VERB --confirmed=dashboard -- NODE`. */
 static int localdlg_argv(const struct dialog *d, const char **argv, char *title, size_t titlen)
 {
-    const char *verb = is_rejoin(d) ? "rejoin" : "resync";
-    int n = 0;
-    argv[n++] = verb;
-    argv[n++] = "--confirmed=dashboard"; /* typed there: the audit log says so */
-    argv[n++] = "--";
-    argv[n++] = d->node;
-    argv[n] = NULL;
-    str_printf(title, titlen, "%s %s", verb, d->node);
-    return n;
+    return dlg_node_argv(is_rejoin(d) ? "rejoin" : "resync", d, argv, title, titlen);
 }
 
 const struct dialog_class resync_dialog = {

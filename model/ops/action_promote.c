@@ -379,6 +379,10 @@ bool promote_now(struct action *a, PGconn *conn, const char *name, lsn_t *fallba
         if (promoted)
             break;
         ok = ok && i < 5999;
+        /* PostgreSQL 15 may take the promote request inside its WAL retry wait and then sleep
+         * wal_retrieve_retry_interval (5 s) before acting on it; a reload wakes it up */
+        if (ok && i % 10 == 9)
+            pg_exec(conn, "SELECT pg_reload_conf()", err, sizeof err);
         if (ok)
             usleep(10 * 1000);
     }

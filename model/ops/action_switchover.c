@@ -1,25 +1,22 @@
 /* action_switchover: the checks of `repltop switchover NODE` (action_switchover.h) — which
  * primary hands over, how far an earlier run got, whether the candidate can take over with
  * nothing lost, the sync list after — and the confirmation. The steps are in
- * switchover_steps.c (docs/DESIGN.md 4.6).
+ * switchover_steps.c (docs/DESIGN.md 4.11).
  *
  * The old primary must be on this host ([node NAME] datadir): it is stopped cleanly, its
  * control file is read, and it is started again as a standby (or as the primary when the
- * candidate turns out not to hold all its WAL). Its own files give the application_name it
- * streams as and, when it is already stopped, its sync list. */
+ * candidate turns out not to hold all its WAL). When it is already stopped, its own files give
+ * its sync list. */
 #include "model/ops/action_switchover.h"
 #include "model/ops/switchover_plan.h"
 #include "model/ops/local_cluster.h"
 #include "model/local/local_conf.h"
-#include "model/pg/conninfo.h"
-#include "model/watch/syncplan.h"
-#include "model/watch/syncpolicy.h"
+#include "model/watch/switchover_check.h"
 #include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static bool usable(const struct node_snap *n)
 {
@@ -74,41 +71,14 @@ static int check_local(struct action *a, struct switchover_plan *p)
 /* The candidate streams from the live primary on its timeline and is close enough. */
 static int check_streaming(struct action *a, const struct switchover_plan *p, int64_t max_lag)
 {
-    const struct node_snap *c = p->c, *pr = p->p;
-    if (c->role != ROLE_STANDBY)
-        return action_fail(a, "%s is not a standby (%s): nothing to switch over to", c->name,
-                           c->state);
-    if (strcmp(c->upstream, pr->name) != 0)
-        return action_fail(a,
-                           "%s does not stream from the primary %s (%s): only a standby that "
-                           "streams from it receives its last WAL when it stops. Nothing was "
-                           "changed",
-                           c->name, pr->name,
-                           c->upstream[0] ? c->upstream : "its upstream is unknown");
-    if (strcmp(c->state, "streaming") != 0)
-        return action_fail(a,
-                           "%s is not streaming from %s (%s): it would not receive the "
-                           "primary's last WAL. Nothing was changed",
-                           c->name, pr->name, c->state);
-    if (c->timeline <= 0 || c->timeline != pr->timeline)
-        return action_fail(a,
-                           "%s is on timeline %d, %s on %d: only a standby on the primary's "
-                           "timeline can take over without a rewind. Nothing was changed",
-                           c->name, c->timeline, pr->name, pr->timeline);
-    int64_t behind = lsn_diff(pr->current_lsn, node_wal_held(c));
-    char b[32], m[32];
-    format_bytes(max_lag, m, sizeof m);
-    if (!num_known(behind))
-        return action_fail(a, "how far %s is behind %s is unknown: refusing. Nothing was changed",
-                           c->name, pr->name);
+    const struct node_snap *c = p->c;
+    int64_t behind;
+    char why[600], b[32], m[32];
+    if (!switchover_candidate_ok(c, p->p, max_lag, &behind, why, sizeof why))
+        return action_fail(a, "%s. Nothing was changed", why);
     format_bytes(behind > 0 ? behind : 0, b, sizeof b);
-    if (behind > max_lag)
-        return action_fail(a,
-                           "%s is %s behind %s (more than --max-lag %s): the primary would "
-                           "wait for it while stopped. Wait until it catches up, or raise "
-                           "--max-lag. Nothing was changed",
-                           c->name, b, pr->name, m);
-    action_ok(a, "%s streams from %s on timeline %d, %s behind (limit %s)", c->name, pr->name,
+    format_bytes(max_lag, m, sizeof m);
+    action_ok(a, "%s streams from %s on timeline %d, %s behind (limit %s)", c->name, p->p->name,
               c->timeline, b, m);
     if (c->apply_delay_s > 0)
         action_warn(a,
@@ -130,24 +100,17 @@ static bool own_file_setting(const struct local_conf *own, const char *key, char
         v = xstrdup(""); /* not set anywhere: the default */
     if (v)
         str_copy(out, n, v);
-    if (v)
-        explicit_bzero(v, strlen(v)); /* primary_conninfo may hold a password */
     free(v);
     return v != NULL;
 }
 
-/* The name the old primary will stream as: the application_name of its own primary_conninfo
- * when it was a standby before (a switchover back restores it), else its config name. Read from
- * its files, which also give its list when it is stopped already. */
+/* The old primary streams under its config name, as after a promote and a rejoin (the name
+ * their lists give it); its own files give its list when it is stopped already. */
 static void read_old_primary(struct switchover_plan *p)
 {
     struct local_conf own;
     local_conf_read(&own, p->pl.datadir);
-    char ci[1024] = "";
-    own_file_setting(&own, "primary_conninfo", ci, sizeof ci);
-    if (!conninfo_get(ci, "application_name", p->p_app, sizeof p->p_app) || !p->p_app[0])
-        str_copy(p->p_app, sizeof p->p_app, p->pc->name);
-    explicit_bzero(ci, sizeof ci);
+    str_copy(p->p_app, sizeof p->p_app, p->pc->name);
     if (p->phase == SW_START) {
         str_copy(p->oldlist, sizeof p->oldlist, p->p->synchronous_standby_names);
         str_printf(p->oldsrc, sizeof p->oldsrc, "%s, the primary", p->pc->name);
@@ -157,15 +120,12 @@ static void read_old_primary(struct switchover_plan *p)
                    p->pc->name);
         p->list_known = true;
     }
-    char path[PATH_MAX + 32];
-    str_printf(path, sizeof path, "%s/standby.signal", p->pl.datadir);
-    p->p_is_standby = access(path, F_OK) == 0;
     local_conf_free(&own);
 }
 
-/* The candidate's list after the switchover: --sync-names, the declared policy (with the old
- * primary under the name it will stream as), or the old list with the old primary in the
- * candidate's place. A synchronous cluster never silently becomes asynchronous. */
+/* The candidate's list after the switchover: --sync-names, the declared policy, or the old list
+ * with the old primary in the candidate's place. A synchronous cluster never silently becomes
+ * asynchronous. */
 static int work_out_list(struct action *a, struct switchover_plan *p, const char *given)
 {
     struct syncnames sn;
@@ -174,14 +134,10 @@ static int work_out_list(struct action *a, struct switchover_plan *p, const char
         syncnames_parse(given, &sn, err, sizeof err); /* checked by the front end */
         action_step(a, "synchronous_standby_names from --sync-names");
     } else if (!str_empty(a->cfg->sync_policy)) {
-        if (!syncpolicy_list(a->cfg->sync_policy, a->cfg, a->snap, p->cc->name, &sn, err,
+        if (!switchover_list(a->cfg->sync_policy, a->cfg, a->snap, p->c, NULL, NULL, &sn, err,
                              sizeof err))
             return action_fail(a, "the sync policy '%s' cannot be used: %s", a->cfg->sync_policy,
                                err);
-        if (p->pc && strcmp(p->p_app, p->pc->name) != 0) {
-            const char *as[] = {p->p_app};
-            syncnames_replace(&sn, p->pc->name, as, 1);
-        }
         action_step(a, "synchronous_standby_names from the declared policy '%s' ([repltop] sync)",
                     a->cfg->sync_policy);
         if (sn.method == SYNC_NONE)
@@ -190,7 +146,7 @@ static int work_out_list(struct action *a, struct switchover_plan *p, const char
                                "make it a primary that acknowledges commits without any "
                                "standby. Nothing was changed",
                                a->cfg->sync_policy, p->cc->name);
-    } else if (p->phase == SW_PROMOTED && !(p->pc && !p->p_is_standby)) {
+    } else if (p->phase == SW_PROMOTED) {
         /* the earlier run set the candidate's list before pg_promote: it stays */
         str_copy(p->newlist, sizeof p->newlist, p->c->synchronous_standby_names);
         action_step(a, "%s keeps the synchronous_standby_names the switchover gave it: '%s'",
@@ -212,8 +168,7 @@ static int work_out_list(struct action *a, struct switchover_plan *p, const char
         }
         action_step(a, "old synchronous_standby_names '%s' (from %s)", p->oldlist, p->oldsrc);
         bool was_sync = sn.method != SYNC_NONE;
-        syncplan_after_switchover(&sn, p->cc->name, p->c->application_name,
-                                  p->pc ? p->p_app : p->cc->name);
+        switchover_list(NULL, a->cfg, a->snap, p->c, p->oldlist, p->pc->name, &sn, err, sizeof err);
         if (was_sync && sn.method == SYNC_NONE)
             return action_fail(a,
                                "the old list '%s' would name no standby after the switchover: "
@@ -272,6 +227,20 @@ static int find_phase(struct action *a, struct switchover_plan *p)
     return 0;
 }
 
+/* Every reachable standby streams from the candidate, already a primary, on its timeline, and
+ * no old primary waits stopped: an earlier switchover finished. */
+static bool all_done(const struct action *a, const struct switchover_plan *p)
+{
+    for (int i = 0; i < a->snap->nnodes; i++) {
+        const struct node_snap *n = &a->snap->nodes[i];
+        if (n != p->c && usable(n) &&
+            (n->role != ROLE_STANDBY || strcmp(n->upstream, p->c->name) != 0 ||
+             n->timeline != p->c->timeline || strcmp(n->state, "streaming") != 0))
+            return false;
+    }
+    return !p->pc;
+}
+
 /* What the operator is asked to confirm: the plan, one step line each. */
 static void say_plan(struct action *a, const struct switchover_plan *p)
 {
@@ -317,6 +286,12 @@ int action_switchover(struct action *a, const char *arg, const struct switchover
                     "stopped after stopping it, or it was stopped by hand. This one goes on "
                     "from there",
                     p.pc->name);
+    if (p.phase == SW_PROMOTED && all_done(a, &p)) {
+        action_ok(a, "%s is the primary and every reachable standby streams from it: nothing to do",
+                  p.cc->name);
+        printf("done: %s is the primary on timeline %d\n", p.cc->name, p.c->timeline);
+        return 0;
+    }
     if (p.phase == SW_PROMOTED)
         action_warn(a,
                     "%s is already the primary: an earlier switchover stopped after the "

@@ -1,16 +1,14 @@
 /* action_switchover: the steps of `repltop switchover NODE` (front end: cli/cmd_switchover.c) —
  * a planned hand-over of the primary role to a streaming standby with nothing lost and no
- * rewind (docs/DESIGN.md 4.6). */
+ * rewind (docs/DESIGN.md 4.11). */
 #ifndef REPLTOP_ACTION_SWITCHOVER_H
 #define REPLTOP_ACTION_SWITCHOVER_H
 
 #include "model/ops/action.h"
 
-#include <stdint.h>
+#include "model/watch/switchover_check.h" /* SWITCHOVER_MAX_LAG_DEFAULT */
 
-/* How far behind the candidate may be (bytes of WAL the primary has that it has not received)
- * by default: one WAL segment, which a clean shutdown sends in well under a second. */
-#define SWITCHOVER_MAX_LAG_DEFAULT (16 * 1024 * 1024)
+#include <stdint.h>
 
 struct switchover_opts {
     int64_t max_lag;        /* --max-lag: bytes; SWITCHOVER_MAX_LAG_DEFAULT unless given */

@@ -25,7 +25,6 @@ struct switchover_plan {
     const struct node_snap *p; /* in a->snap, NULL when not configured */
     struct local_node pl;      /* the old primary's data directory (when pc) */
     struct local_control ctl;  /* its control data once stopped (SW_STOPPED, SW_PROMOTED) */
-    bool p_is_standby;         /* pc has standby.signal: the run got past re-configuring it */
     char p_app[NAME_LEN];      /* the application_name the old primary will stream as */
     char oldlist[SETTING_LEN];
     char oldsrc[SETTING_LEN]; /* where oldlist came from, for the step line */

@@ -1,5 +1,5 @@
 /* switchover_steps: the steps of a switchover once confirmed (switchover_plan.h), from the phase
- * an earlier run reached (docs/DESIGN.md 4.6).
+ * an earlier run reached (docs/DESIGN.md 4.11).
  *
  * Why nothing is lost and nothing rewound: a fast shutdown writes a shutdown checkpoint as the
  * primary's last WAL record and its walsenders exit only once the connected standbys have
@@ -25,18 +25,26 @@
 #define RECEIVED_WAIT_MS 5000
 #define STREAM_WAIT_S    60
 
-/* Before the promote: the old primary back as it was, and the command fails. */
+/* Before the promote: the old primary back as it was, and the command fails. Only when this run
+ * stopped it: one found stopped may have been stopped for a reason (and another node may have
+ * become the primary since), so it is left as it is. */
 static int undo(struct action *a, struct switchover_plan *p, const char *why)
 {
     char err[800];
+    if (p->phase != SW_START)
+        return action_fail(a,
+                           "%s. %s was not promoted; %s stays stopped as it was found: nothing "
+                           "was changed. If %s is still the cluster's primary, start it again "
+                           "(pg_ctl start -D %s)",
+                           why, p->cc->name, p->pc->name, p->pc->name, p->pl.datadir);
     action_warn(a, "%s: starting %s again as the primary", why, p->pc->name);
     if (!local_start(&a->progress, &p->pl, err, sizeof err))
         return action_fail(a,
                            "%s, and %s did not start again: %s. %s was not promoted: start %s "
                            "by hand (pg_ctl start -D %s)",
                            why, p->pc->name, err, p->cc->name, p->pc->name, p->pl.datadir);
-    return action_fail(a, "%s. %s is the primary again and %s a standby: nothing was changed", why,
-                       p->pc->name, p->cc->name);
+    return action_fail(a, "%s. %s is the primary again, %s was not promoted: nothing was changed",
+                       why, p->pc->name, p->cc->name);
 }
 
 /* A clean stop, and its control data: the shutdown checkpoint, the end of its WAL. */
@@ -99,7 +107,7 @@ static int check_received(struct action *a, struct switchover_plan *p, PGconn **
     lsn_format(p->ctl.checkpoint, ck, sizeof ck);
     action_step(a, "%s's shutdown checkpoint is at %s on timeline %d: checking that %s has it",
                 p->pc->name, ck, p->ctl.tli, p->cc->name);
-    if (!(*conn = action_connect(a, p->cc, err, sizeof err))) {
+    if (!*conn && !(*conn = action_connect(a, p->cc, err, sizeof err))) {
         char why[800];
         str_printf(why, sizeof why, "cannot connect to %s before the promote: %s", p->cc->name,
                    err);
@@ -235,12 +243,15 @@ static int finish(struct action *a, struct switchover_plan *p, PGconn *conn, lsn
         PQfinish(conn);
         return stopped_after_promote(a, p, "stopped answering");
     }
+    /* the other standbys first: re-pointing one is a reload, starting the old primary takes a
+     * server start, and commits wait for whichever of the list streams first */
+    int failures =
+        promote_follow_all(a, p->c, p->cc, conn, tli, fork, start, p->pc ? p->pc->name : NULL);
+    err[0] = '\0';
     bool old_ok = !p->pc || (follows_without_rewind(a, p, parent, fork) &&
                              old_to_standby(a, p, conn, err, sizeof err));
     if (p->pc && !old_ok && err[0])
         action_warn(a, "%s", err);
-    int failures =
-        promote_follow_all(a, p->c, p->cc, conn, tli, fork, start, p->pc ? p->pc->name : NULL);
     err[0] = '\0';
     if (p->pc && old_ok &&
         !local_wait_streaming(a, &p->pl, p->cc, p->p_app, tli, STREAM_WAIT_S, err, sizeof err))
@@ -278,9 +289,16 @@ static int run(struct action *a, struct switchover_plan *p)
     if (p->phase == SW_PROMOTED)
         return finish(a, p, NULL, fallback, 0, start);
     if (p->phase == SW_START) {
+        char err[600];
+        /* connected before the stop: a new session is not set up while writes wait */
+        if (!(conn = action_connect(a, p->cc, err, sizeof err)))
+            return action_fail(a, "cannot connect to %s: %s. Nothing was changed", p->cc->name,
+                               err);
         t_stop = clock_mono_ms();
-        if ((rc = stop_old(a, p)) != 0)
+        if ((rc = stop_old(a, p)) != 0) {
+            PQfinish(conn);
             return rc;
+        }
     }
     if ((rc = check_received(a, p, &conn)) != 0) {
         PQfinish(conn);

@@ -120,10 +120,11 @@ static bool refuse_managed(struct app *a, enum key_cmd cmd, const char *node)
                                            : NULL;
     bool on_node = cmd == CMD_PROMOTE || cmd == CMD_RESYNC || cmd == CMD_REJOIN;
     char why[700];
-    /* Patroni's REST API is known: promote, resync and Patroni's sync settings go through it
-     * (the child routes them: model/ops/action_patroni.h; the sync key opens
-     * panels/patroni_sync.c) */
-    if (a->snap->patroni && (cmd == CMD_PROMOTE || cmd == CMD_RESYNC || cmd == CMD_SYNC))
+    /* Patroni's REST API is known: promote, resync, switchover and Patroni's sync settings go
+     * through it (the child routes them: model/ops/action_patroni.h; the sync and switchover
+     * keys open panels/patroni_sync.c and patroni_switchover.c) */
+    if (a->snap->patroni &&
+        (cmd == CMD_PROMOTE || cmd == CMD_RESYNC || cmd == CMD_SYNC || cmd == CMD_SWITCHOVER))
         return false;
     if (!verb || !manager_refusal(a->snap, verb, on_node ? node : NULL, why, sizeof why))
         return false;

@@ -32,9 +32,7 @@ else
     not_ok "the dashboard's header: run by Patroni, its REST API answers"
     dump
 fi
-tm send-keys -t main Down
-sleep 0.5 # the arrow's escape sequence and Enter read apart
-tm send-keys -t main Enter
+tm send-keys -t main g # the first node, and its detail
 if wait_screen 10 "Patroni member" && wait_screen 10 "Patroni role +(leader|sync_standby|replica)" &&
     wait_screen 10 "Patroni tags +none"; then
     ok "the detail panel shows Patroni's view: member, role, tags"

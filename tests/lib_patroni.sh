@@ -113,8 +113,8 @@ patroni_lab_up() {
         --initial-advertise-peer-urls http://127.0.0.1:$((base + 1)) \
         --initial-cluster lab=http://127.0.0.1:$((base + 1)) --initial-cluster-state new \
         >'$PLAB/etcd/etcd.log' 2>&1 </dev/null & echo \$! >'$PLAB/etcd/pid'"
-    wait_for 20 env ETCDCTL_API=3 etcdctl --endpoints="http://127.0.0.1:$base" endpoint health \
-        >/dev/null 2>&1 || return 1
+    wait_for 60 env ETCDCTL_API=3 etcdctl --endpoints="http://127.0.0.1:$base" endpoint health \
+        >/dev/null 2>&1 || { echo "# etcd did not become healthy"; return 1; }
     for name in $PAT_MEMBERS; do
         local pg=$((base + 10 + i)) rest=$((base + 20 + i))
         i=$((i + 1))
@@ -126,9 +126,12 @@ patroni_lab_up() {
         [ "$name" = db_m ] && PAT_API=http://127.0.0.1:$rest
         pat_start "$name"
         # db_m bootstraps the cluster alone first
-        [ "$name" = db_m ] && { wait_for 60 curl -sf -m 2 "$PAT_API/primary" >/dev/null || return 1; }
+        if [ "$name" = db_m ] && ! wait_for 180 curl -sf -m 2 "$PAT_API/primary" >/dev/null; then
+            echo "# db_m did not bootstrap the cluster"
+            return 1
+        fi
     done
-    wait_for 120 pat_ready || return 1
+    wait_for 240 pat_ready || { echo "# no leader, two running replicas and a sync standby"; return 1; }
     PAT_CONF=$TEST_TMP/patroni.conf
     printf '[repltop]\npatroni = %s\nconnect_timeout = %ss\nquery_timeout = %ss\n' \
         "$PAT_API" "$DEADLINE_S" "$DEADLINE_S" >"$PAT_CONF"

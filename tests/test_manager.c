@@ -15,9 +15,9 @@
 #include <string.h>
 
 static const char *const cols[] = {
-    "patroni_sessions",  "repmgr_sessions",     "autofailover_sessions", "cluster_name",
-    "config_head",       "repmgr_extension",    "repmgr_database",       "preload_libraries",
-    "autofailover_role", "autofailover_monitor"};
+    "connections",       "patroni_sessions",  "repmgr_sessions",     "autofailover_sessions",
+    "cluster_name",      "config_head",       "repmgr_extension",    "repmgr_database",
+    "preload_libraries", "autofailover_role", "autofailover_monitor"};
 #define NCOLS ((int)(sizeof cols / sizeof cols[0]))
 
 /* Patroni 3.0.2's postgresql.conf, its first 128 bytes as pg_read_file returned them */
@@ -50,7 +50,8 @@ static void sample(struct node_sample *smp, enum node_role role, const char *app
 static void patroni_standby(void **state)
 {
     (void)state;
-    const char *cells[] = {"1", "0", "0", "repltop-test", patroni_head, NULL, "f", "", "f", "f"};
+    const char *cells[] = {"4", "1", "0", "0", "repltop-test", patroni_head, NULL,
+                           "f", "",  "f", "f"};
     struct node_sample smp;
     sample(&smp, ROLE_STANDBY, "db_s1", cells);
     const struct node_manager *m = &smp.s.manager;
@@ -61,13 +62,14 @@ static void patroni_standby(void **state)
     assert_int_equal(m->agent, 1);
     assert_string_equal(m->marks, "Patroni's session, postgresql.conf written by Patroni");
     assert_int_equal(smp.s.manager_sessions, 1);
+    assert_int_equal(smp.s.connections, 4); /* the clients, Patroni's session not among them */
 }
 
 /* Patroni stopped (no session), its file still there: it still runs the node when it comes back */
 static void patroni_stopped_still_patroni(void **state)
 {
     (void)state;
-    const char *cells[] = {"0", "0", "0", "demo", patroni_head, NULL, "f", "", "f", "f"};
+    const char *cells[] = {"4", "0", "0", "0", "demo", patroni_head, NULL, "f", "", "f", "f"};
     struct node_sample smp;
     sample(&smp, ROLE_PRIMARY, "", cells);
     assert_int_equal(smp.s.manager.kind, MANAGER_PATRONI);
@@ -79,7 +81,7 @@ static void patroni_stopped_still_patroni(void **state)
 static void patroni_unprivileged(void **state)
 {
     (void)state;
-    const char *cells[] = {"1", "0", "0", "demo", NULL, NULL, "f", NULL, "f", "f"};
+    const char *cells[] = {"4", "1", "0", "0", "demo", NULL, NULL, "f", NULL, "f", "f"};
     struct node_sample smp;
     sample(&smp, ROLE_PRIMARY, "", cells);
     assert_int_equal(smp.s.manager.kind, MANAGER_PATRONI);
@@ -91,8 +93,8 @@ static void plain_node(void **state)
 {
     (void)state;
     const char *cells[] = {
-        "0", "0", "0", "repltop-demo", "# PostgreSQL configuration file\n", NULL, "f",
-        "",  "f", "f"};
+        "4", "0", "0", "0", "repltop-demo", "# PostgreSQL configuration file\n", NULL,
+        "f", "",  "f", "f"};
     struct node_sample smp;
     sample(&smp, ROLE_STANDBY, "walreceiver", cells);
     assert_true(smp.s.manager.checked);
@@ -116,7 +118,7 @@ static void unknown_until_answered(void **state)
 static void repmgr_nodes(void **state)
 {
     (void)state;
-    const char *primary[] = {"0", "1", "0", "", NULL, NULL, "t", "repmgr", "f", "f"};
+    const char *primary[] = {"4", "0", "1", "0", "", NULL, NULL, "t", "repmgr", "f", "f"};
     struct node_sample smp;
     sample(&smp, ROLE_PRIMARY, "", primary);
     assert_int_equal(smp.s.manager.kind, MANAGER_REPMGR);
@@ -124,13 +126,13 @@ static void repmgr_nodes(void **state)
     assert_string_equal(
         smp.s.manager.marks,
         "the repmgr database, repmgr in shared_preload_libraries, repmgr's session");
-    const char *standby[] = {"0", "0", "0", "", NULL, NULL, "t", "repmgr", "f", "f"};
+    const char *standby[] = {"4", "0", "0", "0", "", NULL, NULL, "t", "repmgr", "f", "f"};
     sample(&smp, ROLE_STANDBY, "db_s1", standby);
     assert_int_equal(smp.s.manager.kind, MANAGER_REPMGR);
     assert_int_equal(smp.s.manager.agent, 0);
     assert_string_equal(smp.s.manager.member, "db_s1");
     /* connected to the repmgr database: its extension */
-    const char *in_db[] = {"0", "0", "0", "", NULL, "5.3", "t", NULL, "f", "f"};
+    const char *in_db[] = {"4", "0", "0", "0", "", NULL, "5.3", "t", NULL, "f", "f"};
     sample(&smp, ROLE_PRIMARY, "", in_db);
     assert_int_equal(smp.s.manager.kind, MANAGER_REPMGR);
     assert_non_null(strstr(smp.s.manager.marks, "the repmgr extension"));
@@ -140,14 +142,14 @@ static void repmgr_nodes(void **state)
 static void autofailover_nodes(void **state)
 {
     (void)state;
-    const char *cells[] = {"0", "0", "0", "", NULL, NULL, "f", "pg_stat_statements", "t", "f"};
+    const char *cells[] = {"4", "0", "0", "0", "", NULL, NULL, "f", "pg_stat_statements", "t", "f"};
     struct node_sample smp;
     sample(&smp, ROLE_STANDBY, "pgautofailover_standby_2", cells);
     assert_int_equal(smp.s.manager.kind, MANAGER_AUTOFAILOVER);
     assert_int_equal(smp.s.manager.node_id, 2);
     assert_int_equal(smp.s.manager.agent, -1); /* the monitor's checks are short sessions */
     /* its primary: the sync list it sets, even with the role unseen */
-    const char *cells2[] = {"0", "0", "0", "", NULL, NULL, "f", NULL, "f", "f"};
+    const char *cells2[] = {"4", "0", "0", "0", "", NULL, NULL, "f", NULL, "f", "f"};
     memset(&smp, 0, sizeof smp);
     node_snap_clear(&smp.s);
     smp.s.role = ROLE_PRIMARY;
@@ -157,7 +159,7 @@ static void autofailover_nodes(void **state)
     assert_int_equal(smp.s.manager.kind, MANAGER_AUTOFAILOVER);
     assert_int_equal(smp.s.manager.node_id, -1);
     /* the monitor itself */
-    const char *monitor[] = {"0", "0", "2", "", NULL, NULL, "f", NULL, "f", "t"};
+    const char *monitor[] = {"4", "0", "0", "2", "", NULL, NULL, "f", NULL, "f", "t"};
     sample(&smp, ROLE_PRIMARY, "", monitor);
     assert_int_equal(smp.s.manager.kind, MANAGER_AUTOFAILOVER);
     assert_string_equal(smp.s.manager.member, "monitor");

@@ -17,14 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* An HA manager's own session (manager.h): Patroni's ("Patroni", and "Patroni heartbeat" and
- * the like in later versions), repmgrd's, pg_auto_failover's monitor checking the node. Not a
- * client's: CONN leaves them out and counts them apart. */
-#define MANAGER_SESSION                                                                            \
-    "coalesce(application_name = 'Patroni' OR application_name LIKE 'Patroni %'"                   \
-    " OR application_name IN ('repmgr', 'repmgrd')"                                                \
-    " OR usesysid = to_regrole('pgautofailover_monitor')::oid, false)"
-
 /* One statement per part (enum query_part): prepared once per session where libpq has pipeline
  * mode (model/watch/node.c), else sent together as one simple query. */
 #define NODE_SQL                                                                                   \
@@ -43,8 +35,6 @@
     " CASE WHEN pg_is_in_recovery() THEN extract(epoch FROM"                                       \
     "   current_setting('recovery_min_apply_delay')::interval) END AS apply_delay,"                \
     " extract(epoch FROM now() - pg_postmaster_start_time()) AS uptime,"                           \
-    " (SELECT count(*) FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend'"      \
-    "   AND NOT " MANAGER_SESSION ") AS connections,"                                              \
     " (SELECT sum(pg_stat_get_db_xact_commit(oid) + pg_stat_get_db_xact_rollback(oid))"            \
     "   FROM pg_database) AS xact_total,"                                                          \
     " current_setting('synchronous_standby_names') AS synchronous_standby_names,"                  \
@@ -78,18 +68,24 @@
     " slot_name, conninfo, extract(epoch FROM now() - last_msg_receipt_time) AS last_msg_age"      \
     " FROM pg_stat_wal_receiver"
 
-/* The marks of an HA manager (manager.h), each safe where nothing of it is installed: catalog
+/* The client connections, and apart from them the HA managers' own sessions (manager.h):
+ * Patroni's ("Patroni", "Patroni heartbeat" and the like in later versions), repmgrd's,
+ * pg_auto_failover's monitor checking the node; one pass over the backends for both. Then the
+ * marks of an HA manager, each safe where nothing of it is installed: catalog
  * lookups and to_regrole, never a manager's own table or function (a statement naming a
  * missing one fails). postgresql.conf's first bytes need pg_read_file, whose EXECUTE right is
  * checked when the statement starts, even in a CASE branch never taken: a session reads them
  * only with the conf variant, which it switches to once may_read_conf said it may (node_stmts.c);
  * until then config_head is NULL (unread). */
+#define PATRONI_SESSION "(application_name = 'Patroni' OR application_name LIKE 'Patroni %')"
+#define REPMGR_SESSION  "application_name IN ('repmgr', 'repmgrd')"
+#define MONITOR_SESSION "usesysid = (SELECT to_regrole('pgautofailover_monitor')::oid)"
 #define MANAGER_SQL_HEAD                                                                           \
-    "SELECT count(*) FILTER (WHERE application_name = 'Patroni'"                                   \
-    "   OR application_name LIKE 'Patroni %') AS patroni_sessions,"                                \
-    " count(*) FILTER (WHERE application_name IN ('repmgr', 'repmgrd')) AS repmgr_sessions,"       \
-    " count(*) FILTER (WHERE usesysid = to_regrole('pgautofailover_monitor')::oid)"                \
-    "   AS autofailover_sessions,"                                                                 \
+    "SELECT count(*) FILTER (WHERE NOT coalesce(" PATRONI_SESSION " OR " REPMGR_SESSION            \
+    "   OR " MONITOR_SESSION ", false)) AS connections,"                                           \
+    " count(*) FILTER (WHERE " PATRONI_SESSION ") AS patroni_sessions,"                            \
+    " count(*) FILTER (WHERE " REPMGR_SESSION ") AS repmgr_sessions,"                              \
+    " count(*) FILTER (WHERE " MONITOR_SESSION ") AS autofailover_sessions,"                       \
     " current_setting('cluster_name') AS cluster_name,"                                            \
     " has_function_privilege('pg_catalog.pg_read_file(text, bigint, bigint, boolean)', 'EXECUTE')" \
     "   AND pg_has_role('pg_read_all_settings', 'USAGE')"                                          \
@@ -228,7 +224,6 @@ static void parse_node(const struct rowset *rs, struct node_sample *smp)
     n->replay_paused = get_bool(rs, 0, "replay_paused");
     n->apply_delay_s = get_dbl(rs, 0, "apply_delay");
     n->uptime_s = get_dbl(rs, 0, "uptime");
-    n->connections = get_i64(rs, 0, "connections");
     smp->xact_total = get_i64(rs, 0, "xact_total");
     get_str(rs, 0, "synchronous_standby_names", n->synchronous_standby_names,
             sizeof n->synchronous_standby_names);
@@ -352,6 +347,7 @@ static void parse_manager(const struct rowset *rs, struct node_sample *smp)
         .autofailover_role = get_bool(rs, 0, "autofailover_role"),
         .autofailover_monitor = get_bool(rs, 0, "autofailover_monitor"),
     };
+    smp->s.connections = get_i64(rs, 0, "connections");
     manager_decide(&mk, &smp->s);
     smp->may_read_conf = get_bool(rs, 0, "may_read_conf") == 1;
     int64_t sessions[] = {mk.patroni_sessions, mk.repmgr_sessions, mk.autofailover_sessions};

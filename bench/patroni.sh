@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 8. Actions through Patroni: switchover and failover through repltop against `patronictl` on
+# 9. Actions through Patroni: switchover and failover through repltop against `patronictl` on
 #   the same Patroni 3.0.2 + etcd 3.4 lab (tests/lib_patroni.sh: three members on loopback,
 #   synchronous_mode, ttl 30, loop_wait 10), alternating repltop / patronictl.
 #  switchover: leader -> Patroni's sync standby. failover: kill -9 of the leader's Patroni and
@@ -83,7 +83,7 @@ for run in $(seq 1 "$RUNS"); do
 done
 
 col() { awk -v c="$1" '{print $c / 1000}' "$2" | median; }
-echo "## 8. Actions through Patroni"
+echo "## 9. Actions through Patroni"
 echo
 echo "median of $RUNS runs, seconds from the command's launch (load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo

@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # 8b. `patronictl switchover` on a running Patroni lab on this machine, measured like
 #  bench/switchover.sh: the same writer (one psql session, one row per transaction, reconnecting
-#  through a multi-host conninfo with target_session_attrs=read-write), RUNS switchovers
-#  alternating between two members, each `patronictl -c CONF switchover --leader A --candidate B
-#  --force`. Per run: write downtime (last row acknowledged by the old leader -> first by the new
+#  through a multi-host conninfo with target_session_attrs=read-write), RUNS switchovers, each
+#  `patronictl -c CONF switchover --leader L --candidate S --force` from the current leader to
+#  the current synchronous standby (with synchronous_mode Patroni takes no other candidate). Per run: write downtime (last row acknowledged by the old leader -> first by the new
 #  one), the command's wall time, the time until `patronictl list` shows the old leader streaming
 #  again, and acknowledged rows lost. Not part of `make bench`: it needs a Patroni cluster, which
 #  it does not start (Patroni's own lab: /work/shared/labs/patroni_lab.sh, or any other).
 # Env: PATRONI_CONF (a member's patroni.yml), PGPASSFILE_LAB (a passfile for the superuser, or
-#   empty with trust), A and B (member names), PORTS "NAME:PORT ..." of all members, RUNS (5).
+#   empty with trust), PORTS "NAME:PORT ..." of all members, RUNS (5).
 . "$(dirname "$0")/lib.sh"
-: "${PATRONI_CONF:?the patroni.yml of a member}" "${A:?member name}" "${B:?member name}" "${PORTS:?NAME:PORT ...}"
+: "${PATRONI_CONF:?the patroni.yml of a member}" "${PORTS:?NAME:PORT ...}"
 OUT=$BENCH_OUT/switchover_patroni
 rm -rf "$OUT" && mkdir -p "$OUT"
 ACKED=$OUT/acked.txt
@@ -25,13 +25,16 @@ ack_writer "$ci" "${PGPASSFILE_LAB:-/dev/null}" "$ACKED" "$STOP" &
 WRITER=$!
 on_exit "touch '$STOP'; kill $WRITER 2>/dev/null"
 wait_for 30 bash -c "[ \$(wc -l <'$ACKED') -ge 200 ]" || { echo "the writer does not commit" >&2; exit 1; }
+members() { patronictl -c "$PATRONI_CONF" list -f json 2>/dev/null; }
+# a replica again, running or streaming (Patroni 3.0.2 says "running")
 streaming_again() { # member
-    patronictl -c "$PATRONI_CONF" list -f json 2>/dev/null |
-        jq -e --arg n "$1" '.[] | select(.Member == $n) | .State == "streaming"' >/dev/null
+    members | jq -e --arg n "$1" '.[] | select(.Member == $n) | .Role != "Leader" and (.State == "streaming" or .State == "running")' >/dev/null
 }
-from=$A
-to=$B
+with_role() { members | jq -r --arg r "$1" '.[] | select(.Role == $r) | .Member' | head -n 1; }
 for run in $(seq 1 "$RUNS"); do
+    wait_for 60 bash -c "patronictl -c '$PATRONI_CONF' list -f json | jq -e '[.[] | select(.Role == \"Sync Standby\")] | length == 1' >/dev/null"
+    from=$(with_role Leader)
+    to=$(with_role "Sync Standby")
     log "patronictl switchover run $run of $RUNS: $from -> $to"
     sleep 2
     t0=$EPOCHREALTIME
@@ -50,9 +53,6 @@ for run in $(seq 1 "$RUNS"); do
         -c "SELECT id FROM users" | LC_ALL=C sort -u >"$OUT/have-ids"
     lost=$(LC_ALL=C comm -23 "$OUT/acked-ids" "$OUT/have-ids" | wc -l)
     echo "$run $from $to $rc $down $whole $back $lost $(wc -l <"$ACKED")" >>"$OUT/runs.txt"
-    tmp=$from
-    from=$to
-    to=$tmp
 done
 touch "$STOP"
 wait "$WRITER" 2>/dev/null

@@ -4,7 +4,7 @@ DESTDIR   ?=
 BUILD     ?= build
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := ncursesw libpq libcjson inih
+PKGS      := ncursesw libpq libcjson inih libcurl
 VERSION   := 0.1.0
 
 # pkg-config is asked by the rules of $(BUILD)/pkg.*, never while this Makefile is read, so that
@@ -49,7 +49,8 @@ $(BUILD)/pkg.cflags: | $(AFTER_DEPS)
 	@mkdir -p $(@D)
 	$(PKG_CONFIG) --cflags $(PKGS) >$@.tmp && mv $@.tmp $@
 $(BUILD)/pkg.libs $(BUILD)/pkg.cmocka: | $(BUILD)/pkg.cflags
-$(BUILD)/pkg.libs:
+# (asked again when the Makefile changes: a library added to PKGS must reach the link)
+$(BUILD)/pkg.libs: Makefile
 	$(PKG_CONFIG) --libs $(PKGS) >$@.tmp && mv $@.tmp $@
 $(BUILD)/pkg.cmocka:
 	$(PKG_CONFIG) --libs cmocka >$@.tmp && mv $@.tmp $@

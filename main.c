@@ -3,6 +3,7 @@
  * usage or configuration error, said in one line. */
 #include "cli/cli.h"
 #include "model/watch/cluster.h"
+#include "model/watch/patroni_members.h"
 #include "model/config/config.h"
 #include "model/demo/demo.h"
 #include "model/store/json.h"
@@ -25,6 +26,7 @@ static void usage(FILE *out)
         "usage:\n"
         "  repltop [-c FILE] [-t THEME] [-i SECONDS] [--read-only] [CONNINFO...]  the dashboard\n"
         "  repltop status [--json|--check] [-c FILE] [CONNINFO...]   one snapshot\n"
+        "  repltop --patroni http://HOST:8008 [status]               a Patroni cluster\n"
         "  repltop demo [up|down|status|load [SECONDS]] [--dir DIR]  the sandbox cluster\n"
         "  repltop promote NODE [--yes] [--force]                    promote a standby\n"
         "  repltop switchover NODE [--yes]                           planned: NODE becomes "
@@ -40,6 +42,8 @@ static void usage(FILE *out)
         "or the conninfo and are never shown.\n"
         "\n"
         "  -c, --config FILE     INI file with [repltop], [nodes], [node NAME] and [severity]\n"
+        "      --patroni URL     a Patroni member's REST API: the nodes are Patroni's members\n"
+        "                        (no node list needed), and actions go through Patroni\n"
         "  -t, --theme NAME      colour theme (default, dark, light, monochrome, ...)\n"
         "  -i, --interval SECS   refresh interval (default 1)\n"
         "  -j, --json            (status) print the snapshot as JSON\n"
@@ -56,7 +60,9 @@ static void usage(FILE *out)
         "  -V, --version         the version\n"
         "\n"
         "status exits 0 when healthy, 1 on warnings, 2 on critical problems, 3 on bad input.\n"
-        "An action refused (read-only, not confirmed, unsafe) exits 1.\n",
+        "An action refused (read-only, not confirmed, unsafe) exits 1. Where an HA manager\n"
+        "runs the cluster (Patroni, repmgr, pg_auto_failover) the actions are refused with\n"
+        "the manager's own command to use instead; --force does not change that.\n",
         out);
 }
 
@@ -75,9 +81,10 @@ struct options {
     bool json, check, read_only;
     const char *record_path, *replay_path;
     long long record_max; /* --record-max: rotate a recording at this size (0: never) */
+    const char *patroni;  /* --patroni URL */
 };
 
-enum { OPT_RECORD = 1000, OPT_REPLAY, OPT_CHECK, OPT_READ_ONLY, OPT_RECORD_MAX };
+enum { OPT_RECORD = 1000, OPT_REPLAY, OPT_CHECK, OPT_READ_ONLY, OPT_RECORD_MAX, OPT_PATRONI };
 
 /* Loads -c FILE and the conninfo arguments into cfg; prints the error and returns false. */
 static bool load_config(struct config *cfg, const struct options *o, int nargs, char **args)
@@ -101,6 +108,14 @@ static bool load_config(struct config *cfg, const struct options *o, int nargs, 
             text_error("%s: %s", origin, err);
             return false;
         }
+    }
+    if (o->patroni) {
+        free(cfg->patroni);
+        cfg->patroni = xstrdup(o->patroni);
+    }
+    if (!patroni_load_members(cfg, err, sizeof err)) {
+        text_error("%s", err);
+        return false;
     }
     if (o->interval > 0)
         cfg->refresh_s = o->interval;
@@ -128,6 +143,7 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
         {"replay", required_argument, NULL, OPT_REPLAY},
         {"check", no_argument, NULL, OPT_CHECK},
         {"read-only", no_argument, NULL, OPT_READ_ONLY},
+        {"patroni", required_argument, NULL, OPT_PATRONI},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -172,6 +188,13 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
         case OPT_READ_ONLY:
             o->read_only = true;
             break;
+        case OPT_PATRONI: {
+            char err[400];
+            if (!config_check_patroni_url(optarg, err, sizeof err))
+                return usage_error("--%s", err);
+            o->patroni = optarg;
+            break;
+        }
         case 'h':
             usage(stdout);
             return 0;

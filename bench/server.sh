@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # 4. Server side: what the monitoring round trip costs each node per refresh.
 #  - pg_stat_statements (loaded by bench_cluster_up): calls, planning and execution time of
-#    each of the statements of model/watch/queries.c, on each server, over MEASURE seconds of the
-#    3-node dashboard; per refresh = total / calls of the first statement.
+#    each of the statements of model/watch/queries.c (five, the HA manager's included), on
+#    each server, over MEASURE seconds of the 3-node dashboard; per refresh = total / calls of
+#    the first statement.
 #  - the CPU of the server process that serves repltop's session (/proc/PID/stat of the
 #    backend whose application_name is repltop): all of it, parse, plan, execute, protocol.
 # "plans" counts how often the statements were planned: once per session when they are
@@ -41,7 +42,7 @@ for n in db_m db_s1 db_s2; do
             round((total_plan_time / calls)::numeric, 3), round((total_exec_time / calls)::numeric, 3),
             round(rows::numeric / calls, 1)
         FROM pg_stat_statements
-        WHERE query ~ '^SELECT (pg_is_in_recovery|w?[.]?pid, a?[.]?application_name|slot_name|status, received_tli)'
+        WHERE query ~ '^SELECT (pg_is_in_recovery|w?[.]?pid, a?[.]?application_name|slot_name|status, received_tli|count[(][*][)] FILTER)'
         ORDER BY query" | sed 's/^/| /; s/$/ |/'
 done
 echo
@@ -50,7 +51,7 @@ echo "|---|---|---|"
 for n in db_m db_s1 db_s2; do
     pe=$(demo_psql "$n" -c "SELECT round(sum(total_plan_time + total_exec_time)::numeric / max(calls), 3)
         FROM pg_stat_statements
-        WHERE query ~ '^SELECT (pg_is_in_recovery|w?[.]?pid, a?[.]?application_name|slot_name|status, received_tli)'")
+        WHERE query ~ '^SELECT (pg_is_in_recovery|w?[.]?pid, a?[.]?application_name|slot_name|status, received_tli|count[(][*][)] FILTER)'")
     echo "| $n | $pe | ${cpu[$n]} |"
 done
 echo

@@ -1,8 +1,11 @@
 /* action_main: the frame every action command runs in (cli/action_main.h), and the question
  * on the terminal an action asks before it changes anything (struct action's ask). */
 #include "cli/action_main.h"
+#include "model/ops/action_patroni.h"
+#include "model/ops/manager_gate.h"
 #include "model/base/text.h"
 #include "model/config/config.h"
+#include "model/watch/patroni_members.h"
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -109,7 +112,7 @@ static int action_parse(int argc, char **argv, const char *config_path, struct c
         return 3;
     }
     if (!config_load_file(cfg, config_path, err, sizeof err) ||
-        !config_validate(cfg, err, sizeof err)) {
+        !patroni_load_members(cfg, err, sizeof err) || !config_validate(cfg, err, sizeof err)) {
         text_error("%s", err);
         return 3;
     }
@@ -159,7 +162,15 @@ int action_main(int argc, char **argv, const char *config_path, bool read_only,
         struct action a;
         action_begin(&a, call.verb, call.target, &cfg, b.confirmed, b.force);
         a.ask = ask_on_terminal;
-        rc = cmd->run(&a, &call);
+        /* through Patroni when its REST API is known; else no action around an HA manager
+         * (`sync show` only reads) */
+        if (cmd->run_patroni && action_patroni_known(&a))
+            rc = cmd->run_patroni(&a, &call);
+        else if (strcmp(call.verb, "sync show") != 0 &&
+                 !action_manager_gate(&a, cmd->nargs == 1 ? call.target : NULL))
+            rc = 1;
+        else
+            rc = cmd->run(&a, &call);
         action_end(&a, rc == 0);
     }
     config_done(&cfg);

@@ -31,6 +31,10 @@ struct action_cmd {
      * (3, after saying why on stderr). */
     int (*check)(struct action_call *call);
     int (*run)(struct action *a, const struct action_call *call); /* the exit status */
+    /* The same through Patroni's REST API (model/ops/action_patroni.h), run instead of `run`
+     * and of the HA manager's gate when a Patroni REST API is configured; NULL: the gate
+     * decides as for any managed cluster. */
+    int (*run_patroni)(struct action *a, const struct action_call *call);
 };
 
 /* Runs a subcommand: argv[0] is its name, config_path and read_only from options before it,

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/action_main.h"
 #include "model/base/text.h"
+#include "model/ops/action_patroni.h"
 #include "model/ops/action_promote.h"
 #include "model/pg/syncnames.h"
 
@@ -14,6 +15,7 @@ static const char promote_usage[] =
     "                            [--previous-sync SPEC] [-c FILE]\n"
     "NODE is a node's name in the config or the application_name it streams with.\n"
     "  --force            promote even though another primary is reachable and writable\n"
+    "                     (never around an HA manager: Patroni, repmgr, pg_auto_failover)\n"
     "  --sync-names SPEC  the new primary's synchronous_standby_names (default: from the\n"
     "                     declared policy, [repltop] sync, else the old list with NODE\n"
     "                     replaced by the remaining standbys)\n"
@@ -39,6 +41,16 @@ static void on_opt(int opt, const char *arg, void *ctx)
 static int run(struct action *a, const struct action_call *call)
 {
     return action_promote(a, call->args[0], call->opts);
+}
+
+/* Patroni chooses the new sync standbys itself: the options that set them do not apply. */
+static int run_patroni(struct action *a, const struct action_call *call)
+{
+    const struct promote_opts *o = call->opts;
+    if (o->sync_names || o->async) /* --previous-sync only informs the direct promote */
+        action_warn(a, "Patroni sets the sync standbys itself: --sync-names and --async are "
+                       "not used");
+    return action_patroni_failover(a, call->args[0]);
 }
 
 /* A bad --sync-names, or --sync-names with --async, is refused before anything connects. */
@@ -72,6 +84,7 @@ static const struct action_cmd promote_cmd = {
     .on_extra = on_opt,
     .check = check_sync_names,
     .run = run,
+    .run_patroni = run_patroni,
 };
 
 int cmd_promote(int argc, char **argv, const char *config_path, bool read_only)

@@ -2,6 +2,7 @@
  * (model/ops). */
 #include "cli/cli.h"
 #include "cli/action_main.h"
+#include "model/ops/action_patroni.h"
 #include "model/ops/action_rejoin.h"
 
 #include <getopt.h>
@@ -40,6 +41,12 @@ static int run(struct action *a, const struct action_call *call)
 static const struct option rejoin_options[] = {{"allow-full-copy", no_argument, NULL, 'A'},
                                                {NULL, 0, NULL, 0}};
 
+/* Patroni rejoins an old primary itself: explained, refused. */
+static int run_patroni(struct action *a, const struct action_call *call)
+{
+    return action_patroni_rejoin(a, call->args[0]);
+}
+
 static const struct action_cmd rejoin_cmd = {
     .name = "rejoin",
     .usage = rejoin_usage,
@@ -48,6 +55,7 @@ static const struct action_cmd rejoin_cmd = {
     .extra = rejoin_options,
     .on_extra = on_opt,
     .run = run,
+    .run_patroni = run_patroni,
 };
 
 int cmd_rejoin(int argc, char **argv, const char *config_path, bool read_only)

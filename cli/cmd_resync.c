@@ -3,6 +3,7 @@
  * (model/ops/action_resync_checks.h). */
 #include "cli/cli.h"
 #include "cli/action_main.h"
+#include "model/ops/action_patroni.h"
 #include "model/base/text.h"
 #include "model/ops/action_resync_checks.h"
 #include "model/ops/local_newnode.h"
@@ -81,6 +82,17 @@ static int run(struct action *a, const struct action_call *call)
     return action_resync(a, call->args[0], &g->ra);
 }
 
+/* Patroni's POST /reinitialize; a new replica is a new Patroni member, not repltop's to make. */
+static int run_patroni(struct action *a, const struct action_call *call)
+{
+    const struct resync_given *g = call->opts;
+    if (g->ra.new_replica)
+        return action_fail(a, "new replica refused: Patroni runs the cluster; start a Patroni "
+                              "with its scope on the new node, and Patroni clones it; nothing "
+                              "was changed");
+    return action_patroni_reinit(a, call->args[0]);
+}
+
 static const struct option resync_options[] = {{"new", no_argument, NULL, 'N'},
                                                {"port", required_argument, NULL, 'P'},
                                                {"datadir", required_argument, NULL, 'D'},
@@ -96,6 +108,7 @@ static const struct action_cmd resync_cmd = {
     .on_extra = on_opt,
     .check = check_args,
     .run = run,
+    .run_patroni = run_patroni,
 };
 
 int cmd_resync(int argc, char **argv, const char *config_path, bool read_only)

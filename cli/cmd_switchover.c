@@ -3,6 +3,7 @@
  * (model/ops). */
 #include "cli/cli.h"
 #include "cli/action_main.h"
+#include "model/ops/action_patroni.h"
 #include "model/base/text.h"
 #include "model/config/config.h"
 #include "model/ops/action_switchover.h"
@@ -67,6 +68,13 @@ static const struct option switchover_options[] = {{"max-lag", required_argument
                                                    {"sync-names", required_argument, NULL, 'n'},
                                                    {NULL, 0, NULL, 0}};
 
+/* Patroni's POST /switchover (model/ops/action_patroni.h): Patroni stops, promotes and
+ * re-points; its own rules decide the candidate. */
+static int run_patroni(struct action *a, const struct action_call *call)
+{
+    return action_patroni_switchover(a, call->args[0]);
+}
+
 static const struct action_cmd switchover_cmd = {
     .name = "switchover",
     .usage = switchover_usage,
@@ -76,6 +84,7 @@ static const struct action_cmd switchover_cmd = {
     .on_extra = on_opt,
     .check = check_args,
     .run = run,
+    .run_patroni = run_patroni,
 };
 
 int cmd_switchover(int argc, char **argv, const char *config_path, bool read_only)

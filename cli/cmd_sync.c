@@ -4,22 +4,29 @@
 #include "cli/cli.h"
 #include "cli/action_main.h"
 #include "model/base/text.h"
+#include "model/ops/action_patroni.h"
 #include "model/ops/action_sync.h"
 #include "model/pg/syncnames.h"
 
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char sync_usage[] =
     "usage: repltop sync show [-c FILE]\n"
     "       repltop sync set 'SPEC' [--commit LEVEL] [--save] [--yes] [--force] [-c FILE]\n"
+    "       repltop sync set [--count N] [--strict on|off] [--mode on|off] [--yes]  (Patroni)\n"
     "SPEC is synchronous_standby_names: 'FIRST 1 (a, b)', 'ANY 2 (a, b, c)', 'a, b', '*' or ''.\n"
     "--commit sets synchronous_commit too (on, remote_apply, remote_write, local, off).\n"
     "--force is needed when the list asks for more sync standbys than are streaming.\n"
     "--save, once the list is applied, saves SPEC as the declared sync policy ([repltop] sync\n"
-    "in the config file, rewritten atomically), which promote, rejoin and resync then keep.\n";
+    "in the config file, rewritten atomically), which promote, rejoin and resync then keep.\n"
+    "Where Patroni runs the cluster and its REST API is known (patroni = URL), Patroni chooses\n"
+    "the sync standbys: sync set changes what Patroni owns instead, with PATCH /config —\n"
+    "--count N (synchronous_node_count), --strict (synchronous_mode_strict), --mode\n"
+    "(synchronous_mode) — and waits until Patroni has applied it.\n";
 
 struct sync_opts {
     const char *commit;
@@ -27,7 +34,17 @@ struct sync_opts {
     bool show;                            /* "show", else "set SPEC": */
     struct syncnames sn;                  /* SPEC, parsed */
     char formatted[SYNCNAMES_FORMAT_MAX]; /* SPEC as it goes to the server */
+    /* Patroni's settings (-1: unchanged; `bad` names an option given a bad value) */
+    int mode, strict, count;
+    bool patroni_given;
+    const char *bad;
 };
+
+/* "on"/"off" as 1/0, -2 for anything else. */
+static int on_off(const char *s)
+{
+    return strcmp(s, "on") == 0 ? 1 : strcmp(s, "off") == 0 ? 0 : -2;
+}
 
 static void on_opt(int opt, const char *arg, void *ctx)
 {
@@ -36,6 +53,15 @@ static void on_opt(int opt, const char *arg, void *ctx)
         o->commit = arg;
     else if (opt == 'S')
         o->save = true;
+    else if (opt == 'C' || opt == 'T' || opt == 'M') {
+        char *end;
+        int v = opt == 'C' ? (int)strtol(arg, &end, 10) : on_off(arg);
+        if ((opt == 'C' && (*end || v < 1 || v > 32)) || v == -2)
+            o->bad = opt == 'C' ? "--count takes a number from 1 to 32"
+                                : "--strict and --mode take on or off";
+        *(opt == 'C' ? &o->count : opt == 'T' ? &o->strict : &o->mode) = v;
+        o->patroni_given = true;
+    }
 }
 
 static bool valid_commit_level(const char *s)
@@ -81,6 +107,19 @@ static int check_args(struct action_call *call)
     struct sync_opts *o = call->opts;
     o->show = call->nargs == 1 && strcmp(call->args[0], "show") == 0;
     bool set = call->nargs == 2 && strcmp(call->args[0], "set") == 0;
+    if (o->bad) {
+        text_error("%s", o->bad);
+        return 3;
+    }
+    if (call->nargs == 1 && strcmp(call->args[0], "set") == 0 && o->patroni_given) {
+        call->verb = "sync set";
+        call->target = "Patroni's sync settings";
+        return -1; /* run_patroni, or a refusal without Patroni */
+    }
+    if (o->patroni_given && !set) {
+        text_error("--count, --strict and --mode go with sync set");
+        return 3;
+    }
     if (!o->show && !set) {
         text_error("sync takes 'show' or 'set SPEC' (repltop sync --help)");
         return 3;
@@ -95,6 +134,9 @@ static int run(struct action *a, const struct action_call *call)
     const struct sync_opts *o = call->opts;
     if (o->show)
         return action_sync_show(a);
+    if (o->patroni_given)
+        return action_fail(a, "--count, --strict and --mode set Patroni's sync settings: give "
+                              "repltop Patroni's REST API (patroni = URL); nothing was changed");
     if (o->save && !a->cfg->path) {
         fprintf(stderr, "repltop: --save needs a config file to save the policy in (-c FILE)\n");
         return 3;
@@ -105,8 +147,24 @@ static int run(struct action *a, const struct action_call *call)
     return rc;
 }
 
+/* Where Patroni runs the cluster: show adds its settings; set changes what Patroni owns
+ * (PATCH /config), never the member list. */
+static int run_patroni(struct action *a, const struct action_call *call)
+{
+    const struct sync_opts *o = call->opts;
+    if (o->show)
+        return action_patroni_sync_show(a);
+    if (!o->patroni_given)
+        return action_fail(a, "sync set refused: Patroni chooses the sync standbys of this "
+                              "cluster; give what Patroni owns instead: sync set --count N "
+                              "[--strict on|off] [--mode on|off]; nothing was changed");
+    return action_patroni_sync(a, o->mode, o->strict, o->count);
+}
+
 static const struct option sync_options[] = {
-    {"commit", required_argument, NULL, 'm'}, {"save", no_argument, NULL, 'S'}, {NULL, 0, NULL, 0}};
+    {"commit", required_argument, NULL, 'm'}, {"save", no_argument, NULL, 'S'},
+    {"count", required_argument, NULL, 'C'},  {"strict", required_argument, NULL, 'T'},
+    {"mode", required_argument, NULL, 'M'},   {NULL, 0, NULL, 0}};
 
 static const struct action_cmd sync_cmd = {
     .name = "sync",
@@ -116,10 +174,11 @@ static const struct action_cmd sync_cmd = {
     .on_extra = on_opt,
     .check = check_args,
     .run = run,
+    .run_patroni = run_patroni,
 };
 
 int cmd_sync(int argc, char **argv, const char *config_path, bool read_only)
 {
-    struct sync_opts o = {0};
+    struct sync_opts o = {.mode = -1, .strict = -1, .count = -1};
     return action_main(argc, argv, config_path, read_only, &sync_cmd, &o);
 }

@@ -1,7 +1,9 @@
 /* report: fixed-width table; unknown values print as "–" (an en dash), never 0. */
 #include "cli/report.h"
+#include "model/watch/manager.h"
 #include "model/base/text.h"
 #include "model/base/util.h"
+#include "model/patroni/patroni_view.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,37 @@ static void cell(FILE *out, const char *s, int width)
         fputc(' ', out);
 }
 
+/* "patroni repltop-test  leader db_m  sync standby db_s1  mode on, count 1": Patroni's view,
+ * when its REST API is configured. */
+static void patroni_line(FILE *out, const struct snapshot *s)
+{
+    const struct patroni_view *v = s->patroni;
+    if (!v)
+        return;
+    if (!v->known) {
+        char *err = text_escape_dup(v->error);
+        fprintf(out, "patroni  REST API not answering: %s\n", err);
+        free(err);
+        return;
+    }
+    const struct patroni_member *l = patroni_leader(v);
+    char syncs[256];
+    patroni_sync_standbys(v, syncs, sizeof syncs);
+    char *line = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&line, &len);
+    fprintf(m, "patroni %s  leader %s  sync standby %s  synchronous_mode %s, count %d%s",
+            v->scope[0] ? v->scope : DASH, l ? l->name : "none", syncs[0] ? syncs : "none",
+            v->settings.synchronous_mode == 1 ? "on" : "off",
+            v->settings.synchronous_node_count >= 1 ? v->settings.synchronous_node_count : 1,
+            v->paused ? "  PAUSED" : "");
+    fclose(m);
+    char *safe = text_escape_dup(line);
+    fprintf(out, "%s\n", safe);
+    free(safe);
+    free(line);
+}
+
 void report_print(FILE *out, const struct snapshot *s)
 {
     char when[32];
@@ -67,6 +100,16 @@ void report_print(FILE *out, const struct snapshot *s)
     free(primary);
     free(sync);
     free(commit);
+    const struct node_snap *by = manager_running(s, NULL);
+    if (by) { /* who decides here: repltop's actions are refused around it */
+        char who[NAME_LEN + 32];
+        manager_describe(&by->manager, who, sizeof who);
+        char *line = text_escape_dup(who), *on = text_escape_dup(by->name);
+        fprintf(out, "run by %s, seen on %s: act through it\n", line, on);
+        free(line);
+        free(on);
+    }
+    patroni_line(out, s);
     enum { NCOL = 11 };
     static const char *head[NCOL] = {"NODE", "ROLE",   "STATE", "TL",      "LSN",     "REPLAY",
                                      "LAG",  "LAG(s)", "SYNC",  "AT RISK", "UPSTREAM"};

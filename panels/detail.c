@@ -2,6 +2,7 @@
  * lag and TPS over the last minutes, every field, its WAL receiver, the standbys it serves
  * and its replication slots. Drawn into an off-screen grid and scrolled when it is focused. */
 #include "view.h"
+#include "model/watch/manager.h"
 #include "model/base/util.h"
 
 #include <math.h>
@@ -161,6 +162,56 @@ static const char *yes_no(int v, bool u)
     return v < 0 ? glyph_dash(u) : v ? "yes" : "no";
 }
 
+/* The HA manager that runs the node, when one does: repltop's actions go through it. */
+static void manager_lines(struct out *o, const struct node_snap *n)
+{
+    const struct node_manager *m = &n->manager;
+    if (m->kind == MANAGER_NONE) {
+        if (num_known(n->manager_sessions) && n->manager_sessions > 0)
+            add_int(o, "HA sessions", n->manager_sessions);
+        return;
+    }
+    char buf[NAME_LEN * 2 + 64];
+    manager_describe(m, buf, sizeof buf);
+    kv_add(o, "run by", buf, CR_WARNING);
+    if (m->member[0])
+        kv_add(o, "member", m->member, CR_NORMAL);
+    if (m->agent >= 0)
+        kv_add(o, "its session", m->agent ? "connected" : "not seen (stopped?)",
+               m->agent ? CR_NORMAL : CR_WARNING);
+    add_int(o, "HA sessions", n->manager_sessions);
+    kv_add_wide(o, "seen by", m->marks, CR_DIM);
+}
+
+/* Patroni's view of the node, when its REST API is configured: member, role, state, tags. */
+static void patroni_lines(struct out *o, const struct snapshot *s, const struct node_snap *n)
+{
+    if (!s->patroni)
+        return;
+    const struct patroni_member *m = snapshot_patroni_member(s, n);
+    if (!m) {
+        kv_add(o, "Patroni", s->patroni->known ? "not a member" : "REST API not answering",
+               CR_WARNING);
+        return;
+    }
+    char buf[160];
+    kv_add(o, "Patroni member", m->name, CR_NORMAL);
+    str_printf(buf, sizeof buf, "%s%s", m->role, s->patroni->paused ? " (paused)" : "");
+    kv_add(o, "Patroni role", buf, s->patroni->paused ? CR_WARNING : CR_NORMAL);
+    kv_add(o, "Patroni state", m->state,
+           strcmp(m->state, "running") == 0 || strcmp(m->state, "streaming") == 0 ? CR_NORMAL
+                                                                                  : CR_WARNING);
+    add_int(o, "Patroni TL", m->timeline >= 0 ? m->timeline : NUM_UNKNOWN);
+    if (strcmp(m->role, "leader") != 0)
+        add_bytes(o, "Patroni lag", m->lag, CR_NORMAL);
+    str_printf(buf, sizeof buf, "%s%s%s%s", m->nofailover ? "nofailover " : "",
+               m->nosync ? "nosync " : "", m->noloadbalance ? "noloadbalance " : "",
+               m->clonefrom ? "clonefrom" : "");
+    kv_add(o, "Patroni tags", buf[0] ? buf : "none", m->nofailover ? CR_WARNING : CR_NORMAL);
+    if (m->pending_restart)
+        kv_add(o, "pending restart", "yes (Patroni)", CR_WARNING);
+}
+
 /* The fields of a node, most useful first. */
 static void fields(struct out *o, const struct snapshot *s, const struct node_snap *n)
 {
@@ -229,6 +280,8 @@ static void fields(struct out *o, const struct snapshot *s, const struct node_sn
     fmt_tps(n->tps, u, buf, sizeof buf);
     kv_add(o, "TPS", buf, CR_NORMAL);
     add_int(o, "connections", n->connections);
+    manager_lines(o, n);
+    patroni_lines(o, s, n);
     add_int(o, "timeline", n->timeline > 0 ? n->timeline : NUM_UNKNOWN);
     kv_add(o, "role", n->reach == REACH_OK ? role_name(n->role) : "", CR_NORMAL);
     kv_add(o, "server", n->server_version, CR_NORMAL);

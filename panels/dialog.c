@@ -14,8 +14,10 @@ static const struct dialog_class *const classes[] = {DIALOG_CLASSES(DIALOG_ADDRE
 bool dialog_open(struct dialog *d, enum key_cmd cmd, const struct snapshot *s, const char *node)
 {
     const struct dialog_class *c = NULL;
-    for (size_t i = 0; cmd != CMD_NONE && !c && i < sizeof classes / sizeof classes[0]; i++)
-        if (classes[i]->cmd == cmd)
+    bool patroni = s && s->patroni; /* a Patroni class wins where Patroni's API is known */
+    for (size_t i = 0; cmd != CMD_NONE && i < sizeof classes / sizeof classes[0]; i++)
+        if (classes[i]->cmd == cmd && (!c || (patroni && classes[i]->patroni)) &&
+            (patroni || !classes[i]->patroni))
             c = classes[i];
     if (!c)
         return false;

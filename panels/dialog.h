@@ -12,6 +12,8 @@
 #define DIALOG_CLASSES(X)                                                                          \
     X(promote_dialog)                                                                              \
     X(sync_dialog)                                                                                 \
+    X(patroni_sync_dialog)                                                                         \
+    X(patroni_switchover_dialog)                                                                   \
     X(resync_dialog)                                                                               \
     X(new_replica_dialog)                                                                          \
     X(rejoin_dialog)                                                                               \

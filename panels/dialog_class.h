@@ -114,6 +114,9 @@ struct dialog {
     struct sync_editor sync; /* sync: the editor; promote: the list to keep */
     enum promote_sync psync;
     char spec[SYNCNAMES_FORMAT_MAX]; /* sync: the SPEC handed to the action */
+    /* Patroni's sync settings being edited (patroni_sync.c): mode and strict 0/1, count */
+    int pmode, pstrict, pcount;
+    char pcount_text[12];
     struct dialog_ctx ctx;
 };
 
@@ -135,6 +138,8 @@ struct dialog_class {
      * title ("promote db_s2"). Returns the count. NULL: the dialog runs nothing. */
     int (*argv)(const struct dialog *d, const char **argv, char *title, size_t titlen);
     bool of_cluster; /* the action is about the cluster, not about d->node */
+    bool patroni;    /* for a cluster whose Patroni REST API is known: opens instead of the
+                      * class of the same cmd without it (the snapshot's patroni set) */
     bool adds_nodes; /* its command may add nodes to the config file */
 };
 

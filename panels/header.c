@@ -1,9 +1,10 @@
 /* header: two lines on top — cluster health as one word in its colour, the primary, the sync
- * settings, the interval, the age of the snapshot, the problem count, the operator action that
- * runs, and a clock that keeps moving even while a node hangs. Items drop by priority when the
- * terminal is narrow. */
+ * settings, the HA manager that runs the cluster, the interval, the age of the snapshot, the
+ * problem count, the operator action that runs, and a clock that keeps moving even while a node
+ * hangs. Items drop by priority when the terminal is narrow. */
 #include "view.h"
 #include "dialog.h"
+#include "model/watch/manager.h"
 #include "model/base/util.h"
 
 #include <math.h>
@@ -132,6 +133,25 @@ void header_render(const struct snapshot *s, const struct view *v, struct grid *
                 str_copy(segs[n].value, sizeof segs[n].value, "none");
         }
         n++;
+        /* an HA manager runs the cluster: repltop watches, its actions go through it */
+        const struct node_snap *by = manager_running(s, NULL);
+        if (by || s->patroni) {
+            segs[n] = (struct seg){"run by", "", CR_WARNING, 0, 1};
+            if (by)
+                manager_describe(&by->manager, segs[n].value, sizeof segs[n].value);
+            else
+                str_printf(segs[n].value, sizeof segs[n].value, "Patroni (scope %s)",
+                           s->patroni->scope[0] ? s->patroni->scope : "?");
+            if (s->patroni) { /* its REST API: the actions go through it */
+                size_t len = strlen(segs[n].value);
+                str_printf(segs[n].value + len, sizeof segs[n].value - len, ", REST %s",
+                           s->patroni->known ? "ok" : "not answering");
+                if (s->patroni->known && s->patroni->paused)
+                    str_printf(segs[n].value + strlen(segs[n].value),
+                               sizeof segs[n].value - strlen(segs[n].value), ", paused");
+            }
+            n++;
+        }
         segs[n] = (struct seg){NULL, "", s->nproblems ? CR_WARNING : CR_HEADER, 0, 2};
         str_printf(segs[n].value, sizeof segs[n].value, "%d problem%s", s->nproblems,
                    s->nproblems == 1 ? "" : "s");

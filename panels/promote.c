@@ -8,6 +8,7 @@
  * before Enter promotes. The operator confirms by typing the node's name. */
 #include "dialog_class.h"
 #include "view.h"
+#include "model/watch/patroni_rules.h"
 #include "model/pg/syncnames.h"
 #include "model/watch/syncplan.h"
 #include "model/watch/syncpolicy.h"
@@ -60,6 +61,8 @@ static const char *refusal(const struct dialog *d, const struct snapshot *s,
         str_printf(buf, n, "%s's role is unknown: wait for the next refresh", c->name);
         return buf;
     }
+    if (s->patroni) /* through Patroni: its rules, not ours, and no --force */
+        return patroni_candidate_why(s, c, buf, n) ? NULL : buf;
     const struct node_snap *p = live_primary(s, c);
     if (p && !d->force) {
         str_printf(buf, n, "%s still accepts writes: the promote is refused unless ^F forces it",
@@ -118,7 +121,8 @@ static bool needs_choice(const struct dialog *d, const struct snapshot *s,
                          const struct node_snap *c)
 {
     char source[NAME_LEN + 32];
-    return c && !policy_of(d) && !old_list(d, s, c, source, sizeof source);
+    /* through Patroni (s->patroni), Patroni chooses the sync standbys itself */
+    return c && !(s && s->patroni) && !policy_of(d) && !old_list(d, s, c, source, sizeof source);
 }
 
 /* The new primary's list under the declared policy; false when there is none (or it fails). */
@@ -320,6 +324,16 @@ static void promote_render(const struct dialog *d, const struct snapshot *s,
     dlg_out_init(&foot, w, g->utf8);
     if (c && c->role == ROLE_PRIMARY) {
         candidate_lines(&body, c);
+    } else if (c && s->patroni) {
+        candidate_lines(&body, c);
+        dlg_kv(&body, LW, "through", CR_WARNING,
+               "Patroni runs the cluster: POST /failover {\"candidate\": \"%s\"} to its REST "
+               "API; Patroni promotes it, chooses the sync standby and re-points the others",
+               c->patroni_member[0] ? c->patroni_member : c->name);
+        risk_lines(&body, s, c);
+        dlg_kv(&body, LW, "then", CR_HELP,
+               "repltop waits until Patroni and PostgreSQL agree: leader, timeline, sync "
+               "standby, every member streaming");
     } else if (c) {
         candidate_lines(&body, c);
         primary_lines(&body, d, s, c);

@@ -17,14 +17,15 @@ declare -A may=(
     [model/base]=""
     [model/pg]="model/base"
     [model/config]="model/base model/pg"
-    [model/watch]="model/base model/pg model/config"
-    [model/store]="model/base model/pg model/config model/watch"
+    [model/patroni]="model/base"
+    [model/watch]="model/base model/pg model/config model/patroni"
+    [model/store]="model/base model/pg model/config model/watch model/patroni"
     [model/local]="model/base model/pg model/config"
-    [model/ops]="model/base model/pg model/config model/watch model/store model/local"
+    [model/ops]="model/base model/pg model/config model/watch model/store model/local model/patroni"
     [model/demo]="model/base model/pg model/config model/local"
     [panels]="model/base model/pg model/config model/watch model/store"
     [tui]="model/base model/pg model/config model/watch model/store panels"
-    [cli]="model/base model/pg model/config model/watch model/store model/local model/ops model/demo tui"
+    [cli]="model/base model/pg model/config model/watch model/store model/local model/ops model/demo model/patroni tui"
 )
 # System headers a room may not use: the model knows no screen, panels no server.
 declare -A banned=(

@@ -90,6 +90,16 @@ static void test_every_size_fits(void **state)
         for (size_t k = 0; k < sizeof classes / sizeof classes[0]; k++) {
             struct dialog d;
             demo_ctx(&d);
+            if (classes[k]->patroni) { /* it opens where Patroni's REST API is known */
+                s->patroni = calloc(1, sizeof *s->patroni);
+                patroni_view_clear(s->patroni);
+                s->patroni->known = s->patroni->settings_known = true;
+                str_copy(s->patroni->scope, sizeof s->patroni->scope, "demo");
+                s->patroni->settings.synchronous_mode = 1;
+                s->patroni->nmembers = 1;
+                str_copy(s->patroni->members[0].name, PATRONI_NAME_LEN, "db_s1");
+                str_copy(s->patroni->members[0].role, 24, "sync_standby");
+            }
             if (classes[k]->cmd != CMD_NONE) {
                 assert_true(dialog_open(&d, classes[k]->cmd, s, "db_s1"));
             } else { /* the running action's view: no key opens it, the loop shows it */
@@ -104,6 +114,8 @@ static void test_every_size_fits(void **state)
                     free(text);
                 }
             }
+            free(s->patroni);
+            s->patroni = NULL;
         }
         snapshot_free(s);
     }

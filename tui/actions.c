@@ -10,6 +10,7 @@
  * clock keep working while it runs. The child writes the audit log itself. A new replica's command
  * adds the node to the config file: the dashboard then reads the file again and watches it too. */
 #include "app.h"
+#include "model/watch/manager.h"
 #include "model/config/newnode_defaults.h"
 #include "model/pg/conninfo.h"
 #include "model/base/proc.h"
@@ -110,6 +111,32 @@ int actions_fd(const struct app *a)
     return a->run_fd;
 }
 
+/* An HA manager runs the cluster: the action is refused at its key, in the message line and
+ * the events, with the manager's own way (model/watch/manager.h; the child would refuse too). */
+static bool refuse_managed(struct app *a, enum key_cmd cmd, const char *node)
+{
+    const char *verb = cmd == CMD_PROMOTE  ? "promote"
+                       : cmd == CMD_SYNC   ? "sync set"
+                       : cmd == CMD_RESYNC ? "resync"
+                       : cmd == CMD_ADD    ? "new replica"
+                       : cmd == CMD_REJOIN ? "rejoin"
+                                           : NULL;
+    bool on_node = cmd == CMD_PROMOTE || cmd == CMD_RESYNC || cmd == CMD_REJOIN;
+    char why[700];
+    /* Patroni's REST API is known: promote, resync, switchover and Patroni's sync settings go
+     * through it (the child routes them: model/ops/action_patroni.h; the sync and switchover
+     * keys open panels/patroni_sync.c and patroni_switchover.c) */
+    if (a->snap->patroni &&
+        (cmd == CMD_PROMOTE || cmd == CMD_RESYNC || cmd == CMD_SYNC || cmd == CMD_SWITCHOVER))
+        return false;
+    if (!verb || !manager_refusal(a->snap, verb, on_node ? node : NULL, why, sizeof why))
+        return false;
+    app_say(a, SEV_WARNING, "%s refused: %s", cmd_name(cmd), why);
+    events_add(a->events, clock_wall(), EV_ACTION, SEV_WARNING, on_node ? node : "",
+               "%s refused: %s", cmd_name(cmd), why);
+    return true;
+}
+
 void actions_open(struct app *a, enum key_cmd cmd)
 {
     if (actions_running(a)) {
@@ -132,10 +159,12 @@ void actions_open(struct app *a, enum key_cmd cmd)
         app_say(a, SEV_WARNING, "%s: wait for the first refresh", cmd_name(cmd));
         return;
     }
-    fill_local(a);
     const char *node = a->view.selected >= 0 && a->view.selected < a->snap->nnodes
                            ? a->snap->nodes[a->view.selected].name
                            : "";
+    if (refuse_managed(a, cmd, node))
+        return;
+    fill_local(a);
     dialog_open(&a->dlg, cmd, a->snap, node);
     a->dirty = true;
 }

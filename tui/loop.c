@@ -3,6 +3,7 @@
  * actions.c, the replay in replay.c. */
 #include "app.h"
 #include "model/watch/cluster.h"
+#include "model/watch/patroni_members.h"
 #include "model/base/text.h"
 #include "model/base/util.h"
 
@@ -79,6 +80,24 @@ void app_say(struct app *a, enum severity sev, const char *fmt, ...)
 
 /* ---- snapshots ---- */
 
+/* Patroni's DCS is the source of truth for membership: a member Patroni lists that no node
+ * is joins the dashboard, named by its member name (the cluster is rebuilt at the top of the
+ * next pass). */
+static void follow_patroni(struct app *a, const struct snapshot *s)
+{
+    if (!s->patroni || !s->patroni->known)
+        return;
+    struct config *cfg = a->o->cfg;
+    int before = cfg->nnodes;
+    if (patroni_add_members(cfg, s->patroni) == 0)
+        return;
+    app_rebuild_cluster(a);
+    for (int i = before; i < cfg->nnodes; i++)
+        events_add(a->events, clock_wall(), EV_INFO, SEV_OK, cfg->nodes[i].name,
+                   "%s joins the dashboard (a new member in Patroni's cluster)",
+                   cfg->nodes[i].name);
+}
+
 void app_take_snapshot(struct app *a, struct snapshot *s)
 {
     events_diff(a->events, a->view.connecting ? NULL : a->snap, s);
@@ -95,6 +114,8 @@ void app_take_snapshot(struct app *a, struct snapshot *s)
             a->view.record_path = NULL;
         }
     }
+    if (!a->o->replay_path)
+        follow_patroni(a, s);
     snapshot_free(a->snap);
     a->snap = s;
     a->view.connecting = false;

@@ -43,12 +43,14 @@ void config_done(struct config *c)
         free(c->nodes[i].ssh_options);
         free(c->nodes[i].admin);
         free(c->nodes[i].service);
+        free(c->nodes[i].patroni);
     }
     free(c->nodes);
     free(c->path);
     free(c->theme);
     free(c->sync_policy);
     free(c->admin_user);
+    free(c->patroni);
     free(c->severities);
     memset(c, 0, sizeof *c);
 }
@@ -301,6 +303,11 @@ static bool set_setting(struct config *c, const char *key, const char *value, ch
         }
         free(c->sync_policy);
         c->sync_policy = xstrdup(value);
+    } else if (strcmp(key, "patroni") == 0) {
+        if (!config_check_patroni_url(value, err, errlen))
+            return false;
+        free(c->patroni);
+        c->patroni = xstrdup(value);
     } else if (strcmp(key, "lag_warn_bytes") == 0 || strcmp(key, "lag_crit_bytes") == 0) {
         if (!config_parse_bytes(value, &bytes)) {
             str_printf(err, errlen, "%s must be a size like 16MB, not \"%s\"", key, value);
@@ -376,10 +383,15 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
             return false;
         }
         n->port = (int)port;
+    } else if (strcmp(key, "patroni") == 0) {
+        if (!config_check_patroni_url(value, err, errlen))
+            return false;
+        free(n->patroni);
+        n->patroni = xstrdup(value);
     } else {
         str_printf(err, errlen,
                    "unknown setting \"%s\" in [node %s] (datadir, port, bindir, ssh, ssh_options, "
-                   "admin, service)",
+                   "admin, service, patroni)",
                    key, node);
         return false;
     }
@@ -402,6 +414,8 @@ const char *const config_problem_codes[] = {"unreachable",
                                             "query_failed",
                                             "no_primary",
                                             "multiple_primaries",
+                                            "patroni_unreachable",
+                                            "patroni_paused",
                                             "system_id_mismatch",
                                             "timeline_diverged",
                                             "not_streaming",
@@ -542,11 +556,36 @@ bool config_load_file(struct config *c, const char *path, char *err, size_t errl
     return ok;
 }
 
+bool config_check_patroni_url(const char *url, char *err, size_t errlen)
+{
+    const char *host = strncmp(url, "http://", 7) == 0    ? url + 7
+                       : strncmp(url, "https://", 8) == 0 ? url + 8
+                                                          : NULL;
+    if (!host || !*host || *host == '/' || strpbrk(url, " \t\r\n")) {
+        str_printf(err, errlen,
+                   "patroni must be the URL of a Patroni REST API, like http://host:8008, not "
+                   "\"%s\"",
+                   url);
+        return false;
+    }
+    /* a URL is shown and logged: a user and password go in ~/.netrc, never in it */
+    size_t authority = strcspn(host, "/?#");
+    if (memchr(host, '@', authority)) {
+        str_copy(err, errlen,
+                 "patroni: put the REST API's user and password in ~/.netrc (machine HOST login "
+                 "USER password PASS), not in the URL, which repltop shows");
+        return false;
+    }
+    return true;
+}
+
 bool config_validate(const struct config *c, char *err, size_t errlen)
 {
     if (c->nnodes == 0) {
         str_copy(err, errlen,
-                 "no nodes to watch: give a conninfo or -c FILE with a [nodes] section");
+                 c->patroni ? "no nodes to watch: Patroni listed no member"
+                            : "no nodes to watch: give a conninfo, --patroni URL or -c FILE with "
+                              "a [nodes] section");
         return false;
     }
     for (int i = 0; i < c->nnodes; i++) {

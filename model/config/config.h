@@ -5,6 +5,7 @@
  *   [node NAME]                    datadir, port, bindir, ssh, ssh_options, service: enable actions
  *                                  on NAME;
  *                                  admin = CONNINFO: the session actions use on NAME
+ *                                  patroni = URL: the member's Patroni REST API
  *   [severity] CODE [NODE] = warning|critical|ok   a problem code's severity (for one node)
  *
  * Connection details (.pgpass, PGPASSWORD, services, URIs) are libpq's business: a conninfo is
@@ -31,6 +32,7 @@ struct node_conf {
     char *admin;       /* [node NAME] admin: the conninfo actions use, NULL: see admin_user */
     char *service; /* [node NAME] service: pg_ctl, pg_ctlcluster:V/C, systemd:UNIT; NULL: detect */
     int port;      /* -1 unless given */
+    char *patroni; /* [node NAME] patroni = URL: this member's Patroni REST API, else NULL */
     char origin[128]; /* "FILE:LINE" or "argument N", for error messages */
     /* a command-line conninfo without application_name or service: named host:port until it
      * answers as a standby, then by the application_name it streams as (cluster.c) */
@@ -58,6 +60,9 @@ struct config {
     int connect_timeout_ms, query_timeout_ms;
     char *sync_policy; /* [repltop] sync: the declared sync policy as written, NULL when not set
                         * (checked at load with syncnames_parse_policy; see syncpolicy.h) */
+    /* [repltop] patroni = URL (or --patroni URL): the REST API of a Patroni member, from which
+     * the members are read (/cluster) and through which the actions go; NULL when not set */
+    char *patroni;
     struct node_conf *nodes;
     int nnodes;
     struct severity_override *severities; /* [severity] CODE = ..., CODE NODE = ... */
@@ -81,7 +86,10 @@ struct node_conf *config_find_node(struct config *c, const char *name);
 /* How the actions reach the node's host: "local" (a datadir here), "ssh DEST" (ssh = DEST), or
  * "none" (no datadir: only promote and sync work on it). */
 void config_actions_via(const struct node_conf *n, char *buf, size_t len);
-/* Final checks once everything is loaded: at least one node, [node X] sections name real nodes. */
+/* Whether url can be a Patroni REST API: http:// or https:// and a host. */
+bool config_check_patroni_url(const char *url, char *err, size_t errlen);
+/* Final checks once everything is loaded: at least one node (or a Patroni URL to read them
+ * from), [node X] sections name real nodes. */
 bool config_validate(const struct config *c, char *err, size_t errlen);
 
 /* ----- adding a node to the file (the new-replica action) ----- */

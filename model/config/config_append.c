@@ -442,6 +442,7 @@ int config_add_new_nodes(struct config *c, const struct config *from)
         n->ssh_options = f->ssh_options ? xstrdup(f->ssh_options) : NULL;
         n->admin = f->admin ? xstrdup(f->admin) : NULL;
         n->service = f->service ? xstrdup(f->service) : NULL;
+        n->patroni = f->patroni ? xstrdup(f->patroni) : NULL;
         n->port = f->port;
         added++;
     }

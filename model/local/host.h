@@ -1,6 +1,6 @@
 /* host: how the actions reach the host of a node's data directory. One interface for every way
  * of driving a server — this host (the local_* code itself), ssh, and later `docker exec` — so
- * that resync, new replica and rejoin run unchanged on any of them (docs/DESIGN.md 4.10).
+ * that resync, new replica and rejoin run unchanged on any of them (docs/DESIGN.md 4.12).
  *
  * A remote way is a `struct host_way`: it turns an argument vector into the local argv that
  * runs it on the node's host (ssh: one command string of single-quoted words for the remote

@@ -1,7 +1,7 @@
 /* action_switchover: the checks of `repltop switchover NODE` (action_switchover.h) — which
  * primary hands over, how far an earlier run got, whether the candidate can take over with
  * nothing lost, the sync list after — and the confirmation. The steps are in
- * switchover_steps.c (docs/DESIGN.md 4.9).
+ * switchover_steps.c (docs/DESIGN.md 4.11).
  *
  * The old primary must be on this host ([node NAME] datadir): it is stopped cleanly, its
  * control file is read, and it is started again as a standby (or as the primary when the

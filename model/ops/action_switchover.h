@@ -1,6 +1,6 @@
 /* action_switchover: the steps of `repltop switchover NODE` (front end: cli/cmd_switchover.c) —
  * a planned hand-over of the primary role to a streaming standby with nothing lost and no
- * rewind (docs/DESIGN.md 4.9). */
+ * rewind (docs/DESIGN.md 4.11). */
 #ifndef REPLTOP_ACTION_SWITCHOVER_H
 #define REPLTOP_ACTION_SWITCHOVER_H
 

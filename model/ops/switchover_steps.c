@@ -1,5 +1,5 @@
 /* switchover_steps: the steps of a switchover once confirmed (switchover_plan.h), from the phase
- * an earlier run reached (docs/DESIGN.md 4.9).
+ * an earlier run reached (docs/DESIGN.md 4.11).
  *
  * Why nothing is lost and nothing rewound: a fast shutdown writes a shutdown checkpoint as the
  * primary's last WAL record and its walsenders exit only once the connected standbys have

@@ -1,5 +1,7 @@
 /* json: writing and reading the snapshot. */
 #include "model/store/json.h"
+#include "model/store/json_patroni.h"
+#include "model/watch/manager.h"
 #include "model/base/util.h"
 
 #include <cJSON.h>
@@ -139,6 +141,37 @@ static cJSON *history_json(const struct node_snap *n)
     return a;
 }
 
+/* null until the node answered the detection; kind "none" once it did and showed none */
+static cJSON *manager_json(const struct node_manager *m)
+{
+    if (!m->checked)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "kind", manager_key(m->kind));
+    add_str(o, "scope", m->scope);
+    add_str(o, "member", m->member);
+    add_int(o, "node_id", m->node_id);
+    add_tristate(o, "agent_session", m->agent);
+    add_str(o, "marks", m->marks);
+    return o;
+}
+
+/* Who runs the cluster: the first node that shows a manager; null when no node was checked. */
+static cJSON *cluster_manager_json(const struct snapshot *s)
+{
+    const struct node_snap *by = manager_running(s, NULL);
+    bool checked = false;
+    for (int i = 0; i < s->nnodes; i++)
+        checked = checked || s->nodes[i].manager.checked;
+    if (!checked)
+        return cJSON_CreateNull();
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "kind", manager_key(by ? by->manager.kind : MANAGER_NONE));
+    add_str(o, "scope", by ? by->manager.scope : NULL);
+    add_str(o, "seen_on", by ? by->name : NULL);
+    return o;
+}
+
 static cJSON *node_json(const struct node_snap *n)
 {
     cJSON *o = cJSON_CreateObject();
@@ -203,7 +236,10 @@ static cJSON *node_json(const struct node_snap *n)
     add_str(o, "startup_wait_event", n->startup_wait);
     add_tristate(o, "restore_command_set", n->role == ROLE_STANDBY ? n->restore_command : -1);
     cJSON_AddItemToObject(o, "timeline_history", history_json(n));
+    add_i64(o, "manager_sessions", n->manager_sessions);
+    cJSON_AddItemToObject(o, "manager", manager_json(&n->manager));
     cJSON_AddItemToObject(o, "wal_receiver", wal_receiver_json(&n->wr));
+    add_str(o, "patroni_member", n->patroni_member);
     cJSON *repl = cJSON_AddArrayToObject(o, "replication");
     for (int i = 0; i < n->nrepl; i++)
         cJSON_AddItemToArray(repl, repl_json(&n->repl[i]));
@@ -235,9 +271,14 @@ char *snapshot_to_json(const struct snapshot *s, bool pretty)
         cJSON_AddItemToArray(probs, o);
     }
     add_str(cl, "candidate", s->candidate);
+    cJSON_AddItemToObject(cl, "manager", cluster_manager_json(s));
     cJSON *nodes = cJSON_AddArrayToObject(root, "nodes");
     for (int i = 0; i < s->nnodes; i++)
         cJSON_AddItemToArray(nodes, node_json(&s->nodes[i]));
+    if (s->patroni)
+        cJSON_AddItemToObject(root, "patroni", patroni_view_to_json(s->patroni));
+    else
+        cJSON_AddNullToObject(root, "patroni");
     cJSON_AddNumberToObject(root, "seq", (double)s->seq);
     add_dbl(root, "interval_seconds", s->interval_s);
     cJSON_AddStringToObject(root, "repltop_version", REPLTOP_VERSION);
@@ -391,6 +432,21 @@ static void rd_wal_receiver(const cJSON *o, struct wal_receiver *w)
     w->last_msg_age = rd_dbl(o, "last_msg_age_seconds");
 }
 
+static void rd_manager(const cJSON *o, struct node_manager *m)
+{
+    m->checked = cJSON_IsObject(o);
+    if (!m->checked)
+        return;
+    char kind[24];
+    rd_str(o, "kind", kind, sizeof kind);
+    m->kind = manager_from_key(kind);
+    rd_str(o, "scope", m->scope, sizeof m->scope);
+    rd_str(o, "member", m->member, sizeof m->member);
+    m->node_id = rd_int(o, "node_id");
+    m->agent = rd_tristate(o, "agent_session");
+    rd_str(o, "marks", m->marks, sizeof m->marks);
+}
+
 static void rd_node(const cJSON *o, struct node_snap *n)
 {
     rd_str(o, "name", n->name, sizeof n->name);
@@ -452,6 +508,9 @@ static void rd_node(const cJSON *o, struct node_snap *n)
     n->nhistory = cJSON_IsArray(hist) ? 0 : -1;
     cJSON_ArrayForEach(h, hist) if (n->nhistory < HISTORY_MAX) n->history[n->nhistory++] =
         (struct tli_switch){rd_int(h, "timeline"), rd_lsn(h, "switch_lsn")};
+    rd_str(o, "patroni_member", n->patroni_member, sizeof n->patroni_member);
+    n->manager_sessions = rd_i64(o, "manager_sessions");
+    rd_manager(get(o, "manager"), &n->manager);
     rd_wal_receiver(get(o, "wal_receiver"), &n->wr);
     const cJSON *arr = get(o, "replication");
     int cnt = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
@@ -495,6 +554,7 @@ struct snapshot *snapshot_from_json(const char *text, char *err, size_t errlen)
     rd_str(cl, "synchronous_commit", s->synchronous_commit, sizeof s->synchronous_commit);
     rd_str(cl, "sync_policy", s->sync_policy, sizeof s->sync_policy);
     rd_str(cl, "candidate", s->candidate, sizeof s->candidate);
+    s->patroni = patroni_view_from_json(get(root, "patroni"));
     int i = 0;
     const cJSON *it;
     cJSON_ArrayForEach(it, nodes)

@@ -4,6 +4,8 @@
 #include "model/watch/lastsync.h"
 #include "model/watch/memory.h"
 #include "model/watch/node.h"
+#include "model/watch/patroni_members.h"
+#include "model/watch/patroni_poll.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -33,9 +35,13 @@ struct cluster {
     int npending;                                 /* nodes this refresh still waits for */
     int64_t next_deadline;                        /* the earliest node deadline, -1 for none */
     char remembered[NAME_LEN + SETTING_LEN + 32]; /* what memory_save last wrote */
-    struct lastsync *lastsync; /* the failover tie-break's memory between refreshes */
-    char (*learned)[NAME_LEN]; /* per node: the name it streams as, for one named by address */
+    struct lastsync *lastsync;    /* the failover tie-break's memory between refreshes */
+    char (*learned)[NAME_LEN];    /* per node: the name it streams as, for one named by address */
+    struct patroni_poll *patroni; /* Patroni's view, NULL when not configured */
 };
+
+/* cluster_pollfds' owner of the sockets of Patroni's REST API (the nodes' are 0..n-1) */
+#define OWNER_PATRONI (-1)
 
 struct cluster *cluster_new(const struct config *cfg)
 {
@@ -47,6 +53,7 @@ struct cluster *cluster_new(const struct config *cfg)
         c->nodes[i] = node_new(&cfg->nodes[i], cfg->connect_timeout_ms, cfg->query_timeout_ms);
     c->lastsync = lastsync_new(c->nnodes);
     c->learned = xcalloc((size_t)(c->nnodes ? c->nnodes : 1), sizeof *c->learned);
+    c->patroni = patroni_poll_new(cfg, cfg->query_timeout_ms);
     /* a measurement hook for bench/, off unless the variable names a file */
     const char *trace = getenv("REPLTOP_TRACE");
     if (trace && *trace)
@@ -63,6 +70,7 @@ void cluster_free(struct cluster *c)
     free(c->nodes);
     lastsync_free(c->lastsync);
     free(c->learned);
+    patroni_poll_free(c->patroni);
     if (c->trace)
         fclose(c->trace);
     free(c);
@@ -84,6 +92,8 @@ void cluster_refresh_begin(struct cluster *c, int64_t now)
     c->round_start = now;
     c->round_start_wall = clock_wall();
     c->next_send = 0;
+    if (c->patroni)
+        patroni_poll_start(c->patroni);
 }
 
 static void note_deadline(struct cluster *c, int64_t d)
@@ -162,6 +172,9 @@ bool cluster_refresh_done(const struct cluster *c)
     int64_t cut = cut_at(c);
     if (cut >= 0 && clock_mono_ms() >= cut)
         return true;
+    /* the dashboard shows Patroni's view as last read; status and actions wait for it */
+    if (c->patroni && !c->always_polled && patroni_poll_pending(c->patroni))
+        return false;
     return c->npending == 0;
 }
 
@@ -174,12 +187,21 @@ int cluster_pollfds(const struct cluster *c, struct pollfd *pfds, int *owner, in
             n++;
         }
     }
+    if (c->patroni && n < max) {
+        int k = patroni_poll_fds(c->patroni, pfds + n, max - n);
+        for (int i = 0; i < k; i++)
+            owner[n + i] = OWNER_PATRONI;
+        n += k;
+    }
     return n;
 }
 
 int cluster_timeout_ms(const struct cluster *c, int64_t now)
 {
     int64_t best = c->next_deadline;
+    int pt = c->patroni ? patroni_poll_timeout_ms(c->patroni, now) : -1;
+    if (pt >= 0 && (best < 0 || now + pt < best))
+        best = now + pt;
     int64_t cut = cut_at(c);
     if (cut > now && (best < 0 || cut < best) && !cluster_refresh_done(c))
         best = cut;
@@ -191,9 +213,18 @@ int cluster_timeout_ms(const struct cluster *c, int64_t now)
 void cluster_handle(struct cluster *c, const struct pollfd *pfds, const int *owner, int n,
                     int64_t now)
 {
-    for (int i = 0; i < n; i++)
-        if (pfds[i].revents)
+    struct pollfd http_fds[32];
+    int nhttp = 0;
+    for (int i = 0; i < n; i++) {
+        if (owner[i] == OWNER_PATRONI) {
+            if (nhttp < 32)
+                http_fds[nhttp++] = pfds[i];
+        } else if (pfds[i].revents) {
             node_handle(c->nodes[owner[i]], pfds[i].revents, now);
+        }
+    }
+    if (c->patroni)
+        patroni_poll_handle(c->patroni, http_fds, nhttp, now);
     /* deadlines of every node, whether or not its socket woke us */
     for (int i = 0; i < c->nnodes; i++)
         node_handle(c->nodes[i], 0, now);
@@ -249,6 +280,17 @@ static void learn_names(struct cluster *c, struct snapshot *s)
     }
 }
 
+/* Patroni's view into the snapshot: the view itself, and which member each node is. */
+static void patroni_fill_snap(const struct cluster *c, struct snapshot *s)
+{
+    s->patroni = xmalloc(sizeof *s->patroni);
+    *s->patroni = *patroni_poll_view(c->patroni);
+    for (int i = 0; i < c->nnodes; i++) {
+        const struct patroni_member *m = patroni_member_of(s->patroni, &c->cfg->nodes[i]);
+        str_copy(s->nodes[i].patroni_member, sizeof s->nodes[i].patroni_member, m ? m->name : "");
+    }
+}
+
 struct snapshot *cluster_snapshot(struct cluster *c)
 {
     struct snapshot *s = snapshot_new(c->nnodes);
@@ -269,6 +311,8 @@ struct snapshot *cluster_snapshot(struct cluster *c)
         .cfg = c->cfg,
     };
     str_copy(s->sync_policy, sizeof s->sync_policy, c->cfg->sync_policy ? c->cfg->sync_policy : "");
+    if (c->patroni)
+        patroni_fill_snap(c, s);
     lastsync_recall(c->lastsync, s);
     derive_snapshot(s, &lim);
     lastsync_keep(c->lastsync, s);
@@ -289,7 +333,7 @@ struct snapshot *cluster_snapshot(struct cluster *c)
 
 struct snapshot *cluster_sample_once(struct cluster *c)
 {
-    int max = c->nnodes > 0 ? c->nnodes : 1;
+    int max = c->nnodes + 32; /* the nodes', and Patroni's REST API's */
     struct pollfd *pfds = xcalloc((size_t)max, sizeof *pfds);
     int *owner = xcalloc((size_t)max, sizeof *owner);
     cluster_refresh_start(c, clock_mono_ms());

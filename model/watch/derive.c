@@ -5,6 +5,7 @@
  * reported by the standby only every wal_receiver_status_interval when idle, so a reachable
  * standby's own receive/replay LSNs are preferred to the primary's view of them. */
 #include "model/watch/derive.h"
+#include "model/watch/patroni_rules.h"
 #include "model/watch/health.h"
 #include "model/pg/syncnames.h"
 #include "model/watch/syncplan.h"
@@ -489,6 +490,8 @@ static void pick_candidate(struct snapshot *s, const struct node_snap *root, boo
         if (!member(n) || n->role != ROLE_STANDBY || forked || node_wal_held(n) == LSN_UNKNOWN)
             continue;
         if (root && strcmp(n->system_identifier, root->system_identifier) != 0)
+            continue;
+        if (!patroni_allows_candidate(s, n)) /* Patroni would refuse it (its sync standby...) */
             continue;
         if (best < 0 || better_candidate(n, st[i], &s->nodes[best], st[best]))
             best = i;

@@ -1,5 +1,6 @@
 /* health: one function per rule; each adds problems to the snapshot. */
 #include "model/watch/health.h"
+#include "model/watch/patroni_rules.h"
 #include "model/watch/syncpolicy.h"
 #include "model/pg/syncnames.h"
 #include "model/base/util.h"
@@ -488,5 +489,6 @@ void health_evaluate(struct snapshot *s, const struct health_limits *lim)
     rule_delayed_candidate(s);
     rule_writes_blocked(s, primary);
     rule_sync_policy(s, primary, lim);
+    patroni_rules_evaluate(s);
     health_remap(s, lim->cfg);
 }

@@ -439,6 +439,7 @@ static void handle_connecting(struct node *n, int64_t now)
         }
         n->state = CS_READY;
         stmts_enter_pipeline(&n->stmts, n->conn);
+        stmts_learn_rights(&n->stmts, n->conn);
         if (n->round_pending)
             send_query(n, now);
     } else if (st == PGRES_POLLING_FAILED) {

@@ -23,10 +23,22 @@ void stmts_reset(struct stmts *st)
 }
 
 #if HAVE_PIPELINE
-static const char *const stmt_name[QP_COUNT] = {"repltop_node",      "repltop_replication",
-                                                "repltop_slots",     "repltop_wal_receiver",
-                                                "repltop_wal_files", "repltop_history"};
+static const char *const stmt_name[QP_COUNT] = {
+    "repltop_node",    "repltop_replication", "repltop_slots",  "repltop_wal_receiver",
+    "repltop_manager", "repltop_wal_files",   "repltop_history"};
+
+/* The manager's statement has a second form that reads postgresql.conf (queries.h) */
+static const char *name_of(const struct stmts *st, int i)
+{
+    return i == QP_MANAGER && st->read_conf ? "repltop_manager_conf" : stmt_name[i];
+}
 #endif
+
+static const char *sql_of(const struct stmts *st, int i)
+{
+    return i == QP_MANAGER ? queries_manager_sql(st->read_conf)
+                           : queries_part_sql((enum query_part)i);
+}
 
 /* Sends the parts in want[] in one round trip: in pipeline mode, prepares what this session has
  * not prepared yet, runs them and ends with a sync (results in the order of sent[]); else as one
@@ -39,14 +51,14 @@ static bool send_parts(struct stmts *st, PGconn *conn, const bool *want)
         for (int i = 0; i < QP_COUNT; i++) {
             if (!want[i] || st->prepared[i])
                 continue;
-            if (!PQsendPrepare(conn, stmt_name[i], queries_part_sql((enum query_part)i), 0, NULL))
+            if (!PQsendPrepare(conn, name_of(st, i), sql_of(st, i), 0, NULL))
                 return false;
             st->sent[st->nsent++] = (signed char)(CMD_PREPARE + i);
         }
         for (int i = 0; i < QP_COUNT; i++) {
             if (!want[i])
                 continue;
-            if (!PQsendQueryPrepared(conn, stmt_name[i], 0, NULL, NULL, NULL, 0))
+            if (!PQsendQueryPrepared(conn, name_of(st, i), 0, NULL, NULL, NULL, 0))
                 return false;
             st->sent[st->nsent++] = (signed char)i;
         }
@@ -57,7 +69,7 @@ static bool send_parts(struct stmts *st, PGconn *conn, const bool *want)
     for (int i = 0; i < QP_COUNT; i++) {
         if (!want[i])
             continue;
-        char *more = xasprintf("%s%s;", sql, queries_part_sql((enum query_part)i));
+        char *more = xasprintf("%s%s;", sql, sql_of(st, i));
         free(sql);
         sql = more;
         st->sent[st->nsent++] = (signed char)i;
@@ -93,6 +105,12 @@ static bool follow_up(struct stmts *st, PGconn *conn, const struct node_sample *
     st->followed = true;
     *lost = !send_parts(st, conn, want);
     return true;
+}
+
+void stmts_learn_rights(struct stmts *st, PGconn *conn)
+{
+    const char *su = PQparameterStatus(conn, "is_superuser");
+    st->read_conf = su && strcmp(su, "on") == 0;
 }
 
 /* Pipeline mode where libpq has it, also at run time (the library may be older than its
@@ -149,6 +167,10 @@ static void take_result(struct stmts *st, PGresult *res, struct node_sample *sam
         struct rowset rs = {.nrows = PQntuples(res), .get = result_get, .ctx = res};
         queries_parse((enum query_part)cmd, &rs, sample);
         st->part += cmd < QP_REQUIRED;
+        if (cmd == QP_MANAGER && sample->may_read_conf != st->read_conf) {
+            st->read_conf = sample->may_read_conf; /* from the next refresh on */
+            st->prepared[QP_MANAGER] = false;
+        }
         return;
     } else if (cmd >= QP_REQUIRED) {
         /* an optional part that fails (a privilege taken away, a file it cannot read) is not
@@ -157,6 +179,9 @@ static void take_result(struct stmts *st, PGresult *res, struct node_sample *sam
         return;
     } else if (cmd >= 0 && state && strcmp(state, "26000") == 0) {
         st->prepared[cmd] = false; /* gone from the session (DISCARD ALL): prepare again */
+    } else if (cmd == QP_MANAGER && st->read_conf && state && strcmp(state, "42501") == 0) {
+        st->read_conf = false; /* the right to read postgresql.conf was taken back */
+        st->prepared[QP_MANAGER] = false;
     }
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK && !*failed) {
         *failed = true;

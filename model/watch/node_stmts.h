@@ -21,7 +21,8 @@ struct stmts {
     /* The optional parts (queries.h): may this session run them (as the last node part said),
      * and has one failed (never sent again on this session). */
     bool may[QP_COUNT], broken[QP_COUNT];
-    bool followed; /* this refresh already sent a follow-up with the parts newly allowed */
+    bool followed;  /* this refresh already sent a follow-up with the parts newly allowed */
+    bool read_conf; /* the manager's statement reads postgresql.conf (queries_manager_sql) */
 };
 
 enum stmts_state {
@@ -33,6 +34,12 @@ enum stmts_state {
 };
 
 /* A new session: nothing prepared, not in pipeline mode. */
+/* Right after connecting: pipeline mode where libpq has it (also checked at run time). */
+void stmts_enter_pipeline(struct stmts *st, PGconn *conn);
+/* Right after connecting: a superuser (the server says so when the session starts) reads
+ * postgresql.conf's head from the first refresh on, so a one-refresh snapshot (status, an
+ * action's checks) sees it too; another role once the first refresh said it may. */
+void stmts_learn_rights(struct stmts *st, PGconn *conn);
 void stmts_reset(struct stmts *st);
 /* Right after connecting: pipeline mode where libpq has it (also checked at run time). */
 void stmts_enter_pipeline(struct stmts *st, PGconn *conn);

@@ -10,6 +10,7 @@
  * planning the views' joins every refresh — about 30 % of the query's server time
  * (bench/RESULTS.md, section 4). */
 #include "model/watch/queries.h"
+#include "model/watch/manager.h"
 #include "model/pg/conninfo.h"
 #include "model/base/util.h"
 
@@ -35,8 +36,6 @@
     " CASE WHEN pg_is_in_recovery() THEN extract(epoch FROM"                                       \
     "   current_setting('recovery_min_apply_delay')::interval) END AS apply_delay,"                \
     " extract(epoch FROM now() - pg_postmaster_start_time()) AS uptime,"                           \
-    " (SELECT count(*) FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend')"     \
-    "   AS connections,"                                                                           \
     " (SELECT sum(pg_stat_get_db_xact_commit(oid) + pg_stat_get_db_xact_rollback(oid))"            \
     "   FROM pg_database) AS xact_total,"                                                          \
     " current_setting('synchronous_standby_names') AS synchronous_standby_names,"                  \
@@ -94,14 +93,56 @@
     " substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) || '.history', 0, 1048576, true) END"    \
     " AS timeline_history"
 
-static const char *const part_sql[QP_COUNT] = {NODE_SQL,         REPLICATION_SQL, SLOTS_SQL,
-                                               WAL_RECEIVER_SQL, WAL_FILES_SQL,   HISTORY_SQL};
-static const char monitor_sql[] =
-    NODE_SQL ";" REPLICATION_SQL ";" SLOTS_SQL ";" WAL_RECEIVER_SQL ";";
+/* The client connections, and apart from them the HA managers' own sessions (manager.h):
+ * Patroni's ("Patroni", "Patroni heartbeat" and the like in later versions), repmgrd's,
+ * pg_auto_failover's monitor checking the node; one pass over the backends for both. Then the
+ * marks of an HA manager, each safe where nothing of it is installed: catalog
+ * lookups and to_regrole, never a manager's own table or function (a statement naming a
+ * missing one fails). postgresql.conf's first bytes need pg_read_file, whose EXECUTE right is
+ * checked when the statement starts, even in a CASE branch never taken: a session reads them
+ * only with the conf variant, which it switches to once may_read_conf said it may (node_stmts.c);
+ * until then config_head is NULL (unread). */
+#define PATRONI_SESSION "(application_name = 'Patroni' OR application_name LIKE 'Patroni %')"
+#define REPMGR_SESSION  "application_name IN ('repmgr', 'repmgrd')"
+#define MONITOR_SESSION "usesysid = (SELECT to_regrole('pgautofailover_monitor')::oid)"
+#define MANAGER_SQL_HEAD                                                                           \
+    "SELECT count(*) FILTER (WHERE NOT coalesce(" PATRONI_SESSION " OR " REPMGR_SESSION            \
+    "   OR " MONITOR_SESSION ", false)) AS connections,"                                           \
+    " count(*) FILTER (WHERE " PATRONI_SESSION ") AS patroni_sessions,"                            \
+    " count(*) FILTER (WHERE " REPMGR_SESSION ") AS repmgr_sessions,"                              \
+    " count(*) FILTER (WHERE " MONITOR_SESSION ") AS autofailover_sessions,"                       \
+    " current_setting('cluster_name') AS cluster_name,"                                            \
+    " has_function_privilege('pg_catalog.pg_read_file(text, bigint, bigint, boolean)', 'EXECUTE')" \
+    "   AND pg_has_role('pg_read_all_settings', 'USAGE')"                                          \
+    "   AND pg_has_role('pg_read_server_files', 'USAGE') AS may_read_conf,"
+#define MANAGER_SQL_TAIL                                                                           \
+    " (SELECT extversion FROM pg_extension WHERE extname = 'repmgr') AS repmgr_extension,"         \
+    " EXISTS (SELECT FROM pg_database WHERE datname = 'repmgr') AS repmgr_database,"               \
+    " CASE WHEN pg_has_role('pg_read_all_settings', 'USAGE')"                                      \
+    "   THEN current_setting('shared_preload_libraries') END AS preload_libraries,"                \
+    " to_regrole('pgautofailover_replicator') IS NOT NULL AS autofailover_role,"                   \
+    " EXISTS (SELECT FROM pg_database WHERE datname = 'pg_auto_failover') AS autofailover_monitor" \
+    " FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend'"
+#define MANAGER_SQL MANAGER_SQL_HEAD " NULL::text AS config_head," MANAGER_SQL_TAIL
+#define MANAGER_CONF_SQL                                                                           \
+    MANAGER_SQL_HEAD " pg_read_file(current_setting('config_file'), 0, 128, true) AS "             \
+                     "config_head," MANAGER_SQL_TAIL
 
-const char *queries_monitor_sql(void)
+static const char *const part_sql[QP_COUNT] = {NODE_SQL,         REPLICATION_SQL, SLOTS_SQL,
+                                               WAL_RECEIVER_SQL, MANAGER_SQL,     WAL_FILES_SQL,
+                                               HISTORY_SQL};
+#define OTHER_SQL NODE_SQL ";" REPLICATION_SQL ";" SLOTS_SQL ";" WAL_RECEIVER_SQL ";"
+static const char monitor_sql[] = OTHER_SQL MANAGER_SQL ";";
+static const char monitor_conf_sql[] = OTHER_SQL MANAGER_CONF_SQL ";";
+
+const char *queries_monitor_sql(bool read_conf)
 {
-    return monitor_sql;
+    return read_conf ? monitor_conf_sql : monitor_sql;
+}
+
+const char *queries_manager_sql(bool read_conf)
+{
+    return read_conf ? MANAGER_CONF_SQL : MANAGER_SQL;
 }
 
 const char *queries_part_sql(enum query_part part)
@@ -209,7 +250,6 @@ static void parse_node(const struct rowset *rs, struct node_sample *smp)
     n->replay_paused = get_bool(rs, 0, "replay_paused");
     n->apply_delay_s = get_dbl(rs, 0, "apply_delay");
     n->uptime_s = get_dbl(rs, 0, "uptime");
-    n->connections = get_i64(rs, 0, "connections");
     smp->xact_total = get_i64(rs, 0, "xact_total");
     get_str(rs, 0, "synchronous_standby_names", n->synchronous_standby_names,
             sizeof n->synchronous_standby_names);
@@ -364,6 +404,34 @@ void queries_parse_history(const char *text, struct node_snap *n)
     }
 }
 
+/* After the other parts: pg_auto_failover's marks are in the names they read. */
+static void parse_manager(const struct rowset *rs, struct node_sample *smp)
+{
+    if (rs->nrows < 1)
+        return;
+    struct manager_marks mk = {
+        .patroni_sessions = get_i64(rs, 0, "patroni_sessions"),
+        .repmgr_sessions = get_i64(rs, 0, "repmgr_sessions"),
+        .autofailover_sessions = get_i64(rs, 0, "autofailover_sessions"),
+        .cluster_name = col(rs, 0, "cluster_name"),
+        .config_head = col(rs, 0, "config_head"),
+        .repmgr_extension = col(rs, 0, "repmgr_extension"),
+        .repmgr_database = get_bool(rs, 0, "repmgr_database"),
+        .preload_libraries = col(rs, 0, "preload_libraries"),
+        .autofailover_role = get_bool(rs, 0, "autofailover_role"),
+        .autofailover_monitor = get_bool(rs, 0, "autofailover_monitor"),
+    };
+    smp->s.connections = get_i64(rs, 0, "connections");
+    manager_decide(&mk, &smp->s);
+    smp->may_read_conf = get_bool(rs, 0, "may_read_conf") == 1;
+    int64_t sessions[] = {mk.patroni_sessions, mk.repmgr_sessions, mk.autofailover_sessions};
+    smp->s.manager_sessions = 0;
+    for (size_t i = 0; i < sizeof sessions / sizeof sessions[0]; i++)
+        smp->s.manager_sessions = num_known(sessions[i]) && num_known(smp->s.manager_sessions)
+                                      ? smp->s.manager_sessions + sessions[i]
+                                      : NUM_UNKNOWN;
+}
+
 static void parse_history(const struct rowset *rs, struct node_sample *smp)
 {
     struct node_snap *n = &smp->s;
@@ -377,8 +445,8 @@ static void parse_history(const struct rowset *rs, struct node_sample *smp)
 void queries_parse(enum query_part part, const struct rowset *rs, struct node_sample *sample)
 {
     static void (*const parse[QP_COUNT])(const struct rowset *, struct node_sample *) = {
-        parse_node,         parse_replication, parse_slots,
-        parse_wal_receiver, parse_wal_files,   parse_history};
+        parse_node,    parse_replication, parse_slots,  parse_wal_receiver,
+        parse_manager, parse_wal_files,   parse_history};
     if ((unsigned)part < QP_COUNT)
         parse[part](rs, sample);
 }

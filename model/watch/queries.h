@@ -1,10 +1,10 @@
 /* queries: the monitoring SQL and the parsers that turn its rows into a node_snap.
  *
- * One round trip per node per refresh runs four statements (node, replication, slots, WAL
- * receiver), and the optional ones the session may (WAL files, timeline history), each safe on a
- * primary and on a standby: prepared once per session and sent in
- * libpq's pipeline mode, or, without it, together as one simple query. Parsers read columns by
- * name through a rowset, so tests can feed them plain strings without a server. */
+ * One round trip per node per refresh runs five statements (node, replication, slots, WAL
+ * receiver, HA manager), and the optional ones the session may (WAL files, timeline history), each
+ * safe on a primary and on a standby: prepared once per session and sent in libpq's pipeline mode,
+ * or, without it, together as one simple query. Parsers read columns by name through a rowset, so
+ * tests can feed them plain strings without a server. */
 #ifndef REPLTOP_QUERIES_H
 #define REPLTOP_QUERIES_H
 
@@ -19,6 +19,7 @@ enum query_part {
     QP_REPLICATION,
     QP_SLOTS,
     QP_WAL_RECEIVER,
+    QP_MANAGER,   /* the HA manager's marks and the sessions apart from CONN */
     QP_WAL_FILES, /* the oldest and newest WAL segment in pg_wal */
     QP_HISTORY,   /* a primary's timeline history file */
     QP_COUNT
@@ -38,10 +39,16 @@ struct node_sample {
     int64_t xact_total; /* sum of commits + rollbacks over all databases, NUM_UNKNOWN */
     int64_t mono_ms;    /* when it was taken, for rate computations */
     bool may[QP_COUNT]; /* the optional parts this session may run (the node part says) */
+    bool may_read_conf; /* this session may read postgresql.conf (pg_read_file and the roles) */
 };
 
-/* The required parts together, for the simple-query protocol. */
-const char *queries_monitor_sql(void);
+/* The required parts together, for the simple-query protocol; read_conf: the HA manager's
+ * statement reads postgresql.conf's first bytes (queries_manager_sql). */
+const char *queries_monitor_sql(bool read_conf);
+/* The HA manager's statement, reading postgresql.conf's head only with read_conf: its
+ * pg_read_file needs a right that is checked when the statement starts (even where a CASE
+ * would never call it), so a session asks for it only once may_read_conf said it may. */
+const char *queries_manager_sql(bool read_conf);
 /* One of them alone, to prepare (the extended protocol takes one statement at a time). */
 const char *queries_part_sql(enum query_part part);
 /* The application_name a standby's WAL receiver uses: primary_conninfo's (conninfo), else

@@ -52,6 +52,9 @@ void node_snap_clear(struct node_snap *n)
     n->data_at_risk = NUM_UNKNOWN;
     n->tps = NAN;
     n->connections = NUM_UNKNOWN;
+    n->manager_sessions = NUM_UNKNOWN;
+    n->manager.node_id = -1;
+    n->manager.agent = -1;
     n->wr.received_tli = -1;
     n->wr.sender_port = -1;
     n->wr.last_msg_age = NAN;
@@ -78,6 +81,7 @@ void snapshot_free(struct snapshot *s)
     }
     free(s->nodes);
     free(s->problems);
+    free(s->patroni);
     free(s);
 }
 
@@ -98,6 +102,7 @@ struct snapshot *snapshot_copy(const struct snapshot *s)
     if (!c->nodes)
         c->nodes = xcalloc(1, sizeof *c->nodes);
     c->problems = dup_array(s->problems, s->nproblems, sizeof *s->problems);
+    c->patroni = dup_array(s->patroni, s->patroni ? 1 : 0, sizeof *s->patroni);
     for (int i = 0; i < s->nnodes; i++) {
         c->nodes[i].repl = dup_array(s->nodes[i].repl, s->nodes[i].nrepl, sizeof(struct repl_row));
         c->nodes[i].slots =
@@ -112,6 +117,14 @@ const struct node_snap *snapshot_find(const struct snapshot *s, const char *name
         if (strcmp(s->nodes[i].name, name) == 0)
             return &s->nodes[i];
     return NULL;
+}
+
+const struct patroni_member *snapshot_patroni_member(const struct snapshot *s,
+                                                     const struct node_snap *n)
+{
+    if (!s->patroni || !s->patroni->known || !n->patroni_member[0])
+        return NULL;
+    return patroni_member_find(s->patroni, n->patroni_member);
 }
 
 void snapshot_add_problem(struct snapshot *s, enum severity sev, const char *code, const char *node,

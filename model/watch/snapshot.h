@@ -9,6 +9,7 @@
 
 #include "model/pg/lsn.h"
 #include "model/base/num.h"
+#include "model/patroni/patroni_view.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -75,6 +76,18 @@ struct tli_switch {
     lsn_t end;
 };
 #define HISTORY_MAX 32 /* the newest switches a primary's history is kept with */
+/* The HA manager that runs a node, as recognised from PostgreSQL alone (manager.h). */
+enum manager_kind { MANAGER_NONE, MANAGER_PATRONI, MANAGER_REPMGR, MANAGER_AUTOFAILOVER };
+
+struct node_manager {
+    bool checked; /* the node answered the detection this refresh; else all below is unknown */
+    enum manager_kind kind;
+    char scope[NAME_LEN];  /* Patroni: its scope (cluster_name); "" unknown or none */
+    char member[NAME_LEN]; /* the manager's name for the node ("monitor": pg_auto_failover's) */
+    int node_id;           /* repmgr's or pg_auto_failover's node id, -1 unknown */
+    int agent;             /* the manager's own session on the node: 1 seen, 0 not, -1 unknown */
+    char marks[160];       /* what it was recognised by, for the operator: "Patroni's session" */
+};
 
 struct node_snap {
     char name[NAME_LEN];
@@ -163,7 +176,9 @@ struct node_snap {
     int last_sync_priority;
 
     double tps;          /* transactions per second since the previous sample, NAN first time */
-    int64_t connections; /* client backends, NUM_UNKNOWN when unknown */
+    int64_t connections; /* client backends but the HA managers', NUM_UNKNOWN when unknown */
+    int64_t manager_sessions; /* the HA managers' own sessions, NUM_UNKNOWN when unknown */
+    struct node_manager manager;
 
     /* Display state for one word on screen: streaming, catchup, primary, down, timeout... */
     char state[32];
@@ -173,6 +188,10 @@ struct node_snap {
     struct slot_row *slots;
     int nslots;
     struct wal_receiver wr;
+
+    /* The Patroni member this node is (patroni_members.h), "" when Patroni is not configured
+     * or lists no such member; its view is the snapshot's patroni. */
+    char patroni_member[NAME_LEN];
 };
 
 struct problem {
@@ -203,6 +222,10 @@ struct snapshot {
     int nproblems;
     struct node_snap *nodes;
     int nnodes;
+
+    /* Patroni's view of the cluster ([repltop] patroni, --patroni, [node X] patroni): NULL
+     * when Patroni is not configured; known false when its REST API did not answer (error). */
+    struct patroni_view *patroni;
 };
 
 struct snapshot *snapshot_new(int nnodes);
@@ -217,6 +240,9 @@ lsn_t node_wal_held(const struct node_snap *n);
 /* A standby that applies WAL only recovery_min_apply_delay (> 0) after it was committed. */
 bool node_delayed(const struct node_snap *n);
 const struct node_snap *snapshot_find(const struct snapshot *s, const char *name);
+/* The Patroni member a node is, NULL when none is known. */
+const struct patroni_member *snapshot_patroni_member(const struct snapshot *s,
+                                                     const struct node_snap *n);
 void snapshot_add_problem(struct snapshot *s, enum severity sev, const char *code, const char *node,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

@@ -408,29 +408,6 @@ void config_actions_via(const struct node_conf *n, char *buf, size_t len)
         str_copy(buf, len, "local");
 }
 
-const char *const config_problem_codes[] = {"unreachable",
-                                            "timeout",
-                                            "auth_failed",
-                                            "query_failed",
-                                            "no_primary",
-                                            "multiple_primaries",
-                                            "patroni_unreachable",
-                                            "patroni_paused",
-                                            "system_id_mismatch",
-                                            "timeline_diverged",
-                                            "not_streaming",
-                                            "replay_paused",
-                                            "lag_warn",
-                                            "lag_crit",
-                                            "slot_inactive",
-                                            "writes_blocked",
-                                            "below_sync_policy",
-                                            "duplicate_node",
-                                            "candidate_delayed",
-                                            "needs_resync",
-                                            "insufficient_privilege",
-                                            NULL};
-
 /* "CODE = warning|critical|ok" or "CODE NODE = ..." in [severity] */
 static bool set_severity(struct config *c, const char *key, const char *value, const char *origin,
                          char *err, size_t errlen)
@@ -465,21 +442,6 @@ static bool set_severity(struct config *c, const char *key, const char *value, c
     c->severities = xrealloc(c->severities, (size_t)(c->nseverities + 1) * sizeof *c->severities);
     c->severities[c->nseverities++] = o;
     return true;
-}
-
-int config_severity_for(const struct config *c, const char *code, const char *node)
-{
-    int all = -1, one = -1;
-    for (int i = 0; c && i < c->nseverities; i++) {
-        const struct severity_override *o = &c->severities[i];
-        if (strcmp(o->code, code) != 0)
-            continue;
-        if (!o->node[0])
-            all = o->sev;
-        else if (node && strcmp(o->node, node) == 0)
-            one = o->sev;
-    }
-    return one >= 0 ? one : all;
 }
 
 static int ini_handler_fn(void *user, const char *section, const char *name, const char *value)

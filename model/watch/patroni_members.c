@@ -52,7 +52,9 @@ static char *get(struct http *h, const char *base, const char *path, int timeout
     return body;
 }
 
-bool patroni_fetch(const struct config *c, struct patroni_view *v, int timeout_ms)
+/* The first API that answers /cluster fills v (its url with it); with settings, also /config
+ * and /patroni from that one. */
+static bool fetch(const struct config *c, struct patroni_view *v, int timeout_ms, bool settings)
 {
     char urls[PATRONI_MAX_URLS][256];
     int n = patroni_urls(c, NULL, urls, PATRONI_MAX_URLS);
@@ -69,7 +71,7 @@ bool patroni_fetch(const struct config *c, struct patroni_view *v, int timeout_m
             str_copy(v->url, sizeof v->url, urls[i]);
         free(body);
     }
-    if (v->known) {
+    if (v->known && settings) {
         char *body = get(h, v->url, "/config", timeout_ms, err, sizeof err);
         v->settings_known = body && patroni_settings_parse(body, &v->settings, err, sizeof err);
         free(body);
@@ -77,11 +79,16 @@ bool patroni_fetch(const struct config *c, struct patroni_view *v, int timeout_m
         if (body)
             patroni_scope_parse(body, v->scope, sizeof v->scope);
         free(body);
-    } else {
+    } else if (!v->known) {
         str_copy(v->error, sizeof v->error, err);
     }
     http_free(h);
     return v->known;
+}
+
+bool patroni_fetch(const struct config *c, struct patroni_view *v, int timeout_ms)
+{
+    return fetch(c, v, timeout_ms, true);
 }
 
 const struct patroni_member *patroni_member_of(const struct patroni_view *v,
@@ -143,7 +150,8 @@ bool patroni_load_members(struct config *c, char *err, size_t errlen)
         return true;
     struct patroni_view *v = xmalloc(sizeof *v);
     bool ok = true;
-    if (patroni_fetch(c, v, c->connect_timeout_ms))
+    /* the members alone: the watch reads the settings and the scope with its first refresh */
+    if (fetch(c, v, c->connect_timeout_ms, false))
         patroni_add_members(c, v);
     else if (c->nnodes == 0) {
         str_printf(err, errlen, "cannot read the members from Patroni: %s", v->error);

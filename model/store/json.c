@@ -1,6 +1,7 @@
 /* json: writing and reading the snapshot. */
 #include "model/store/json.h"
 #include "model/store/json_patroni.h"
+#include "model/store/json_put.h"
 #include "model/watch/manager.h"
 #include "model/base/util.h"
 
@@ -12,14 +13,6 @@
 
 /* ---- writing ---- */
 
-static void add_str(cJSON *o, const char *key, const char *v)
-{
-    if (v && *v)
-        cJSON_AddStringToObject(o, key, v);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
 /* A value that is known even when empty (a setting read from the server): "" stays "". */
 static void add_known_str(cJSON *o, const char *key, const char *v, bool known)
 {
@@ -27,19 +20,6 @@ static void add_known_str(cJSON *o, const char *key, const char *v, bool known)
         cJSON_AddStringToObject(o, key, v);
     else
         cJSON_AddNullToObject(o, key);
-}
-
-static void add_i64(cJSON *o, const char *key, int64_t v)
-{
-    if (num_known(v))
-        cJSON_AddNumberToObject(o, key, (double)v);
-    else
-        cJSON_AddNullToObject(o, key);
-}
-
-static void add_int(cJSON *o, const char *key, int v) /* -1 is unknown */
-{
-    add_i64(o, key, v < 0 ? NUM_UNKNOWN : v);
 }
 
 static void add_dbl(cJSON *o, const char *key, double v)
@@ -54,15 +34,7 @@ static void add_lsn(cJSON *o, const char *key, lsn_t v)
 {
     char buf[LSN_STRLEN];
     lsn_format(v, buf, sizeof buf);
-    add_str(o, key, buf);
-}
-
-static void add_tristate(cJSON *o, const char *key, int v)
-{
-    if (v < 0)
-        cJSON_AddNullToObject(o, key);
-    else
-        cJSON_AddBoolToObject(o, key, v);
+    json_put_str(o, key, buf);
 }
 
 static void add_time(cJSON *o, const char *key, double t)
@@ -79,11 +51,11 @@ static void add_time(cJSON *o, const char *key, double t)
 static cJSON *repl_json(const struct repl_row *r)
 {
     cJSON *o = cJSON_CreateObject();
-    add_int(o, "pid", r->pid);
-    add_str(o, "application_name", r->application_name);
-    add_str(o, "client_addr", r->client_addr);
-    add_int(o, "client_port", r->client_port);
-    add_str(o, "state", r->state);
+    json_put_int(o, "pid", r->pid);
+    json_put_str(o, "application_name", r->application_name);
+    json_put_str(o, "client_addr", r->client_addr);
+    json_put_int(o, "client_port", r->client_port);
+    json_put_str(o, "state", r->state);
     add_lsn(o, "sent_lsn", r->sent_lsn);
     add_lsn(o, "write_lsn", r->write_lsn);
     add_lsn(o, "flush_lsn", r->flush_lsn);
@@ -92,21 +64,21 @@ static cJSON *repl_json(const struct repl_row *r)
     add_dbl(o, "flush_lag", r->flush_lag);
     add_dbl(o, "replay_lag", r->replay_lag);
     add_dbl(o, "reply_age_seconds", r->reply_age);
-    add_int(o, "sync_priority", r->sync_priority);
-    add_str(o, "sync_state", r->sync_state);
+    json_put_int(o, "sync_priority", r->sync_priority);
+    json_put_str(o, "sync_state", r->sync_state);
     return o;
 }
 
 static cJSON *slot_json(const struct slot_row *sl)
 {
     cJSON *o = cJSON_CreateObject();
-    add_str(o, "slot_name", sl->name);
-    add_str(o, "slot_type", sl->type);
+    json_put_str(o, "slot_name", sl->name);
+    json_put_str(o, "slot_type", sl->type);
     cJSON_AddBoolToObject(o, "active", sl->active);
     add_lsn(o, "restart_lsn", sl->restart_lsn);
-    add_str(o, "wal_status", sl->wal_status);
-    add_i64(o, "safe_wal_size", sl->safe_wal_size);
-    add_i64(o, "retained_bytes", sl->retained_bytes);
+    json_put_str(o, "wal_status", sl->wal_status);
+    json_put_i64(o, "safe_wal_size", sl->safe_wal_size);
+    json_put_i64(o, "retained_bytes", sl->retained_bytes);
     return o;
 }
 
@@ -115,13 +87,13 @@ static cJSON *wal_receiver_json(const struct wal_receiver *w)
     if (!w->present)
         return cJSON_CreateNull();
     cJSON *o = cJSON_CreateObject();
-    add_str(o, "status", w->status);
-    add_int(o, "received_tli", w->received_tli);
+    json_put_str(o, "status", w->status);
+    json_put_int(o, "received_tli", w->received_tli);
     add_lsn(o, "flushed_lsn", w->flushed_lsn);
     add_lsn(o, "latest_end_lsn", w->latest_end_lsn);
-    add_str(o, "sender_host", w->sender_host);
-    add_int(o, "sender_port", w->sender_port);
-    add_str(o, "slot_name", w->slot_name);
+    json_put_str(o, "sender_host", w->sender_host);
+    json_put_int(o, "sender_port", w->sender_port);
+    json_put_str(o, "slot_name", w->slot_name);
     add_dbl(o, "last_msg_age_seconds", w->last_msg_age);
     return o;
 }
@@ -134,7 +106,7 @@ static cJSON *history_json(const struct node_snap *n)
     cJSON *a = cJSON_CreateArray();
     for (int i = 0; i < n->nhistory; i++) {
         cJSON *o = cJSON_CreateObject();
-        add_int(o, "timeline", n->history[i].tli);
+        json_put_int(o, "timeline", n->history[i].tli);
         add_lsn(o, "switch_lsn", n->history[i].end);
         cJSON_AddItemToArray(a, o);
     }
@@ -148,11 +120,11 @@ static cJSON *manager_json(const struct node_manager *m)
         return cJSON_CreateNull();
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "kind", manager_key(m->kind));
-    add_str(o, "scope", m->scope);
-    add_str(o, "member", m->member);
-    add_int(o, "node_id", m->node_id);
-    add_tristate(o, "agent_session", m->agent);
-    add_str(o, "marks", m->marks);
+    json_put_str(o, "scope", m->scope);
+    json_put_str(o, "member", m->member);
+    json_put_int(o, "node_id", m->node_id);
+    json_put_tristate(o, "agent_session", m->agent);
+    json_put_str(o, "marks", m->marks);
     return o;
 }
 
@@ -167,8 +139,8 @@ static cJSON *cluster_manager_json(const struct snapshot *s)
         return cJSON_CreateNull();
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "kind", manager_key(by ? by->manager.kind : MANAGER_NONE));
-    add_str(o, "scope", by ? by->manager.scope : NULL);
-    add_str(o, "seen_on", by ? by->name : NULL);
+    json_put_str(o, "scope", by ? by->manager.scope : NULL);
+    json_put_str(o, "seen_on", by ? by->name : NULL);
     return o;
 }
 
@@ -177,31 +149,31 @@ static cJSON *node_json(const struct node_snap *n)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "name", n->name);
     cJSON_AddBoolToObject(o, "reachable", n->reach == REACH_OK);
-    add_str(o, "error",
-            n->reach == REACH_OK ? NULL : (n->error[0] ? n->error : reach_name(n->reach)));
+    json_put_str(o, "error",
+                 n->reach == REACH_OK ? NULL : (n->error[0] ? n->error : reach_name(n->reach)));
     cJSON_AddStringToObject(o, "role", role_name(n->role));
-    add_str(o, "server_version", n->server_version);
-    add_str(o, "system_identifier", n->system_identifier);
-    add_int(o, "timeline", n->timeline);
+    json_put_str(o, "server_version", n->server_version);
+    json_put_str(o, "system_identifier", n->system_identifier);
+    json_put_int(o, "timeline", n->timeline);
     add_lsn(o, "current_lsn", n->current_lsn);
     add_lsn(o, "receive_lsn", n->receive_lsn);
     add_lsn(o, "replay_lsn", n->replay_lsn);
-    add_str(o, "application_name", n->application_name);
-    add_str(o, "upstream", n->upstream);
-    add_str(o, "sync_state", n->sync_state);
-    add_int(o, "sync_priority", n->sync_priority);
+    json_put_str(o, "application_name", n->application_name);
+    json_put_str(o, "upstream", n->upstream);
+    json_put_str(o, "sync_state", n->sync_state);
+    json_put_int(o, "sync_priority", n->sync_priority);
     cJSON *lb = cJSON_AddObjectToObject(o, "lag_bytes");
-    add_i64(lb, "sent", n->lag_sent);
-    add_i64(lb, "write", n->lag_write);
-    add_i64(lb, "flush", n->lag_flush);
-    add_i64(lb, "replay", n->lag_replay);
+    json_put_i64(lb, "sent", n->lag_sent);
+    json_put_i64(lb, "write", n->lag_write);
+    json_put_i64(lb, "flush", n->lag_flush);
+    json_put_i64(lb, "replay", n->lag_replay);
     cJSON *ls = cJSON_AddObjectToObject(o, "lag_seconds");
     add_dbl(ls, "write", n->lag_write_s);
     add_dbl(ls, "flush", n->lag_flush_s);
     add_dbl(ls, "replay", n->lag_replay_s);
-    add_i64(o, "data_at_risk_bytes", n->data_at_risk);
+    json_put_i64(o, "data_at_risk_bytes", n->data_at_risk);
     add_dbl(o, "tps", n->tps);
-    add_i64(o, "connections", n->connections);
+    json_put_i64(o, "connections", n->connections);
     /* repltop's additions */
     cJSON_AddStringToObject(o, "target", n->target);
     if (n->actions_via[0])
@@ -214,32 +186,32 @@ static cJSON *node_json(const struct node_snap *n)
     cJSON_AddBoolToObject(o, "stale", n->stale);
     add_dbl(o, "uptime_seconds", n->uptime_s);
     add_dbl(o, "replay_age_seconds", n->replay_age);
-    add_tristate(o, "replay_paused", n->replay_paused);
+    json_put_tristate(o, "replay_paused", n->replay_paused);
     add_dbl(o, "apply_delay_seconds", n->apply_delay_s);
-    add_str(o, "same_server_as", n->same_server_as);
+    json_put_str(o, "same_server_as", n->same_server_as);
     cJSON_AddBoolToObject(o, "other_cluster", n->other_cluster);
-    add_str(o, "upstream_addr", n->upstream_addr);
+    json_put_str(o, "upstream_addr", n->upstream_addr);
     add_known_str(o, "synchronous_standby_names", n->synchronous_standby_names,
                   n->role == ROLE_PRIMARY);
-    add_str(o, "synchronous_commit", n->synchronous_commit);
+    json_put_str(o, "synchronous_commit", n->synchronous_commit);
     cJSON_AddBoolToObject(o, "best_candidate", n->best_candidate);
-    add_str(o, "last_sync_state", n->last_sync_state);
-    add_int(o, "last_sync_priority", n->last_sync_priority);
+    json_put_str(o, "last_sync_state", n->last_sync_state);
+    json_put_int(o, "last_sync_priority", n->last_sync_priority);
     cJSON_AddBoolToObject(o, "needs_rewind", n->needs_rewind);
     cJSON_AddBoolToObject(o, "needs_resync", n->needs_resync);
-    add_str(o, "recovery_source", n->recovery_source);
-    add_str(o, "primary_slot_name", n->primary_slot_name);
+    json_put_str(o, "recovery_source", n->recovery_source);
+    json_put_str(o, "primary_slot_name", n->primary_slot_name);
     add_lsn(o, "fork_lsn", n->fork_lsn);
-    add_str(o, "seen_by", n->seen_by);
-    add_str(o, "postmaster_start", n->postmaster_start);
+    json_put_str(o, "seen_by", n->seen_by);
+    json_put_str(o, "postmaster_start", n->postmaster_start);
     add_lsn(o, "oldest_wal_lsn", n->oldest_wal);
-    add_str(o, "startup_wait_event", n->startup_wait);
-    add_tristate(o, "restore_command_set", n->role == ROLE_STANDBY ? n->restore_command : -1);
+    json_put_str(o, "startup_wait_event", n->startup_wait);
+    json_put_tristate(o, "restore_command_set", n->role == ROLE_STANDBY ? n->restore_command : -1);
     cJSON_AddItemToObject(o, "timeline_history", history_json(n));
-    add_i64(o, "manager_sessions", n->manager_sessions);
+    json_put_i64(o, "manager_sessions", n->manager_sessions);
     cJSON_AddItemToObject(o, "manager", manager_json(&n->manager));
     cJSON_AddItemToObject(o, "wal_receiver", wal_receiver_json(&n->wr));
-    add_str(o, "patroni_member", n->patroni_member);
+    json_put_str(o, "patroni_member", n->patroni_member);
     cJSON *repl = cJSON_AddArrayToObject(o, "replication");
     for (int i = 0; i < n->nrepl; i++)
         cJSON_AddItemToArray(repl, repl_json(&n->repl[i]));
@@ -254,11 +226,11 @@ char *snapshot_to_json(const struct snapshot *s, bool pretty)
     cJSON *root = cJSON_CreateObject();
     add_time(root, "taken_at", s->taken_at);
     cJSON *cl = cJSON_AddObjectToObject(root, "cluster");
-    add_str(cl, "primary", s->primary);
+    json_put_str(cl, "primary", s->primary);
     /* "" is known and empty (async only); null: no single primary answered */
     add_known_str(cl, "synchronous_standby_names", s->synchronous_standby_names, s->primary[0]);
-    add_str(cl, "synchronous_commit", s->synchronous_commit);
-    add_str(cl, "sync_policy", s->sync_policy);
+    json_put_str(cl, "synchronous_commit", s->synchronous_commit);
+    json_put_str(cl, "sync_policy", s->sync_policy);
     cJSON_AddStringToObject(cl, "health", severity_name(s->health));
     cJSON *probs = cJSON_AddArrayToObject(cl, "problems");
     for (int i = 0; i < s->nproblems; i++) {
@@ -266,11 +238,11 @@ char *snapshot_to_json(const struct snapshot *s, bool pretty)
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "severity", severity_name(p->severity));
         cJSON_AddStringToObject(o, "code", p->code);
-        add_str(o, "node", p->node);
+        json_put_str(o, "node", p->node);
         cJSON_AddStringToObject(o, "message", p->message);
         cJSON_AddItemToArray(probs, o);
     }
-    add_str(cl, "candidate", s->candidate);
+    json_put_str(cl, "candidate", s->candidate);
     cJSON_AddItemToObject(cl, "manager", cluster_manager_json(s));
     cJSON *nodes = cJSON_AddArrayToObject(root, "nodes");
     for (int i = 0; i < s->nnodes; i++)

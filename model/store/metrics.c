@@ -8,10 +8,18 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* One sample's labels: the cluster's, the node's (NULL for a cluster-wide family), and up to
- * two of the family's own. A label whose value is "" is left out, as Prometheus treats it. */
+/* What a family's writer writes with: where, the family's name, the cluster's label, and the
+ * time the snapshot's age is counted to. */
+struct emit {
+    FILE *out;
+    const char *name, *cluster;
+    double now;
+};
+
+/* One sample's labels besides the cluster's: the node's (NULL for a cluster-wide family) and up
+ * to two of the family's own. A label whose value is "" is left out, as Prometheus treats it. */
 struct labels {
-    const char *cluster, *node;
+    const char *node;
     const char *k1, *v1, *k2, *v2;
 };
 
@@ -45,11 +53,12 @@ static void put_label(FILE *out, bool *first, const char *key, const char *value
     *first = false;
 }
 
-static void put_name(FILE *out, const char *name, const struct labels *l)
+static void put_name(const struct emit *e, const struct labels *l)
 {
+    FILE *out = e->out;
     bool first = true;
-    fputs(name, out);
-    put_label(out, &first, "cluster", l->cluster);
+    fputs(e->name, out);
+    put_label(out, &first, "cluster", e->cluster);
     put_label(out, &first, "node", l->node);
     put_label(out, &first, l->k1, l->v1);
     put_label(out, &first, l->k2, l->v2);
@@ -57,123 +66,108 @@ static void put_name(FILE *out, const char *name, const struct labels *l)
         fputc('}', out);
 }
 
-static void put_i64(FILE *out, const char *name, const struct labels *l, int64_t v)
+static void put_i64(const struct emit *e, const struct labels *l, int64_t v)
 {
     if (!num_known(v))
         return;
-    put_name(out, name, l);
-    fprintf(out, " %" PRId64 "\n", v);
+    put_name(e, l);
+    fprintf(e->out, " %" PRId64 "\n", v);
 }
 
-static void put_dbl(FILE *out, const char *name, const struct labels *l, double v)
+static void put_dbl(const struct emit *e, const struct labels *l, double v)
 {
     if (!dbl_known(v) || isinf(v))
         return;
-    put_name(out, name, l);
-    fprintf(out, " %.15g\n", v);
+    put_name(e, l);
+    fprintf(e->out, " %.15g\n", v);
 }
 
-static void put_lsn(FILE *out, const char *name, const struct labels *l, lsn_t v)
+static void put_lsn(const struct emit *e, const struct labels *l, lsn_t v)
 {
     if (v != LSN_UNKNOWN)
-        put_i64(out, name, l, (int64_t)v);
-}
-
-/* A node's labels plus one of the family's own. */
-static struct labels node_labels(const char *cluster, const struct node_snap *n, const char *k,
-                                 const char *v)
-{
-    return (struct labels){.cluster = cluster, .node = n->name, .k1 = k, .v1 = v};
+        put_i64(e, l, (int64_t)v);
 }
 
 /* ---- per node ---- */
 
-typedef void node_writer(FILE *out, const char *name, const char *cluster,
-                         const struct node_snap *n);
+typedef void node_writer(const struct emit *e, const struct node_snap *n);
 
 /* pending (the first refresh has not reached it) is not known to be down */
-static void node_up(FILE *out, const char *name, const char *cluster, const struct node_snap *n)
+static void node_up(const struct emit *e, const struct node_snap *n)
 {
     if (n->reach != REACH_PENDING)
-        put_i64(out, name, &(struct labels){.cluster = cluster, .node = n->name},
-                n->reach == REACH_OK);
+        put_i64(e, &(struct labels){.node = n->name}, n->reach == REACH_OK);
 }
 
 /* a state set: one series per role, 1 for the one it has; none while the role is unknown */
-static void node_role(FILE *out, const char *name, const char *cluster, const struct node_snap *n)
+static void node_role(const struct emit *e, const struct node_snap *n)
 {
     static const enum node_role roles[] = {ROLE_PRIMARY, ROLE_STANDBY};
     if (n->role == ROLE_UNKNOWN)
         return;
     for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
-        struct labels l = node_labels(cluster, n, "role", role_name(roles[i]));
-        put_i64(out, name, &l, n->role == roles[i]);
+        struct labels l = {.node = n->name, .k1 = "role", .v1 = role_name(roles[i])};
+        put_i64(e, &l, n->role == roles[i]);
     }
 }
 
-static void node_timeline(FILE *out, const char *name, const char *cluster,
-                          const struct node_snap *n)
+static void node_timeline(const struct emit *e, const struct node_snap *n)
 {
     if (n->timeline >= 0)
-        put_i64(out, name, &(struct labels){.cluster = cluster, .node = n->name}, n->timeline);
+        put_i64(e, &(struct labels){.node = n->name}, n->timeline);
 }
 
-static void node_lsn(FILE *out, const char *name, const char *cluster, const struct node_snap *n)
+static void node_lsn(const struct emit *e, const struct node_snap *n)
 {
-    struct labels l = node_labels(cluster, n, "position", "current");
-    put_lsn(out, name, &l, n->current_lsn);
+    struct labels l = {.node = n->name, .k1 = "position", .v1 = "current"};
+    put_lsn(e, &l, n->current_lsn);
     l.v1 = "receive";
-    put_lsn(out, name, &l, n->receive_lsn);
+    put_lsn(e, &l, n->receive_lsn);
     l.v1 = "replay";
-    put_lsn(out, name, &l, n->replay_lsn);
+    put_lsn(e, &l, n->replay_lsn);
 }
 
-static void node_lag_bytes(FILE *out, const char *name, const char *cluster,
-                           const struct node_snap *n)
+static void node_lag_bytes(const struct emit *e, const struct node_snap *n)
 {
     const char *stages[] = {"sent", "write", "flush", "replay"};
     const int64_t v[] = {n->lag_sent, n->lag_write, n->lag_flush, n->lag_replay};
     for (int i = 0; i < 4; i++) {
-        struct labels l = node_labels(cluster, n, "stage", stages[i]);
-        put_i64(out, name, &l, v[i]);
+        struct labels l = {.node = n->name, .k1 = "stage", .v1 = stages[i]};
+        put_i64(e, &l, v[i]);
     }
 }
 
-static void node_lag_seconds(FILE *out, const char *name, const char *cluster,
-                             const struct node_snap *n)
+static void node_lag_seconds(const struct emit *e, const struct node_snap *n)
 {
     const char *stages[] = {"write", "flush", "replay"};
     const double v[] = {n->lag_write_s, n->lag_flush_s, n->lag_replay_s};
     for (int i = 0; i < 3; i++) {
-        struct labels l = node_labels(cluster, n, "stage", stages[i]);
-        put_dbl(out, name, &l, v[i]);
+        struct labels l = {.node = n->name, .k1 = "stage", .v1 = stages[i]};
+        put_dbl(e, &l, v[i]);
     }
 }
 
 /* a state set over pg_stat_replication's sync_state; none while unknown */
-static void node_sync_state(FILE *out, const char *name, const char *cluster,
-                            const struct node_snap *n)
+static void node_sync_state(const struct emit *e, const struct node_snap *n)
 {
     static const char *const states[] = {"async", "potential", "sync", "quorum"};
     if (!n->sync_state[0])
         return;
     for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
-        struct labels l = node_labels(cluster, n, "state", states[i]);
-        put_i64(out, name, &l, strcmp(n->sync_state, states[i]) == 0);
+        struct labels l = {.node = n->name, .k1 = "state", .v1 = states[i]};
+        put_i64(e, &l, strcmp(n->sync_state, states[i]) == 0);
     }
 }
 
-static void node_data_at_risk(FILE *out, const char *name, const char *cluster,
-                              const struct node_snap *n)
+static void node_data_at_risk(const struct emit *e, const struct node_snap *n)
 {
-    put_i64(out, name, &(struct labels){.cluster = cluster, .node = n->name}, n->data_at_risk);
+    put_i64(e, &(struct labels){.node = n->name}, n->data_at_risk);
 }
 
 /* whether repltop would pick it is known for every node, answering or not */
-static void node_candidate(FILE *out, const char *name, const char *cluster,
-                           const struct node_snap *n)
+static void node_candidate(const struct emit *e, const struct node_snap *n)
 {
-    put_i64(out, name, &(struct labels){.cluster = cluster, .node = n->name}, n->best_candidate);
+    put_i64(e, &(struct labels){.node = n->name}, n->best_candidate);
 }
 
 /* The evidence for a fork or for lost WAL comes from the node's own answer (or another's word
@@ -183,113 +177,100 @@ static bool evidence(const struct node_snap *n)
     return n->reach == REACH_OK || n->seen_by[0];
 }
 
-static void node_needs_rewind(FILE *out, const char *name, const char *cluster,
-                              const struct node_snap *n)
+static void node_needs_rewind(const struct emit *e, const struct node_snap *n)
 {
     if (evidence(n))
-        put_i64(out, name, &(struct labels){.cluster = cluster, .node = n->name}, n->needs_rewind);
+        put_i64(e, &(struct labels){.node = n->name}, n->needs_rewind);
 }
 
-static void node_needs_resync(FILE *out, const char *name, const char *cluster,
-                              const struct node_snap *n)
+static void node_needs_resync(const struct emit *e, const struct node_snap *n)
 {
     if (evidence(n))
-        put_i64(out, name, &(struct labels){.cluster = cluster, .node = n->name}, n->needs_resync);
+        put_i64(e, &(struct labels){.node = n->name}, n->needs_resync);
 }
 
-static void node_replay_paused(FILE *out, const char *name, const char *cluster,
-                               const struct node_snap *n)
+static void node_replay_paused(const struct emit *e, const struct node_snap *n)
 {
     if (n->replay_paused >= 0)
-        put_i64(out, name, &(struct labels){.cluster = cluster, .node = n->name}, n->replay_paused);
+        put_i64(e, &(struct labels){.node = n->name}, n->replay_paused);
 }
 
-static void node_stale(FILE *out, const char *name, const char *cluster, const struct node_snap *n)
+static void node_stale(const struct emit *e, const struct node_snap *n)
 {
     if (n->reach != REACH_PENDING)
-        put_i64(out, name, &(struct labels){.cluster = cluster, .node = n->name}, n->stale);
+        put_i64(e, &(struct labels){.node = n->name}, n->stale);
 }
 
-static void node_state(FILE *out, const char *name, const char *cluster, const struct node_snap *n)
+/* how old the node's values are: a node late to answer keeps its last ones until its deadline */
+static void node_sample_age(const struct emit *e, const struct node_snap *n)
 {
-    struct labels l = node_labels(cluster, n, "state", n->state);
+    double age = e->now - n->sampled_at;
+    if (n->sampled_at > 0)
+        put_dbl(e, &(struct labels){.node = n->name}, age < 0 ? 0 : age);
+}
+
+static void node_state(const struct emit *e, const struct node_snap *n)
+{
+    struct labels l = {.node = n->name, .k1 = "state", .v1 = n->state};
     if (n->state[0])
-        put_i64(out, name, &l, 1);
+        put_i64(e, &l, 1);
 }
 
-static void node_info(FILE *out, const char *name, const char *cluster, const struct node_snap *n)
+static void node_info(const struct emit *e, const struct node_snap *n)
 {
-    struct labels l = {.cluster = cluster,
-                       .node = n->name,
-                       .k1 = "target",
-                       .v1 = n->target,
-                       .k2 = "upstream",
-                       .v2 = n->upstream};
-    put_i64(out, name, &l, 1);
+    struct labels l = {
+        .node = n->name, .k1 = "target", .v1 = n->target, .k2 = "upstream", .v2 = n->upstream};
+    put_i64(e, &l, 1);
 }
 
-static void node_server_info(FILE *out, const char *name, const char *cluster,
-                             const struct node_snap *n)
+static void node_server_info(const struct emit *e, const struct node_snap *n)
 {
-    struct labels l = {.cluster = cluster,
-                       .node = n->name,
+    struct labels l = {.node = n->name,
                        .k1 = "version",
                        .v1 = n->server_version,
                        .k2 = "system_identifier",
                        .v2 = n->system_identifier};
     if (n->server_version[0] || n->system_identifier[0])
-        put_i64(out, name, &l, 1);
+        put_i64(e, &l, 1);
 }
 
 /* ---- per cluster ---- */
 
-typedef void cluster_writer(FILE *out, const char *name, const char *cluster,
-                            const struct snapshot *s, double now);
+typedef void cluster_writer(const struct emit *e, const struct snapshot *s);
 
-static void cluster_health(FILE *out, const char *name, const char *cluster,
-                           const struct snapshot *s, double now)
+static void cluster_health(const struct emit *e, const struct snapshot *s)
 {
-    (void)now;
-    put_i64(out, name, &(struct labels){.cluster = cluster}, s->health);
+    put_i64(e, &(struct labels){0}, s->health);
 }
 
 /* every code, 0 when it is not raised: a series that stops is not a problem that cleared */
-static void cluster_problems(FILE *out, const char *name, const char *cluster,
-                             const struct snapshot *s, double now)
+static void cluster_problems(const struct emit *e, const struct snapshot *s)
 {
-    (void)now;
     for (int c = 0; config_problem_codes[c]; c++) {
         int64_t count = 0;
         for (int i = 0; i < s->nproblems; i++)
             count += strcmp(s->problems[i].code, config_problem_codes[c]) == 0;
-        put_i64(out, name,
-                &(struct labels){.cluster = cluster, .k1 = "code", .v1 = config_problem_codes[c]},
-                count);
+        put_i64(e, &(struct labels){.k1 = "code", .v1 = config_problem_codes[c]}, count);
     }
 }
 
-static void cluster_problem_info(FILE *out, const char *name, const char *cluster,
-                                 const struct snapshot *s, double now)
+static void cluster_problem_info(const struct emit *e, const struct snapshot *s)
 {
-    (void)now;
     for (int i = 0; i < s->nproblems; i++) {
         const struct problem *p = &s->problems[i];
-        struct labels l = {.cluster = cluster,
-                           .node = p->node,
+        struct labels l = {.node = p->node,
                            .k1 = "code",
                            .v1 = p->code,
                            .k2 = "severity",
                            .v2 = severity_name(p->severity)};
-        put_i64(out, name, &l, 1);
+        put_i64(e, &l, 1);
     }
 }
 
 /* Judged only on the one primary that answered, when its role may read the replication
  * views (model/watch/health.c rule_writes_blocked): otherwise unknown, no sample. */
-static void cluster_writes_blocked(FILE *out, const char *name, const char *cluster,
-                                   const struct snapshot *s, double now)
+static void cluster_writes_blocked(const struct emit *e, const struct snapshot *s)
 {
-    (void)now;
     const struct node_snap *primary = NULL;
     int primaries = 0;
     bool blocked = false;
@@ -304,28 +285,23 @@ static void cluster_writes_blocked(FILE *out, const char *name, const char *clus
     for (int i = 0; i < s->nproblems; i++)
         blocked = blocked || strcmp(s->problems[i].code, "writes_blocked") == 0;
     if (blocked || (primaries == 1 && primary->read_all_stats != 0))
-        put_i64(out, name, &(struct labels){.cluster = cluster}, blocked);
+        put_i64(e, &(struct labels){0}, blocked);
 }
 
-static void cluster_nodes(FILE *out, const char *name, const char *cluster,
-                          const struct snapshot *s, double now)
+static void cluster_nodes(const struct emit *e, const struct snapshot *s)
 {
-    (void)now;
-    put_i64(out, name, &(struct labels){.cluster = cluster}, s->nnodes);
+    put_i64(e, &(struct labels){0}, s->nnodes);
 }
 
-static void snapshot_age(FILE *out, const char *name, const char *cluster, const struct snapshot *s,
-                         double now)
+static void snapshot_age(const struct emit *e, const struct snapshot *s)
 {
-    double age = now - s->taken_at;
-    put_dbl(out, name, &(struct labels){.cluster = cluster}, age < 0 ? 0 : age);
+    double age = e->now - s->taken_at;
+    put_dbl(e, &(struct labels){0}, age < 0 ? 0 : age);
 }
 
-static void snapshot_time(FILE *out, const char *name, const char *cluster,
-                          const struct snapshot *s, double now)
+static void snapshot_time(const struct emit *e, const struct snapshot *s)
 {
-    (void)now;
-    put_dbl(out, name, &(struct labels){.cluster = cluster}, s->taken_at);
+    put_dbl(e, &(struct labels){0}, s->taken_at);
 }
 
 /* ---- the families ---- */
@@ -358,6 +334,10 @@ static const struct family families[] = {
     {"repltop_node_stale", "gauge",
      "1 when the node's values are from an earlier refresh (it is late to answer).", node_stale,
      NULL},
+    {"repltop_node_sample_age_seconds", "gauge",
+     "Seconds since the node's values were read: a node late to answer keeps its last ones until "
+     "its query deadline.",
+     node_sample_age, NULL},
     {"repltop_node_role", "gauge", "The node's role: 1 for the one it has.", node_role, NULL},
     {"repltop_node_state_info", "gauge",
      "The node's state in one word, as the dashboard shows it (streaming, down, ...).", node_state,
@@ -401,10 +381,11 @@ void metrics_write(FILE *out, const struct metrics_cluster *clusters, int n, dou
         fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", fam->name, fam->help, fam->name, fam->type);
         for (int c = 0; c < n; c++) {
             const struct snapshot *s = clusters[c].snap;
+            struct emit e = {out, fam->name, clusters[c].name, now};
             if (fam->cluster)
-                fam->cluster(out, fam->name, clusters[c].name, s, now);
+                fam->cluster(&e, s);
             for (int i = 0; fam->node && i < s->nnodes; i++)
-                fam->node(out, fam->name, clusters[c].name, &s->nodes[i]);
+                fam->node(&e, &s->nodes[i]);
         }
     }
 }

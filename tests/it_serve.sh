@@ -56,6 +56,8 @@ check "Content-Type is the text format 0.0.4" bash -c \
 check "HEAD /metrics: 200 and no body" bash -c \
     "[ \"\$(curl -s -I -o '$TEST_TMP/head' -w '%{http_code}' '$BASE/metrics')\" = 200 ] &&
      ! grep -q repltop_node_up '$TEST_TMP/head'"
+check "the connection is kept between scrapes, as Prometheus does" bash -c \
+    "curl -sv -o /dev/null -o /dev/null '$BASE/metrics' '$BASE/metrics' 2>&1 | grep -q 'Re-using existing connection'"
 check_eq "another path: 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/")"
 check_eq "POST: 405" 405 "$(curl -s -o /dev/null -w '%{http_code}' -X POST -d x "$BASE/metrics")"
 

@@ -112,13 +112,24 @@ static enum MHD_Result answer(struct MHD_Connection *conn, int status, const cha
     return ok;
 }
 
-/* libmicrohttpd's access handler: answered at once, from what the route has now (it never
- * waits for anything); a request body, which no route takes, is not read. */
+/* libmicrohttpd's access handler: answered from what the route has now (it never waits for
+ * anything). The first call only marks the request seen: a response queued then, before
+ * libmicrohttpd has looked for a body, closes the connection, and Prometheus keeps its
+ * connection between scrapes. A request body, which no route takes, is skipped. */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
-    (void)version, (void)upload_data, (void)upload_data_size, (void)con_cls;
+    (void)version, (void)upload_data;
+    static int seen;
+    if (!*con_cls) {
+        *con_cls = &seen;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
     struct httpd *h = cls;
     if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
         return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",

@@ -28,11 +28,14 @@ BASE=http://127.0.0.1:$PORT
 "$REPLTOP" -c "$SCONF" serve --listen "127.0.0.1:$PORT" 2>"$TEST_TMP/serve.log" &
 SERVE=$!
 on_exit "kill $SERVE"
-check "serve answers /metrics once its first refresh is done" \
-    wait_for 30 bash -c "curl -sf '$BASE/metrics' -o '$TEST_TMP/m1'"
 M=$TEST_TMP/m1
-check "every node is up, labelled with the cluster (the config file's name)" \
-    test "$(grep -c '^repltop_node_up{cluster="shop",node="db_[ms][12]*"} 1$' "$M")" = 3
+all_up() { # the last answer in $M has every node up and both standbys' lag
+    curl -sf "$BASE/metrics" -o "$M" &&
+        [ "$(grep -c '^repltop_node_up{cluster="shop",node="db_[ms][12]*"} 1$' "$M")" = 3 ] &&
+        [ "$(grep -c '^repltop_node_lag_bytes{cluster="shop",node="db_s[12]",stage="replay"} ' "$M")" = 2 ]
+}
+check "serve answers /metrics: every node up, labelled with the cluster (the config file's name)" \
+    wait_for 30 all_up
 check "the sync standby has its lag in bytes per stage" \
     grep -q '^repltop_node_lag_bytes{cluster="shop",node="db_s2",stage="replay"} [0-9]' "$M"
 check "... and its sync state" grep -q '^repltop_node_sync_state{cluster="shop",node="db_s2",state="sync"} 1$' "$M"
@@ -134,7 +137,7 @@ check "db_s1 killed (SIGKILL): Prometheus sees repltop_node_up go to 0" wait_for
     'repltop_node_up{node="db_s1"}' '.data.result[0].value[1] == "0"'
 check "... and its lag series ends (unknown, not 0)" wait_for 30 query \
     'repltop_node_lag_bytes{node="db_s1",stage="replay"}' '.data.result | length == 0'
-check "... and the cluster's problems by code count it" query \
+check "... and the cluster's problems by code count it" wait_for 30 query \
     'repltop_cluster_problems{code="unreachable"}' '.data.result[0].value[1] == "1"'
 
 kill -TERM "$SERVE"

@@ -85,11 +85,12 @@ static bool take_snapshot(struct serve *sv, struct snapshot *s)
     return true;
 }
 
-static void loop(struct serve *sv, struct httpd *h)
+/* Until a signal (true), or a poll() that fails (false, said on stderr). */
+static bool loop(struct serve *sv, struct httpd *h)
 {
     struct pollfd *pfds = NULL;
     int *owner = NULL, cap = 0;
-    bool quit = false, rebuild = false;
+    bool quit = false, rebuild = false, failed = false;
     while (!quit) {
         if (rebuild)
             watch_start(sv);
@@ -115,6 +116,7 @@ static void loop(struct serve *sv, struct httpd *h)
         int r = poll(pfds, (nfds_t)(2 + ncl), timeout);
         if (r < 0 && errno != EINTR) {
             text_error("poll: %s", strerror(errno));
+            failed = true;
             break;
         }
         now = clock_mono_ms();
@@ -128,6 +130,7 @@ static void loop(struct serve *sv, struct httpd *h)
     }
     free(pfds);
     free(owner);
+    return !failed;
 }
 
 int serve_run(struct config *cfg, const char *name, const struct httpd_addr *listen)
@@ -150,13 +153,13 @@ int serve_run(struct config *cfg, const char *name, const struct httpd_addr *lis
             "and /snapshot.json (SIGINT or SIGTERM stops)\n",
             name, cfg->nnodes, cfg->refresh_s, listen->text);
     watch_start(&sv);
-    loop(&sv, h);
+    int rc = loop(&sv, h) ? 0 : 1;
     httpd_close(h);
     sigpipe_close();
     cluster_free(sv.cluster);
     snapshot_free(sv.snap);
     fprintf(stderr, "repltop: serve stopped\n");
-    return 0;
+    return rc;
 }
 
 void serve_cluster_name(const char *path, char *buf, size_t n)

@@ -14,7 +14,7 @@
 
 /* Watches cfg's nodes as cluster `name` and serves them at listen until SIGINT, SIGTERM or
  * SIGHUP. cfg may grow (members Patroni adds). The exit status: 0 stopped by a signal, 3 when
- * it cannot listen there (said in one line on stderr). */
+ * it cannot listen there, 1 when its loop failed (said in one line on stderr). */
 int serve_run(struct config *cfg, const char *name, const struct httpd_addr *listen);
 
 /* The `cluster` label for a config read from path: the file's name without its directory and

@@ -4,7 +4,7 @@ DESTDIR   ?=
 BUILD     ?= build
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS      := ncursesw libpq libcjson inih libcurl
+PKGS      := ncursesw libpq libcjson inih libcurl libmicrohttpd
 VERSION   := 0.1.0
 
 # pkg-config is asked by the rules of $(BUILD)/pkg.*, never while this Makefile is read, so that

@@ -7,6 +7,7 @@
 #include "model/config/config.h"
 #include "model/demo/demo.h"
 #include "model/store/json.h"
+#include "model/serve/serve.h"
 #include "cli/report.h"
 #include "model/base/text.h"
 #include "model/base/util.h"
@@ -35,6 +36,7 @@ static void usage(FILE *out)
         "  repltop resync NODE [--yes] | rejoin NODE [--yes]         rebuild a node (here or ssh)\n"
         "  repltop demo [--dir DIR]                                  up + the dashboard\n"
         "  repltop record FILE [--record-max SIZE] [-c FILE]         record without a screen\n"
+        "  repltop serve --listen ADDR:PORT [-c FILE]                Prometheus /metrics, JSON\n"
         "  repltop --replay FILE [-t THEME]                          play a recording back\n"
         "\n"
         "A CONNINFO is anything libpq accepts: 'host=10.0.0.5 port=5432 user=monitor',\n"
@@ -56,6 +58,8 @@ static void usage(FILE *out)
         "      --record FILE     (dashboard) append every snapshot to FILE, one JSON per line\n"
         "      --replay FILE     play a recording made with --record, without any database:\n"
         "                        space pauses, left/right step, +/- slower/faster\n"
+        "      --listen A:P      (serve) the numeric address and port to answer HTTP on:\n"
+        "                        GET /metrics (Prometheus) and /snapshot.json (status --json)\n"
         "  -h, --help            this text\n"
         "  -V, --version         the version\n"
         "\n"
@@ -82,9 +86,18 @@ struct options {
     const char *record_path, *replay_path;
     long long record_max; /* --record-max: rotate a recording at this size (0: never) */
     const char *patroni;  /* --patroni URL */
+    const char *listen;   /* --listen ADDR:PORT (serve) */
 };
 
-enum { OPT_RECORD = 1000, OPT_REPLAY, OPT_CHECK, OPT_READ_ONLY, OPT_RECORD_MAX, OPT_PATRONI };
+enum {
+    OPT_RECORD = 1000,
+    OPT_REPLAY,
+    OPT_CHECK,
+    OPT_READ_ONLY,
+    OPT_RECORD_MAX,
+    OPT_PATRONI,
+    OPT_LISTEN
+};
 
 /* Loads -c FILE and the conninfo arguments into cfg; prints the error and returns false. */
 static bool load_config(struct config *cfg, const struct options *o, int nargs, char **args)
@@ -144,6 +157,7 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
         {"check", no_argument, NULL, OPT_CHECK},
         {"read-only", no_argument, NULL, OPT_READ_ONLY},
         {"patroni", required_argument, NULL, OPT_PATRONI},
+        {"listen", required_argument, NULL, OPT_LISTEN},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0}};
@@ -195,6 +209,9 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
             o->patroni = optarg;
             break;
         }
+        case OPT_LISTEN:
+            o->listen = optarg;
+            break;
         case 'h':
             usage(stdout);
             return 0;
@@ -243,6 +260,8 @@ static int cmd_status(int argc, char **argv, struct options *o)
                                  "record without a screen: repltop record FILE)");
     if (o->json && o->check)
         return usage_error("%s", "--json and --check do not go together");
+    if (o->listen)
+        return usage_error("%s", "--listen is serve's (repltop serve --listen ADDR:PORT)");
     struct config cfg;
     config_init(&cfg);
     if (!load_config(&cfg, o, argc - optind, argv + optind)) {
@@ -271,6 +290,8 @@ static int cmd_dashboard(int argc, char **argv, struct options *o)
 {
     if (o->check)
         return usage_error("%s", "--check is status's (repltop status --check)");
+    if (o->listen)
+        return usage_error("%s", "--listen is serve's (repltop serve --listen ADDR:PORT)");
     /* before the file is created: the dashboard cannot run here, so nothing would be recorded */
     if (o->record_path && !o->replay_path && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)))
         return usage_error("%s", "--record records what the dashboard shows, and there is no "
@@ -383,7 +404,7 @@ static int cmd_record(int argc, char **argv, struct options *o)
     int rc = parse_options(argc, argv, o, false);
     if (rc >= 0)
         return rc;
-    if (o->json || o->check || o->replay_path || o->record_path)
+    if (o->json || o->check || o->replay_path || o->record_path || o->listen)
         return usage_error("%s", "record takes -c, -i, --record-max and CONNINFOs (repltop record "
                                  "--help)");
     if (optind >= argc)
@@ -400,6 +421,46 @@ static int cmd_record(int argc, char **argv, struct options *o)
     return rc;
 }
 
+static const char serve_usage[] =
+    "usage: repltop serve --listen ADDR:PORT [-c FILE] [-i SECONDS] [CONNINFO...]\n"
+    "Watches the cluster without a screen, as the dashboard does, and answers HTTP at ADDR:PORT\n"
+    "(a numeric address: 127.0.0.1:9187, [::1]:9187, 0.0.0.0:9187 for every interface) until\n"
+    "SIGINT, SIGTERM or SIGHUP:\n"
+    "  GET /metrics        the last snapshot in Prometheus's text format (repltop_*, with its\n"
+    "                      age: a scrape never waits for a node)\n"
+    "  GET /snapshot.json  the same snapshot as repltop status --json\n"
+    "Every series has the label cluster, the config file's name without .conf (\"default\"\n"
+    "without one). Exit 3 when --listen is missing or bad, or the address cannot be bound.\n";
+
+static int cmd_serve(int argc, char **argv, struct options *o)
+{
+    if (print_help(argc, argv, serve_usage))
+        return 0;
+    int rc = parse_options(argc, argv, o, false);
+    if (rc >= 0)
+        return rc;
+    if (o->json || o->check || o->replay_path || o->record_path || o->record_max)
+        return usage_error("%s",
+                           "serve takes --listen, -c, -i and CONNINFOs (repltop serve --help)");
+    if (!o->listen)
+        return usage_error("%s", "serve needs --listen ADDR:PORT (like 127.0.0.1:9187)");
+    struct httpd_addr addr;
+    char err[400];
+    if (!httpd_parse_listen(o->listen, &addr, err, sizeof err))
+        return usage_error("%s", err);
+    struct config cfg;
+    config_init(&cfg);
+    if (!load_config(&cfg, o, argc - optind, argv + optind)) {
+        config_done(&cfg);
+        return EXIT_USAGE;
+    }
+    char name[NAME_LEN];
+    serve_cluster_name(o->config_path, name, sizeof name);
+    rc = serve_run(&cfg, name, &addr);
+    config_done(&cfg);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct options o = {0};
@@ -412,6 +473,8 @@ int main(int argc, char **argv)
         return cmd_status(rest, args, &o);
     if (rest > 0 && strcmp(args[0], "record") == 0)
         return cmd_record(rest, args, &o);
+    if (rest > 0 && strcmp(args[0], "serve") == 0)
+        return cmd_serve(rest, args, &o);
     if (rest > 0 && strcmp(args[0], "demo") == 0) {
         /* no subcommand (only options, if any): up, then the dashboard */
         if (rest == 1 ||

@@ -23,6 +23,7 @@ declare -A may=(
     [model/local]="model/base model/pg model/config"
     [model/ops]="model/base model/pg model/config model/watch model/store model/local model/patroni"
     [model/demo]="model/base model/pg model/config model/local"
+    [model/serve]="model/base model/pg model/config model/watch model/store"
     [panels]="model/base model/pg model/config model/watch model/store"
     [tui]="model/base model/pg model/config model/watch model/store panels"
     [cli]="model/base model/pg model/config model/watch model/store model/local model/ops model/demo model/patroni tui"

@@ -337,8 +337,8 @@ static void ended(struct app *a, int status)
     reread_config(a, a->run_adds);
     a->run_adds = false;
     /* show the cluster as the action left it without waiting for the next refresh */
-    if (a->cluster && !a->refreshing)
-        a->next_refresh = clock_mono_ms();
+    if (a->cluster && !a->sched.refreshing)
+        a->sched.next = clock_mono_ms();
     a->dirty = true;
 }
 

@@ -9,6 +9,7 @@
 #include "theme.h"
 #include "model/watch/events.h"
 #include "model/watch/history.h"
+#include "model/watch/schedule.h"
 #include "model/store/record.h"
 #include "model/watch/snapshot.h"
 #include "panels/dialog.h"
@@ -31,9 +32,8 @@ struct app {
 
     /* live */
     struct cluster *cluster;
-    bool cluster_stale; /* the config has new nodes: rebuild it at the top of the next pass */
-    bool refreshing;
-    int64_t refresh_started, next_refresh;
+    bool cluster_stale;    /* the config has new nodes: rebuild it at the top of the next pass */
+    struct schedule sched; /* when it refreshes (model/watch/schedule) */
 
     /* replay */
     struct recording *rec;

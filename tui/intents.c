@@ -54,7 +54,7 @@ static void change_interval(struct app *a, int dir)
     double iv = steps[i < 0 ? 0 : i >= n ? n - 1 : i];
     a->o->cfg->refresh_s = iv;
     a->view.interval_s = iv;
-    a->next_refresh = a->refresh_started + (int64_t)(iv * 1000);
+    a->sched.next = a->sched.started + (int64_t)(iv * 1000);
     app_say(a, SEV_OK, "refresh every %gs", iv);
 }
 
@@ -65,7 +65,7 @@ static void toggle_pause(struct app *a)
     } else {
         a->view.paused = !a->view.paused;
         if (!a->view.paused)
-            a->next_refresh = clock_mono_ms(); /* resume with a fresh snapshot */
+            a->sched.next = clock_mono_ms(); /* resume with a fresh snapshot */
     }
     if (a->view.message[0] && a->view.message_severity == SEV_OK)
         a->view.message[0] = '\0';

@@ -4,11 +4,12 @@
 #include "app.h"
 #include "model/watch/cluster.h"
 #include "model/watch/patroni_members.h"
+#include "model/watch/schedule.h"
+#include "model/base/sigpipe.h"
 #include "model/base/text.h"
 #include "model/base/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -23,47 +24,9 @@
 #define CLOCK_WAIT_MS 250 /* how long a new second on the clock waits for a refresh's snapshot */
 #define GATHER_MS     5   /* after a wake-up by node answers only, they gather this long */
 
-/* ---- signals, through a self-pipe ---- */
+/* ---- signals, through a self-pipe (model/base/sigpipe) ---- */
 
-static int sig_pipe[2] = {-1, -1};
 static const int caught[] = {SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGCHLD};
-
-static void on_signal(int sig)
-{
-    int saved = errno;
-    unsigned char b = (unsigned char)sig;
-    if (write(sig_pipe[1], &b, 1) < 0) {
-        /* the pipe is full: the loop has enough to wake up for */
-    }
-    errno = saved;
-}
-
-static bool signals_setup(char *err, size_t errlen)
-{
-    if (pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
-        str_printf(err, errlen, "pipe: %s", strerror(errno));
-        return false;
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
-        sigaction(caught[i], &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    return true;
-}
-
-static void signals_done(void)
-{
-    for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
-        signal(caught[i], SIG_DFL);
-    for (int i = 0; i < 2; i++) {
-        if (sig_pipe[i] >= 0)
-            close(sig_pipe[i]);
-        sig_pipe[i] = -1;
-    }
-}
 
 /* ---- messages ---- */
 
@@ -135,19 +98,6 @@ static struct snapshot *placeholder(const struct config *cfg)
     return s;
 }
 
-/* Milliseconds until the next refresh. A whole number of seconds is counted from the last
- * turn of the wall-clock second, so that the refresh and the header clock's new second come
- * together and make one drawing, not two (see clock_waits). */
-static int64_t next_refresh_ms(double refresh_s)
-{
-    int64_t ms = (int64_t)(refresh_s * 1000);
-    if (ms % 1000 != 0)
-        return ms;
-    double wall = clock_wall();
-    int64_t next = ms - (int64_t)((wall - floor(wall)) * 1000); /* to a turn of the second */
-    return next < ms / 2 ? next + 1000 : next;                  /* never much sooner than asked */
-}
-
 /* A new second on the header clock waits, for at most CLOCK_WAIT_MS, for the refresh that is
  * due or under way: its snapshot is drawn with the new second, one drawing instead of two
  * (the drawing costs more than the refresh, bench/RESULTS.md). */
@@ -155,24 +105,9 @@ static bool clock_waits(const struct app *a, int64_t now)
 {
     if (!a->cluster || a->view.paused)
         return false;
-    if (a->refreshing)
-        return now < a->refresh_started + CLOCK_WAIT_MS;
-    return now >= a->next_refresh;
-}
-
-/* Starts a due refresh and sends its queries one slice per pass of the loop: with 200 local
- * servers each send wakes a backend that takes the CPU, and the whole burst took 110-150 ms;
- * between slices a key is read and answered (bench/RESULTS.md, section 2). Returns true
- * while some sends remain. */
-static bool live_refresh_send(struct app *a, int64_t now)
-{
-    if (!a->refreshing && !a->view.paused && now >= a->next_refresh) {
-        cluster_refresh_begin(a->cluster, now);
-        a->refreshing = true;
-        a->refresh_started = now;
-        a->next_refresh = now + next_refresh_ms(a->o->cfg->refresh_s);
-    }
-    return a->refreshing && cluster_refresh_send(a->cluster, now + SEND_SLICE_MS);
+    if (a->sched.refreshing)
+        return now < a->sched.started + CLOCK_WAIT_MS;
+    return now >= a->sched.next;
 }
 
 void app_rebuild_cluster(struct app *a)
@@ -188,8 +123,7 @@ static void rebuild_cluster(struct app *a)
     a->cluster = cluster_new(a->o->cfg);
     cluster_set_always_polled(a->cluster);
     a->cluster_stale = false;
-    a->refreshing = false;
-    a->next_refresh = clock_mono_ms();
+    schedule_init(&a->sched, clock_mono_ms());
     a->dirty = true;
 }
 
@@ -197,18 +131,15 @@ static void rebuild_cluster(struct app *a)
 
 static void read_signals(struct app *a)
 {
-    unsigned char buf[64];
-    ssize_t n;
-    while ((n = read(sig_pipe[0], buf, sizeof buf)) > 0) {
-        for (ssize_t i = 0; i < n; i++) {
-            if (buf[i] == SIGWINCH) {
-                term_resize(a->term);
-                a->dirty = true;
-            } else if (buf[i] == SIGCHLD) {
-                actions_reap(a);
-            } else {
-                a->quit = true; /* SIGINT, SIGTERM, SIGHUP */
-            }
+    int sig;
+    while ((sig = sigpipe_next()) != 0) {
+        if (sig == SIGWINCH) {
+            term_resize(a->term);
+            a->dirty = true;
+        } else if (sig == SIGCHLD) {
+            actions_reap(a);
+        } else {
+            a->quit = true; /* SIGINT, SIGTERM, SIGHUP */
         }
     }
 }
@@ -226,25 +157,12 @@ static void draw(struct app *a)
     a->dirty = false;
 }
 
-static int min_timeout(int a, int b)
-{
-    if (a < 0)
-        return b;
-    if (b < 0)
-        return a;
-    return a < b ? a : b;
-}
-
-static int ms_until(int64_t when, int64_t now)
-{
-    return when <= now ? 0 : when - now > 60000 ? 60000 : (int)(when - now);
-}
-
-/* Room for the terminal, the signal pipe, an action's output and one socket per node: any
- * number of nodes is polled (issue 14: a fixed 256 left the rest unpolled). */
+/* Room for the terminal, the signal pipe, an action's output, one socket per node and
+ * Patroni's requests: any number of nodes is polled (issue 14: a fixed 256 left the rest
+ * unpolled). */
 static void fit_pollfds(struct app *a, struct pollfd **pfds, int **owner, int *cap)
 {
-    int need = 3 + (a->cluster ? cluster_size(a->cluster) : 0);
+    int need = 3 + (a->cluster ? cluster_size(a->cluster) + CLUSTER_POLLFDS_EXTRA : 0);
     if (need <= *cap)
         return;
     *pfds = xrealloc(*pfds, (size_t)need * sizeof **pfds);
@@ -284,11 +202,13 @@ static void run(struct app *a)
         /* drawn before a refresh's sends: a key read in the last pass is answered first */
         if (a->dirty)
             draw(a);
-        bool sending = a->cluster && live_refresh_send(a, clock_mono_ms());
+        /* a refresh's sends one slice per pass: a key is read and answered between slices */
+        bool sending = a->cluster && schedule_send(&a->sched, a->cluster, a->o->cfg->refresh_s,
+                                                   a->view.paused, clock_mono_ms(), SEND_SLICE_MS);
         now = clock_mono_ms();
 
         pfds[0] = (struct pollfd){term_fd(a->term), POLLIN, 0};
-        pfds[1] = (struct pollfd){sig_pipe[0], POLLIN, 0};
+        pfds[1] = (struct pollfd){sigpipe_fd(), POLLIN, 0};
         int nfix = 2;
         if (actions_fd(a) >= 0)
             pfds[nfix++] = (struct pollfd){actions_fd(a), POLLIN, 0};
@@ -298,18 +218,18 @@ static void run(struct app *a)
         double wall = clock_wall();
         int timeout = (int)((floor(wall) + 1 - wall) * 1000) + 1;
         if (a->cluster)
-            timeout = min_timeout(timeout, cluster_timeout_ms(a->cluster, now));
-        if (a->cluster && !a->refreshing && !a->view.paused)
-            timeout = min_timeout(timeout, ms_until(a->next_refresh, now));
-        if (a->refreshing && (long)clock_wall() != a->shown_second)
-            timeout = min_timeout(timeout, ms_until(a->refresh_started + CLOCK_WAIT_MS, now));
+            timeout = timeout_min(timeout, cluster_timeout_ms(a->cluster, now));
+        if (a->cluster)
+            timeout = timeout_min(timeout, schedule_due_ms(&a->sched, a->view.paused, now));
+        if (a->sched.refreshing && (long)clock_wall() != a->shown_second)
+            timeout = timeout_min(timeout, timeout_until(a->sched.started + CLOCK_WAIT_MS, now));
         if (a->rec && !a->view.paused)
-            timeout = min_timeout(timeout, ms_until(a->next_frame, now));
+            timeout = timeout_min(timeout, timeout_until(a->next_frame, now));
         if (a->view.message[0])
-            timeout = min_timeout(timeout, ms_until(a->message_until, now));
+            timeout = timeout_min(timeout, timeout_until(a->message_until, now));
 
         if (actions_running(a) && actions_fd(a) < 0)
-            timeout = min_timeout(timeout, 200); /* its output ended: the exit is near */
+            timeout = timeout_min(timeout, 200); /* its output ended: the exit is near */
         if (sending)
             timeout = 0; /* only a look at keys and answers before the next slice */
         if (nodes_only && timeout != 0) {
@@ -333,12 +253,9 @@ static void run(struct app *a)
             actions_reap(a); /* a backstop: a full self-pipe may have dropped its SIGCHLD */
         if (a->cluster)
             cluster_handle(a->cluster, pfds + nfix, owner, ncl, now);
-        if (a->refreshing) {
-            if (cluster_refresh_done(a->cluster)) {
-                a->refreshing = false;
-                app_take_snapshot(a, cluster_snapshot(a->cluster));
-            }
-        }
+        struct snapshot *fresh = a->cluster ? schedule_collect(&a->sched, a->cluster) : NULL;
+        if (fresh)
+            app_take_snapshot(a, fresh);
         if (r > 0 && pfds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
             a->quit = true; /* the terminal went away */
         else if (r > 0 && pfds[0].revents)
@@ -403,6 +320,7 @@ int dashboard_run(const struct dash_opts *o)
         }
         a->cluster = cluster_new(o->cfg);
         cluster_set_always_polled(a->cluster);
+        schedule_init(&a->sched, clock_mono_ms());
         a->snap = placeholder(o->cfg);
         a->view.connecting = true;
         a->view.interval_s = o->cfg->refresh_s;
@@ -412,7 +330,7 @@ int dashboard_run(const struct dash_opts *o)
     actions_init(a);
     /* before curses starts: it installs its own SIGINT/SIGTERM/SIGWINCH handlers only where
      * none is set, so ours stay */
-    if (!signals_setup(err, sizeof err)) {
+    if (!sigpipe_open(caught, (int)(sizeof caught / sizeof caught[0]), err, sizeof err)) {
         text_error("%s", err);
         goto out;
     }
@@ -434,7 +352,7 @@ out:
     term_close(a->term);
     a->term = NULL;
     actions_finish(a); /* an action still running: wait for it, with its output on stdout */
-    signals_done();
+    sigpipe_close();
     grid_free(a->grid);
     cluster_free(a->cluster);
     recorder_close(a->recorder);

@@ -111,6 +111,20 @@ double clock_wall(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+int timeout_min(int a, int b)
+{
+    if (a < 0)
+        return b;
+    if (b < 0)
+        return a;
+    return a < b ? a : b;
+}
+
+int timeout_until(int64_t when_ms, int64_t now_ms)
+{
+    return when_ms <= now_ms ? 0 : when_ms - now_ms > 60000 ? 60000 : (int)(when_ms - now_ms);
+}
+
 void time_iso8601(double t, char *buf, size_t n)
 {
     time_t secs = (time_t)t;

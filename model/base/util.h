@@ -26,6 +26,10 @@ bool dir_is_empty(const char *path);
 int64_t clock_mono_ms(void);
 /* Wall-clock seconds since the epoch with sub-second precision. */
 double clock_wall(void);
+/* The smaller of two poll() timeouts in milliseconds, -1 meaning none. */
+int timeout_min(int a, int b);
+/* A poll() timeout until a monotonic time: 0 when past, at most 60 s. */
+int timeout_until(int64_t when_ms, int64_t now_ms);
 /* ISO 8601 UTC ("2026-11-29T07:18:02Z") of a wall-clock time. */
 void time_iso8601(double t, char *buf, size_t n);
 

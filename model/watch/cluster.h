@@ -37,8 +37,10 @@ bool cluster_refresh_send(struct cluster *c, int64_t until_ms);
 /* True once every node of the current refresh was sent to and answered or timed out. */
 bool cluster_refresh_done(const struct cluster *c);
 
-/* Fills up to max pollfds (room for every node and a few for Patroni's REST API: nodes + 32);
- * returns how many. owner[i] is an index for cluster_handle. */
+/* Room cluster_pollfds needs beyond one per node: Patroni's REST API requests. */
+#define CLUSTER_POLLFDS_EXTRA 32
+/* Fills up to max pollfds (room for every node and a few for Patroni's REST API: nodes +
+ * CLUSTER_POLLFDS_EXTRA); returns how many. owner[i] is an index for cluster_handle. */
 int cluster_pollfds(const struct cluster *c, struct pollfd *pfds, int *owner, int max);
 /* Milliseconds from now until the earliest node deadline, -1 when none. */
 int cluster_timeout_ms(const struct cluster *c, int64_t now_ms);

@@ -40,8 +40,15 @@ void assert_fits(const char *text, int w, int h, bool utf8)
 
 void golden_check(const char *text, const char *name, int w, int h)
 {
+    char file[256];
+    str_printf(file, sizeof file, "%s-%dx%d.txt", name, w, h);
+    golden_check_file(text, file);
+}
+
+void golden_check_file(const char *text, const char *file)
+{
     char path[512];
-    str_printf(path, sizeof path, "%s/tests/golden/%s-%dx%d.txt", fixture_root(), name, w, h);
+    str_printf(path, sizeof path, "%s/tests/golden/%s", fixture_root(), file);
     const char *update = getenv("REPLTOP_UPDATE_GOLDEN");
     if (update && *update && strcmp(update, "0") != 0) {
         FILE *f = fopen(path, "w");

@@ -11,5 +11,7 @@ void assert_fits(const char *text, int w, int h, bool utf8);
  * it does not. With REPLTOP_UPDATE_GOLDEN=1 the file is rewritten instead: read the diff before
  * committing it. */
 void golden_check(const char *text, const char *name, int w, int h);
+/* The same for any text and its golden file tests/golden/FILE. */
+void golden_check_file(const char *text, const char *file);
 
 #endif

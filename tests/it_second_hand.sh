@@ -2,11 +2,17 @@
 # What another node knows of a node repltop cannot ask (issue 15): db_s1 refuses our logins
 # (pg_hba.conf) but still streams. Listed under the name it streams as (as an HA manager lists
 # its members), it is shown as db_m's pg_stat_replication shows it — upstream, sync state, lag —
-# marked second-hand, a warning rather than "down"; each fact compared with db_m's own row.
+# marked second-hand, a warning rather than "down"; each fact compared with db_m's own row, and
+# the slot it streams with (pg_replication_slots.active_pid = that row's pid) with db_m's slot.
 source "$(dirname "$0")/lib.sh"
 command -v jq >/dev/null || { skip "jq is not installed"; exit 0; }
 cluster_up
 
+# db_s1 streams with a slot, as most standbys do
+demo_psql db_m -c "SELECT pg_create_physical_replication_slot('s1slot')" >/dev/null
+demo_psql db_s1 -c "ALTER SYSTEM SET primary_slot_name = 's1slot'" -c "SELECT pg_reload_conf()" >/dev/null
+slot_used() { [ "$(demo_psql db_m -c "SELECT active FROM pg_replication_slots WHERE slot_name = 's1slot'")" = t ]; }
+check "PostgreSQL: db_s1 streams with slot s1slot" wait_for 30 slot_used
 NAMED=$TEST_TMP/named.conf
 sed 's/\bdb_s1\b/walreceiver/g' "$CONF" >"$NAMED"
 HBA=$DEMO_DIR/db_s1/pg_hba.conf
@@ -26,6 +32,13 @@ check "the problem says it refuses us, and what db_m shows (second-hand), as a w
     q '.cluster.problems[] | select(.node == "walreceiver") |
        .severity == "warning" and (.message | test("refused our login \\(db_m shows it streaming.*second-hand\\)"))'
 check "no critical problem: replication works, only our view is missing" q '.cluster.health != "critical"'
+# the slot db_m's walsender for it holds, as PostgreSQL joins them
+slot_of() { demo_psql db_m -c "SELECT s.$1 FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE r.application_name = 'walreceiver'"; }
+check_eq "its primary_slot_name is the slot db_m's walsender for it holds (active_pid)" \
+    "$(slot_of slot_name)" "$(jq -r '.nodes[] | select(.name == "walreceiver") | .primary_slot_name' "$J")"
+check "the problem names that slot as db_m shows it: active $(slot_of active), wal_status $(slot_of wal_status)" \
+    q --arg w "$(slot_of wal_status)" '.cluster.problems[] | select(.node == "walreceiver") | .message | contains("slot s1slot active " + $w + ": second-hand")'
+check "db_m's slot s1slot is not called inactive" q '.cluster.problems | all(.code != "slot_inactive")'
 "$REPLTOP" -c "$NAMED" status >"$TEST_TMP/status.txt"
 check "the table says it too" grep -q 'second-hand' "$TEST_TMP/status.txt"
 # stopped for real: db_m's row is gone at once, and so is the second-hand word

@@ -2,9 +2,9 @@
 # Topologies an operator can have, on real servers: every derived fact of `status --json` is
 # checked against PostgreSQL's own answer on the same nodes (pg_control_system(),
 # pg_stat_replication, pg_last_wal_*_lsn(), pg_settings), not against constants. Set-ups: the
-# demo cluster as it is; the same primary listed twice (once as a URI); two unrelated clusters in
-# one config, in both orders; a delayed standby (recovery_min_apply_delay). The suite is meant to
-# grow: one block per set-up.
+# demo cluster as it is; a cascading standby (streaming from db_s1); the same primary listed twice
+# (once as a URI); two unrelated clusters in one config, in both orders; a delayed standby
+# (recovery_min_apply_delay). The suite is meant to grow: one block per set-up.
 source "$(dirname "$0")/lib.sh"
 cluster_up
 
@@ -39,6 +39,55 @@ check "the primary's apply_delay_seconds is null (not a standby)" \
     q '.nodes[] | select(.name=="db_m") | .apply_delay_seconds == null'
 check "no entry is marked a duplicate or of another cluster" \
     q '[.nodes[] | .same_server_as == null and .other_cluster == false] | all'
+
+# --- cascading: db_c streams from the standby db_s1, cloned from it ----------------------------
+CD=$TEST_TMP/db_c
+CP=$(($(demo_port db_s2) + 9))
+mkdir -p "$CD" && chmod 700 "$CD" && chown postgres "$CD" 2>/dev/null
+if run_as_server "$BIN/pg_basebackup" -d "host=127.0.0.1 port=$(demo_port db_s1) user=replication_user passfile=$DEMO_DIR/pgpass" \
+    -D "$CD" -X stream >"$TEST_TMP/bb_c.log" 2>&1; then
+    run_as_server touch "$CD/standby.signal"
+    run_as_server bash -c "cat >>'$CD/postgresql.auto.conf'" <<CONF
+primary_conninfo = 'host=127.0.0.1 port=$(demo_port db_s1) user=replication_user passfile=$DEMO_DIR/pgpass application_name=db_c'
+primary_slot_name = ''
+port = $CP
+CONF
+    run_as_server "$BIN/pg_ctl" -D "$CD" -l "$CD/startup.log" start -w -t 60 >/dev/null 2>&1 ||
+        sed 's/^/# db_c: /' "$CD/startup.log"
+    on_exit "run_as_server $BIN/pg_ctl -D $CD stop -m immediate"
+    CASC=$TEST_TMP/cascade.conf
+    sed "/^db_s2 = /a db_c = host=127.0.0.1 port=$CP user=postgres dbname=postgres passfile=$DEMO_DIR/pgpass" "$CONF" >"$CASC"
+    cpsql() { PGPASSFILE=$DEMO_DIR/pgpass psql -X -q -A -t -h 127.0.0.1 -p "$CP" -U postgres -d postgres -c "$1"; }
+    streams_from_s1() { [ "$(pg db_s1 "SELECT state FROM pg_stat_replication WHERE application_name = 'db_c'")" = streaming ]; }
+    check "PostgreSQL: db_s1 lists db_c streaming" wait_for 30 streams_from_s1
+    # a write on db_m, then one snapshot once db_c replayed it, so positions can be compared
+    pg db_m "CREATE TABLE topo_casc (i int)" >/dev/null
+    cur=$(pg db_m "SELECT pg_current_wal_lsn()")
+    casc_replayed() { [ "$(cpsql "SELECT pg_last_wal_replay_lsn() >= '$cur'")" = t ]; }
+    check "PostgreSQL: db_c replayed db_m's write through db_s1" wait_for 30 casc_replayed
+    snap "$CASC"
+    check_eq "cascading: db_c's upstream is db_s1, whose pg_stat_replication lists it" db_s1 \
+        "$(jv '.nodes[] | select(.name=="db_c") | .upstream')"
+    check_eq "cascading: db_m lists no row for db_c" 0 \
+        "$(pg db_m "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'db_c'")"
+    check_eq "cascading: db_c's sync_state is db_s1's row's" \
+        "$(pg db_s1 "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'db_c'")" \
+        "$(jv '.nodes[] | select(.name=="db_c") | .sync_state')"
+    check_eq "cascading: db_c's replay LSN is pg_last_wal_replay_lsn()'s" \
+        "$(cpsql "SELECT pg_last_wal_replay_lsn()")" "$(jv '.nodes[] | select(.name=="db_c") | .replay_lsn')"
+    check_eq "cascading: db_c's replay lag is measured against db_m's current LSN" \
+        "$(pg db_m "SELECT pg_wal_lsn_diff('$(jv '.nodes[] | select(.name=="db_m") | .current_lsn')', '$(cpsql "SELECT pg_last_wal_replay_lsn()")')::bigint")" \
+        "$(jv '.nodes[] | select(.name=="db_c") | .lag_bytes.replay')"
+    check_eq "cascading: db_c's system identifier is db_m's" "$(sysid db_m)" \
+        "$(jv '.nodes[] | select(.name=="db_c") | .system_identifier')"
+    check "cascading: db_c streams, no problem for it, one primary" \
+        q '(.nodes[] | select(.name=="db_c") | .state == "streaming" and .role == "standby") and
+           (.cluster.problems | all(.node != "db_c")) and .cluster.primary == "db_m"'
+    run_as_server "$BIN/pg_ctl" -D "$CD" stop -m fast -w >/dev/null 2>&1
+else
+    not_ok "cascading: pg_basebackup from db_s1 failed"
+    sed 's/^/# /' "$TEST_TMP/bb_c.log"
+fi
 
 # --- nodes given as bare conninfos: each standby named by the application_name it streams as ---
 ci() { sed -n "s/^$1 = //p" "$CONF" | sed "s/ *application_name=[^ ]*//"; }

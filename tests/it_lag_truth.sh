@@ -132,3 +132,31 @@ check "db_s1 catches up once resumed" wait_for 60 caught_up
 snap "$TIME_CONF"
 check "caught up: no lag problem for db_s1" \
     q '.cluster.problems | all(.node != "db_s1" or (.code != "lag_warn" and .code != "lag_crit"))'
+
+# ---- a receiver that starts over: db_s1 restarted with no primary to stream from --------------
+# A new WAL receiver reports the start of the segment it asks for: pg_last_wal_receive_lsn() goes
+# back below what was replayed. The WAL held (data at risk, flush lag) is what was replayed.
+demo_psql db_m -c "INSERT INTO trickle VALUES (now())" >/dev/null # past a segment start
+wait_for 30 caught_up
+demo_psql db_s1 -c "ALTER SYSTEM SET primary_conninfo = 'host=127.0.0.1 port=1 user=replication_user application_name=walreceiver'" >/dev/null
+ctl -D "$DEMO_DIR/db_s1" restart -m fast -w -t 60 -l "$DEMO_DIR/db_s1.log"
+went_back() { [ "$(demo_psql db_s1 -c "SELECT pg_last_wal_receive_lsn() < pg_last_wal_replay_lsn()")" = t ]; }
+check "PostgreSQL: db_s1's receive position ($(demo_psql db_s1 -c "SELECT pg_last_wal_receive_lsn()")) is below its replay position ($(demo_psql db_s1 -c "SELECT pg_last_wal_replay_lsn()"))" \
+    wait_for 30 went_back
+held() { # bytes db_m wrote past what db_s1 replayed, as PostgreSQL computes it
+    demo_psql db_m -c "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '$(demo_psql db_s1 -c "SELECT pg_last_wal_replay_lsn()")')::bigint"
+}
+restarted_agree() {
+    local a b
+    a=$(held)
+    snap "$CONF"
+    b=$(held)
+    [ "$a" = "$b" ] && HELD=$a
+}
+check "restarted receiver: one snapshot while PostgreSQL's answer held still" wait_for 30 restarted_agree
+check_eq "restarted receiver: repltop's receive_lsn is pg_last_wal_receive_lsn()'s" \
+    "$(demo_psql db_s1 -c "SELECT pg_last_wal_receive_lsn()")" "$(node .receive_lsn)"
+check_eq "restarted receiver: data at risk is what db_m wrote past db_s1's replay position, not its receive position" \
+    "$HELD" "$(node .data_at_risk_bytes)"
+check_eq "restarted receiver: flush lag is the same (never above the replay lag)" "$HELD" "$(node .lag_bytes.flush)"
+check_eq "restarted receiver: replay lag is PostgreSQL's" "$HELD" "$(node .lag_bytes.replay)"

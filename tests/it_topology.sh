@@ -39,6 +39,34 @@ check "the primary's apply_delay_seconds is null (not a standby)" \
     q '.nodes[] | select(.name=="db_m") | .apply_delay_seconds == null'
 check "no entry is marked a duplicate or of another cluster" \
     q '[.nodes[] | .same_server_as == null and .other_cluster == false] | all'
+# role, timeline and every lag stage as PostgreSQL gives them, read before and after one snapshot
+tl_sql="SELECT CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver)
+    ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END"
+for n in db_m db_s1 db_s2; do
+    check_eq "$n: role is pg_is_in_recovery()'s" \
+        "$([ "$(pg $n "SELECT pg_is_in_recovery()")" = t ] && echo standby || echo primary)" \
+        "$(jv --arg n $n '.nodes[] | select(.name==$n) | .role')"
+    check_eq "$n: timeline is its WAL's (primary) or its WAL receiver's (standby)" "$(pg $n "$tl_sql")" \
+        "$(jv --arg n $n '.nodes[] | select(.name==$n) | .timeline')"
+done
+pg_stages() { # node app: sent write flush replay data-at-risk in bytes behind db_m, as PostgreSQL says
+    local rcv rpl
+    rcv=$(pg $1 "SELECT pg_last_wal_receive_lsn()")
+    rpl=$(pg $1 "SELECT pg_last_wal_replay_lsn()")
+    pg db_m "SELECT d(sent_lsn), d(write_lsn), d(greatest('$rcv'::pg_lsn, '$rpl')), d('$rpl'), d(greatest('$rcv'::pg_lsn, '$rpl'))
+        FROM pg_stat_replication WHERE application_name = '$2'"
+}
+pg db_m "CREATE FUNCTION d(pg_lsn) RETURNS bigint LANGUAGE sql AS \$\$ SELECT greatest(pg_wal_lsn_diff(pg_current_wal_lsn(), \$1), 0)::bigint \$\$" >/dev/null
+stages_agree() {
+    local a b
+    a="$(pg_stages db_s1 walreceiver) $(pg_stages db_s2 walreceiversync)"
+    snap
+    b="$(pg_stages db_s1 walreceiver) $(pg_stages db_s2 walreceiversync)"
+    [ "$a" = "$b" ] && STAGES=$a
+}
+check "one snapshot while PostgreSQL's positions held still" wait_for 30 stages_agree
+rs() { jv --arg n "$1" '.nodes[] | select(.name==$n) | [.lag_bytes.sent, .lag_bytes.write, .lag_bytes.flush, .lag_bytes.replay, .data_at_risk_bytes] | map(tostring) | join("|")'; }
+check_eq "lag per stage and data at risk of db_s1 and db_s2 are PostgreSQL's ($STAGES)" "$STAGES" "$(rs db_s1) $(rs db_s2)"
 
 # --- cascading: db_c streams from the standby db_s1, cloned from it ----------------------------
 CD=$TEST_TMP/db_c

@@ -2,9 +2,9 @@
 # Topologies an operator can have, on real servers: every derived fact of `status --json` is
 # checked against PostgreSQL's own answer on the same nodes (pg_control_system(),
 # pg_stat_replication, pg_last_wal_*_lsn(), pg_settings), not against constants. Set-ups: the
-# demo cluster as it is; the same primary listed twice (once as a URI); two unrelated clusters in
-# one config, in both orders; a delayed standby (recovery_min_apply_delay). The suite is meant to
-# grow: one block per set-up.
+# demo cluster as it is; a cascading standby (streaming from db_s1); the same primary listed twice
+# (once as a URI); two unrelated clusters in one config, in both orders; a delayed standby
+# (recovery_min_apply_delay). The suite is meant to grow: one block per set-up.
 source "$(dirname "$0")/lib.sh"
 cluster_up
 
@@ -39,6 +39,99 @@ check "the primary's apply_delay_seconds is null (not a standby)" \
     q '.nodes[] | select(.name=="db_m") | .apply_delay_seconds == null'
 check "no entry is marked a duplicate or of another cluster" \
     q '[.nodes[] | .same_server_as == null and .other_cluster == false] | all'
+# role, timeline and every lag stage as PostgreSQL gives them, read before and after one snapshot
+tl_sql="SELECT CASE WHEN pg_is_in_recovery() THEN (SELECT received_tli FROM pg_stat_wal_receiver)
+    ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END"
+for n in db_m db_s1 db_s2; do
+    check_eq "$n: role is pg_is_in_recovery()'s" \
+        "$([ "$(pg $n "SELECT pg_is_in_recovery()")" = t ] && echo standby || echo primary)" \
+        "$(jv --arg n $n '.nodes[] | select(.name==$n) | .role')"
+    check_eq "$n: timeline is its WAL's (primary) or its WAL receiver's (standby)" "$(pg $n "$tl_sql")" \
+        "$(jv --arg n $n '.nodes[] | select(.name==$n) | .timeline')"
+done
+# db_s1 receives but does not replay a write, so that its stages differ. The primary's WAL moves
+# on by itself (autovacuum, running-xacts records): positions are checked between PostgreSQL's
+# answer before and after the snapshot, and each lag is checked as PostgreSQL's pg_wal_lsn_diff()
+# of the positions the snapshot holds.
+pg db_s1 "SELECT pg_wal_replay_pause()" >/dev/null
+pg db_m "CREATE TABLE topo_stages AS SELECT g FROM generate_series(1, 20000) g" >/dev/null
+cur=$(pg db_m "SELECT pg_current_wal_lsn()")
+s1_received() { [ "$(pg db_s1 "SELECT pg_last_wal_receive_lsn() >= '$cur'")" = t ]; }
+check "PostgreSQL: db_s1 received db_m's write and did not replay it" wait_for 30 s1_received
+m0=$(pg db_m "SELECT pg_current_wal_lsn()")
+r0=$(pg db_s1 "SELECT pg_last_wal_receive_lsn()")
+snap
+m1=$(pg db_m "SELECT pg_current_wal_lsn()")
+r1=$(pg db_s1 "SELECT pg_last_wal_receive_lsn()")
+node() { jv --arg n "$1" ".nodes[] | select(.name==\$n) | $2"; }
+between() { [ "$(pg db_m "SELECT '$2'::pg_lsn BETWEEN '$1' AND '$3'")" = t ]; }
+check "db_m's current_lsn is pg_current_wal_lsn()'s ($m0 .. $m1)" between "$m0" "$(node db_m .current_lsn)" "$m1"
+check "db_s1's receive_lsn is pg_last_wal_receive_lsn()'s ($r0 .. $r1)" between "$r0" "$(node db_s1 .receive_lsn)" "$r1"
+check_eq "db_s1's replay_lsn is pg_last_wal_replay_lsn()'s (paused)" "$(pg db_s1 "SELECT pg_last_wal_replay_lsn()")" \
+    "$(node db_s1 .replay_lsn)"
+row() { jv --arg a "$1" ".nodes[] | select(.name==\"db_m\") | .replication[] | select(.application_name==\$a) | $2"; }
+check "db_m's row for db_s1: sent_lsn within pg_stat_replication's ($m0 .. $m1)" between "$m0" "$(row walreceiver .sent_lsn)" "$m1"
+for n in db_s1:walreceiver db_s2:walreceiversync; do
+    a=${n#*:}
+    n=${n%:*}
+    c=$(node db_m .current_lsn)
+    held=$(pg db_m "SELECT greatest('$(node $n .receive_lsn)'::pg_lsn, '$(node $n .replay_lsn)')")
+    want=$(pg db_m "SELECT greatest(pg_wal_lsn_diff('$c', x), 0)::bigint FROM unnest(ARRAY['$(row $a .sent_lsn)', '$(row $a .write_lsn)', '$held', '$(node $n .replay_lsn)', '$held']::pg_lsn[]) WITH ORDINALITY AS t(x, i) ORDER BY i" | paste -sd' ')
+    check_eq "$n: lag sent/write (its row), flush (WAL held), replay and data at risk are pg_wal_lsn_diff()'s" \
+        "$want" "$(node $n '[.lag_bytes.sent, .lag_bytes.write, .lag_bytes.flush, .lag_bytes.replay, .data_at_risk_bytes] | map(tostring) | join(" ")')"
+done
+check "db_s1 is behind in replay only (PostgreSQL: $(pg db_m "SELECT pg_wal_lsn_diff('$m1', '$(node db_s1 .replay_lsn)')") B)" \
+    q '.nodes[] | select(.name=="db_s1") | .lag_bytes.replay > 0 and .lag_bytes.replay > .lag_bytes.flush'
+pg db_s1 "SELECT pg_wal_replay_resume()" >/dev/null
+
+# --- cascading: db_c streams from the standby db_s1, cloned from it ----------------------------
+CD=$TEST_TMP/db_c
+CP=$(($(demo_port db_s2) + 9))
+mkdir -p "$CD" && chmod 700 "$CD" && chown postgres "$CD" 2>/dev/null
+if run_as_server "$BIN/pg_basebackup" -d "host=127.0.0.1 port=$(demo_port db_s1) user=replication_user passfile=$DEMO_DIR/pgpass" \
+    -D "$CD" -X stream >"$TEST_TMP/bb_c.log" 2>&1; then
+    run_as_server touch "$CD/standby.signal"
+    run_as_server bash -c "cat >>'$CD/postgresql.auto.conf'" <<CONF
+primary_conninfo = 'host=127.0.0.1 port=$(demo_port db_s1) user=replication_user passfile=$DEMO_DIR/pgpass application_name=db_c'
+primary_slot_name = ''
+port = $CP
+CONF
+    run_as_server "$BIN/pg_ctl" -D "$CD" -l "$CD/startup.log" start -w -t 60 >/dev/null 2>&1 ||
+        sed 's/^/# db_c: /' "$CD/startup.log"
+    on_exit "run_as_server $BIN/pg_ctl -D $CD stop -m immediate"
+    CASC=$TEST_TMP/cascade.conf
+    sed "/^db_s2 = /a db_c = host=127.0.0.1 port=$CP user=postgres dbname=postgres passfile=$DEMO_DIR/pgpass" "$CONF" >"$CASC"
+    cpsql() { PGPASSFILE=$DEMO_DIR/pgpass psql -X -q -A -t -h 127.0.0.1 -p "$CP" -U postgres -d postgres -c "$1"; }
+    streams_from_s1() { [ "$(pg db_s1 "SELECT state FROM pg_stat_replication WHERE application_name = 'db_c'")" = streaming ]; }
+    check "PostgreSQL: db_s1 lists db_c streaming" wait_for 30 streams_from_s1
+    # a write on db_m, then one snapshot once db_c replayed it, so positions can be compared
+    pg db_m "CREATE TABLE topo_casc (i int)" >/dev/null
+    cur=$(pg db_m "SELECT pg_current_wal_lsn()")
+    casc_replayed() { [ "$(cpsql "SELECT pg_last_wal_replay_lsn() >= '$cur'")" = t ]; }
+    check "PostgreSQL: db_c replayed db_m's write through db_s1" wait_for 30 casc_replayed
+    snap "$CASC"
+    check_eq "cascading: db_c's upstream is db_s1, whose pg_stat_replication lists it" db_s1 \
+        "$(jv '.nodes[] | select(.name=="db_c") | .upstream')"
+    check_eq "cascading: db_m lists no row for db_c" 0 \
+        "$(pg db_m "SELECT count(*) FROM pg_stat_replication WHERE application_name = 'db_c'")"
+    check_eq "cascading: db_c's sync_state is db_s1's row's" \
+        "$(pg db_s1 "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'db_c'")" \
+        "$(jv '.nodes[] | select(.name=="db_c") | .sync_state')"
+    check_eq "cascading: db_c's replay LSN is pg_last_wal_replay_lsn()'s" \
+        "$(cpsql "SELECT pg_last_wal_replay_lsn()")" "$(jv '.nodes[] | select(.name=="db_c") | .replay_lsn')"
+    check_eq "cascading: db_c's replay lag is measured against db_m's current LSN" \
+        "$(pg db_m "SELECT pg_wal_lsn_diff('$(jv '.nodes[] | select(.name=="db_m") | .current_lsn')', '$(cpsql "SELECT pg_last_wal_replay_lsn()")')::bigint")" \
+        "$(jv '.nodes[] | select(.name=="db_c") | .lag_bytes.replay')"
+    check_eq "cascading: db_c's system identifier is db_m's" "$(sysid db_m)" \
+        "$(jv '.nodes[] | select(.name=="db_c") | .system_identifier')"
+    check "cascading: db_c streams, no problem for it, one primary" \
+        q '(.nodes[] | select(.name=="db_c") | .state == "streaming" and .role == "standby") and
+           (.cluster.problems | all(.node != "db_c")) and .cluster.primary == "db_m"'
+    run_as_server "$BIN/pg_ctl" -D "$CD" stop -m fast -w >/dev/null 2>&1
+else
+    not_ok "cascading: pg_basebackup from db_s1 failed"
+    sed 's/^/# /' "$TEST_TMP/bb_c.log"
+fi
 
 # --- nodes given as bare conninfos: each standby named by the application_name it streams as ---
 ci() { sed -n "s/^$1 = //p" "$CONF" | sed "s/ *application_name=[^ ]*//"; }

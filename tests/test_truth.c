@@ -269,12 +269,25 @@ static void unreachable_but_seen_by_its_primary(void **state)
     str_copy(s1->error, sizeof s1->error, "pg_hba.conf rejects connection");
     str_copy(s1->application_name, sizeof s1->application_name, app);
     s->nodes[0].repl[0].reply_age = 0.4;
+    /* its walsender streams with slot s1slot (the slot's active_pid is the row's pid) */
+    struct node_snap *m = &s->nodes[0];
+    m->repl[0].pid = 4242;
+    m->slots = calloc(1, sizeof *m->slots);
+    m->nslots = 1;
+    str_copy(m->slots[0].name, sizeof m->slots[0].name, "s1slot");
+    str_copy(m->slots[0].type, sizeof m->slots[0].type, "physical");
+    str_copy(m->slots[0].wal_status, sizeof m->slots[0].wal_status, "reserved");
+    m->slots[0].active = true;
+    m->slots[0].active_pid = 4242;
     derive_snapshot(s, &ref_limits);
+    assert_string_equal(s1->primary_slot_name, "s1slot");
     const struct problem *p = problem(s, "auth_failed", "db_s1");
     assert_non_null(p);
     assert_int_equal(p->severity, SEV_WARNING); /* replication works; only our view is missing */
     assert_non_null(strstr(p->message, "db_m shows it streaming, potential"));
-    assert_non_null(strstr(p->message, ": second-hand): pg_hba.conf rejects connection"));
+    assert_non_null(
+        strstr(p->message, ", slot s1slot active reserved: second-hand): pg_hba.conf rejects"));
+    assert_null(problem(s, "slot_inactive", "db_m"));
     assert_string_equal(s1->seen_by, "db_m");
     assert_string_equal(s1->upstream, "db_m");
     assert_int_equal(s1->role, ROLE_STANDBY);

@@ -2,7 +2,8 @@
 # A primary restart on a real server, watched by the dashboard (issue 15): while db_m is down its
 # problems cannot be checked, so none is "cleared" — the slot it keeps inactive, the replay lag of
 # db_s1 measured against it — and both are there again once it answers. The events panel must
-# say what happened (the primary down, back), never a false "cleared".
+# say what happened (the primary down, back), never a false "cleared". Then a standby frozen
+# (SIGSTOP) while its replay is paused: its own alarms are unknown while it does not answer.
 source "$(dirname "$0")/lib.sh"
 tmux_setup restart
 cluster_up
@@ -33,4 +34,24 @@ else
     ok "no false 'cleared' for the slot or db_s1's lag through the restart"
 fi
 check "the events panel says db_m was down (an event, no longer a problem)" grep -Eq 'db_m .*is down' "$TEST_TMP/screen.txt"
+
+# a standby that stops answering (SIGSTOP: every statement times out) keeps its own alarms: its
+# paused replay and its lag are unknown while frozen, never "cleared"; PostgreSQL still has the
+# replay paused when it answers again
+paused_pg() { [ "$(demo_psql db_s1 -c "SELECT pg_is_wal_replay_paused()")" = t ]; }
+node_sigstop db_s1
+check "the dashboard sees db_s1 stop answering" wait_screen 20 'db_s1 .*(does not answer|timeout)'
+node_sigcont db_s1
+check "PostgreSQL: db_s1's replay is still paused after the freeze" paused_pg
+again() { snap; q '(.cluster.problems | any(.code == "replay_paused" and .node == "db_s1")) and
+                   (.cluster.problems | any((.code == "lag_warn" or .code == "lag_crit") and .node == "db_s1"))'; }
+check "db_s1 answers again with its paused replay and its lag" wait_for 30 again
+check "the dashboard has db_s1 answering again" wait_screen 20 'cleared: db_s1 .*(does not answer|timeout)'
+screen >"$TEST_TMP/screen.txt"
+if grep -Eq 'cleared: db_s1 (has WAL replay paused|replay is)' "$TEST_TMP/screen.txt"; then
+    not_ok "the events say db_s1's paused replay or lag cleared while it did not answer"
+    dump
+else
+    ok "no false 'cleared' for db_s1's paused replay or lag while it was frozen"
+fi
 demo_psql db_s1 -c "SELECT pg_wal_replay_resume()" >/dev/null

@@ -75,6 +75,7 @@ static cJSON *slot_json(const struct slot_row *sl)
     json_put_str(o, "slot_name", sl->name);
     json_put_str(o, "slot_type", sl->type);
     cJSON_AddBoolToObject(o, "active", sl->active);
+    json_put_int(o, "active_pid", sl->active_pid);
     add_lsn(o, "restart_lsn", sl->restart_lsn);
     json_put_str(o, "wal_status", sl->wal_status);
     json_put_i64(o, "safe_wal_size", sl->safe_wal_size);
@@ -383,6 +384,7 @@ static void rd_slot(const cJSON *o, struct slot_row *sl)
     rd_str(o, "slot_name", sl->name, sizeof sl->name);
     rd_str(o, "slot_type", sl->type, sizeof sl->type);
     sl->active = rd_bool(o, "active");
+    sl->active_pid = rd_int(o, "active_pid");
     sl->restart_lsn = rd_lsn(o, "restart_lsn");
     rd_str(o, "wal_status", sl->wal_status, sizeof sl->wal_status);
     sl->safe_wal_size = rd_i64(o, "safe_wal_size");

@@ -280,6 +280,13 @@ static void second_hand(struct snapshot *s, int i, const struct node_snap *root)
     }
     str_copy(n->seen_by, sizeof n->seen_by, n->upstream);
     n->role = ROLE_STANDBY;
+    /* the slot its walsender streams with (the slot's active_pid is that row's pid) is the
+     * primary_slot_name it connected with */
+    const struct node_snap *up = snapshot_find(s, n->upstream);
+    const struct repl_row *row = up ? find_row(up, n) : NULL;
+    for (int k = 0; row && row->pid > 0 && k < up->nslots; k++)
+        if (up->slots[k].active_pid == row->pid)
+            str_copy(n->primary_slot_name, sizeof n->primary_slot_name, up->slots[k].name);
 }
 
 static void state_word(struct node_snap *n)

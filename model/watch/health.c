@@ -38,13 +38,25 @@ static const struct repl_row *seen_row(const struct snapshot *s, const struct no
     return NULL;
 }
 
+/* The slot an unreachable standby streams with on the node that sees it (derive.c second_hand:
+ * the slot whose active_pid is its walsender), NULL when none. */
+static const struct slot_row *seen_slot(const struct snapshot *s, const struct node_snap *n)
+{
+    const struct node_snap *up = n->seen_by[0] ? snapshot_find(s, n->seen_by) : NULL;
+    for (int k = 0; up && n->primary_slot_name[0] && k < up->nslots; k++)
+        if (strcmp(up->slots[k].name, n->primary_slot_name) == 0)
+            return &up->slots[k];
+    return NULL;
+}
+
 /* What the node that still sees an unreachable standby says of it; *live when it shows it
  * streaming and replying now. */
 static void seen_as(const struct snapshot *s, const struct node_snap *n, char *buf, size_t len,
                     bool *live)
 {
     const struct repl_row *row = seen_row(s, n);
-    char lag[32] = "", reply[48] = "";
+    const struct slot_row *sl = seen_slot(s, n);
+    char lag[32] = "", reply[48] = "", slot[NAME_LEN + 40] = "";
     buf[0] = '\0';
     *live = false;
     if (!row)
@@ -53,10 +65,15 @@ static void seen_as(const struct snapshot *s, const struct node_snap *n, char *b
         format_bytes(n->lag_replay, lag, sizeof lag);
     if (dbl_known(row->reply_age))
         str_printf(reply, sizeof reply, ", last reply %.1f s ago", row->reply_age);
+    if (sl)
+        str_printf(slot, sizeof slot, ", slot %s %s%s%s", sl->name,
+                   sl->active ? "active" : "inactive", sl->wal_status[0] ? " " : "",
+                   sl->wal_status);
     *live = strcmp(row->state, "streaming") == 0 && dbl_known(row->reply_age) &&
             row->reply_age <= LIVE_REPLY_S;
-    str_printf(buf, len, " (%s shows it %s%s%s%s%s%s: second-hand)", n->seen_by, row->state,
-               n->sync_state[0] ? ", " : "", n->sync_state, lag[0] ? ", replay " : "", lag, reply);
+    str_printf(buf, len, " (%s shows it %s%s%s%s%s%s%s: second-hand)", n->seen_by, row->state,
+               n->sync_state[0] ? ", " : "", n->sync_state, lag[0] ? ", replay " : "", lag, reply,
+               slot);
 }
 
 /* A node we cannot ask is critical, unless the node it streams from shows it streaming and
@@ -65,7 +82,7 @@ static void rule_reachability(struct snapshot *s)
 {
     for (int i = 0; i < s->nnodes; i++) {
         const struct node_snap *n = &s->nodes[i];
-        char w[NAME_LEN + 140], seen[192];
+        char w[NAME_LEN + 140], seen[320];
         bool live;
         seen_as(s, n, seen, sizeof seen, &live);
         enum severity down = live ? SEV_WARNING : SEV_CRITICAL;

@@ -147,7 +147,11 @@ static enum node_reach classify_connect_error(const char *msg)
     if (strstr(msg, "authentication failed") || strstr(msg, "no password supplied") ||
         strstr(msg, "no pg_hba.conf entry") || strstr(msg, "pg_hba.conf rejects") ||
         strstr(msg, "password is") || strstr(msg, "SCRAM") ||
-        (strstr(msg, "role \"") && strstr(msg, "does not exist"))) /* a login that has no role */
+        (strstr(msg, "role \"") && strstr(msg, "does not exist")) || /* a login that has no role */
+        /* a server that is up but has no connection slot left for us refuses the login too:
+         * max_connections, its reserved slots, a role's or database's CONNECTION LIMIT */
+        strstr(msg, "too many clients") || strstr(msg, "connection slots are reserved") ||
+        strstr(msg, "too many connections for"))
         return REACH_AUTH_FAILED;
     if (strstr(msg, "does not exist") || strstr(msg, "permission denied") ||
         strstr(msg, "invalid "))

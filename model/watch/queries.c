@@ -68,7 +68,7 @@
     " ORDER BY w.pid"
 
 #define SLOTS_SQL                                                                                  \
-    "SELECT slot_name, slot_type, active, restart_lsn, wal_status, safe_wal_size,"                 \
+    "SELECT slot_name, slot_type, active, active_pid, restart_lsn, wal_status, safe_wal_size,"     \
     " CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END"   \
     "   - restart_lsn AS retained_bytes"                                                           \
     " FROM pg_replication_slots ORDER BY slot_name"
@@ -331,6 +331,7 @@ static void parse_slots(const struct rowset *rs, struct node_sample *smp)
         get_str(rs, i, "slot_name", s->name, sizeof s->name);
         get_str(rs, i, "slot_type", s->type, sizeof s->type);
         s->active = get_bool(rs, i, "active") == 1;
+        s->active_pid = get_int(rs, i, "active_pid");
         s->restart_lsn = get_lsn(rs, i, "restart_lsn");
         get_str(rs, i, "wal_status", s->wal_status, sizeof s->wal_status);
         s->safe_wal_size = get_i64(rs, i, "safe_wal_size");

@@ -51,6 +51,7 @@ struct slot_row {
     char name[NAME_LEN];
     char type[16]; /* physical, logical */
     bool active;
+    int active_pid; /* the walsender streaming with it (pg_stat_replication's pid), -1 when none */
     lsn_t restart_lsn;
     char wal_status[16];    /* reserved, extended, unreserved, lost; "" when unknown */
     int64_t safe_wal_size;  /* bytes, NUM_UNKNOWN when NULL */

@@ -44,7 +44,10 @@ static void usage(FILE *out)
         "a postgresql:// URI or 'service=NAME'. Passwords come from ~/.pgpass, PGPASSWORD\n"
         "or the conninfo and are never shown.\n"
         "\n"
-        "  -c, --config FILE     INI file with [repltop], [nodes], [node NAME] and [severity]\n"
+        "  -c, --config FILE     INI file with [repltop], [nodes], [node NAME] and [severity];\n"
+        "                        several -c, or a directory (its *.conf): a fleet, one\n"
+        "                        cluster per file ([repltop] cluster = NAME, else the file's\n"
+        "                        name): the dashboard opens on the fleet screen\n"
         "      --patroni URL     a Patroni member's REST API: the nodes are Patroni's members\n"
         "                        (no node list needed), and actions go through Patroni\n"
         "  -t, --theme NAME      colour theme (default, dark, light, monochrome, ...)\n"
@@ -295,7 +298,9 @@ static const char status_usage[] =
     "  -j, --json   the snapshot as JSON (docs/DESIGN.md 5.4)\n"
     "  --check      one line in the Nagios/Icinga plugin convention: REPLTOP OK|WARNING|\n"
     "               CRITICAL|UNKNOWN - the worst problem (+N more) | perfdata; exit 0/1/2/3\n"
-    "  -c FILE      the config ([severity] remaps a problem's severity); or CONNINFOs\n";
+    "  -c FILE      the config ([severity] remaps a problem's severity); or CONNINFOs;\n"
+    "               several -c or -c DIR: every cluster, each under a line with its name\n"
+    "               (--json: {\"clusters\": [...]}), exit with the worst health\n";
 
 static int cmd_status(int argc, char **argv, struct options *o)
 {

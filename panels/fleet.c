@@ -317,10 +317,9 @@ void fleet_render(struct view *v, struct grid *g)
     int *order = xcalloc((size_t)(v->fleet_size ? v->fleet_size : 1), sizeof *order);
     int n = fleet_order(v, order);
     header(v, g);
+    /* the table takes what its rows need, leaving the problems at least five lines */
     int avail = g->h - 3;
-    int table_h = n + 3 > avail - 4 ? avail - 4 : n + 3 < 4 ? 4 : n + 3;
-    if (table_h < avail * 3 / 5 && avail - table_h > 12)
-        table_h = avail - 12; /* the problems need not much more than ten lines */
+    int table_h = n + 3 > avail - 5 ? avail - 5 : n + 3 < 4 ? 4 : n + 3;
     table(v, order, n, g, (struct rect){0, 2, g->w, table_h});
     problems(v, order, n, g, (struct rect){0, 2 + table_h, g->w, avail - table_h});
     fkeys_render(v, g, (struct rect){0, g->h - 1, g->w, 1});

@@ -18,7 +18,7 @@ OUT=$BENCH_OUT/fleet_clusters
 rm -rf "$OUT" && mkdir -p "$OUT"
 chmod 777 "$OUT" # the tmux child writes there
 
-BENCH_MAX_CONNECTIONS=$((NODES / 3 + 60)) bench_cluster_up
+BENCH_MAX_CONNECTIONS=$((NODES / 2 + 60)) bench_cluster_up # db_m has two nodes of a 4-node cluster
 D=$TEST_TMP/clusters.d
 mkdir -p "$D"
 ci() { sed -n "s/^$1 = //p" "$CONF"; }
@@ -38,21 +38,6 @@ done
 total=$(cat "$D"/*.conf | grep -c '^[ms][0-9]* = ')
 log "fleet_clusters: $CLUSTERS clusters, $total nodes"
 
-server_pids() {
-    local n p
-    for n in db_m db_s1 db_s2; do
-        p=$(node_pid "$n")
-        echo "$p"
-        ps -o pid= --ppid "$p"
-    done
-}
-server_ticks() {
-    local p files=()
-    for p in "$@"; do [ -r "/proc/$p/stat" ] && files+=("/proc/$p/stat"); done
-    [ ${#files[@]} -gt 0 ] || { echo 0; return; }
-    awk '{t += $14 + $15} END {print t + 0}' "${files[@]}" 2>/dev/null
-}
-
 log "fleet_clusters: status --json"
 /usr/bin/time -f "%e %U %S %M" -o "$OUT/status-time.txt" "$REPLTOP" -c "$D" status --json \
     >"$OUT/status.json" 2>/dev/null
@@ -68,14 +53,18 @@ pane=$(tmux_start benchfc "script -q -m advanced -T $OUT/timing.txt -O $OUT/out.
 sleep 1
 pid=""
 for p in $(descendants "$pane"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = repltop ] && pid=$p; done
-# per refresh (seq): nodes answered summed over the clusters, and the slowest cluster's wall
-per_seq() { awk '{a[$2] += $8; if ($6 > w[$2]) w[$2] = $6} END {for (s in a) print s, a[s], w[s]}' "$1" | sort -n; }
+# per refresh (seq): nodes answered summed over the clusters, and its wall: from the first
+# cluster's start to the last cluster's snapshot (each cluster starts when its sends do)
+per_seq() {
+    awk '{a[$2] += $8; e = $4 + $6; if (!($2 in s) || $4 < s[$2]) s[$2] = $4; if (e > z[$2]) z[$2] = e}
+         END {for (q in a) printf "%d %d %.0f\n", q, a[q], z[q] - s[q]}' "$1" | sort -n
+}
 all_answered() { per_seq "$tr" 2>/dev/null | awk -v n="$total" '$2 == n {f = 1} END {exit !f}'; }
 if wait_for 300 all_answered; then
     all_ms=$(($(now_ms) - start))
     all_refresh=$(per_seq "$tr" | awk -v n="$total" '$2 == n {print $1; exit}')
 else
-    all_ms="not within 300 s"
+    all_ms="not within 300000"
     all_refresh="-"
 fi
 sleep "$WARMUP"
@@ -132,7 +121,7 @@ echo "| dashboard (fleet screen): CPU, % of one core | $(pct $((t1 - t0))) | < 5
 echo "| the three servers meanwhile, % of one core | $(pct $((st1 - st0))) | |"
 echo "| dashboard: peak RSS | $(awk -v k="$hwm" 'BEGIN {printf "%.1f", k / 1024}') MB | < 64 |"
 echo "| dashboard: refreshes in the window; nodes answered, median | $refreshes; $answered | |"
-echo "| dashboard: refresh wall (slowest cluster), median / p95 | $w50 / $w95 ms | < 200 |"
+echo "| dashboard: refresh wall (first send to last cluster's snapshot), median / p95 | $w50 / $w95 ms | < 200 |"
 echo "| keys on the fleet screen: count, median / p99 / max ms | $(wc -l <"$OUT/keys.txt"), $(median <"$OUT/keys.txt") / $(percentile 99 <"$OUT/keys.txt") / $(sort -g "$OUT/keys.txt" | tail -n 1) | p99 < 50 |"
 echo "| terminal bytes per second (one refresh), median / p95 | $(median <"$OUT/bytes.txt") / $(percentile 95 <"$OUT/bytes.txt") | |"
 echo

@@ -277,8 +277,8 @@ static void clusters_start(struct app *a)
     a->fleet = fleet_new(cfgs, a->ncl);
     fleet_set_always_polled(a->fleet);
     a->cl = xcalloc((size_t)a->ncl, sizeof *a->cl);
-    /* a fleet keeps fewer events per cluster: 300 clusters of 500 would be 50 MB */
-    int events = a->ncl > 1 ? EVENTS_DEFAULT_CAPACITY / 5 : EVENTS_DEFAULT_CAPACITY;
+    /* a fleet keeps fewer events per cluster: 300 clusters of 500 would be 60 MB (bench/) */
+    int events = a->ncl > 1 ? 40 : EVENTS_DEFAULT_CAPACITY;
     for (int i = 0; i < a->ncl; i++) {
         a->cl[i].hist = i == 0 ? a->hist : history_new(HISTORY_DEFAULT_CAPACITY);
         a->cl[i].events = i == 0 && a->ncl == 1 ? a->events : events_new(events);

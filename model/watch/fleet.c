@@ -11,7 +11,8 @@ struct member {
     struct config *cfg;
     struct cluster *cl;
     struct snapshot *snap; /* the last complete one, NULL before the first */
-    bool refreshing;       /* begun, not collected yet */
+    bool refreshing;       /* this refresh of the fleet has not collected it yet */
+    bool begun;            /* its own refresh began (when its sends did) */
     int pf_start, pf_n;    /* its sockets in the caller's pollfd array (fleet_pollfds) */
     double lag[FLEET_LAG_SAMPLES];
     int nlag, lag_head; /* a ring: lag_head is the next slot to write */
@@ -110,6 +111,7 @@ void fleet_rebuild(struct fleet *f, int i)
     cluster_free(m->cl);
     member_start(f, m);
     m->refreshing = false;
+    m->begun = false;
 }
 
 void fleet_set_always_polled(struct fleet *f)
@@ -119,11 +121,15 @@ void fleet_set_always_polled(struct fleet *f)
         cluster_set_always_polled(f->m[i].cl);
 }
 
+/* Each cluster's own refresh begins when its sends do, not with the fleet's: it is shown at
+ * the latest half an interval after that (cluster.h), so a cluster late in the order of the
+ * sends of a large fleet still gets its half interval to answer. */
 void fleet_refresh_begin(struct fleet *f, int64_t now)
 {
+    (void)now;
     for (int i = 0; i < f->n; i++) {
-        cluster_refresh_begin(f->m[i].cl, now);
         f->m[i].refreshing = true;
+        f->m[i].begun = false;
     }
     f->next_send = 0;
 }
@@ -131,7 +137,13 @@ void fleet_refresh_begin(struct fleet *f, int64_t now)
 bool fleet_refresh_send(struct fleet *f, int64_t until)
 {
     while (f->next_send < f->n) {
-        if (cluster_refresh_send(f->m[f->next_send].cl, until))
+        struct member *m = &f->m[f->next_send];
+        if (m->refreshing && !m->begun) {
+            cluster_refresh_begin(m->cl, clock_mono_ms());
+            m->begun = true;
+        }
+        /* a cluster rebuilt since the refresh began waits for the next one */
+        if (m->refreshing && cluster_refresh_send(m->cl, until))
             return true; /* this cluster's slice used the time */
         f->next_send++;
         if (clock_mono_ms() >= until)
@@ -186,7 +198,7 @@ static int collect(struct fleet *f, fleet_snapshot_fn fn, void *arg, bool force)
     int got = 0;
     for (int i = 0; i < f->n; i++) {
         struct member *m = &f->m[i];
-        if (!m->refreshing || (!force && !cluster_refresh_done(m->cl)))
+        if (!m->refreshing || (!force && (!m->begun || !cluster_refresh_done(m->cl))))
             continue;
         m->refreshing = false;
         struct snapshot *s = cluster_snapshot(m->cl);

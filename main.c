@@ -5,6 +5,8 @@
 #include "model/watch/cluster.h"
 #include "model/watch/patroni_members.h"
 #include "model/config/config.h"
+#include "model/config/config_fleet.h"
+#include "cli/status_fleet.h"
 #include "model/demo/demo.h"
 #include "model/store/json.h"
 #include "model/serve/serve.h"
@@ -17,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define EXIT_USAGE 3
@@ -43,7 +46,10 @@ static void usage(FILE *out)
         "a postgresql:// URI or 'service=NAME'. Passwords come from ~/.pgpass, PGPASSWORD\n"
         "or the conninfo and are never shown.\n"
         "\n"
-        "  -c, --config FILE     INI file with [repltop], [nodes], [node NAME] and [severity]\n"
+        "  -c, --config FILE     INI file with [repltop], [nodes], [node NAME] and [severity];\n"
+        "                        several -c, or a directory (its *.conf): a fleet, one\n"
+        "                        cluster per file ([repltop] cluster = NAME, else the file's\n"
+        "                        name): the dashboard opens on the fleet screen\n"
         "      --patroni URL     a Patroni member's REST API: the nodes are Patroni's members\n"
         "                        (no node list needed), and actions go through Patroni\n"
         "  -t, --theme NAME      colour theme (default, dark, light, monochrome, ...)\n"
@@ -79,7 +85,9 @@ static int usage_error(const char *fmt, const char *arg)
 }
 
 struct options {
-    const char *config_path;
+    const char *config_path;   /* the last -c */
+    const char **config_paths; /* every -c, in order: several clusters (a fleet) */
+    int nconfig;
     const char *theme;
     double interval;
     bool json, check, read_only;
@@ -99,14 +107,11 @@ enum {
     OPT_LISTEN
 };
 
-/* Loads -c FILE and the conninfo arguments into cfg; prints the error and returns false. */
-static bool load_config(struct config *cfg, const struct options *o, int nargs, char **args)
+/* The conninfo arguments, Patroni's members, -i and -t into cfg (read from its file, if any),
+ * then its checks; prints the error and returns false. */
+static bool finish_config(struct config *cfg, const struct options *o, int nargs, char **args)
 {
     char err[600];
-    if (o->config_path && !config_load_file(cfg, o->config_path, err, sizeof err)) {
-        text_error("%s", err);
-        return false;
-    }
     for (int i = 0; i < nargs; i++) {
         char origin[32];
         str_printf(origin, sizeof origin, "argument %d", i + 1);
@@ -143,6 +148,67 @@ static bool load_config(struct config *cfg, const struct options *o, int nargs, 
     return true;
 }
 
+/* Loads -c FILE and the conninfo arguments into cfg; prints the error and returns false. */
+static bool load_config(struct config *cfg, const struct options *o, int nargs, char **args)
+{
+    char err[600];
+    if (o->config_path && !config_load_file(cfg, o->config_path, err, sizeof err)) {
+        text_error("%s", err);
+        return false;
+    }
+    return finish_config(cfg, o, nargs, args);
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Loads the clusters: one -c FILE (or none) exactly as load_config does; several -c, or a
+ * directory, one cluster per file (model/config/config_fleet.h). A fleet of more than one
+ * takes no CONNINFO and no --patroni (they would say which cluster they join); the clusters
+ * refresh together, at -i or else at the shortest refresh of their files. */
+static bool load_fleet(struct config_fleet *cf, const struct options *o, int nargs, char **args)
+{
+    config_fleet_init(cf);
+    if (o->nconfig <= 1 && !(o->nconfig == 1 && is_dir(o->config_paths[0]))) {
+        cf->cfgs = xcalloc(1, sizeof *cf->cfgs);
+        cf->n = 1;
+        config_init(&cf->cfgs[0]);
+        return load_config(&cf->cfgs[0], o, nargs, args);
+    }
+    char err[1200];
+    if (!config_fleet_load(cf, o->config_paths, o->nconfig, err, sizeof err)) {
+        text_error("%s", err);
+        return false;
+    }
+    if (cf->n == 1)
+        return finish_config(&cf->cfgs[0], o, nargs, args);
+    if (nargs > 0 && (strchr(args[0], '=') || strstr(args[0], "://"))) {
+        text_error("a CONNINFO watches one cluster, and -c gives %d: put its node in one of "
+                   "their files",
+                   cf->n);
+        return false;
+    }
+    if (o->patroni) {
+        text_error("--patroni names one cluster, and -c gives %d: put patroni = URL in the "
+                   "[repltop] section of its file",
+                   cf->n);
+        return false;
+    }
+    double refresh = o->interval;
+    for (int i = 0; i < cf->n; i++) {
+        if (!finish_config(&cf->cfgs[i], o, nargs, args))
+            return false;
+        if (refresh <= 0 || cf->cfgs[i].refresh_s < refresh)
+            refresh = cf->cfgs[i].refresh_s;
+    }
+    for (int i = 0; i < cf->n; i++)
+        cf->cfgs[i].refresh_s = refresh;
+    return true;
+}
+
 /* Options shared by the dashboard and status; returns -1 to go on, else an exit status. */
 static int parse_options(int argc, char **argv, struct options *o, bool stop_at_command)
 {
@@ -169,6 +235,9 @@ static int parse_options(int argc, char **argv, struct options *o, bool stop_at_
         switch (ch) {
         case 'c':
             o->config_path = optarg;
+            o->config_paths =
+                xrealloc(o->config_paths, (size_t)(o->nconfig + 1) * sizeof *o->config_paths);
+            o->config_paths[o->nconfig++] = optarg;
             break;
         case 't':
             o->theme = optarg;
@@ -246,7 +315,9 @@ static const char status_usage[] =
     "  -j, --json   the snapshot as JSON (docs/DESIGN.md 5.4)\n"
     "  --check      one line in the Nagios/Icinga plugin convention: REPLTOP OK|WARNING|\n"
     "               CRITICAL|UNKNOWN - the worst problem (+N more) | perfdata; exit 0/1/2/3\n"
-    "  -c FILE      the config ([severity] remaps a problem's severity); or CONNINFOs\n";
+    "  -c FILE      the config ([severity] remaps a problem's severity); or CONNINFOs;\n"
+    "               several -c or -c DIR: every cluster, each under a line with its name\n"
+    "               (--json: {\"clusters\": [...]}), exit with the worst health\n";
 
 static int cmd_status(int argc, char **argv, struct options *o)
 {
@@ -262,13 +333,23 @@ static int cmd_status(int argc, char **argv, struct options *o)
         return usage_error("%s", "--json and --check do not go together");
     if (o->listen)
         return usage_error("%s", "--listen is serve's (repltop serve --listen ADDR:PORT)");
-    struct config cfg;
-    config_init(&cfg);
-    if (!load_config(&cfg, o, argc - optind, argv + optind)) {
-        config_done(&cfg);
+    struct config_fleet cf;
+    if (!load_fleet(&cf, o, argc - optind, argv + optind)) {
+        config_fleet_done(&cf);
         return EXIT_USAGE;
     }
-    struct cluster *cl = cluster_new(&cfg);
+    if (cf.n > 1) {
+        if (o->check) {
+            config_fleet_done(&cf);
+            return usage_error("%s", "--check speaks for one cluster: give its file alone (-c "
+                                     "FILE); status and status --json cover a fleet");
+        }
+        rc = status_fleet_run(stdout, &cf, o->json);
+        config_fleet_done(&cf);
+        return rc;
+    }
+    struct config *cfg = &cf.cfgs[0];
+    struct cluster *cl = cluster_new(cfg);
     struct snapshot *s = cluster_sample_once(cl);
     rc = report_exit_code(s);
     if (o->json) {
@@ -276,13 +357,13 @@ static int cmd_status(int argc, char **argv, struct options *o)
         puts(text);
         free(text);
     } else if (o->check) {
-        rc = report_check(stdout, s, &cfg);
+        rc = report_check(stdout, s, cfg);
     } else {
         report_print(stdout, s);
     }
     snapshot_free(s);
     cluster_free(cl);
-    config_done(&cfg);
+    config_fleet_done(&cf);
     return rc;
 }
 
@@ -298,36 +379,47 @@ static int cmd_dashboard(int argc, char **argv, struct options *o)
                                  "terminal for it: record without one with repltop record FILE");
     if (o->record_max && !o->record_path)
         return usage_error("%s", "--record-max goes with --record FILE or repltop record FILE");
-    struct config cfg;
-    config_init(&cfg);
-    struct dash_opts d = {.cfg = &cfg, .theme = o->theme, .record_path = o->record_path};
+    struct config_fleet cf;
+    config_fleet_init(&cf);
+    struct dash_opts d = {.theme = o->theme, .record_path = o->record_path};
     if (o->replay_path) {
-        if (o->record_path) {
-            config_done(&cfg);
+        if (o->record_path)
             return usage_error("%s", "--record and --replay do not go together");
-        }
-        if (argc > 0) {
-            config_done(&cfg);
+        if (argc > 0)
             return usage_error("--replay plays a file and takes no CONNINFO (\"%s\")", argv[0]);
-        }
         char err[600];
+        cf.cfgs = xcalloc(1, sizeof *cf.cfgs);
+        cf.n = 1;
+        config_init(&cf.cfgs[0]);
         /* the config only matters for its theme here: no nodes are needed */
-        if (o->config_path && !config_load_file(&cfg, o->config_path, err, sizeof err)) {
+        if (o->config_path && !config_load_file(&cf.cfgs[0], o->config_path, err, sizeof err)) {
             text_error("%s", err);
-            config_done(&cfg);
+            config_fleet_done(&cf);
             return EXIT_USAGE;
         }
         d.replay_path = o->replay_path;
         d.replay_interval = o->interval;
-    } else if (!load_config(&cfg, o, argc, argv)) {
-        config_done(&cfg);
+    } else if (!load_fleet(&cf, o, argc, argv)) {
+        config_fleet_done(&cf);
         return EXIT_USAGE;
+    } else if (cf.n > 1 && o->record_path) {
+        config_fleet_done(&cf);
+        return usage_error("%s", "--record records one cluster, and -c gives several: record "
+                                 "each with its own file (repltop record FILE -c CLUSTER.conf)");
     }
-    if (o->read_only)
-        cfg.actions_off = true;
+    struct config **cfgs = xcalloc((size_t)cf.n, sizeof *cfgs);
+    for (int i = 0; i < cf.n; i++) {
+        cfgs[i] = &cf.cfgs[i];
+        if (o->read_only)
+            cf.cfgs[i].actions_off = true;
+    }
+    d.cfg = cfgs[0];
+    d.cfgs = cfgs;
+    d.ncfg = cf.n;
     d.read_only = o->read_only;
     int rc = dashboard_run(&d);
-    config_done(&cfg);
+    free(cfgs);
+    config_fleet_done(&cf);
     return rc;
 }
 
@@ -410,27 +502,20 @@ static int cmd_record(int argc, char **argv, struct options *o)
     if (optind >= argc)
         return usage_error("%s", "record needs the FILE to record to (repltop record --help)");
     const char *path = argv[optind++];
-    struct config cfg;
-    config_init(&cfg);
-    if (!load_config(&cfg, o, argc - optind, argv + optind)) {
-        config_done(&cfg);
+    struct config_fleet cf;
+    if (!load_fleet(&cf, o, argc - optind, argv + optind)) {
+        config_fleet_done(&cf);
         return EXIT_USAGE;
     }
-    rc = cmd_record_run(&cfg, path, o->record_max);
-    config_done(&cfg);
+    if (cf.n > 1) {
+        config_fleet_done(&cf);
+        return usage_error("%s", "record records one cluster, and -c gives several: record each "
+                                 "with its own file (-c CLUSTER.conf)");
+    }
+    rc = cmd_record_run(&cf.cfgs[0], path, o->record_max);
+    config_fleet_done(&cf);
     return rc;
 }
-
-static const char serve_usage[] =
-    "usage: repltop serve --listen ADDR:PORT [-c FILE] [-i SECONDS] [CONNINFO...]\n"
-    "Watches the cluster without a screen, as the dashboard does, and answers HTTP at ADDR:PORT\n"
-    "(a numeric address: 127.0.0.1:9187, [::1]:9187, 0.0.0.0:9187 for every interface) until\n"
-    "SIGINT, SIGTERM or SIGHUP:\n"
-    "  GET /metrics        the last snapshot in Prometheus's text format (repltop_*, with its\n"
-    "                      age: a scrape never waits for a node)\n"
-    "  GET /snapshot.json  the same snapshot as repltop status --json\n"
-    "Every series has the label cluster, the config file's name without .conf (\"default\"\n"
-    "without one). Exit 3 when --listen is missing or bad, or the address cannot be bound.\n";
 
 static int cmd_serve(int argc, char **argv, struct options *o)
 {
@@ -442,55 +527,73 @@ static int cmd_serve(int argc, char **argv, struct options *o)
     if (o->json || o->check || o->replay_path || o->record_path || o->record_max)
         return usage_error("%s",
                            "serve takes --listen, -c, -i and CONNINFOs (repltop serve --help)");
-    if (!o->listen)
-        return usage_error("%s", "serve needs --listen ADDR:PORT (like 127.0.0.1:9187)");
     struct httpd_addr addr;
-    char err[400];
-    if (!httpd_parse_listen(o->listen, &addr, err, sizeof err))
-        return usage_error("%s", err);
-    struct config cfg;
-    config_init(&cfg);
-    if (!load_config(&cfg, o, argc - optind, argv + optind)) {
-        config_done(&cfg);
+    if (!cmd_serve_address(o->listen, &addr))
+        return EXIT_USAGE;
+    struct config_fleet cf;
+    if (!load_fleet(&cf, o, argc - optind, argv + optind)) {
+        config_fleet_done(&cf);
         return EXIT_USAGE;
     }
-    char name[NAME_LEN];
-    serve_cluster_name(o->config_path, name, sizeof name);
-    rc = serve_run(&cfg, name, &addr);
-    config_done(&cfg);
+    rc = serve_run(cf.cfgs, cf.n, &addr);
+    config_fleet_done(&cf);
     return rc;
 }
+
+static int run_command(int argc, char **argv, struct options *op);
 
 int main(int argc, char **argv)
 {
     struct options o = {0};
-    int rc = parse_options(argc, argv, &o, true);
+    int rc = run_command(argc, argv, &o);
+    free(o.config_paths);
+    return rc;
+}
+
+/* The actions act on one cluster, named by its own file. */
+static bool one_config(const struct options *o, const char *cmd)
+{
+    if (o->nconfig <= 1)
+        return true;
+    text_error("%s acts on one cluster: give its file alone (-c FILE), not %d (repltop --help)",
+               cmd, o->nconfig);
+    return false;
+}
+
+static int run_command(int argc, char **argv, struct options *o)
+{
+    int rc = parse_options(argc, argv, o, true);
     if (rc >= 0)
         return rc;
     int rest = argc - optind;
     char **args = argv + optind;
     if (rest > 0 && strcmp(args[0], "status") == 0)
-        return cmd_status(rest, args, &o);
+        return cmd_status(rest, args, o);
     if (rest > 0 && strcmp(args[0], "record") == 0)
-        return cmd_record(rest, args, &o);
+        return cmd_record(rest, args, o);
     if (rest > 0 && strcmp(args[0], "serve") == 0)
-        return cmd_serve(rest, args, &o);
+        return cmd_serve(rest, args, o);
     if (rest > 0 && strcmp(args[0], "demo") == 0) {
         /* no subcommand (only options, if any): up, then the dashboard */
         if (rest == 1 ||
             (args[1][0] == '-' && strcmp(args[1], "-h") != 0 && strcmp(args[1], "--help") != 0))
-            return cmd_demo_dashboard(rest, args, &o);
+            return cmd_demo_dashboard(rest, args, o);
         return cmd_demo(rest - 1, args + 1);
     }
     if (rest > 0 && strcmp(args[0], "promote") == 0)
-        return cmd_promote(rest, args, o.config_path, o.read_only);
+        return !one_config(o, args[0]) ? EXIT_USAGE
+                                       : cmd_promote(rest, args, o->config_path, o->read_only);
     if (rest > 0 && strcmp(args[0], "sync") == 0)
-        return cmd_sync(rest, args, o.config_path, o.read_only);
+        return !one_config(o, args[0]) ? EXIT_USAGE
+                                       : cmd_sync(rest, args, o->config_path, o->read_only);
     if (rest > 0 && strcmp(args[0], "resync") == 0)
-        return cmd_resync(rest, args, o.config_path, o.read_only);
+        return !one_config(o, args[0]) ? EXIT_USAGE
+                                       : cmd_resync(rest, args, o->config_path, o->read_only);
     if (rest > 0 && strcmp(args[0], "rejoin") == 0)
-        return cmd_rejoin(rest, args, o.config_path, o.read_only);
+        return !one_config(o, args[0]) ? EXIT_USAGE
+                                       : cmd_rejoin(rest, args, o->config_path, o->read_only);
     if (rest > 0 && strcmp(args[0], "switchover") == 0)
-        return cmd_switchover(rest, args, o.config_path, o.read_only);
-    return cmd_dashboard(rest, args, &o);
+        return !one_config(o, args[0]) ? EXIT_USAGE
+                                       : cmd_switchover(rest, args, o->config_path, o->read_only);
+    return cmd_dashboard(rest, args, o);
 }

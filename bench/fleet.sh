@@ -18,22 +18,6 @@ BENCH_MAX_CONNECTIONS=$((NODES / 3 + 60)) bench_cluster_up
 conf=$TEST_TMP/fleet.conf
 fleet_conf "$NODES" "$conf"
 
-# every process of the three servers (postmasters and their children)
-server_pids() {
-    local n p
-    for n in db_m db_s1 db_s2; do
-        p=$(node_pid "$n")
-        echo "$p"
-        ps -o pid= --ppid "$p"
-    done
-}
-server_ticks() { # the pids given: sum of their CPU ticks (gone ones count 0), one awk for all
-    local p files=()
-    for p in "$@"; do [ -r "/proc/$p/stat" ] && files+=("/proc/$p/stat"); done
-    [ ${#files[@]} -gt 0 ] || { echo 0; return; }
-    awk '{t += $14 + $15} END {print t + 0}' "${files[@]}" 2>/dev/null
-}
-
 log "fleet: status --json, $NODES nodes"
 /usr/bin/time -f "%e %U %S %M" -o "$OUT/status-time.txt" "$REPLTOP" -c "$conf" status --json \
     >"$OUT/status.json" 2>/dev/null

@@ -22,6 +22,23 @@ percentile() { sort -g | awk -v p="$1" '{v[NR]=$1} END {if (NR==0) {print "nan";
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 proc_hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 
+# Every process of the three demo servers (postmasters and their children), and the CPU ticks
+# of the pids given (gone ones count 0), read with one awk for all.
+server_pids() {
+    local n p
+    for n in db_m db_s1 db_s2; do
+        p=$(node_pid "$n")
+        echo "$p"
+        ps -o pid= --ppid "$p"
+    done
+}
+server_ticks() { # pids...
+    local p files=()
+    for p in "$@"; do [ -r "/proc/$p/stat" ] && files+=("/proc/$p/stat"); done
+    [ ${#files[@]} -gt 0 ] || { echo 0; return; }
+    awk '{t += $14 + $15} END {print t + 0}' "${files[@]}" 2>/dev/null
+}
+
 # Starts the demo cluster with room for 200+ sessions per server and pg_stat_statements
 # loaded (needs postgresql-contrib): ALTER SYSTEM, then a restart of each server.
 bench_cluster_up() {

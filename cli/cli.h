@@ -18,5 +18,10 @@ struct config;
 /* `repltop record FILE`: snapshots of cfg's nodes appended to path every refresh until SIGINT
  * or SIGTERM, rotated at max_bytes (0: never). The exit status. */
 int cmd_record_run(const struct config *cfg, const char *path, long long max_bytes);
+/* `repltop serve`: its --help text, and its --listen checked into addr (false: said in one
+ * line, an exit 3). */
+struct httpd_addr;
+extern const char serve_usage[];
+bool cmd_serve_address(const char *listen, struct httpd_addr *addr);
 
 #endif

@@ -95,6 +95,8 @@ unsigned dashboard_key(struct view *v, const struct snapshot *s, enum key_cmd a)
     switch (a) {
     case CMD_QUIT:
         return INTENT_QUIT;
+    case CMD_FLEET:
+        return v->fleet_size > 1 ? INTENT_BACK : INTENT_NONE;
     case CMD_HELP:
         v->show_help = true;
         v->help_scroll = 0;

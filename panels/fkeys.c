@@ -24,8 +24,12 @@ void fkeys_render(const struct view *v, struct grid *g, struct rect r)
     /* leave out the least important items until the rest fit */
     bool keep[32];
     int total = 0;
+    int here = v->fleet_screen ? BAR_FLEET : v->fleet_size > 1 ? BAR_IN_FLEET : BAR_CLUSTER;
     for (int i = 0; i < key_nbar && i < 32; i++) {
-        keep[i] = true;
+        int w = key_bar[i].where;
+        keep[i] = w == BAR_ALL || w == here || (w == BAR_CLUSTER && here == BAR_IN_FLEET);
+        if (!keep[i])
+            continue;
         total += text_width(key_bar[i].keys, u) + 1 + text_width(key_bar[i].label, u) + 2;
     }
     for (int prio = 9; prio > 0 && total > r.w; prio--) {

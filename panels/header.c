@@ -96,10 +96,15 @@ void header_render(const struct snapshot *s, const struct view *v, struct grid *
     grid_text(g, r.x + r.w - cw - 1, r.y, cw, CR_HEADER, 0, clock);
     int w = r.w - cw - 3;
 
-    struct seg segs[12];
+    struct seg segs[13];
     int n = 0;
     segs[n] = (struct seg){NULL, "repltop", CR_TITLE, 0, 5};
     n++;
+    if (v->cluster_name) { /* one cluster of a fleet: which one */
+        segs[n] = (struct seg){"cluster", "", CR_TITLE, ATTR_BOLD, 0};
+        str_copy(segs[n].value, sizeof segs[n].value, v->cluster_name);
+        n++;
+    }
     if (v->read_only) {
         segs[n] = (struct seg){NULL, " READ-ONLY ", CR_MESSAGE, ATTR_REVERSE, 0};
         n++;

@@ -80,7 +80,9 @@ enum {
     X(RESYNC, "resync", "rebuild the selected standby (pg_basebackup)", true)                      \
     X(ADD, "add replica", "build a new replica from the config (pg_basebackup)", true)             \
     X(REJOIN, "rejoin", "the selected old primary back as a standby", true)                        \
-    X(SWITCHOVER, "switchover", "planned: the selected standby becomes the primary", true)
+    X(SWITCHOVER, "switchover", "planned: the selected standby becomes the primary", true)         \
+    X(FILTER, "filter", "fleet screen: only the clusters whose name holds it", false)              \
+    X(FLEET, "fleet", "back to the fleet screen (several clusters)", false)
 
 enum key_cmd {
 #define CMD_ENUM(id, name, help, op) CMD_##id,
@@ -103,7 +105,14 @@ struct bar_item {
     const char *keys; /* the key as shown ("?", "Tab", "+-") */
     enum key_cmd cmd;
     const char *label;
-    int prio; /* when the bar is too narrow, items with the highest number go first */
+    int prio;  /* when the bar is too narrow, items with the highest number go first */
+    int where; /* BAR_* */
+};
+enum {
+    BAR_ALL = 0,     /* every screen */
+    BAR_CLUSTER = 1, /* a cluster's dashboard */
+    BAR_FLEET = 2,   /* the fleet screen */
+    BAR_IN_FLEET = 3 /* a cluster's dashboard opened from the fleet screen */
 };
 extern const struct bar_item key_bar[];
 extern const int key_nbar;

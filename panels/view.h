@@ -38,6 +38,17 @@ enum intent {
     INTENT_RUN = 1 << 13,        /* a dialog was confirmed: run its action (dialog_argv) */
     INTENT_NEXT_EVENT = 1 << 14, /* replay: the next frame whose problems differ */
     INTENT_PREV_EVENT = 1 << 15, /* replay: the previous such frame */
+    INTENT_OPEN = 1 << 16,       /* fleet screen: open cluster view.fleet_sel's dashboard */
+    INTENT_BACK = 1 << 17,       /* a cluster's dashboard: back to the fleet screen */
+};
+
+/* One cluster of a fleet, as the fleet screen (panels/fleet.c) shows it. */
+struct fleet_entry {
+    const char *name;
+    const struct snapshot *snap; /* its last snapshot, NULL before its first refresh */
+    int nodes;                   /* configured nodes */
+    const double *lag;           /* its worst replay lag per refresh (bytes, NAN unknown), */
+    int nlag;                    /* oldest first */
 };
 
 struct dialog;
@@ -71,6 +82,15 @@ struct view {
     const struct events *events;
     const struct dialog *dialog; /* drawn on top when one is open (panels/dialog.h) */
     const struct run_state *run; /* the operator action running or last run, or NULL */
+
+    /* a fleet: more than one cluster (panels/fleet.c) */
+    int fleet_size;                  /* clusters watched; 1: no fleet screen */
+    bool fleet_screen;               /* the fleet screen is shown, not one cluster */
+    const char *cluster_name;        /* the cluster shown, in a fleet; NULL otherwise */
+    const struct fleet_entry *fleet; /* fleet_size entries, for the fleet screen */
+    int fleet_sel, fleet_top;        /* the selected cluster (an index), the first row shown */
+    char filter[64];                 /* `/`: only clusters whose name holds it */
+    bool filtering;                  /* the filter is being typed */
 };
 
 void view_init(struct view *v);
@@ -91,6 +111,15 @@ unsigned detail_key(struct view *v, const struct snapshot *s, enum key_cmd a);
 int detail_height(const struct snapshot *s, const struct view *v, int w, bool utf8);
 void events_render(const struct snapshot *s, struct view *v, struct grid *g, struct rect r);
 unsigned events_key(struct view *v, const struct snapshot *s, enum key_cmd a);
+/* The fleet screen: a header, one row per cluster (worst first, filtered), the fleet's
+ * problems, the key bar. */
+void fleet_render(struct view *v, struct grid *g);
+unsigned fleet_key(struct view *v, enum key_cmd a);
+/* A key while the filter is typed: characters, Backspace, Enter (keep), Esc (clear). */
+unsigned fleet_filter_key(struct view *v, int key);
+/* The clusters shown, in screen order (worst first, the filter applied): how many, into order
+ * (room for v->fleet_size). */
+int fleet_order(const struct view *v, int *order);
 void help_render(const struct view *v, struct grid *g, struct rect r);
 unsigned help_key(struct view *v, enum key_cmd a);
 void fkeys_render(const struct view *v, struct grid *g, struct rect r);

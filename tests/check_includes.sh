@@ -26,7 +26,7 @@ declare -A may=(
     [model/serve]="model/base model/pg model/config model/watch model/store"
     [panels]="model/base model/pg model/config model/watch model/store"
     [tui]="model/base model/pg model/config model/watch model/store panels"
-    [cli]="model/base model/pg model/config model/watch model/store model/local model/ops model/demo model/patroni tui"
+    [cli]="model/base model/pg model/config model/watch model/store model/local model/ops model/demo model/patroni model/serve tui"
 )
 # System headers a room may not use: the model knows no screen, panels no server.
 declare -A banned=(

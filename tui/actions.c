@@ -50,7 +50,7 @@ static void add_defaults(const struct config *cfg, struct dialog_ctx *c)
 static void fill_local(struct app *a)
 {
     struct dialog_ctx *c = &a->dlg.ctx;
-    const struct config *cfg = a->o->cfg;
+    const struct config *cfg = a->cfg;
     c->nlocal = 0;
     for (int i = 0; cfg && i < cfg->nnodes && c->nlocal < DLG_MAX_LOCAL; i++) {
         const struct node_conf *n = &cfg->nodes[i];
@@ -74,12 +74,11 @@ static void fill_local(struct app *a)
         add_defaults(cfg, c);
 }
 
-void actions_init(struct app *a)
+/* The dialogs act on the cluster on screen: its config, handed to the action by its path. */
+static void point_at_cluster(struct app *a)
 {
-    a->run_fd = -1;
-    a->view.dialog = &a->dlg;
-    a->view.run = &a->run;
-    const struct config *cfg = a->o->cfg;
+    const struct config *cfg = a->cfg;
+    a->conf_path[0] = '\0';
     if (!a->rec && cfg && cfg->path) {
         char *abs = realpath(cfg->path, NULL);
         str_copy(a->conf_path, sizeof a->conf_path, abs ? abs : cfg->path);
@@ -88,6 +87,15 @@ void actions_init(struct app *a)
     a->dlg.ctx.can_run = a->conf_path[0] != '\0';
     a->dlg.ctx.config = a->conf_path;
     a->dlg.ctx.cfg = a->rec ? NULL : cfg;
+}
+
+void actions_init(struct app *a)
+{
+    a->run_fd = -1;
+    a->view.dialog = &a->dlg;
+    a->view.run = &a->run;
+    a->run_events = a->events;
+    point_at_cluster(a);
 }
 
 void actions_note_snapshot(struct app *a, const struct snapshot *s)
@@ -155,10 +163,15 @@ void actions_open(struct app *a, enum key_cmd cmd)
                 a->o->read_only ? "--read-only" : "[repltop] actions = off in the config");
         return;
     }
-    if (a->view.connecting || !a->snap) {
+    if (!a->snap) { /* the fleet screen */
+        app_say(a, SEV_WARNING, "%s: open a cluster first (Enter)", cmd_name(cmd));
+        return;
+    }
+    if (a->view.connecting) {
         app_say(a, SEV_WARNING, "%s: wait for the first refresh", cmd_name(cmd));
         return;
     }
+    point_at_cluster(a);
     const char *node = a->view.selected >= 0 && a->view.selected < a->snap->nnodes
                            ? a->snap->nodes[a->view.selected].name
                            : "";
@@ -218,7 +231,7 @@ static void on_line(struct app *a, char *line)
     char verb[32];
     str_copy(verb, sizeof verb, r->title);
     verb[strcspn(verb, " ")] = '\0';
-    events_add(a->events, clock_wall(), EV_ACTION, sev, r->node, "%s: %s", verb, line);
+    events_add(a->run_events, clock_wall(), EV_ACTION, sev, r->node, "%s: %s", verb, line);
     a->dirty = true;
 }
 
@@ -278,28 +291,28 @@ static void reread_config(struct app *a, bool nodes)
     config_init(&fresh);
     char err[600];
     if (!config_load_file(&fresh, a->conf_path, err, sizeof err)) {
-        events_add(a->events, clock_wall(), EV_ACTION, SEV_WARNING, a->run.node,
+        events_add(a->run_events, clock_wall(), EV_ACTION, SEV_WARNING, a->run.node,
                    "cannot read the config again: %s", err);
         config_done(&fresh);
         return;
     }
-    struct config *cfg = a->o->cfg;
+    struct config *cfg = a->fleet ? fleet_config(a->fleet, a->run_cluster) : a->cfg;
     const char *was = cfg->sync_policy ? cfg->sync_policy : "";
     const char *now = fresh.sync_policy ? fresh.sync_policy : "";
     if (strcmp(was, now) != 0) {
         free(cfg->sync_policy);
         cfg->sync_policy = now[0] ? xstrdup(now) : NULL;
-        events_add(a->events, clock_wall(), EV_ACTION, SEV_OK, "", "the sync policy is now %s (%s)",
-                   now[0] ? now : "none", a->conf_path);
+        events_add(a->run_events, clock_wall(), EV_ACTION, SEV_OK, "",
+                   "the sync policy is now %s (%s)", now[0] ? now : "none", a->conf_path);
     }
     int before = cfg->nnodes;
     int added = nodes ? config_add_new_nodes(cfg, &fresh) : 0;
     config_done(&fresh);
     if (!added)
         return;
-    app_rebuild_cluster(a);
+    app_rebuild_cluster(a, a->run_cluster);
     for (int i = before; i < cfg->nnodes; i++)
-        events_add(a->events, clock_wall(), EV_ACTION, SEV_OK, cfg->nodes[i].name,
+        events_add(a->run_events, clock_wall(), EV_ACTION, SEV_OK, cfg->nodes[i].name,
                    "%s joins the dashboard (added to %s)", cfg->nodes[i].name, a->conf_path);
 }
 
@@ -326,7 +339,7 @@ static void ended(struct app *a, int status)
     char how[64];
     proc_status_text(status, how, sizeof how);
     double took = r->finished - r->started;
-    events_add(a->events, r->finished, EV_ACTION, r->ok ? SEV_OK : SEV_CRITICAL, r->node,
+    events_add(a->run_events, r->finished, EV_ACTION, r->ok ? SEV_OK : SEV_CRITICAL, r->node,
                "%s %s after %.1f s%s%s%s", r->title, r->ok ? "succeeded" : "FAILED", took,
                r->ok ? "" : " (", r->ok ? "" : how, r->ok ? "" : ")");
     app_say(a, r->ok ? SEV_OK : SEV_CRITICAL, "%s %s after %.1f s%s", r->title,
@@ -337,7 +350,7 @@ static void ended(struct app *a, int status)
     reread_config(a, a->run_adds);
     a->run_adds = false;
     /* show the cluster as the action left it without waiting for the next refresh */
-    if (a->cluster && !a->sched.refreshing)
+    if (a->fleet && !a->sched.refreshing)
         a->sched.next = clock_mono_ms();
     a->dirty = true;
 }
@@ -401,7 +414,9 @@ static void start(struct app *a)
     a->run_fd = fd;
     a->run_adds = dialog_adds_nodes(&a->dlg);
     a->run_len = 0;
-    events_add(a->events, r->started, EV_ACTION, SEV_OK, r->node, "%s started: %s", title, cmd);
+    a->run_cluster = a->cur;
+    a->run_events = a->events;
+    events_add(a->run_events, r->started, EV_ACTION, SEV_OK, r->node, "%s started: %s", title, cmd);
     a->dlg.cls = &running_dialog;
     /* the child shares our process group: a Ctrl-C must not reach it as SIGINT */
     term_catch_ctrl_c(a->term, true);

@@ -8,6 +8,7 @@
 #include "term.h"
 #include "theme.h"
 #include "model/watch/events.h"
+#include "model/watch/fleet.h"
 #include "model/watch/history.h"
 #include "model/watch/schedule.h"
 #include "model/store/record.h"
@@ -20,8 +21,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* A cluster of the fleet while it is not on screen: its own sparklines and events, fed from
+ * its snapshots all along. The cluster on screen has them in app's hist and events (and its
+ * snapshot, a copy of the fleet's, in snap): app_enter swaps them. */
+struct app_cluster {
+    struct history *hist;
+    struct events *events;
+    int selected; /* its selected node, kept while another is shown */
+    bool stale;   /* its config has new nodes: rebuild it at the top of the next pass */
+};
+
 struct app {
     const struct dash_opts *o;
+    struct config *cfg; /* the config of the cluster on screen (the first on the fleet screen) */
     struct term *term;
     struct grid *grid;
     struct theme theme;
@@ -30,10 +42,15 @@ struct app {
     struct events *events;
     struct snapshot *snap; /* what the screen shows; may be a "connecting" placeholder */
 
-    /* live */
-    struct cluster *cluster;
-    bool cluster_stale;    /* the config has new nodes: rebuild it at the top of the next pass */
-    struct schedule sched; /* when it refreshes (model/watch/schedule) */
+    /* live: every cluster, in one fleet (one cluster is a fleet of one) */
+    struct fleet *fleet;
+    struct app_cluster *cl;
+    int ncl;
+    int cur; /* the cluster on screen; -1: the fleet screen (more than one cluster) */
+    struct events *fleet_events; /* the log on the fleet screen (theme, interval) */
+    struct fleet_entry *entries; /* the fleet screen's rows, filled before each drawing */
+    double *lags;                /* their sparklines: FLEET_LAG_SAMPLES per cluster */
+    struct schedule sched;       /* when the clusters refresh (model/watch/schedule) */
 
     /* replay */
     struct recording *rec;
@@ -54,6 +71,8 @@ struct app {
     FILE *run_echo;       /* after the dashboard closed: where the action's lines go */
     bool run_adds;        /* it may add nodes to the config file: read it again at the end */
     char conf_path[4096]; /* the config, absolute, handed to the action ("" when none) */
+    int run_cluster;      /* the cluster the action runs on (its events get its lines) */
+    struct events *run_events;
 
     struct recorder *recorder;
     int64_t message_until;
@@ -68,10 +87,14 @@ void app_say(struct app *a, enum severity sev, const char *fmt, ...)
  * sparklines, appends it to the recording. */
 void app_take_snapshot(struct app *a, struct snapshot *s);
 
-/* Watches the nodes of the config as it is now (after nodes were added to it): a new
+/* Watches the nodes of cluster i's config as it is now (after nodes were added to it): a new
  * cluster at the top of the loop's next pass, refreshed at once; the screen keeps the last
  * snapshot until then. */
-void app_rebuild_cluster(struct app *a);
+void app_rebuild_cluster(struct app *a, int i);
+/* Shows cluster i's dashboard (i >= 0), or the fleet screen (-1). */
+void app_enter(struct app *a, int i);
+/* Fills the fleet screen's rows (view.fleet) from the fleet as it is now. */
+void app_fleet_rows(struct app *a);
 
 /* intents.c: reads the waiting keys and carries out what they ask. */
 void app_read_keys(struct app *a);

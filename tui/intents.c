@@ -46,13 +46,14 @@ static void change_interval(struct app *a, int dir)
     }
     static const double steps[] = {0.25, 0.5, 1, 2, 3, 5, 10, 15, 30, 60};
     int n = (int)(sizeof steps / sizeof steps[0]), i = 0;
-    while (i < n - 1 && steps[i] < a->o->cfg->refresh_s - 1e-9)
+    while (i < n - 1 && steps[i] < a->cfg->refresh_s - 1e-9)
         i++;
-    if (steps[i] > a->o->cfg->refresh_s + 1e-9 && dir > 0)
+    if (steps[i] > a->cfg->refresh_s + 1e-9 && dir > 0)
         i--; /* between two steps (-i 1.5): "longer" is the step above, "shorter" below */
     i += dir;
     double iv = steps[i < 0 ? 0 : i >= n ? n - 1 : i];
-    a->o->cfg->refresh_s = iv;
+    for (int k = 0; k < a->ncl; k++) /* the clusters of a fleet refresh together */
+        fleet_config(a->fleet, k)->refresh_s = iv;
     a->view.interval_s = iv;
     a->sched.next = a->sched.started + (int64_t)(iv * 1000);
     app_say(a, SEV_OK, "refresh every %gs", iv);
@@ -106,6 +107,10 @@ static void apply(struct app *a, unsigned in)
         replay_move(a, in);
     if (in & INTENT_ACTION)
         actions_open(a, a->view.cmd);
+    if (in & INTENT_OPEN)
+        app_enter(a, a->view.fleet_sel);
+    if (in & INTENT_BACK)
+        app_enter(a, -1);
 }
 
 void app_read_keys(struct app *a)
@@ -121,6 +126,11 @@ void app_read_keys(struct app *a)
             continue;
         }
         bool small = a->grid->w < MIN_COLS || a->grid->h < MIN_ROWS;
+        if (a->view.filtering && !small) { /* the fleet screen's filter is being typed */
+            app_fleet_rows(a);
+            apply(a, fleet_filter_key(&a->view, key));
+            continue;
+        }
         /* a dialog takes every key (a name is typed there), but for the running action's
          * dialog, which has nothing to type: q quits from there too */
         bool quit_key = keys_cmd(key) == CMD_QUIT;
@@ -138,6 +148,11 @@ void app_read_keys(struct app *a)
         if (small) {
             if (cmd == CMD_QUIT)
                 request_quit(a);
+            continue;
+        }
+        if (a->fleet && a->cur < 0) {
+            app_fleet_rows(a); /* the snapshots may have changed since the last drawing */
+            apply(a, fleet_key(&a->view, cmd));
             continue;
         }
         apply(a, dashboard_key(&a->view, a->snap, cmd));

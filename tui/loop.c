@@ -3,6 +3,7 @@
  * actions.c, the replay in replay.c. */
 #include "app.h"
 #include "model/watch/cluster.h"
+#include "model/watch/fleet.h"
 #include "model/watch/patroni_members.h"
 #include "model/watch/schedule.h"
 #include "model/base/sigpipe.h"
@@ -10,6 +11,7 @@
 #include "model/base/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -50,11 +52,11 @@ static void follow_patroni(struct app *a, const struct snapshot *s)
 {
     if (!s->patroni || !s->patroni->known)
         return;
-    struct config *cfg = a->o->cfg;
+    struct config *cfg = a->cfg;
     int before = cfg->nnodes;
     if (patroni_add_members(cfg, s->patroni) == 0)
         return;
-    app_rebuild_cluster(a);
+    app_rebuild_cluster(a, a->cur);
     for (int i = before; i < cfg->nnodes; i++)
         events_add(a->events, clock_wall(), EV_INFO, SEV_OK, cfg->nodes[i].name,
                    "%s joins the dashboard (a new member in Patroni's cluster)",
@@ -103,28 +105,147 @@ static struct snapshot *placeholder(const struct config *cfg)
  * (the drawing costs more than the refresh, bench/RESULTS.md). */
 static bool clock_waits(const struct app *a, int64_t now)
 {
-    if (!a->cluster || a->view.paused)
+    if (!a->fleet || a->view.paused)
         return false;
     if (a->sched.refreshing)
         return now < a->sched.started + CLOCK_WAIT_MS;
     return now >= a->sched.next;
 }
 
-void app_rebuild_cluster(struct app *a)
+void app_rebuild_cluster(struct app *a, int i)
 {
-    a->cluster_stale = a->cluster != NULL;
+    if (a->fleet && i >= 0 && i < a->ncl)
+        a->cl[i].stale = true;
 }
 
 /* At the top of a pass, never between poll() and the handling of its results, which name the
- * old cluster's sockets. A refresh under way is dropped with its connections. */
-static void rebuild_cluster(struct app *a)
+ * old cluster's sockets. That cluster's refresh under way is dropped with its connections. */
+static void rebuild_clusters(struct app *a)
 {
-    cluster_free(a->cluster);
-    a->cluster = cluster_new(a->o->cfg);
-    cluster_set_always_polled(a->cluster);
-    a->cluster_stale = false;
-    schedule_init(&a->sched, clock_mono_ms());
+    for (int i = 0; i < a->ncl; i++) {
+        if (!a->cl[i].stale)
+            continue;
+        fleet_rebuild(a->fleet, i);
+        a->cl[i].stale = false;
+        schedule_rebuilt(&a->sched, a->fleet, clock_mono_ms());
+        a->dirty = true;
+    }
+}
+
+/* ---- the clusters of a fleet ---- */
+
+void app_enter(struct app *a, int i)
+{
+    if (a->cur >= 0) /* its history and events stay in a->cl[cur] */
+        a->cl[a->cur].selected = a->view.selected;
+    snapshot_free(a->snap);
+    a->snap = NULL;
+    a->cur = i;
+    a->view.fleet_screen = i < 0;
+    a->view.show_help = false;
+    a->view.focus = PANEL_NODES;
+    a->view.table_top = a->view.detail_scroll = a->view.events_scroll = 0;
+    if (i < 0) {
+        a->hist = NULL;
+        a->events = a->fleet_events;
+        a->cfg = fleet_config(a->fleet, 0);
+        a->view.cluster_name = NULL;
+    } else {
+        a->hist = a->cl[i].hist;
+        a->events = a->cl[i].events;
+        a->cfg = fleet_config(a->fleet, i);
+        const struct snapshot *s = fleet_snapshot(a->fleet, i);
+        a->snap = s ? snapshot_copy(s) : placeholder(a->cfg);
+        a->view.connecting = s == NULL;
+        a->view.selected = a->cl[i].selected;
+        a->view.cluster_name = a->ncl > 1 ? fleet_name(a->fleet, i) : NULL;
+        a->view.read_only = a->o->read_only || a->cfg->actions_off;
+    }
+    a->view.history = a->hist;
+    a->view.events = a->events;
     a->dirty = true;
+}
+
+/* A cluster's refresh ended (fleet_collect): the one on screen takes a copy of its snapshot;
+ * another one's sparklines and events are fed, so they are there when it is opened. */
+static void on_snapshot(void *arg, int i, const struct snapshot *prev, const struct snapshot *now)
+{
+    struct app *a = arg;
+    if (i == a->cur) {
+        app_take_snapshot(a, snapshot_copy(now));
+        return;
+    }
+    events_diff(a->cl[i].events, prev, now);
+    history_feed(a->cl[i].hist, now);
+    if (a->cur < 0)
+        a->dirty = true;
+}
+
+/* The fleet screen's rows, from the fleet as it is now (its snapshots change at each collect). */
+static void fill_entries(struct app *a)
+{
+    for (int i = 0; i < a->ncl; i++) {
+        struct fleet_entry *e = &a->entries[i];
+        double *lag = a->lags + (size_t)i * FLEET_LAG_SAMPLES;
+        e->name = fleet_name(a->fleet, i);
+        e->snap = fleet_snapshot(a->fleet, i);
+        e->nodes = fleet_config(a->fleet, i)->nnodes;
+        e->lag = lag;
+        e->nlag = fleet_lag_series(a->fleet, i, lag, FLEET_LAG_SAMPLES);
+    }
+    a->view.fleet = a->entries;
+    a->view.fleet_size = a->ncl;
+}
+
+void app_fleet_rows(struct app *a)
+{
+    if (a->fleet)
+        fill_entries(a);
+}
+
+static void clusters_start(struct app *a)
+{
+    const struct dash_opts *o = a->o;
+    a->ncl = o->cfgs ? o->ncfg : 1;
+    struct config *const *cfgs = o->cfgs ? o->cfgs : (struct config *const *)&o->cfg;
+    a->fleet = fleet_new(cfgs, a->ncl);
+    fleet_set_always_polled(a->fleet);
+    schedule_init(&a->sched, clock_mono_ms());
+    a->cl = xcalloc((size_t)a->ncl, sizeof *a->cl);
+    /* a fleet keeps fewer events per cluster: 300 clusters of 500 would be 60 MB (bench/) */
+    int events = a->ncl > 1 ? 40 : EVENTS_DEFAULT_CAPACITY;
+    for (int i = 0; i < a->ncl; i++) {
+        a->cl[i].hist = i == 0 ? a->hist : history_new(HISTORY_DEFAULT_CAPACITY);
+        a->cl[i].events = i == 0 && a->ncl == 1 ? a->events : events_new(events);
+    }
+    if (a->ncl > 1) /* the log made so far (a theme that did not load) is the fleet screen's */
+        a->fleet_events = a->events;
+    a->entries = xcalloc((size_t)a->ncl, sizeof *a->entries);
+    a->lags = xcalloc((size_t)a->ncl * FLEET_LAG_SAMPLES, sizeof *a->lags);
+    a->cur = -1;
+    a->events = NULL;
+    a->view.fleet_sel = -1; /* the first row, worst first */
+    app_enter(a, a->ncl > 1 ? -1 : 0);
+    fill_entries(a);
+}
+
+static void clusters_free(struct app *a)
+{
+    if (!a->fleet)
+        return;
+    for (int i = 0; i < a->ncl; i++) {
+        history_free(a->cl[i].hist);
+        if (a->cl[i].events != a->fleet_events)
+            events_free(a->cl[i].events);
+    }
+    events_free(a->fleet_events);
+    a->hist = NULL;
+    a->events = NULL;
+    free(a->cl);
+    free(a->entries);
+    free(a->lags);
+    fleet_free(a->fleet);
+    a->fleet = NULL;
 }
 
 /* ---- replay ---- */
@@ -151,18 +272,23 @@ static void draw(struct app *a)
     if (a->grid->w != cols || a->grid->h != rows)
         grid_resize(a->grid, cols, rows);
     a->view.now = clock_wall();
-    dashboard_render(a->snap, &a->view, a->grid);
+    if (a->fleet && a->cur < 0) {
+        fill_entries(a);
+        fleet_render(&a->view, a->grid);
+    } else {
+        dashboard_render(a->snap, &a->view, a->grid);
+    }
     term_draw(a->term, a->grid);
     a->shown_second = (long)a->view.now;
     a->dirty = false;
 }
 
-/* Room for the terminal, the signal pipe, an action's output, one socket per node and
- * Patroni's requests: any number of nodes is polled (issue 14: a fixed 256 left the rest
- * unpolled). */
+/* Room for the terminal, the signal pipe, an action's output and one socket per node: any
+ * number of nodes is polled (issue 14: a fixed 256 left the rest unpolled). */
 static void fit_pollfds(struct app *a, struct pollfd **pfds, int **owner, int *cap)
 {
-    int need = 3 + (a->cluster ? cluster_size(a->cluster) + CLUSTER_POLLFDS_EXTRA : 0);
+    /* and Patroni's REST API sockets: a few per cluster that has one */
+    int need = 3 + (a->fleet ? fleet_nodes(a->fleet) + CLUSTER_POLLFDS_EXTRA * a->ncl : 0);
     if (need <= *cap)
         return;
     *pfds = xrealloc(*pfds, (size_t)need * sizeof **pfds);
@@ -187,8 +313,8 @@ static void run(struct app *a)
     int *owner = NULL, cap = 0;
     bool nodes_only = false; /* the last wake-up was for node answers only */
     while (!a->quit) {
-        if (a->cluster_stale)
-            rebuild_cluster(a);
+        if (a->fleet)
+            rebuild_clusters(a);
         fit_pollfds(a, &pfds, &owner, &cap);
         int64_t now = clock_mono_ms();
         if (a->rec)
@@ -203,8 +329,8 @@ static void run(struct app *a)
         if (a->dirty)
             draw(a);
         /* a refresh's sends one slice per pass: a key is read and answered between slices */
-        bool sending = a->cluster && schedule_send(&a->sched, a->cluster, a->o->cfg->refresh_s,
-                                                   a->view.paused, clock_mono_ms(), SEND_SLICE_MS);
+        bool sending = a->fleet && schedule_send(&a->sched, a->fleet, a->cfg->refresh_s,
+                                                 a->view.paused, clock_mono_ms(), SEND_SLICE_MS);
         now = clock_mono_ms();
 
         pfds[0] = (struct pollfd){term_fd(a->term), POLLIN, 0};
@@ -214,12 +340,12 @@ static void run(struct app *a)
             pfds[nfix++] = (struct pollfd){actions_fd(a), POLLIN, 0};
         /* every node's socket, between refreshes too (cluster_set_always_polled): a late
          * answer is read when it comes, and a refresh never waits for a hung node */
-        int ncl = a->cluster ? cluster_pollfds(a->cluster, pfds + nfix, owner, cap - nfix) : 0;
+        int ncl = a->fleet ? fleet_pollfds(a->fleet, pfds + nfix, owner, cap - nfix) : 0;
         double wall = clock_wall();
         int timeout = (int)((floor(wall) + 1 - wall) * 1000) + 1;
-        if (a->cluster)
-            timeout = timeout_min(timeout, cluster_timeout_ms(a->cluster, now));
-        if (a->cluster)
+        if (a->fleet)
+            timeout = timeout_min(timeout, fleet_timeout_ms(a->fleet, now));
+        if (a->fleet)
             timeout = timeout_min(timeout, schedule_due_ms(&a->sched, a->view.paused, now));
         if (a->sched.refreshing && (long)clock_wall() != a->shown_second)
             timeout = timeout_min(timeout, timeout_until(a->sched.started + CLOCK_WAIT_MS, now));
@@ -251,11 +377,10 @@ static void run(struct app *a)
             actions_read(a);
         if (actions_running(a) && actions_fd(a) < 0)
             actions_reap(a); /* a backstop: a full self-pipe may have dropped its SIGCHLD */
-        if (a->cluster)
-            cluster_handle(a->cluster, pfds + nfix, owner, ncl, now);
-        struct snapshot *fresh = a->cluster ? schedule_collect(&a->sched, a->cluster) : NULL;
-        if (fresh)
-            app_take_snapshot(a, fresh);
+        if (a->fleet)
+            fleet_handle(a->fleet, pfds + nfix, owner, ncl, now);
+        if (a->fleet)
+            schedule_collect(&a->sched, a->fleet, on_snapshot, a);
         if (r > 0 && pfds[0].revents & (POLLHUP | POLLERR | POLLNVAL))
             a->quit = true; /* the terminal went away */
         else if (r > 0 && pfds[0].revents)
@@ -318,15 +443,13 @@ int dashboard_run(const struct dash_opts *o)
             }
             a->view.record_path = recorder_path(a->recorder);
         }
-        a->cluster = cluster_new(o->cfg);
-        cluster_set_always_polled(a->cluster);
-        schedule_init(&a->sched, clock_mono_ms());
-        a->snap = placeholder(o->cfg);
-        a->view.connecting = true;
+        a->cfg = o->cfg;
         a->view.interval_s = o->cfg->refresh_s;
         a->view.read_only = o->read_only || o->cfg->actions_off;
     }
     choose_theme(a);
+    if (!o->replay_path)
+        clusters_start(a);
     actions_init(a);
     /* before curses starts: it installs its own SIGINT/SIGTERM/SIGWINCH handlers only where
      * none is set, so ours stay */
@@ -354,7 +477,7 @@ out:
     actions_finish(a); /* an action still running: wait for it, with its output on stdout */
     sigpipe_close();
     grid_free(a->grid);
-    cluster_free(a->cluster);
+    clusters_free(a);
     recorder_close(a->recorder);
     recording_free(a->rec);
     for (int i = 0; i < a->nwarnings; i++)

@@ -13,7 +13,10 @@
 #include <stdbool.h>
 
 struct dash_opts {
-    struct config *cfg;      /* live: the nodes; unused with replay_path */
+    struct config *cfg;   /* live: the nodes (the first cluster's); unused with replay_path */
+    struct config **cfgs; /* live: every cluster's config, ncfg of them (a fleet when > 1:
+                             the dashboard opens on the fleet screen) */
+    int ncfg;
     const char *theme;       /* name or path; NULL: cfg->theme, else default (monochrome
                                 under NO_COLOR) */
     const char *record_path; /* --record FILE: append every snapshot */

@@ -47,6 +47,7 @@ void config_done(struct config *c)
     }
     free(c->nodes);
     free(c->path);
+    free(c->cluster_name);
     free(c->theme);
     free(c->sync_policy);
     free(c->admin_user);
@@ -273,6 +274,16 @@ static bool set_setting(struct config *c, const char *key, const char *value, ch
             return false;
         }
         c->refresh_s = secs;
+    } else if (strcmp(key, "cluster") == 0) {
+        if (!config_valid_name(value, err, errlen) || strchr(value, ':')) {
+            str_printf(err, errlen,
+                       "cluster must be a name of 1 to %d characters, without ':', control "
+                       "characters or invalid UTF-8, not \"%s\"",
+                       CONFIG_NAME_LEN - 1, value);
+            return false;
+        }
+        free(c->cluster_name);
+        c->cluster_name = xstrdup(value);
     } else if (strcmp(key, "theme") == 0) {
         free(c->theme);
         c->theme = xstrdup(value);

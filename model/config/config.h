@@ -1,6 +1,6 @@
 /* config: the nodes to watch and how, from an INI file (-c FILE) and/or conninfo arguments.
  *
- *   [repltop]                      refresh, theme, lag thresholds, deadlines
+ *   [repltop]                      refresh, theme, lag thresholds, deadlines, cluster name
  *   [nodes]   name = conninfo      any conninfo or URI libpq accepts
  *   [node NAME]                    datadir, port, bindir, ssh, ssh_options, service: enable actions
  *                                  on NAME;
@@ -49,7 +49,10 @@ struct severity_override {
 };
 
 struct config {
-    char *path;        /* the file it was read from, NULL if none */
+    char *path; /* the file it was read from, NULL if none */
+    /* [repltop] cluster = NAME: the cluster's name in a fleet (config_fleet.h), NULL when not
+     * set (then the file's name without .conf) */
+    char *cluster_name;
     bool actions_off;  /* [repltop] actions = off (or --read-only): every action refuses */
     char *admin_user;  /* [repltop] admin_user: the role actions use (NULL: the node's own) */
     bool audit_syslog; /* [repltop] audit = syslog: audit lines to syslog too */

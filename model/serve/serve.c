@@ -2,8 +2,9 @@
 #include "model/serve/serve.h"
 #include "model/serve/httpd.h"
 #include "model/store/json.h"
+#include "model/store/json_fleet.h"
 #include "model/store/metrics.h"
-#include "model/watch/cluster.h"
+#include "model/watch/fleet.h"
 #include "model/watch/patroni_members.h"
 #include "model/watch/schedule.h"
 #include "model/base/sigpipe.h"
@@ -20,12 +21,22 @@
 #define SEND_SLICE_MS 2 /* a refresh's sends in one pass, before a scrape is looked at again */
 
 struct serve {
-    struct config *cfg;
-    const char *name;
-    struct cluster *cluster;
+    struct config *cfgs; /* one per cluster */
+    int n;
+    char (*names)[NAME_LEN]; /* each cluster's label */
+    struct fleet *fleet;
     struct schedule sched;
-    struct snapshot *snap; /* the last complete refresh; NULL before the first */
+    bool *rebuild; /* cluster i has new members (Patroni): rebuilt at the top of a pass */
 };
+
+/* Every cluster has answered once: until then a page would leave some out. */
+static bool all_sampled(const struct serve *sv)
+{
+    for (int i = 0; i < sv->n; i++)
+        if (!fleet_snapshot(sv->fleet, i))
+            return false;
+    return true;
+}
 
 static const char no_snapshot[] = "no snapshot yet: the first refresh is under way\n";
 
@@ -37,13 +48,14 @@ static int route(void *arg, const char *path, const char **type, char **body)
         *body = xstrdup("not found: GET /metrics or /snapshot.json\n");
         return 404;
     }
-    if (!sv->snap) {
+    if (!all_sampled(sv)) {
         *body = xstrdup(no_snapshot); /* unknown is not a made-up value: no page at all */
         return 503;
     }
     if (!metrics) {
         *type = "application/json";
-        char *json = snapshot_to_json(sv->snap, true);
+        char *json = sv->n == 1 ? snapshot_to_json(fleet_snapshot(sv->fleet, 0), true)
+                                : fleet_to_json(sv->fleet, true);
         *body = xasprintf("%s\n", json); /* as status --json prints it */
         free(json);
         return 200;
@@ -53,36 +65,32 @@ static int route(void *arg, const char *path, const char **type, char **body)
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return 500;
-    struct metrics_cluster mc = {sv->name, sv->snap};
-    metrics_write(f, &mc, 1, clock_wall());
+    struct metrics_cluster *mc = xcalloc((size_t)sv->n, sizeof *mc);
+    for (int i = 0; i < sv->n; i++)
+        mc[i] = (struct metrics_cluster){sv->names[i], fleet_snapshot(sv->fleet, i)};
+    metrics_write(f, mc, sv->n, clock_wall());
+    free(mc);
     fclose(f);
     *type = "text/plain; version=0.0.4; charset=utf-8";
     *body = text;
     return 200;
 }
 
-static void watch_start(struct serve *sv)
+/* A cluster's refresh completed: it is what requests get from now on. Members Patroni added
+ * join, as in the dashboard (its DCS is the source of truth for membership); the cluster is
+ * rebuilt at the top of the next pass, after the poll results naming its sockets were handled. */
+static void on_snapshot(void *arg, int i, const struct snapshot *prev, const struct snapshot *s)
 {
-    cluster_free(sv->cluster);
-    sv->cluster = cluster_new(sv->cfg);
-    cluster_set_always_polled(sv->cluster); /* a refresh never waits for a hung node */
-    schedule_init(&sv->sched, clock_mono_ms());
-}
-
-/* A refresh completed: it is what requests get from now on. Members Patroni added join, as in
- * the dashboard (its DCS is the source of truth for membership); the cluster is rebuilt after
- * the poll results naming its sockets were handled. */
-static bool take_snapshot(struct serve *sv, struct snapshot *s)
-{
-    snapshot_free(sv->snap);
-    sv->snap = s;
-    int before = sv->cfg->nnodes;
-    if (!s->patroni || !s->patroni->known || patroni_add_members(sv->cfg, s->patroni) == 0)
-        return false;
-    for (int i = before; i < sv->cfg->nnodes; i++)
-        fprintf(stderr, "repltop: %s joins (a new member in Patroni's cluster)\n",
-                sv->cfg->nodes[i].name);
-    return true;
+    (void)prev;
+    struct serve *sv = arg;
+    struct config *cfg = &sv->cfgs[i];
+    int before = cfg->nnodes;
+    if (!s->patroni || !s->patroni->known || patroni_add_members(cfg, s->patroni) == 0)
+        return;
+    for (int k = before; k < cfg->nnodes; k++)
+        fprintf(stderr, "repltop: %s joins %s (a new member in Patroni's cluster)\n",
+                cfg->nodes[k].name, sv->names[i]);
+    sv->rebuild[i] = true;
 }
 
 /* Until a signal (true), or a poll() that fails (false, said on stderr). */
@@ -90,12 +98,16 @@ static bool loop(struct serve *sv, struct httpd *h)
 {
     struct pollfd *pfds = NULL;
     int *owner = NULL, cap = 0;
-    bool quit = false, rebuild = false, failed = false;
+    bool quit = false, failed = false;
     while (!quit) {
-        if (rebuild)
-            watch_start(sv);
-        rebuild = false;
-        int need = 2 + cluster_size(sv->cluster) + CLUSTER_POLLFDS_EXTRA;
+        for (int i = 0; i < sv->n; i++) {
+            if (sv->rebuild[i]) {
+                fleet_rebuild(sv->fleet, i);
+                schedule_rebuilt(&sv->sched, sv->fleet, clock_mono_ms());
+            }
+            sv->rebuild[i] = false;
+        }
+        int need = 2 + fleet_nodes(sv->fleet) + CLUSTER_POLLFDS_EXTRA * sv->n;
         if (need > cap) {
             pfds = xrealloc(pfds, (size_t)need * sizeof *pfds);
             owner = xrealloc(owner, (size_t)need * sizeof *owner);
@@ -103,13 +115,13 @@ static bool loop(struct serve *sv, struct httpd *h)
         }
         int64_t now = clock_mono_ms();
         bool sending =
-            schedule_send(&sv->sched, sv->cluster, sv->cfg->refresh_s, false, now, SEND_SLICE_MS);
+            schedule_send(&sv->sched, sv->fleet, sv->cfgs[0].refresh_s, false, now, SEND_SLICE_MS);
         now = clock_mono_ms();
         pfds[0] = (struct pollfd){sigpipe_fd(), POLLIN, 0};
         pfds[1] = (struct pollfd){httpd_fd(h), POLLIN, 0};
-        int ncl = cluster_pollfds(sv->cluster, pfds + 2, owner, cap - 2);
-        int timeout = timeout_min(cluster_timeout_ms(sv->cluster, now),
-                                  schedule_due_ms(&sv->sched, false, now));
+        int ncl = fleet_pollfds(sv->fleet, pfds + 2, owner, cap - 2);
+        int timeout =
+            timeout_min(fleet_timeout_ms(sv->fleet, now), schedule_due_ms(&sv->sched, false, now));
         timeout = timeout_min(timeout, httpd_timeout_ms(h));
         if (sending)
             timeout = 0; /* only a look at signals, requests and answers before the next slice */
@@ -122,10 +134,8 @@ static bool loop(struct serve *sv, struct httpd *h)
         now = clock_mono_ms();
         while (r > 0 && pfds[0].revents && sigpipe_next() != 0)
             quit = true; /* SIGINT, SIGTERM, SIGHUP */
-        cluster_handle(sv->cluster, pfds + 2, owner, r > 0 ? ncl : 0, now);
-        struct snapshot *fresh = schedule_collect(&sv->sched, sv->cluster);
-        if (fresh)
-            rebuild = take_snapshot(sv, fresh);
+        fleet_handle(sv->fleet, pfds + 2, owner, r > 0 ? ncl : 0, now);
+        schedule_collect(&sv->sched, sv->fleet, on_snapshot, sv);
         httpd_run(h); /* after every poll(), as libmicrohttpd's timeout asks */
     }
     free(pfds);
@@ -133,31 +143,53 @@ static bool loop(struct serve *sv, struct httpd *h)
     return !failed;
 }
 
-int serve_run(struct config *cfg, const char *name, const struct httpd_addr *listen)
+int serve_run(struct config *cfgs, int n, const struct httpd_addr *listen)
 {
     static const int caught[] = {SIGINT, SIGTERM, SIGHUP};
     char err[600];
-    struct serve sv = {.cfg = cfg, .name = name};
+    struct serve sv = {.cfgs = cfgs, .n = n};
+    sv.names = xcalloc((size_t)n, sizeof *sv.names);
+    sv.rebuild = xcalloc((size_t)n, sizeof *sv.rebuild);
+    int nodes = 0;
+    for (int i = 0; i < n; i++) {
+        nodes += cfgs[i].nnodes;
+        if (!str_empty(cfgs[i].cluster_name))
+            str_copy(sv.names[i], NAME_LEN, cfgs[i].cluster_name);
+        else
+            serve_cluster_name(cfgs[i].path, sv.names[i], NAME_LEN);
+    }
     struct httpd *h = httpd_open(listen, route, &sv, err, sizeof err);
     if (!h) {
         text_error("%s", err);
+        free(sv.names);
+        free(sv.rebuild);
         return 3;
     }
     if (!sigpipe_open(caught, (int)(sizeof caught / sizeof caught[0]), err, sizeof err)) {
         text_error("%s", err);
         httpd_close(h);
+        free(sv.names);
+        free(sv.rebuild);
         return 1;
     }
     fprintf(stderr,
-            "repltop: serving cluster %s (%d node(s), refreshed every %.1f s) at http://%s/metrics "
+            "repltop: serving %s%s (%d node(s), refreshed every %.1f s) at http://%s/metrics "
             "and /snapshot.json (SIGINT or SIGTERM stops)\n",
-            name, cfg->nnodes, cfg->refresh_s, listen->text);
-    watch_start(&sv);
+            n == 1 ? "cluster " : "a fleet of clusters", n == 1 ? sv.names[0] : "", nodes,
+            cfgs[0].refresh_s, listen->text);
+    struct config **list = xcalloc((size_t)n, sizeof *list);
+    for (int i = 0; i < n; i++)
+        list[i] = &cfgs[i];
+    sv.fleet = fleet_new(list, n);
+    fleet_set_always_polled(sv.fleet); /* a refresh never waits for a hung node */
+    schedule_init(&sv.sched, clock_mono_ms());
     int rc = loop(&sv, h) ? 0 : 1;
     httpd_close(h);
     sigpipe_close();
-    cluster_free(sv.cluster);
-    snapshot_free(sv.snap);
+    fleet_free(sv.fleet);
+    free(list);
+    free(sv.names);
+    free(sv.rebuild);
     fprintf(stderr, "repltop: serve stopped\n");
     return rc;
 }

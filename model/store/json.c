@@ -222,7 +222,7 @@ static cJSON *node_json(const struct node_snap *n)
     return o;
 }
 
-char *snapshot_to_json(const struct snapshot *s, bool pretty)
+cJSON *snapshot_json_object(const struct snapshot *s)
 {
     cJSON *root = cJSON_CreateObject();
     add_time(root, "taken_at", s->taken_at);
@@ -255,6 +255,11 @@ char *snapshot_to_json(const struct snapshot *s, bool pretty)
     cJSON_AddNumberToObject(root, "seq", (double)s->seq);
     add_dbl(root, "interval_seconds", s->interval_s);
     cJSON_AddStringToObject(root, "repltop_version", REPLTOP_VERSION);
+    return root;
+}
+
+char *json_print(cJSON *root, bool pretty)
+{
     char *out = pretty ? cJSON_Print(root) : cJSON_PrintUnformatted(root);
     cJSON_Delete(root);
     if (!out) {
@@ -264,6 +269,11 @@ char *snapshot_to_json(const struct snapshot *s, bool pretty)
     char *copy = xstrdup(out); /* callers free() with the C allocator */
     cJSON_free(out);
     return copy;
+}
+
+char *snapshot_to_json(const struct snapshot *s, bool pretty)
+{
+    return json_print(snapshot_json_object(s), pretty);
 }
 
 /* ---- reading ---- */

@@ -18,10 +18,13 @@
  * and their deadlines expire while repltop and the servers are busy, not the nodes slow
  * (issue 14: 139 of 300 nodes reached). Sixteen keeps both CPUs busy here and a remote fleet's
  * round trips overlapping, while each attempt's wait stays a small part of its deadline. */
-#define CONNECTS_IN_FLIGHT 16
+#define CONNECTS_IN_FLIGHT CLUSTER_CONNECTS_IN_FLIGHT
 
 struct cluster {
     const struct config *cfg;
+    struct connect_budget own_budget; /* used unless a fleet shares one (cluster_share_connects) */
+    struct connect_budget *budget;
+    int busy; /* this cluster's attempts under way, counted in budget->busy */
     struct node **nodes;
     int nnodes;
     uint64_t seq;
@@ -48,6 +51,8 @@ struct cluster *cluster_new(const struct config *cfg)
     struct cluster *c = xcalloc(1, sizeof *c);
     c->cfg = cfg;
     c->nnodes = cfg->nnodes;
+    c->own_budget.limit = CONNECTS_IN_FLIGHT;
+    c->budget = &c->own_budget;
     c->nodes = xcalloc((size_t)(c->nnodes ? c->nnodes : 1), sizeof *c->nodes);
     for (int i = 0; i < c->nnodes; i++)
         c->nodes[i] = node_new(&cfg->nodes[i], cfg->connect_timeout_ms, cfg->query_timeout_ms);
@@ -65,6 +70,7 @@ void cluster_free(struct cluster *c)
 {
     if (!c)
         return;
+    c->budget->busy -= c->busy; /* a shared budget outlives this cluster */
     for (int i = 0; i < c->nnodes; i++)
         node_free(c->nodes[i]);
     free(c->nodes);
@@ -79,6 +85,13 @@ void cluster_free(struct cluster *c)
 int cluster_size(const struct cluster *c)
 {
     return c->nnodes;
+}
+
+void cluster_share_connects(struct cluster *c, struct connect_budget *b)
+{
+    c->budget->busy -= c->busy;
+    c->budget = b;
+    b->busy += c->busy;
 }
 
 void cluster_set_always_polled(struct cluster *c)
@@ -103,8 +116,8 @@ static void note_deadline(struct cluster *c, int64_t d)
 }
 
 /* After the nodes changed: counts the pending ones, finds the earliest deadline, and gives
- * queued nodes their turn to connect, in node order, while fewer than CONNECTS_IN_FLIGHT
- * attempts are under way. */
+ * queued nodes their turn to connect, in node order, while fewer than the budget's limit of
+ * attempts are under way (CONNECTS_IN_FLIGHT; a fleet's clusters share one). */
 static void tally(struct cluster *c)
 {
     int64_t now = clock_mono_ms(); /* a deadline starts when the attempt does */
@@ -119,13 +132,17 @@ static void tally(struct cluster *c)
         c->npending += node_round_pending(n);
         note_deadline(c, node_deadline_ms(n));
     }
-    for (int i = first; i >= 0 && i < c->nnodes && busy < CONNECTS_IN_FLIGHT; i++) {
+    c->budget->busy += busy - c->busy;
+    c->busy = busy;
+    for (int i = first; i >= 0 && i < c->nnodes && c->budget->busy < c->budget->limit; i++) {
         struct node *n = c->nodes[i];
         if (!node_connect_queued(n))
             continue;
         bool was_pending = node_round_pending(n);
         node_connect(n, now);
-        busy += node_connecting(n); /* it may have failed at once */
+        int started = node_connecting(n); /* it may have failed at once */
+        c->busy += started;
+        c->budget->busy += started;
         c->npending += (int)node_round_pending(n) - (int)was_pending;
         note_deadline(c, node_deadline_ms(n));
     }

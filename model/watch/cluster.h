@@ -16,9 +16,20 @@
 
 struct cluster;
 
+/* Connection attempts under way and how many may be: a cluster has its own (16); the clusters
+ * of a fleet share one, so that 300 clusters of 3 nodes are no storm of 900 handshakes. */
+#define CLUSTER_CONNECTS_IN_FLIGHT 16 /* why this many: cluster.c */
+struct connect_budget {
+    int limit;
+    int busy;
+};
+
 struct cluster *cluster_new(const struct config *cfg);
 void cluster_free(struct cluster *c);
 int cluster_size(const struct cluster *c);
+
+/* Counts c's connection attempts in b (shared with other clusters) instead of its own. */
+void cluster_share_connects(struct cluster *c, struct connect_budget *b);
 
 /* Says that the caller lists and serves every node's socket (cluster_pollfds, cluster_handle,
  * cluster_timeout_ms) between refreshes too, not only while one runs. Then a refresh no longer

@@ -26,16 +26,16 @@ void schedule_init(struct schedule *sc, int64_t now_ms)
 
 /* With 200 local servers each send wakes a backend that takes the CPU, and the whole burst took
  * 110-150 ms; between slices the caller answers its own descriptors (bench/RESULTS.md, 2). */
-bool schedule_send(struct schedule *sc, struct cluster *c, double interval_s, bool paused,
+bool schedule_send(struct schedule *sc, struct fleet *f, double interval_s, bool paused,
                    int64_t now_ms, int slice_ms)
 {
     if (!sc->refreshing && !paused && now_ms >= sc->next) {
-        cluster_refresh_begin(c, now_ms);
+        fleet_refresh_begin(f, now_ms);
         sc->refreshing = true;
         sc->started = now_ms;
         sc->next = now_ms + next_refresh_ms(interval_s);
     }
-    return sc->refreshing && cluster_refresh_send(c, now_ms + slice_ms);
+    return sc->refreshing && fleet_refresh_send(f, now_ms + slice_ms);
 }
 
 int schedule_due_ms(const struct schedule *sc, bool paused, int64_t now_ms)
@@ -45,10 +45,18 @@ int schedule_due_ms(const struct schedule *sc, bool paused, int64_t now_ms)
     return timeout_until(sc->next, now_ms);
 }
 
-struct snapshot *schedule_collect(struct schedule *sc, struct cluster *c)
+int schedule_collect(struct schedule *sc, struct fleet *f, fleet_snapshot_fn fn, void *arg)
 {
-    if (!sc->refreshing || !cluster_refresh_done(c))
-        return NULL;
-    sc->refreshing = false;
-    return cluster_snapshot(c);
+    if (!sc->refreshing)
+        return 0;
+    int n = fleet_collect(f, fn, arg);
+    sc->refreshing = fleet_refreshing(f);
+    return n;
+}
+
+void schedule_rebuilt(struct schedule *sc, const struct fleet *f, int64_t now_ms)
+{
+    sc->refreshing = fleet_refreshing(f);
+    if (!sc->refreshing)
+        sc->next = now_ms;
 }

@@ -1,0 +1,283 @@
+/* fleet: the clusters of a fleet, their refreshes and snapshots (fleet.h). */
+#include "model/watch/fleet.h"
+#include "model/base/util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct member {
+    struct config *cfg;
+    struct cluster *cl;
+    struct snapshot *snap; /* the last complete one, NULL before the first */
+    bool refreshing;       /* this refresh of the fleet has not collected it yet */
+    bool begun;            /* its own refresh began (when its sends did) */
+    int pf_start, pf_n;    /* its sockets in the caller's pollfd array (fleet_pollfds) */
+    double lag[FLEET_LAG_SAMPLES];
+    int nlag, lag_head; /* a ring: lag_head is the next slot to write */
+};
+
+struct fleet {
+    struct member *m;
+    int n;
+    int next_send; /* the first cluster of this refresh with sends left */
+    bool always_polled;
+    struct connect_budget budget;
+};
+
+static void member_start(struct fleet *f, struct member *m)
+{
+    m->cl = cluster_new(m->cfg);
+    cluster_share_connects(m->cl, &f->budget);
+    if (f->always_polled)
+        cluster_set_always_polled(m->cl);
+}
+
+struct fleet *fleet_new(struct config *const *cfgs, int n)
+{
+    struct fleet *f = xcalloc(1, sizeof *f);
+    f->n = n;
+    f->m = xcalloc((size_t)(n ? n : 1), sizeof *f->m);
+    f->budget.limit = CLUSTER_CONNECTS_IN_FLIGHT;
+    f->next_send = n;
+    for (int i = 0; i < n; i++) {
+        f->m[i].cfg = cfgs[i];
+        member_start(f, &f->m[i]);
+    }
+    return f;
+}
+
+void fleet_free(struct fleet *f)
+{
+    if (!f)
+        return;
+    for (int i = 0; i < f->n; i++) {
+        cluster_free(f->m[i].cl);
+        snapshot_free(f->m[i].snap);
+    }
+    free(f->m);
+    free(f);
+}
+
+int fleet_count(const struct fleet *f)
+{
+    return f->n;
+}
+
+int fleet_nodes(const struct fleet *f)
+{
+    int n = 0;
+    for (int i = 0; i < f->n; i++)
+        n += cluster_size(f->m[i].cl);
+    return n;
+}
+
+const char *fleet_name(const struct fleet *f, int i)
+{
+    const char *name = f->m[i].cfg->cluster_name;
+    return name ? name : "";
+}
+
+struct config *fleet_config(const struct fleet *f, int i)
+{
+    return f->m[i].cfg;
+}
+
+struct cluster *fleet_cluster(const struct fleet *f, int i)
+{
+    return f->m[i].cl;
+}
+
+const struct snapshot *fleet_snapshot(const struct fleet *f, int i)
+{
+    return f->m[i].snap;
+}
+
+int fleet_lag_series(const struct fleet *f, int i, double *out, int max)
+{
+    const struct member *m = &f->m[i];
+    int n = m->nlag < max ? m->nlag : max;
+    for (int k = 0; k < n; k++) {
+        int idx = (m->lag_head - n + k + FLEET_LAG_SAMPLES) % FLEET_LAG_SAMPLES;
+        out[k] = m->lag[idx];
+    }
+    return n;
+}
+
+void fleet_rebuild(struct fleet *f, int i)
+{
+    struct member *m = &f->m[i];
+    cluster_free(m->cl);
+    member_start(f, m);
+    m->refreshing = false;
+    m->begun = false;
+}
+
+void fleet_set_always_polled(struct fleet *f)
+{
+    f->always_polled = true;
+    for (int i = 0; i < f->n; i++)
+        cluster_set_always_polled(f->m[i].cl);
+}
+
+/* Each cluster's own refresh begins when its sends do, not with the fleet's: it is shown at
+ * the latest half an interval after that (cluster.h), so a cluster late in the order of the
+ * sends of a large fleet still gets its half interval to answer. */
+void fleet_refresh_begin(struct fleet *f, int64_t now)
+{
+    (void)now;
+    for (int i = 0; i < f->n; i++) {
+        f->m[i].refreshing = true;
+        f->m[i].begun = false;
+    }
+    f->next_send = 0;
+}
+
+bool fleet_refresh_send(struct fleet *f, int64_t until)
+{
+    while (f->next_send < f->n) {
+        struct member *m = &f->m[f->next_send];
+        if (m->refreshing && !m->begun) {
+            cluster_refresh_begin(m->cl, clock_mono_ms());
+            m->begun = true;
+        }
+        /* a cluster rebuilt since the refresh began waits for the next one */
+        if (m->refreshing && cluster_refresh_send(m->cl, until))
+            return true; /* this cluster's slice used the time */
+        f->next_send++;
+        if (clock_mono_ms() >= until)
+            break;
+    }
+    return f->next_send < f->n;
+}
+
+bool fleet_refreshing(const struct fleet *f)
+{
+    for (int i = 0; i < f->n; i++)
+        if (f->m[i].refreshing)
+            return true;
+    return false;
+}
+
+int fleet_pollfds(struct fleet *f, struct pollfd *pfds, int *owner, int max)
+{
+    int n = 0;
+    for (int i = 0; i < f->n; i++) {
+        struct member *m = &f->m[i];
+        m->pf_start = n;
+        m->pf_n = cluster_pollfds(m->cl, pfds + n, owner + n, max - n);
+        n += m->pf_n;
+    }
+    return n;
+}
+
+int fleet_timeout_ms(const struct fleet *f, int64_t now)
+{
+    int best = -1;
+    for (int i = 0; i < f->n; i++) {
+        int t = cluster_timeout_ms(f->m[i].cl, now);
+        if (t >= 0 && (best < 0 || t < best))
+            best = t;
+    }
+    return best;
+}
+
+void fleet_handle(struct fleet *f, const struct pollfd *pfds, const int *owner, int n, int64_t now)
+{
+    for (int i = 0; i < f->n; i++) {
+        struct member *m = &f->m[i];
+        int k = m->pf_start + m->pf_n <= n ? m->pf_n : 0;
+        cluster_handle(m->cl, pfds + m->pf_start, owner + m->pf_start, k, now);
+    }
+}
+
+/* force: every cluster still refreshing, done or not (nothing left to wait on) */
+static int collect(struct fleet *f, fleet_snapshot_fn fn, void *arg, bool force)
+{
+    int got = 0;
+    for (int i = 0; i < f->n; i++) {
+        struct member *m = &f->m[i];
+        if (!m->refreshing || (!force && (!m->begun || !cluster_refresh_done(m->cl))))
+            continue;
+        m->refreshing = false;
+        struct snapshot *s = cluster_snapshot(m->cl);
+        int64_t lag = snapshot_worst_lag(s);
+        m->lag[m->lag_head] = num_known(lag) ? (double)lag : NAN;
+        m->lag_head = (m->lag_head + 1) % FLEET_LAG_SAMPLES;
+        if (m->nlag < FLEET_LAG_SAMPLES)
+            m->nlag++;
+        if (fn)
+            fn(arg, i, m->snap, s);
+        snapshot_free(m->snap);
+        m->snap = s;
+        got++;
+    }
+    return got;
+}
+
+int fleet_collect(struct fleet *f, fleet_snapshot_fn fn, void *arg)
+{
+    return collect(f, fn, arg, false);
+}
+
+void fleet_sample_once(struct fleet *f)
+{
+    int max = fleet_nodes(f) + 32 * f->n; /* the nodes', and each Patroni REST API's */
+    struct pollfd *pfds = xcalloc((size_t)(max ? max : 1), sizeof *pfds);
+    int *owner = xcalloc((size_t)(max ? max : 1), sizeof *owner);
+    fleet_refresh_begin(f, clock_mono_ms());
+    fleet_refresh_send(f, INT64_MAX);
+    for (;;) {
+        fleet_collect(f, NULL, NULL);
+        if (!fleet_refreshing(f))
+            break;
+        int n = fleet_pollfds(f, pfds, owner, max);
+        int timeout = fleet_timeout_ms(f, clock_mono_ms());
+        if (n == 0 && timeout < 0)
+            break; /* nothing left to wait for (cannot happen while a node is pending) */
+        if (poll(pfds, (nfds_t)n, timeout) < 0 && errno != EINTR)
+            break;
+        fleet_handle(f, pfds, owner, n, clock_mono_ms());
+    }
+    collect(f, NULL, NULL, true);
+    free(pfds);
+    free(owner);
+}
+
+/* ---- a cluster in one row ---- */
+
+int64_t snapshot_worst_lag(const struct snapshot *s)
+{
+    int64_t worst = NUM_UNKNOWN;
+    for (int i = 0; s && i < s->nnodes; i++) {
+        const struct node_snap *n = &s->nodes[i];
+        if (n->role == ROLE_STANDBY && num_known(n->lag_replay) &&
+            (!num_known(worst) || n->lag_replay > worst))
+            worst = n->lag_replay;
+    }
+    return worst;
+}
+
+int64_t snapshot_data_at_risk(const struct snapshot *s)
+{
+    const struct node_snap *c = s && s->candidate[0] ? snapshot_find(s, s->candidate) : NULL;
+    return c ? c->data_at_risk : NUM_UNKNOWN;
+}
+
+double snapshot_total_tps(const struct snapshot *s)
+{
+    double sum = NAN;
+    for (int i = 0; s && i < s->nnodes; i++)
+        if (!isnan(s->nodes[i].tps))
+            sum = isnan(sum) ? s->nodes[i].tps : sum + s->nodes[i].tps;
+    return sum;
+}
+
+int snapshot_answering(const struct snapshot *s)
+{
+    int n = 0;
+    for (int i = 0; s && i < s->nnodes; i++)
+        n += s->nodes[i].reach == REACH_OK;
+    return n;
+}

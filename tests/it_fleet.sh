@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Fleets (issue 14 item 3): several clusters, one config file each, watched together.
+#   - -c DIR: every *.conf in name order is a cluster, named by [repltop] cluster = or its file
+#   - status --json: {"clusters": [each cluster's own JSON with its name]}; exit = worst health
+#   - nodes never mix across clusters: a second real cluster (initdb) is its own, no mismatch
+#   - one file, and a directory holding one, keep the single-cluster JSON exactly
+#   - one line and exit 3 for duplicate names, a CONNINFO or an action with several clusters
+source "$(dirname "$0")/lib.sh"
+
+cluster_up
+BIN=$(pg_bin)
+D=$TEST_TMP/clusters.d
+mkdir -p "$D"
+cp "$CONF" "$D/prod.conf"
+
+# a second real cluster: one small primary of its own
+OTHER=$TEST_TMP/other
+OP=$(($(demo_port db_s2) + 11))
+mkdir -p "$OTHER" && chown postgres "$OTHER" 2>/dev/null
+if ! run_as_server "$BIN/initdb" -D "$OTHER/data" -A trust -U postgres >"$TEST_TMP/initdb.log" 2>&1 ||
+    ! run_as_server "$BIN/pg_ctl" -D "$OTHER/data" -o "-p $OP -k $OTHER -c listen_addresses=127.0.0.1 -c shared_buffers=8MB" \
+        -l "$OTHER/log" start -w -t 60 >/dev/null 2>&1; then
+    not_ok "a second cluster starts ($(tail -n 1 "$TEST_TMP/initdb.log"))"
+    exit 1
+fi
+on_exit "run_as_server $BIN/pg_ctl -D $OTHER/data stop -m immediate"
+printf '[repltop]\ncluster = billing\n\n[nodes]\nledger = host=127.0.0.1 port=%s user=postgres dbname=postgres\n' \
+    "$OP" >"$D/b-billing.conf"
+# a third whose only node is not there
+printf '[nodes]\ngone = host=127.0.0.1 port=1 connect_timeout=2\n' >"$D/lost.conf"
+: >"$D/README" # not a *.conf: left out
+
+J=$TEST_TMP/fleet.json
+"$REPLTOP" -c "$D" status --json >"$J"
+RC=$?
+check_eq "status on a fleet exits with the worst health (critical)" 2 "$RC"
+check_eq "one entry per *.conf, in file-name order, named by cluster = or the file" \
+    "billing lost prod" "$(jq -r '[.clusters[].name] | join(" ")' "$J")"
+check "the fleet's health is the worst" jq -e '.health == "critical"' "$J"
+check "each cluster is derived on its own: prod ok with its primary and candidate" \
+    jq -e '.clusters[2] | .cluster.health == "ok" and .cluster.primary == "db_m" and .cluster.candidate == "db_s2" and (.nodes | length) == 3' "$J"
+check "billing: its one node, its own primary, no node of prod" \
+    jq -e '.clusters[0] | .cluster.primary == "ledger" and ([.nodes[].name] == ["ledger"]) and .cluster.health == "ok"' "$J"
+check "nodes never mix: different system identifiers, none flagged as another cluster's" \
+    jq -e '(.clusters[0].nodes[0].system_identifier != .clusters[2].nodes[0].system_identifier) and ([.clusters[].nodes[] | select(.other_cluster)] | length == 0) and ([.clusters[].cluster.problems[] | select(.code == "system_id_mismatch")] | length == 0)' "$J"
+check "lost: critical, its node unreachable (null, not zero)" \
+    jq -e '.clusters[1] | .cluster.health == "critical" and .nodes[0].reachable == false and .nodes[0].timeline == null' "$J"
+
+# the table: every cluster under a line with its name
+"$REPLTOP" -c "$D" status >"$TEST_TMP/table" 2>"$TEST_TMP/table.err"
+check "status table: a line per cluster" \
+    bash -c "grep -q '^== cluster billing: ok, 1 of 1 nodes answered' '$TEST_TMP/table' && grep -q '^== cluster prod: ok, 3 of 3' '$TEST_TMP/table' && grep -q '^== cluster lost: critical' '$TEST_TMP/table'"
+check "status table: nothing on stderr" [ ! -s "$TEST_TMP/table.err" ]
+
+# -c twice: two healthy clusters, exit 0
+"$REPLTOP" -c "$D/prod.conf" -c "$D/b-billing.conf" status --json >"$J"
+check_eq "-c twice: two clusters, healthy, exit 0" "0 prod billing" "$? $(jq -r '[.clusters[].name] | join(" ")' "$J")"
+
+# one file: exactly today's JSON; a directory of one file too
+"$REPLTOP" -c "$D/prod.conf" status --json >"$J"
+check "one file: the single-cluster JSON (no clusters list)" \
+    jq -e 'has("clusters") == false and .cluster.primary == "db_m" and (.nodes | length) == 3' "$J"
+mkdir -p "$TEST_TMP/one.d" && cp "$D/b-billing.conf" "$TEST_TMP/one.d/"
+"$REPLTOP" -c "$TEST_TMP/one.d" status --json >"$J"
+check "a directory of one file: the single-cluster JSON" \
+    jq -e 'has("clusters") == false and .nodes[0].name == "ledger"' "$J"
+
+# bad input: one line, exit 3
+expect3() { # what pattern command...
+    local what=$1 want=$2
+    shift 2
+    "$@" >/dev/null 2>"$TEST_TMP/err"
+    local rc=$?
+    if [ "$rc" -eq 3 ] && grep -q -- "$want" "$TEST_TMP/err" && [ "$(wc -l <"$TEST_TMP/err")" -eq 1 ]; then
+        ok "$what: exit 3 with one line"
+    else
+        not_ok "$what: expected exit 3 and '$want' in one line, got $rc: $(cat "$TEST_TMP/err")"
+    fi
+}
+cp "$D/b-billing.conf" "$TEST_TMP/again.conf"
+expect3 "duplicate cluster names" 'duplicate cluster name "billing"' \
+    "$REPLTOP" -c "$D" -c "$TEST_TMP/again.conf" status
+expect3 "a CONNINFO with several clusters" 'a CONNINFO watches one cluster' \
+    "$REPLTOP" -c "$D" status "host=127.0.0.1 port=1"
+expect3 "an action with several -c" 'promote acts on one cluster' \
+    "$REPLTOP" -c "$D/prod.conf" -c "$D/b-billing.conf" promote db_s1 --yes
+expect3 "--check with several clusters" '--check speaks for one cluster' \
+    "$REPLTOP" -c "$D" status --check
+expect3 "record with several clusters" 'record records one cluster' \
+    "$REPLTOP" -c "$D" record "$TEST_TMP/rec.ndjson"
+check "record refused before creating its file" [ ! -e "$TEST_TMP/rec.ndjson" ]

@@ -271,23 +271,32 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
                         size_t errlen)
 {
     const char *name = ln->conf->name;
+    /* what the copy brought, read before anything is written back (on a remote host the
+     * answers of one round trip, local_survey) */
+    char path[PATH_MAX + 32];
+    str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_AUTO]);
+    char *current = local_read_file(ln, path, NULL);
+    str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_MAIN]);
+    char *main_conf = own && own->text[CONF_MAIN] ? xstrdup(own->text[CONF_MAIN])
+                                                  : local_read_file(ln, path, NULL);
+    str_printf(path, sizeof path, "%s/standby.signal", ln->datadir);
+    bool has_signal = local_path_exists(ln, path);
     char kept[128] = "";
     for (int i = CONF_MAIN; own && i <= CONF_IDENT; i++) {
         if (!own->text[i])
             continue;
-        char path[PATH_MAX + 32];
         str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[i]);
-        if (!local_write_file(ln, path, own->text[i], own->mode[i], err, errlen))
+        if (!local_write_file(ln, path, own->text[i], own->mode[i], err, errlen)) {
+            forget(&current);
+            free(main_conf);
             return false;
+        }
         str_printf(kept + strlen(kept), sizeof kept - strlen(kept), "%s%s", kept[0] ? ", " : "",
                    local_conf_names[i]);
     }
     if (kept[0])
         progress_say(pr, "ok", "%s keeps its own %s", name, kept);
 
-    char path[PATH_MAX + 32];
-    str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_AUTO]);
-    char *current = local_read_file(ln, path, NULL);
     char *text = xstrdup(own && own->text[CONF_AUTO] ? own->text[CONF_AUTO]
                          : current                   ? current
                                                      : auto_header);
@@ -298,8 +307,6 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
     set_guc(&text, "synchronous_standby_names", "");
     if (sc->cluster_name)
         set_guc(&text, "cluster_name", sc->cluster_name);
-    str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_MAIN]);
-    char *main_conf = local_read_file(ln, path, NULL);
     char *p_auto = local_guc_get(text, "port");
     char *p_main = main_conf ? local_guc_get(main_conf, "port") : NULL;
     int port = p_auto ? atoi(p_auto) : p_main ? atoi(p_main) : -1;
@@ -333,5 +340,5 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
     /* an empty marker: it would make the node a primary at the end of recovery */
     local_remove_file(ln, path);
     str_printf(path, sizeof path, "%s/standby.signal", ln->datadir);
-    return local_path_exists(ln, path) || local_write_file(ln, path, "", 0600, err, errlen);
+    return has_signal || local_write_file(ln, path, "", 0600, err, errlen);
 }

@@ -130,6 +130,14 @@ char *host_read(const struct host *h, const char *path, mode_t *mode);
 /* Replaces path with text: a temp file beside it, then renamed over it. */
 bool host_write(const struct host *h, const char *path, const char *text, mode_t mode, char *err,
                 size_t errlen);
+/* Several files replaced (as host_write) or removed (text NULL), in one round trip; stops at
+ * the first that fails. */
+struct host_file {
+    const char *path, *text;
+    mode_t mode;
+};
+bool host_write_files(const struct host *h, const struct host_file *files, int n, char *err,
+                      size_t errlen);
 bool host_mkdir(const struct host *h, const char *path, mode_t mode, char *err, size_t errlen);
 /* Renames from to to (never into an existing directory). */
 bool host_rename(const struct host *h, const char *from, const char *to, char *err, size_t errlen);

@@ -94,6 +94,71 @@ bool host_write(const struct host *h, const char *path, const char *text, mode_t
     return rc == 0;
 }
 
+/* Per file: path, mode ("-": remove it), its number of lines and whether it ends with a
+ * newline; the texts follow one another on stdin, each ending with one. */
+static const char write_files_script[] =
+    "umask 077\n"
+    "while [ $# -ge 4 ]; do\n"
+    "  f=$1; m=$2; n=$3; e=$4; shift 4\n"
+    "  if [ \"$m\" = - ]; then rm -f -- \"$f\" || exit 1; continue; fi\n"
+    "  t=\"$f.repltop-tmp.$$\"; i=0\n"
+    "  while [ $i -lt $n ] && IFS= read -r l; do i=$((i+1))\n"
+    "    if [ $i -lt $n ] || [ $e = 1 ]; then printf '%s\\n' \"$l\"; "
+    "else printf '%s' \"$l\"; fi\n"
+    "  done > \"$t\" && [ $i = $n ] && chmod \"$m\" \"$t\" && mv -f -- \"$t\" \"$f\" && continue\n"
+    "  rm -f -- \"$t\"; echo \"cannot write $f\"; exit 1\n"
+    "done\n";
+
+bool host_write_files(const struct host *h, const struct host_file *files, int n, char *err,
+                      size_t errlen)
+{
+    const char **argv = xcalloc((size_t)n * 4 + 6, sizeof *argv);
+    char(*nums)[3][24] = xcalloc((size_t)n, sizeof *nums);
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += files[i].text ? strlen(files[i].text) + 1 : 0;
+    char *in = xmalloc(len), *o = in;
+    int k = 0;
+    argv[k++] = "sh";
+    argv[k++] = "-c";
+    argv[k++] = write_files_script;
+    argv[k++] = "repltop";
+    for (int i = 0; i < n; i++) {
+        const char *t = files[i].text;
+        size_t tl = t ? strlen(t) : 0;
+        int lines = 0;
+        for (size_t j = 0; j < tl; j++)
+            lines += t[j] == '\n';
+        bool ends = tl == 0 || t[tl - 1] == '\n';
+        if (t) {
+            memcpy(o, t, tl);
+            o += tl;
+            if (!ends)
+                *o++ = '\n', lines++;
+        }
+        str_printf(nums[i][0], sizeof nums[i][0], "%o", (unsigned)(files[i].mode & 0777));
+        str_printf(nums[i][1], sizeof nums[i][1], "%d", lines);
+        str_printf(nums[i][2], sizeof nums[i][2], "%d", ends ? 1 : 0);
+        argv[k++] = files[i].path;
+        argv[k++] = t ? nums[i][0] : "-";
+        argv[k++] = nums[i][1];
+        argv[k++] = nums[i][2];
+    }
+    *o = '\0';
+    argv[k] = NULL;
+    char *out = NULL;
+    int rc = run(h, argv, in, &out, NULL, 0, NULL);
+    if (rc != 0)
+        str_printf(err, errlen, "%s on %s", out && out[0] ? strtok(out, "\n") : "cannot write",
+                   h->dest);
+    explicit_bzero(in, len); /* postgresql.auto.conf may hold a password */
+    free(in);
+    free(out);
+    free(nums);
+    free(argv);
+    return rc == 0;
+}
+
 bool host_mkdir(const struct host *h, const char *path, mode_t mode, char *err, size_t errlen)
 {
     char m[8], *out = NULL;

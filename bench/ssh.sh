@@ -9,7 +9,8 @@
 #   rest (process start, the checks, moving aside, config files, the ssh round trips). The ssh
 #   handshake is paid once per action (a master connection under $XDG_RUNTIME_DIR/repltop).
 #   Needs root (network namespaces); says why and stops otherwise.
-# Env: RUNS (5), SCALE (20: ~330 MB).
+# Env: RUNS (5), SCALE (20: ~330 MB), BEFORE (another build of repltop, e.g. of the commit
+#   before a change: its resync is timed in each run too, in the last column).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../tests/lib_hosts.sh"
 SCALE=${SCALE:-20}
@@ -32,9 +33,10 @@ ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); } # no process per time 
 at() { awk -v p="$2" '$0 ~ p {print $1; exit}' "$1"; }
 sec() { printf '%.2f' "$(echo "$1 / 1000" | bc -l)"; }
 
-echo "| run | plain pg_basebackup on host2 s | resync over ssh s | its copy s | stop s | start + streaming s | rest s |"
-echo "|---|---|---|---|---|---|---|"
-plain=() ours=() copy=() stop=() start=() rest=()
+BEFORE=${BEFORE:-}
+echo "| run | plain pg_basebackup on host2 s | resync over ssh s | its copy s | stop s | start + streaming s | rest s |${BEFORE:+ resync by BEFORE s |}"
+echo "|---|---|---|---|---|---|---|${BEFORE:+---|}"
+plain=() ours=() copy=() stop=() start=() rest=() before=()
 for run in $(seq 1 "$RUNS"); do
     t0=$(ms)
     hosts_pg 2 "$HOSTS_PG/pg_basebackup" -D /var/lib/postgresql/15/scratch -X stream -R \
@@ -53,8 +55,19 @@ for run in $(seq 1 "$RUNS"); do
     w=$(($(at "$L" "streams from .* after start") - $(at "$L" "step: starting")))
     plain+=($((t1 - t0))) ours+=($((t2 - t1))) copy+=("$c") stop+=("$s") start+=("$w")
     rest+=($((t2 - t1 - c - s - w)))
-    echo "| $run | $(sec $((t1 - t0))) | $(sec $((t2 - t1))) | $(sec "$c") | $(sec "$s") | $(sec "$w") | $(sec $((t2 - t1 - c - s - w))) |"
+    b=
+    if [ -n "$BEFORE" ]; then
+        t3=$(ms)
+        REPLTOP=$BEFORE hosts_repltop -c "$CONF" resync db_s1 --yes >"$OUT/before$run.log" 2>&1
+        t4=$(ms)
+        rm -rf "$HOSTS_DIR"/host2/var/lib/postgresql/15/main.repltop-old-*
+        before+=($((t4 - t3)))
+        b=" $(sec $((t4 - t3))) |"
+    fi
+    echo "| $run | $(sec $((t1 - t0))) | $(sec $((t2 - t1))) | $(sec "$c") | $(sec "$s") | $(sec "$w") | $(sec $((t2 - t1 - c - s - w))) |$b"
 done
 med() { printf '%s\n' "$@" | median; }
+mb=
+[ -z "$BEFORE" ] || mb=" $(sec "$(med "${before[@]}")") |"
 mp=$(med "${plain[@]}") mo=$(med "${ours[@]}") mc=$(med "${copy[@]}")
-echo "| median ($size) | $(sec "$mp") | $(sec "$mo") (×$(printf '%.3f' "$(echo "$mo / $mp" | bc -l)")) | $(sec "$mc") (×$(printf '%.3f' "$(echo "$mc / $mp" | bc -l)")) | $(sec "$(med "${stop[@]}")") | $(sec "$(med "${start[@]}")") | $(sec "$(med "${rest[@]}")") |"
+echo "| median ($size) | $(sec "$mp") | $(sec "$mo") (×$(printf '%.3f' "$(echo "$mo / $mp" | bc -l)")) | $(sec "$mc") (×$(printf '%.3f' "$(echo "$mc / $mp" | bc -l)")) | $(sec "$(med "${stop[@]}")") | $(sec "$(med "${start[@]}")") | $(sec "$(med "${rest[@]}")") |$mb"

@@ -2,10 +2,15 @@
 # 8. Resync over ssh: on the three namespace hosts of tests/lib_hosts.sh, `repltop resync db_s1
 #   --yes` (db_s1 on host2, reached with ssh) against a plain `pg_basebackup -X stream -R
 #   --checkpoint=fast` run on host2 itself into a scratch directory, alternating, from db_m on
-#   host1 holding pgbench data (scale SCALE). The ssh handshake is paid once per action (a
-#   master connection under $XDG_RUNTIME_DIR/repltop); its steps are time-stamped in
-#   $BENCH_OUT/ssh. Needs root (network namespaces); says why and stops otherwise.
-# Env: RUNS (5), SCALE (20: ~330 MB).
+#   host1 holding pgbench data (scale SCALE). The resync's lines are time-stamped as they come
+#   ($BENCH_OUT/ssh/resyncN.log), which splits it into phases: the copy (from its pg_basebackup
+#   line to "copied": the part a plain pg_basebackup compares with), the stop of the old server,
+#   the start and the wait until it streams (what a plain pg_basebackup does not do), and the
+#   rest (process start, the checks, moving aside, config files, the ssh round trips). The ssh
+#   handshake is paid once per action (a master connection under $XDG_RUNTIME_DIR/repltop).
+#   Needs root (network namespaces); says why and stops otherwise.
+# Env: RUNS (5), SCALE (20: ~330 MB), BEFORE (another build of repltop, e.g. of the commit
+#   before a change: its resync is timed in each run too, in the last column).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../tests/lib_hosts.sh"
 SCALE=${SCALE:-20}
@@ -23,25 +28,46 @@ hosts_psql 1 -c CHECKPOINT >/dev/null
 size=$(hosts_psql 1 -c "SELECT pg_size_pretty(sum(pg_database_size(oid))) FROM pg_database")
 wait_for 60 hosts_streaming 2 3
 
-echo "| run | plain pg_basebackup on host2 s | repltop resync over ssh s |"
-echo "|---|---|---|"
-plain=() ours=()
+ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); } # no process per time stamp
+# the time stamp (ms) of the first line of FILE matching PATTERN
+at() { awk -v p="$2" '$0 ~ p {print $1; exit}' "$1"; }
+sec() { printf '%.2f' "$(echo "$1 / 1000" | bc -l)"; }
+
+BEFORE=${BEFORE:-}
+echo "| run | plain pg_basebackup on host2 s | resync over ssh s | its copy s | stop s | start + streaming s | rest s |${BEFORE:+ resync by BEFORE s |}"
+echo "|---|---|---|---|---|---|---|${BEFORE:+---|}"
+plain=() ours=() copy=() stop=() start=() rest=() before=()
 for run in $(seq 1 "$RUNS"); do
-    t0=$(now_ms)
+    t0=$(ms)
     hosts_pg 2 "$HOSTS_PG/pg_basebackup" -D /var/lib/postgresql/15/scratch -X stream -R \
         --checkpoint=fast -d "host=$(hosts_addr 1) user=postgres" >>"$OUT/plain.log" 2>&1
-    t1=$(now_ms)
+    t1=$(ms)
     rm -rf "$HOSTS_DIR/host2/var/lib/postgresql/15/scratch"
+    t1=$(ms)
+    L=$OUT/resync$run.log
     hosts_repltop -c "$CONF" resync db_s1 --yes 2>&1 |
-        while IFS= read -r line; do echo "$(now_ms) $line"; done >"$OUT/resync$run.log"
-    t2=$(now_ms)
+        while IFS= read -r line; do echo "$(ms) $line"; done >"$L"
+    t2=$(ms)
     # the old copy each resync keeps aside would fill the disk
     rm -rf "$HOSTS_DIR"/host2/var/lib/postgresql/15/main.repltop-old-*
-    plain+=($((t1 - t0)))
-    ours+=($((t2 - t1)))
-    printf '| %d | %.2f | %.2f |\n' "$run" "$(echo "$((t1 - t0)) / 1000" | bc -l)" "$(echo "$((t2 - t1)) / 1000" | bc -l)"
+    c=$(($(at "$L" "copied ") - $(at "$L" "step: pg_basebackup -D")))
+    s=$(($(at "$L" "is stopped") - $(at "$L" "step: stopping")))
+    w=$(($(at "$L" "streams from .* after start") - $(at "$L" "step: starting")))
+    plain+=($((t1 - t0))) ours+=($((t2 - t1))) copy+=("$c") stop+=("$s") start+=("$w")
+    rest+=($((t2 - t1 - c - s - w)))
+    b=
+    if [ -n "$BEFORE" ]; then
+        t3=$(ms)
+        REPLTOP=$BEFORE hosts_repltop -c "$CONF" resync db_s1 --yes >"$OUT/before$run.log" 2>&1
+        t4=$(ms)
+        rm -rf "$HOSTS_DIR"/host2/var/lib/postgresql/15/main.repltop-old-*
+        before+=($((t4 - t3)))
+        b=" $(sec $((t4 - t3))) |"
+    fi
+    echo "| $run | $(sec $((t1 - t0))) | $(sec $((t2 - t1))) | $(sec "$c") | $(sec "$s") | $(sec "$w") | $(sec $((t2 - t1 - c - s - w))) |$b"
 done
-med() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR + 1) / 2)]}'; }
-mp=$(med "${plain[@]}") mo=$(med "${ours[@]}")
-printf '| median (%s) | %.2f | %.2f (×%.3f) |\n' "$size" "$(echo "$mp / 1000" | bc -l)" \
-    "$(echo "$mo / 1000" | bc -l)" "$(echo "$mo / $mp" | bc -l)"
+med() { printf '%s\n' "$@" | median; }
+mb=
+[ -z "$BEFORE" ] || mb=" $(sec "$(med "${before[@]}")") |"
+mp=$(med "${plain[@]}") mo=$(med "${ours[@]}") mc=$(med "${copy[@]}")
+echo "| median ($size) | $(sec "$mp") | $(sec "$mo") (×$(printf '%.3f' "$(echo "$mo / $mp" | bc -l)")) | $(sec "$mc") (×$(printf '%.3f' "$(echo "$mc / $mp" | bc -l)")) | $(sec "$(med "${stop[@]}")") | $(sec "$(med "${start[@]}")") | $(sec "$(med "${rest[@]}")") |$mb"

@@ -1,4 +1,6 @@
-/* new_replica: the form of `a` — a new standby on this host. The operator gives its name, port
+/* new_replica: the form of `a` — a new standby on this host, or on the host of a configured
+ * node that is not built yet (its [node] ssh: typing its name brings its port and directory,
+ * and the form names the host). The operator gives its name, port
  * and data directory, starting from what the loop proposes (a configured node that is not
  * built yet; else the next name of the family, the next free port, a directory beside the
  * others); the dialog shows the lines the config file will get, made by the same functions as
@@ -150,13 +152,26 @@ static void form_field(struct dlg_out *o, const char *label, int lw, const char 
     o->y++;
 }
 
+/* Which host the new node is made on: a configured node's (over ssh), else this one. */
+static const char *host_of(const struct dialog *d, char *buf, size_t n)
+{
+    const struct dlg_local *l = local_of(d, d->node);
+    if (l && strncmp(l->via, "ssh ", 4) == 0)
+        str_printf(buf, n, "%s (over ssh, as that login)", l->via + 4);
+    else
+        str_copy(buf, n, "this host");
+    return buf;
+}
+
 static void body(struct dlg_out *o, const struct dialog *d, const struct snapshot *s)
 {
     const struct dlg_local *p = primary_of(d, s);
     const char *conf = d->ctx.config[0] ? d->ctx.config : "the config file";
-    dlg_wrap(o, 2, CR_HELP, 0,
-             "A new standby of %s on this host, cloned with pg_basebackup and watched here.",
+    char host[300];
+    host_of(d, host, sizeof host);
+    dlg_wrap(o, 2, CR_HELP, 0, "A new standby of %s, cloned with pg_basebackup and watched here.",
              p ? p->name : "the primary");
+    dlg_kv(o, LW, "host", CR_HELP, "%s", host);
     char *text = add_config_text(d, s);
     if (text && !text[0]) {
         dlg_kv(o, LW, "config", CR_HELP,
@@ -231,11 +246,18 @@ static bool takes(enum add_field f, int key)
     return (key > ' ' && key < 127) || key >= K_CHAR;
 }
 
-/* The directory follows the name until the operator types one. */
+/* The directory follows the name until the operator types one; the name of a configured node
+ * that is not built yet (on this host or another) brings its port and directory. */
 static void follow_name(struct dialog *d)
 {
-    if (!d->add.dir_edited && d->ctx.add_dir_of[0])
+    const struct dlg_local *l = local_of(d, d->node);
+    if (l && !l->filled && l->datadir[0] && l->port > 0) {
+        str_printf(d->add.port, sizeof d->add.port, "%d", l->port);
+        str_copy(d->add.dir, sizeof d->add.dir, l->datadir);
+        d->add.dir_edited = false;
+    } else if (!d->add.dir_edited && d->ctx.add_dir_of[0]) {
         str_printf(d->add.dir, sizeof d->add.dir, "%s/%s", d->ctx.add_dir_of, d->node);
+    }
 }
 
 static void add_open(struct dialog *d, const struct snapshot *s)

@@ -57,22 +57,46 @@ check "db_s1 kept its own settings (no primary's sync list)" \
     test "$(hosts_psql 2 -c 'SHOW synchronous_standby_names')" = ""
 
 # ---- a new replica on host2, beside db_s1
-cat >>"$CONF" <<EOC
-
-[nodes]
-db_s3 = host=$(hosts_addr 2) port=5433 user=postgres dbname=postgres
-
-[node db_s3]
-datadir = /var/lib/postgresql/15/s3
-port = 5433
-ssh = postgres@$(hosts_addr 2)
-ssh_options = -F $HOSTS_DIR/ssh_config
-EOC
+hosts_add_node db_s3 2 5433 /var/lib/postgresql/15/s3
 if act resync db_s3 --new --yes; then ok "new replica db_s3 on host2 over ssh"; else not_ok "new replica db_s3 on host2 over ssh"; show_out; fi
 check "db_s3 streams from db_m" wait_for 30 status_is db_s3 '.state == "streaming" and .upstream == "db_m"'
 check_eq "db_s3 listens on its own port" 5433 "$(hosts_psql 2 -p 5433 -c 'SHOW port' 2>/dev/null)"
 hosts_pg 2 "$HOSTS_PG/pg_ctl" -D /var/lib/postgresql/15/s3 -m fast -w stop >/dev/null
-sed -i '/^db_s3 =/d; /^\[node db_s3\]/,$d' "$CONF"
+hosts_forget_node db_s3
+
+# ---- a new replica on host3 from the dashboard: `a`, the name of a configured node not built yet
+hosts_add_node db_s4 3 5434 /var/lib/postgresql/15/s4
+cp "$CONF" "$TEST_TMP/conf.before-a"
+tmux_setup ssh-hosts-add
+hosts_dashboard
+wait_screen 30 "db_s1 .*streaming" && tm send-keys -t main J
+if wait_screen 10 "Rejoin " && wait_screen 5 "host +postgres@$HOSTS_NET\.1[123] \(over ssh"; then
+    ok "the J dialog names the host it acts on"
+else
+    not_ok "the J dialog names the host it acts on"
+    dump
+fi
+tm send-keys -t main Escape
+tm send-keys -t main a
+wait_screen 10 "New replica" && tm send-keys -t main C-u db_s4
+if wait_screen 10 "host +postgres@$(hosts_addr 3) \(over ssh" && wait_screen 5 "db_s4 is in .*already, not built"; then
+    ok "the a form names the host of a configured node on another host, its port and directory come with its name"
+else
+    not_ok "the a form names the host of a configured node on another host, its port and directory come with its name"
+    dump
+fi
+tm send-keys -t main Tab Tab Tab db_s4 Enter
+if wait_for 90 status_is db_s4 '.state == "streaming" and .upstream == "db_m"'; then
+    ok "new replica db_s4 built on host3 over ssh from the dashboard, streaming from db_m"
+else
+    not_ok "new replica db_s4 built on host3 over ssh from the dashboard, streaming from db_m"
+    dump
+fi
+check "the replica's files are on host3" test -s "$HOSTS_DIR/host3/var/lib/postgresql/15/s4/PG_VERSION"
+check "the config file was not changed (db_s4 was configured)" cmp -s "$CONF" "$TEST_TMP/conf.before-a"
+tm kill-session -t main
+hosts_pg 3 "$HOSTS_PG/pg_ctl" -D /var/lib/postgresql/15/s4 -m fast -w stop >/dev/null
+hosts_forget_node db_s4
 
 # ---- a resync killed during the copy over ssh leaves the marker on host2; the next one recovers
 PAUSE=$TEST_TMP/pause

@@ -312,6 +312,30 @@ hosts_repltop() {
         'mount -t tmpfs -o size=1m repltop-empty /var/lib/postgresql && exec "$@"' sh "$REPLTOP" "$@"
 }
 
+# The dashboard in the tmux session "main" (tmux_setup first), like hosts_repltop in the root
+# namespace with an empty /var/lib/postgresql.
+hosts_dashboard() {
+    tm new-session -d -s main -x 120 -y 40 \
+        "unshare --mount --propagation private -- /bin/sh -c 'mount -t tmpfs repltop-empty /var/lib/postgresql && exec \"\$0\" -c \"\$1\"' '$REPLTOP' '$CONF' 2>'$TEST_TMP/err'; sleep 600"
+}
+
+# A node NAME on host N reached with ssh, port P, data directory DIR there, added to $CONF
+# (hosts_forget_node NAME takes it out again).
+hosts_add_node() { # NAME N P DIR
+    cat >>"$CONF" <<EOC
+
+[nodes]
+$1 = host=$(hosts_addr "$2") port=$3 user=postgres dbname=postgres
+
+[node $1]
+datadir = $4
+port = $3
+ssh = postgres@$(hosts_addr "$2")
+ssh_options = -F $HOSTS_DIR/ssh_config
+EOC
+}
+hosts_forget_node() { sed -i "/^$1 =/d; /^\[node $1\]/,\$d" "$CONF"; }
+
 hosts_down() {
     local n h p pids f
     for n in 1 2 3; do

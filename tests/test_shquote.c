@@ -1,6 +1,7 @@
 /* shquote and the remote host's operations: every word of a remote command survives a real
  * POSIX shell exactly — blanks, quotes, $, backticks, ;, newlines, a leading dash — and the file
- * operations of a remote host (host_files.c, host_remote.c) work on hostile paths. The "remote"
+ * operations of a remote host (host_files.c, host_remote.c, host_exec.c) work on hostile paths and
+ * texts, one by one and many in one command. The "remote"
  * here is `sh -c COMMAND` on this machine, which is what sshd runs for a command; no ssh. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -176,6 +177,61 @@ static void file_operations_keep_hostile_paths_whole(void **state)
     assert_null(host_read(&sh_host, "/nonexistent/file", NULL));
 }
 
+static const char *const texts[] = {
+    "no newline at the end",
+    "",
+    "\n",
+    "one line\n",
+    "  leading blanks\n\ttab\\backslash\\\n-n\n%s %d\n\\\n",
+    "primary_conninfo = 'password=it''s $secret'\n\nlast line",
+    "\n\n\nthree empty lines first",
+    NULL,
+};
+
+/* Several files written in one command (host_write_files), then read back in one batch
+ * (host_batch): every text byte for byte, none ended early by another's, one removed. */
+static void files_written_and_read_many_at_once(void **state)
+{
+    (void)state;
+    char paths[16][PATH_MAX], err[300];
+    struct host_file files[16];
+    struct host_op ops[16];
+    int n = 0;
+    for (int i = 0; texts[i]; i++, n++) {
+        str_printf(paths[i], sizeof paths[i], "%s/f%d $x 'q'", dir, i);
+        files[i] = (struct host_file){paths[i], texts[i], i % 2 ? 0600 : 0640};
+        ops[i] = (struct host_op){HQ_READ, NULL, paths[i], NULL};
+    }
+    str_printf(paths[n], sizeof paths[n], "%s/gone", dir);
+    assert_true(host_write(&sh_host, paths[n], "x", 0600, err, sizeof err));
+    files[n] = (struct host_file){paths[n], NULL, 0}; /* removed */
+    ops[n] = (struct host_op){HQ_EXISTS, NULL, paths[n], NULL};
+    assert_true(host_write_files(&sh_host, files, n + 1, err, sizeof err));
+    char *outs[16];
+    int rcs[16];
+    char why[300];
+    assert_int_equal(host_batch(&sh_host, ops, n + 1, outs, rcs, why, sizeof why), 0);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(rcs[i], 0);
+        const char *nl = strchr(outs[i], '\n'); /* after ls's mode field */
+        assert_non_null(nl);
+        assert_string_equal(nl + 1, texts[i]);
+        free(outs[i]);
+        mode_t mode = 0;
+        char *back = host_read(&sh_host, paths[i], &mode); /* the kept answer */
+        assert_string_equal(back, texts[i]);
+        assert_int_equal(mode, i % 2 ? 0600 : 0640);
+        free(back);
+    }
+    assert_int_not_equal(rcs[n], 0);
+    free(outs[n]);
+    /* a write forgets what was kept of that file */
+    assert_true(host_write(&sh_host, paths[0], "changed", 0600, err, sizeof err));
+    char *back = host_read(&sh_host, paths[0], NULL);
+    assert_string_equal(back, "changed");
+    free(back);
+}
+
 struct lines {
     char got[512];
 };
@@ -209,6 +265,7 @@ int main(void)
         cmocka_unit_test(every_word_survives_the_shell),
         cmocka_unit_test_setup_teardown(file_operations_keep_hostile_paths_whole, make_dir,
                                         drop_dir),
+        cmocka_unit_test_setup_teardown(files_written_and_read_many_at_once, make_dir, drop_dir),
         cmocka_unit_test(a_password_travels_on_stdin),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,8 +10,7 @@ hosts_start
 on_exit hosts_heal 2
 
 # the dashboard, in the root namespace with an empty /var/lib/postgresql
-tm new-session -d -s main -x 120 -y 40 \
-    "unshare --mount --propagation private -- /bin/sh -c 'mount -t tmpfs repltop-empty /var/lib/postgresql && exec \"\$0\" -c \"\$1\"' '$REPLTOP' '$CONF' 2>'$TEST_TMP/err'; sleep 600"
+hosts_dashboard
 row() { screen | grep -E "^│ *[^ ]* ?$1 " | head -n 1; }
 row_has() { row "$1" | grep -Eq -- "$2"; }
 if wait_screen 30 "db_s1 .*streaming" && wait_screen 10 "db_s2 .*streaming"; then

@@ -61,9 +61,12 @@ static void fill_local(struct app *a)
         for (size_t len = strlen(l->datadir); len > 1 && l->datadir[len - 1] == '/'; len--)
             l->datadir[len - 1] = '\0';
         config_actions_via(n, l->via, sizeof l->via);
-        /* another host's disk is not looked at from here (that would block the screen): the
-         * action checks it */
-        l->filled = n->ssh ? n->datadir != NULL : newnode_dir_filled(n->datadir);
+        /* another host's disk is not looked at from here (that would block the screen): a
+         * node that answers has its data; one that does not may be unbuilt, and the action
+         * checks it there (resync --new refuses a directory that holds data) */
+        const struct node_snap *ns = n->ssh && a->snap ? snapshot_find(a->snap, n->name) : NULL;
+        l->filled =
+            n->ssh ? n->datadir && ns && ns->reach == REACH_OK : newnode_dir_filled(n->datadir);
         l->port = newnode_conf_port(n);
         char *ci = conninfo_without_secrets(n->conninfo);
         str_copy(l->conninfo, sizeof l->conninfo, ci);

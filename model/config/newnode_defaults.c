@@ -41,7 +41,9 @@ static bool unbuilt_node(const struct config *cfg, struct newnode_defaults *d)
 {
     for (int i = 0; i < cfg->nnodes; i++) {
         const struct node_conf *n = &cfg->nodes[i];
-        if (!n->datadir || !n->datadir[0] || newnode_dir_filled(n->datadir))
+        /* another host's directory is not looked at from here: such a node is built by
+         * typing its name in the form */
+        if (!n->datadir || !n->datadir[0] || n->ssh || newnode_dir_filled(n->datadir))
             continue;
         str_copy(d->name, sizeof d->name, n->name);
         d->port = newnode_conf_port(n);

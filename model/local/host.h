@@ -59,10 +59,14 @@ void host_argv_free(char **argv);
 /* Runs argv (argv[0] a path or a name in the remote PATH) on the host, with in (may be NULL)
  * on its stdin. raw, when not NULL, gets the output (heap). Returns the exit status; -1 with
  * why when the way failed (why says how: refused, auth, host key...), it ran past timeout_s or
- * we were interrupted. */
+ * we were interrupted. What it may change forgets the answers kept of that host (host_query). */
 int host_exec(const struct host *h, const char *const *argv, const char *in, int timeout_s,
               void (*on_line)(void *, const char *), void *ctx, char **raw, char *why,
               size_t whylen);
+/* The same for a command that changes nothing there: the kept answers stay. */
+int host_exec_read(const struct host *h, const char *const *argv, const char *in, int timeout_s,
+                   void (*on_line)(void *, const char *), void *ctx, char **raw, char *why,
+                   size_t whylen);
 /* A program from the node's bindir, as local_run: env entries "K=V" (a password) travel on
  * stdin, read by the remote shell, never in an argv. */
 int host_run_program(const struct local_node *ln, const char *const *argv, const char *const *env,
@@ -73,6 +77,49 @@ int host_run_program(const struct local_node *ln, const char *const *argv, const
  * data directory (or may create it, missing_ok), PostgreSQL's programs are there. Fills
  * ln->bindir and ln->owner. False with one line in err. */
 bool host_check_node(struct local_node *ln, bool missing_ok, char *err, size_t errlen);
+/* Asks, in one round trip, what the actions read of a node's data directory, its files and its
+ * server (the same questions host_check_node asks with its check); kept for host_query. */
+void host_survey_node(const struct local_node *ln);
+
+/* ----- read-only questions, many in one round trip (host_exec.c) ----- */
+
+/* Each a constant script of POSIX tools; $1 a path (HQ_MOUNT_POINT: the mount point). */
+enum host_query {
+    HQ_EXISTS,
+    HQ_IS_DIR,
+    HQ_IS_LINK,
+    HQ_DIR_EMPTY,
+    HQ_WRITABLE,
+    HQ_READ,        /* ls's mode field on the first line, then the file's text */
+    HQ_LIST,        /* ls -A */
+    HQ_FREE,        /* avail=KB */
+    HQ_MOUNT_POINT, /* exit 0: $1 is a mount point */
+    HQ_REALPATH,
+    HQ_MODE, /* ls's mode field */
+    HQ_RUNNING,
+    HQ_SIZE, /* bytes (0 when absent) */
+    HQ_N
+};
+/* One command of a batch: a query (body NULL), or a script of the caller's with $1 and $2. */
+struct host_op {
+    enum host_query q;
+    const char *body;
+    const char *a1, *a2;
+};
+/* A query's exit status and output (heap, out may be NULL): the kept answer when there is one,
+ * else asked now and kept. -1 when the way failed. */
+int host_query(const struct host *h, enum host_query q, const char *a1, const char *a2, char **out);
+/* The script of a query, for a remote script that asks it again and again. */
+const char *host_query_script(enum host_query q);
+/* Runs ops in one round trip: outs[i] (heap, NULL when it did not run) and rcs[i]; the
+ * queries' answers are kept. Returns the batch's own status (-1 with why: the way failed). */
+int host_batch(const struct host *h, const struct host_op *ops, int n, char **outs, int *rcs,
+               char *why, size_t whylen);
+/* Asks ops in one round trip, only to keep the answers. */
+void host_prefetch(const struct host *h, const struct host_op *ops, int n);
+/* Forgets what was kept of h (of every host when h is NULL), or what a change of path alters. */
+void host_forget(const struct host *h);
+void host_forget_path(const struct host *h, const char *path);
 
 /* ----- files on a remote host (host_files.c) ----- */
 
@@ -83,6 +130,14 @@ char *host_read(const struct host *h, const char *path, mode_t *mode);
 /* Replaces path with text: a temp file beside it, then renamed over it. */
 bool host_write(const struct host *h, const char *path, const char *text, mode_t mode, char *err,
                 size_t errlen);
+/* Several files replaced (as host_write) or removed (text NULL), in one round trip; stops at
+ * the first that fails. */
+struct host_file {
+    const char *path, *text;
+    mode_t mode;
+};
+bool host_write_files(const struct host *h, const struct host_file *files, int n, char *err,
+                      size_t errlen);
 bool host_mkdir(const struct host *h, const char *path, mode_t mode, char *err, size_t errlen);
 /* Renames from to to (never into an existing directory). */
 bool host_rename(const struct host *h, const char *from, const char *to, char *err, size_t errlen);

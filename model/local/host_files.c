@@ -10,37 +10,41 @@
 
 #define OP_TIMEOUT_S 60
 
+/* changes: NULL for anything (every kept answer of the host is forgotten), else the one path
+ * it creates, replaces or removes (host_forget_path) */
 static int run(const struct host *h, const char *const *argv, const char *in, char **out, char *why,
-               size_t whylen)
+               size_t whylen, const char *changes)
 {
     char local_why[700];
     if (!why) {
         why = local_why;
         whylen = sizeof local_why;
     }
-    return host_exec(h, argv, in, OP_TIMEOUT_S, NULL, NULL, out, why, whylen);
+    if (!changes)
+        return host_exec(h, argv, in, OP_TIMEOUT_S, NULL, NULL, out, why, whylen);
+    int rc = host_exec_read(h, argv, in, OP_TIMEOUT_S, NULL, NULL, out, why, whylen);
+    host_forget_path(h, changes);
+    return rc;
 }
 
 /* sh -c SCRIPT NAME ARGS...: the script is a constant, the paths its positional words. */
 static int script(const struct host *h, const char *body, const char *a1, const char *a2,
-                  const char *in, char **out, char *why, size_t whylen)
+                  const char *in, char **out, const char *changes)
 {
     const char *argv[] = {"sh", "-c", body, "repltop", a1, a2, NULL};
     if (!a1)
         argv[4] = NULL;
-    return run(h, argv, in, out, why, whylen);
+    return run(h, argv, in, out, NULL, 0, changes);
 }
 
 bool host_test(const struct host *h, enum host_test t, const char *path)
 {
-    static const char *const bodies[] = {
-        [HOST_EXISTS] = "[ -e \"$1\" ] || [ -L \"$1\" ]",
-        [HOST_IS_DIR] = "[ -d \"$1\" ]",
-        [HOST_IS_LINK] = "[ -L \"$1\" ]",
-        [HOST_DIR_EMPTY] = "[ -d \"$1\" ] && [ -z \"$(ls -A -- \"$1\")\" ]",
-        [HOST_WRITABLE] = "[ -w \"$1\" ]",
-    };
-    return script(h, bodies[t], path, NULL, NULL, NULL, NULL, 0) == 0;
+    static const enum host_query asks[] = {[HOST_EXISTS] = HQ_EXISTS,
+                                           [HOST_IS_DIR] = HQ_IS_DIR,
+                                           [HOST_IS_LINK] = HQ_IS_LINK,
+                                           [HOST_DIR_EMPTY] = HQ_DIR_EMPTY,
+                                           [HOST_WRITABLE] = HQ_WRITABLE};
+    return host_query(h, asks[t], path, NULL, NULL) == 0;
 }
 
 static mode_t parse_mode(const char *s)
@@ -57,12 +61,8 @@ static mode_t parse_mode(const char *s)
 
 char *host_read(const struct host *h, const char *path, mode_t *mode)
 {
-    /* the first line is ls's mode field, the rest the file as it is */
     char *out = NULL;
-    int rc = script(h,
-                    "set -f; [ -f \"$1\" ] || exit 3; set -- \"$1\" $(ls -ln -- \"$1\"); "
-                    "printf '%s\\n' \"$2\"; exec cat -- \"$1\"",
-                    path, NULL, NULL, &out, NULL, 0);
+    int rc = host_query(h, HQ_READ, path, NULL, &out);
     char *nl = out ? strchr(out, '\n') : NULL;
     if (rc != 0 || !nl) {
         free(out);
@@ -85,7 +85,7 @@ bool host_write(const struct host *h, const char *path, const char *text, mode_t
     int rc = script(h,
                     "umask 077; t=\"$1.repltop-tmp.$$\"; if cat > \"$t\" && chmod \"$2\" \"$t\" "
                     "&& mv -f -- \"$t\" \"$1\"; then exit 0; fi; rm -f -- \"$t\"; exit 1",
-                    path, m, text, &out, NULL, 0);
+                    path, m, text, &out, path);
     if (rc != 0) {
         str_printf(err, errlen, "cannot write %s on %s: %s", path, h->dest,
                    out && out[0] ? strtok(out, "\n") : "failed");
@@ -94,12 +94,77 @@ bool host_write(const struct host *h, const char *path, const char *text, mode_t
     return rc == 0;
 }
 
+/* Per file: path, mode ("-": remove it), its number of lines and whether it ends with a
+ * newline; the texts follow one another on stdin, each ending with one. */
+static const char write_files_script[] =
+    "umask 077\n"
+    "while [ $# -ge 4 ]; do\n"
+    "  f=$1; m=$2; n=$3; e=$4; shift 4\n"
+    "  if [ \"$m\" = - ]; then rm -f -- \"$f\" || exit 1; continue; fi\n"
+    "  t=\"$f.repltop-tmp.$$\"; i=0\n"
+    "  while [ $i -lt $n ] && IFS= read -r l; do i=$((i+1))\n"
+    "    if [ $i -lt $n ] || [ $e = 1 ]; then printf '%s\\n' \"$l\"; "
+    "else printf '%s' \"$l\"; fi\n"
+    "  done > \"$t\" && [ $i = $n ] && chmod \"$m\" \"$t\" && mv -f -- \"$t\" \"$f\" && continue\n"
+    "  rm -f -- \"$t\"; echo \"cannot write $f\"; exit 1\n"
+    "done\n";
+
+bool host_write_files(const struct host *h, const struct host_file *files, int n, char *err,
+                      size_t errlen)
+{
+    const char **argv = xcalloc((size_t)n * 4 + 6, sizeof *argv);
+    char(*nums)[3][24] = xcalloc((size_t)n, sizeof *nums);
+    size_t len = 1;
+    for (int i = 0; i < n; i++)
+        len += files[i].text ? strlen(files[i].text) + 1 : 0;
+    char *in = xmalloc(len), *o = in;
+    int k = 0;
+    argv[k++] = "sh";
+    argv[k++] = "-c";
+    argv[k++] = write_files_script;
+    argv[k++] = "repltop";
+    for (int i = 0; i < n; i++) {
+        const char *t = files[i].text;
+        size_t tl = t ? strlen(t) : 0;
+        int lines = 0;
+        for (size_t j = 0; j < tl; j++)
+            lines += t[j] == '\n';
+        bool ends = tl == 0 || t[tl - 1] == '\n';
+        if (t) {
+            memcpy(o, t, tl);
+            o += tl;
+            if (!ends)
+                *o++ = '\n', lines++;
+        }
+        str_printf(nums[i][0], sizeof nums[i][0], "%o", (unsigned)(files[i].mode & 0777));
+        str_printf(nums[i][1], sizeof nums[i][1], "%d", lines);
+        str_printf(nums[i][2], sizeof nums[i][2], "%d", ends ? 1 : 0);
+        argv[k++] = files[i].path;
+        argv[k++] = t ? nums[i][0] : "-";
+        argv[k++] = nums[i][1];
+        argv[k++] = nums[i][2];
+    }
+    *o = '\0';
+    argv[k] = NULL;
+    char *out = NULL;
+    int rc = run(h, argv, in, &out, NULL, 0, NULL);
+    if (rc != 0)
+        str_printf(err, errlen, "%s on %s", out && out[0] ? strtok(out, "\n") : "cannot write",
+                   h->dest);
+    explicit_bzero(in, len); /* postgresql.auto.conf may hold a password */
+    free(in);
+    free(out);
+    free(nums);
+    free(argv);
+    return rc == 0;
+}
+
 bool host_mkdir(const struct host *h, const char *path, mode_t mode, char *err, size_t errlen)
 {
     char m[8], *out = NULL;
     str_printf(m, sizeof m, "%o", (unsigned)(mode & 0777));
     const char *argv[] = {"mkdir", "-m", m, "--", path, NULL};
-    int rc = run(h, argv, NULL, &out, NULL, 0);
+    int rc = run(h, argv, NULL, &out, NULL, 0, path);
     if (rc != 0)
         str_printf(err, errlen, "cannot create %s on %s: %s", path, h->dest,
                    out && out[0] ? strtok(out, "\n") : "failed");
@@ -112,7 +177,7 @@ bool host_rename(const struct host *h, const char *from, const char *to, char *e
     char *out = NULL;
     /* mv into an existing directory would move from inside it: refuse that */
     int rc = script(h, "if [ -e \"$2\" ]; then echo \"$2 exists\"; exit 1; fi; mv -- \"$1\" \"$2\"",
-                    from, to, NULL, &out, NULL, 0);
+                    from, to, NULL, &out, NULL);
     if (rc != 0)
         str_printf(err, errlen, "%s", out && out[0] ? strtok(out, "\n") : "mv failed");
     free(out);
@@ -123,15 +188,14 @@ bool host_remove(const struct host *h, const char *path, bool dir)
 {
     const char *argv[] = {dir ? "rmdir" : "rm", dir ? "--" : "-f", dir ? path : "--",
                           dir ? NULL : path, NULL};
-    return run(h, argv, NULL, NULL, NULL, 0) == 0;
+    return run(h, argv, NULL, NULL, NULL, 0, path) == 0;
 }
 
 char **host_list(const struct host *h, const char *dir, int *n)
 {
     char *out = NULL;
     *n = 0;
-    const char *argv[] = {"ls", "-A", "--", dir, NULL};
-    if (run(h, argv, NULL, &out, NULL, 0) != 0) {
+    if (host_query(h, HQ_LIST, dir, NULL, &out) != 0) {
         free(out);
         return NULL;
     }
@@ -165,7 +229,7 @@ int host_copy(const struct host *h, const char *from, char *const *names, int n,
         argv[k++] = names[i];
     argv[k] = NULL;
     char *out = NULL;
-    int rc = run(h, argv, NULL, &out, NULL, 0);
+    int rc = run(h, argv, NULL, &out, NULL, 0, NULL);
     const char *f = out ? strstr(out, "failed=") : NULL;
     int failed = rc == 0 && f ? atoi(f + 7) : -1;
     free(out);
@@ -176,34 +240,22 @@ int host_copy(const struct host *h, const char *from, char *const *names, int n,
 bool host_disk(const struct host *h, const char *dir, long long *avail, const char *path,
                bool *mount_point)
 {
-    /* df -P: "fs blocks used available capacity mounted-on", in 1024-byte blocks with -k */
     char *out = NULL;
-    int rc = script(h, "set -f; set -- $(df -Pk -- \"$1\" | tail -n 1); echo \"avail=$4\"", dir,
-                    NULL, NULL, &out, NULL, 0);
+    int rc = host_query(h, HQ_FREE, dir, NULL, &out);
     const char *a = out ? strstr(out, "avail=") : NULL;
     bool ok = rc == 0 && a && a[6] >= '0' && a[6] <= '9';
     if (ok)
         *avail = atoll(a + 6) * 1024;
-    if (mount_point)
-        *mount_point = false;
     free(out);
-    if (ok && path && mount_point) {
-        /* a mount point is its own file system's mount directory */
-        out = NULL;
-        int r2 = script(h,
-                        "set -f; p=$(cd -P -- \"$1\" && pwd -P) || exit 1; "
-                        "set -- $(df -Pk -- \"$p\" | tail -n 1); [ \"$6\" = \"$p\" ]",
-                        path, NULL, NULL, &out, NULL, 0);
-        *mount_point = r2 == 0;
-        free(out);
-    }
+    if (mount_point)
+        *mount_point = ok && path && host_query(h, HQ_MOUNT_POINT, path, NULL, NULL) == 0;
     return ok;
 }
 
 bool host_realpath(const struct host *h, const char *path, char *out, size_t n)
 {
     char *text = NULL;
-    int rc = script(h, "cd -P -- \"$1\" && pwd -P", path, NULL, NULL, &text, NULL, 0);
+    int rc = host_query(h, HQ_REALPATH, path, NULL, &text);
     bool ok = rc == 0 && text && text[0] == '/';
     if (ok) {
         size_t len = strlen(text);
@@ -218,8 +270,7 @@ bool host_realpath(const struct host *h, const char *path, char *out, size_t n)
 mode_t host_mode(const struct host *h, const char *path)
 {
     char *out = NULL;
-    int rc = script(h, "set -f; set -- $(ls -ldn -- \"$1\"); printf '%s\\n' \"$1\"", path, NULL,
-                    NULL, &out, NULL, 0);
+    int rc = host_query(h, HQ_MODE, path, NULL, &out);
     mode_t m = rc == 0 && out ? parse_mode(out) : 0;
     free(out);
     return m;

@@ -1,6 +1,6 @@
-/* host_remote: running commands on a remote host through its way (host.h) — the output read as
- * local_run reads it, a password on stdin rather than in any argv — and the checks a remote
- * node must pass before an action changes anything. */
+/* host_remote: PostgreSQL's programs on a remote host (a password on stdin rather than in any
+ * argv), and the checks a remote node must pass before an action changes anything — asked in
+ * one round trip with what the action reads next (host_survey_node). */
 #include "model/local/host.h"
 #include "model/local/local_node.h"
 #include "model/local/local_exec.h"
@@ -9,42 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct exec_lines {
-    void (*on_line)(void *, const char *);
-    void *ctx;
-    char last[512]; /* the way's own message, when it fails, is its last line */
-};
-
-static void exec_line(void *ctx, const char *line)
-{
-    struct exec_lines *el = ctx;
-    str_copy(el->last, sizeof el->last, line);
-    if (el->on_line)
-        el->on_line(el->ctx, line);
-}
-
-int host_exec(const struct host *h, const char *const *argv, const char *in, int timeout_s,
-              void (*on_line)(void *, const char *), void *ctx, char **raw, char *why,
-              size_t whylen)
-{
-    char **cmd = h->way->command(h, argv);
-    struct proc_spec spec = {(const char *const *)cmd, NULL, NULL, NULL, in, in ? strlen(in) : 0};
-    struct exec_lines el = {on_line, ctx, ""};
-    struct text_buf buf = {0};
-    char local_why[700] = "";
-    int rc = local_run_spec(&spec, argv[0], timeout_s, exec_line, &el, raw ? &buf : NULL, local_why,
-                            sizeof local_why);
-    host_argv_free(cmd);
-    if (raw)
-        *raw = buf.text ? buf.text : xstrdup("");
-    else
-        free(buf.text);
-    if (rc > 0 && h->way->failed(h, rc, el.last, why, whylen))
-        return -1;
-    str_copy(why, whylen, local_why);
-    return rc;
-}
 
 /* Reads K=V lines up to an empty one from stdin into the environment, then runs the program:
  * a password reaches it without being in any argv on either host. */
@@ -127,18 +91,83 @@ static void check_line(void *ctx, const char *line)
         f->parent_ok = true;
 }
 
+/* What an action reads next on the node's host, asked with the check: the data directory and
+ * what the checks look at in it, the marker of a resync, the configuration files, the server. */
+static int survey_ops(const struct local_node *ln, struct host_op *ops,
+                      char (*paths)[PATH_MAX + 32])
+{
+    static const char *const files[] = {"postgresql.conf", "pg_hba.conf", "pg_ident.conf",
+                                        "postgresql.auto.conf", "postmaster.pid"};
+    const char *d = ln->datadir;
+    int n = 0, p = 0;
+    str_copy(paths[p], sizeof paths[p], d);
+    char *slash = strrchr(paths[p], '/');
+    if (slash)
+        slash == paths[p] ? (void)(slash[1] = '\0') : (void)(*slash = '\0');
+    ops[n++] = (struct host_op){HQ_FREE, NULL, paths[p++], NULL};
+    ops[n++] = (struct host_op){HQ_IS_DIR, NULL, d, NULL};
+    ops[n++] = (struct host_op){HQ_DIR_EMPTY, NULL, d, NULL};
+    ops[n++] = (struct host_op){HQ_REALPATH, NULL, d, NULL};
+    ops[n++] = (struct host_op){HQ_MODE, NULL, d, NULL};
+    ops[n++] = (struct host_op){HQ_MOUNT_POINT, NULL, d, NULL};
+    ops[n++] = (struct host_op){HQ_RUNNING, NULL, d, NULL};
+    ops[n++] = (struct host_op){HQ_SIZE, NULL, ln->log, NULL};
+    str_printf(paths[p], sizeof paths[p], "%s/pg_tblspc", d);
+    ops[n++] = (struct host_op){HQ_LIST, NULL, paths[p++], NULL};
+    str_printf(paths[p], sizeof paths[p], "%s/pg_wal", d);
+    ops[n++] = (struct host_op){HQ_IS_LINK, NULL, paths[p++], NULL};
+    str_printf(paths[p], sizeof paths[p], "%s/standby.signal", d);
+    ops[n++] = (struct host_op){HQ_EXISTS, NULL, paths[p++], NULL};
+    str_printf(paths[p], sizeof paths[p], "%s.repltop-resync", d);
+    ops[n++] = (struct host_op){HQ_READ, NULL, paths[p++], NULL};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        str_printf(paths[p], sizeof paths[p], "%s/%s", d, files[i]);
+        ops[n++] = (struct host_op){HQ_READ, NULL, paths[p++], NULL};
+    }
+    return n;
+}
+
+#define SURVEY_MAX 24
+
+void host_survey_node(const struct local_node *ln)
+{
+    struct host_op ops[SURVEY_MAX];
+    char paths[SURVEY_MAX][PATH_MAX + 32];
+    int n = survey_ops(ln, ops, paths);
+    host_prefetch(&ln->host, ops, n);
+}
+
 bool host_check_node(struct local_node *ln, bool missing_ok, char *err, size_t errlen)
 {
     const char *name = ln->conf->name;
     struct host_facts *f = &ln->facts;
     memset(f, 0, sizeof *f);
     f->login_uid = -1;
-    const char *argv[] = {"sh",         "-c",
-                          check_script, "repltop-check",
-                          ln->datadir,  ln->conf->bindir ? ln->conf->bindir : "",
-                          NULL};
+    /* the check first, then what the action will read: one round trip (the ssh handshake too) */
+    struct host_op ops[SURVEY_MAX + 1];
+    char paths[SURVEY_MAX][PATH_MAX + 32];
+    ops[0] =
+        (struct host_op){HQ_N, check_script, ln->datadir, ln->conf->bindir ? ln->conf->bindir : ""};
+    int n = 1 + survey_ops(ln, ops + 1, paths);
+    char *outs[SURVEY_MAX + 1];
+    int rcs[SURVEY_MAX + 1];
     char why[700];
-    int rc = host_exec(&ln->host, argv, NULL, 30, check_line, ln, NULL, why, sizeof why);
+    int rc = host_batch(&ln->host, ops, n, outs, rcs, why, sizeof why);
+    if (rc == 0 && outs[0]) {
+        for (char *save, *l = strtok_r(outs[0], "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+            check_line(ln, l);
+        rc = rcs[0];
+        if (rc != 0)
+            str_printf(why, sizeof why, "the check of its host exited with status %d", rc);
+    } else if (rc == 0) {
+        rc = -1;
+        str_copy(why, sizeof why, "no answer from its host");
+    }
+    for (int i = 0; i < n; i++) {
+        if (outs[i])
+            explicit_bzero(outs[i], strlen(outs[i]));
+        free(outs[i]);
+    }
     if (rc != 0 || f->login_uid < 0) {
         str_printf(err, errlen, "%s: %s", name, rc != 0 ? why : "no answer from its host");
         return false;

@@ -11,34 +11,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The pid file's process exists and is no zombie (pg_ctl status takes a zombie for alive: a
- * SIGKILLed postmaster stays one until its parent reaps it). Exit 0: running. */
-static const char running_script[] =
-    "pid=$(head -n 1 -- \"$1/postmaster.pid\" 2>/dev/null) || exit 3\n"
-    "case $pid in ''|*[!0-9]*) exit 3;; esac\n"
-    "st=$(ps -o stat= -p \"$pid\" 2>/dev/null) || exit 3\n"
-    "case $st in Z*|'') exit 3;; esac\n"
-    "exit 0\n";
-
 bool host_server_running(const struct local_node *ln)
 {
-    const char *argv[] = {"sh", "-c", running_script, "repltop", ln->datadir, NULL};
-    char why[600];
-    return host_exec(&ln->host, argv, NULL, 30, NULL, NULL, NULL, why, sizeof why) == 0;
+    return host_query(&ln->host, HQ_RUNNING, ln->datadir, NULL, NULL) == 0;
 }
+
+/* The waits run on the host, every 10 ms (sleep 0.01, else a second where sleep takes whole
+ * seconds only), as the local way waits: no round trip per look, no pg_ctl -w's 100 ms steps.
+ * $1 pg_ctl, $2 the data directory, $3 the running query (HQ_RUNNING). */
+static const char stop_script[] =
+    "\"$1\" stop -D \"$2\" -m fast -W; rc=$?\n"
+    "i=0\n"
+    "while sh -c \"$3\" repltop \"$2\"; do\n"
+    /* pg_ctl failed and it runs: that is the answer; else the backends of a killed
+     * postmaster may linger a moment after it */
+    "  if [ $rc != 0 ] && [ $i -ge 100 ]; then exit $rc; fi\n"
+    "  if [ $i -ge 6000 ]; then echo 'it still runs after 60 s'; exit 1; fi\n"
+    "  sleep 0.01 2>/dev/null || sleep 1; i=$((i+1))\n"
+    "done\n";
 
 bool host_server_stop(const struct local_node *ln, char *err, size_t errlen)
 {
-    char why[700];
-    const char *argv[] = {"pg_ctl", "stop", "-D", ln->datadir, "-m",
-                          "fast",   "-w",   "-t", "60",        NULL};
-    int rc = local_run(ln, argv, NULL, 90, NULL, NULL, why, sizeof why);
-    /* the backends of a killed postmaster may linger a moment after it */
-    for (int i = 0; i < 150 && host_server_running(ln); i++)
-        poll(NULL, 0, 100);
-    if (host_server_running(ln)) {
+    char why[700], *pg_ctl = xasprintf("%s/pg_ctl", ln->bindir);
+    const char *argv[] = {
+        "sh", "-c", stop_script, "repltop-stop", pg_ctl, ln->datadir, host_query_script(HQ_RUNNING),
+        NULL};
+    int rc = host_exec(&ln->host, argv, NULL, 90, NULL, NULL, NULL, why, sizeof why);
+    free(pg_ctl);
+    if (rc != 0 && host_server_running(ln)) {
         str_printf(err, errlen, "could not stop %s on %s: %s", ln->conf->name, ln->host.dest,
-                   rc != 0 ? why : "it still runs");
+                   why[0] ? why : "it still runs");
         return false;
     }
     return true;
@@ -46,11 +48,8 @@ bool host_server_stop(const struct local_node *ln, char *err, size_t errlen)
 
 long host_log_size(const struct local_node *ln)
 {
-    char *out = NULL, why[600];
-    const char *argv[] = {
-        "sh",      "-c",    "[ -f \"$1\" ] || { echo 0; exit 0; }; wc -c < \"$1\"",
-        "repltop", ln->log, NULL};
-    int rc = host_exec(&ln->host, argv, NULL, 30, NULL, NULL, &out, why, sizeof why);
+    char *out = NULL;
+    int rc = host_query(&ln->host, HQ_SIZE, ln->log, NULL, &out);
     long size = rc == 0 && out ? atol(out) : 0;
     free(out);
     return size;
@@ -68,18 +67,41 @@ char *host_log_since(const struct local_node *ln, long offset)
     return out;
 }
 
-bool host_server_start(const struct local_node *ln, long log_offset, char *err, size_t errlen)
-{
+/* $1 pg_ctl, $2 the data directory, $3 the server log, $4 the running query, $5 the log's size
+ * before: ready (line 8 of postmaster.pid "ready" or "standby") exits 0, a server gone with a
+ * FATAL or PANIC in its new log lines (or not there 10 s after) exits 4, still starting after
+ * 110 s exits 0 (the caller waits on). */
+static const char start_script[] =
+    "i=0\n"
     /* a zombie postmaster keeps its pid file: pg_ctl would say "another server might be
      * running" until its parent reaps it */
-    for (int i = 0; i < 100 && host_server_running(ln); i++)
-        poll(NULL, 0, 100);
-    char why[700];
-    const char *argv[] = {"pg_ctl", "start", "-D", ln->datadir, "-l",
-                          ln->log,  "-w",    "-t", "110",       NULL};
-    if (local_run(ln, argv, NULL, 130, NULL, NULL, why, sizeof why) == 0)
+    "while sh -c \"$4\" repltop \"$2\" && [ $i -lt 1000 ]; do\n"
+    "  sleep 0.01 2>/dev/null || sleep 1; i=$((i+1)); done\n"
+    "\"$1\" start -D \"$2\" -l \"$3\" -W || exit $?\n"
+    "i=0\n"
+    "while [ $i -lt 11000 ]; do\n"
+    "  s=$(sed -n 8p -- \"$2/postmaster.pid\" 2>/dev/null)\n"
+    "  case $s in ready*|standby*) exit 0;; esac\n"
+    "  if [ $((i % 10)) = 9 ] && ! sh -c \"$4\" repltop \"$2\"; then\n"
+    "    if tail -c \"+$(($5 + 1))\" -- \"$3\" 2>/dev/null | grep -q -e 'FATAL:' -e 'PANIC:'; "
+    "then exit 4; fi\n"
+    "    [ $i -ge 1000 ] && exit 4\n"
+    "  fi\n"
+    "  sleep 0.01 2>/dev/null || sleep 1; i=$((i+1))\n"
+    "done\n";
+
+bool host_server_start(const struct local_node *ln, long log_offset, char *err, size_t errlen)
+{
+    char why[700], *pg_ctl = xasprintf("%s/pg_ctl", ln->bindir), offset[32];
+    str_printf(offset, sizeof offset, "%ld", log_offset);
+    const char *argv[] = {"sh",   "-c",        start_script, "repltop-start",
+                          pg_ctl, ln->datadir, ln->log,      host_query_script(HQ_RUNNING),
+                          offset, NULL};
+    int rc = host_exec(&ln->host, argv, NULL, 130, NULL, NULL, NULL, why, sizeof why);
+    free(pg_ctl);
+    if (rc == 0)
         return true;
-    if (host_server_running(ln)) /* still starting (a long recovery): the wait goes on later */
+    if (rc > 0 && rc != 4 && host_server_running(ln)) /* still starting: the wait goes on */
         return true;
     char *log = host_log_since(ln, log_offset);
     char cause[600] = "";
@@ -89,6 +111,10 @@ bool host_server_start(const struct local_node *ln, long log_offset, char *err, 
         fclose(f);
     free(log);
     str_printf(err, errlen, "%s did not start on %s: %s (see %s there)", ln->conf->name,
-               ln->host.dest, found ? cause : why, ln->log);
+               ln->host.dest,
+               found    ? cause
+               : why[0] ? why
+                        : "the server exited",
+               ln->log);
     return false;
 }

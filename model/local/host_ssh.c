@@ -65,8 +65,23 @@ static int base_args(const struct host *h, char **args, char *opts_copy)
     return n;
 }
 
+/* The destinations this process ran commands on: only their masters are ended (an `ssh -O
+ * exit` for each other node would cost a process each at the end of every action). */
+static char *used[64];
+static int nused;
+
+static bool was_used(const char *dest)
+{
+    for (int i = 0; i < nused; i++)
+        if (strcmp(used[i], dest) == 0)
+            return true;
+    return false;
+}
+
 static char **ssh_command(const struct host *h, const char *const *argv)
 {
+    if (!was_used(h->dest) && nused < (int)(sizeof used / sizeof used[0]))
+        used[nused++] = xstrdup(h->dest);
     char **args = xcalloc(SSH_MAX_ARGS + 4, sizeof *args);
     char *opts = h->options ? xstrdup(h->options) : NULL;
     int n = base_args(h, args, opts);
@@ -96,6 +111,10 @@ static bool ssh_failed(const struct host *h, int status, const char *said, char 
 static void ssh_close(const struct host *h)
 {
     char dir[PATH_MAX];
+    if (nused == (int)(sizeof used / sizeof used[0]))
+        nused = 0; /* more than it remembers: every one is ended */
+    else if (!was_used(h->dest))
+        return;
     if (!control_dir(dir, sizeof dir - 8))
         return;
     char **args = xcalloc(SSH_MAX_ARGS + 4, sizeof *args);

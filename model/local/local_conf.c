@@ -75,6 +75,20 @@ bool local_write_file(const struct local_node *ln, const char *path, const char 
                              err, errlen);
 }
 
+bool local_write_files(const struct local_node *ln, const struct host_file *files, int n, char *err,
+                       size_t errlen)
+{
+    if (host_remote(&ln->host))
+        return host_write_files(&ln->host, files, n, err, errlen);
+    for (int i = 0; i < n; i++) {
+        if (!files[i].text)
+            unlink(files[i].path);
+        else if (!local_write_file(ln, files[i].path, files[i].text, files[i].mode, err, errlen))
+            return false;
+    }
+    return true;
+}
+
 bool local_mkdir(const struct local_node *ln, const char *path, mode_t mode, char *err,
                  size_t errlen)
 {
@@ -271,23 +285,16 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
                         size_t errlen)
 {
     const char *name = ln->conf->name;
-    char kept[128] = "";
-    for (int i = CONF_MAIN; own && i <= CONF_IDENT; i++) {
-        if (!own->text[i])
-            continue;
-        char path[PATH_MAX + 32];
-        str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[i]);
-        if (!local_write_file(ln, path, own->text[i], own->mode[i], err, errlen))
-            return false;
-        str_printf(kept + strlen(kept), sizeof kept - strlen(kept), "%s%s", kept[0] ? ", " : "",
-                   local_conf_names[i]);
-    }
-    if (kept[0])
-        progress_say(pr, "ok", "%s keeps its own %s", name, kept);
-
+    /* what the copy brought, read before anything is written back (on a remote host the
+     * answers of one round trip, local_survey) */
     char path[PATH_MAX + 32];
     str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_AUTO]);
     char *current = local_read_file(ln, path, NULL);
+    str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_MAIN]);
+    char *main_conf = own && own->text[CONF_MAIN] ? xstrdup(own->text[CONF_MAIN])
+                                                  : local_read_file(ln, path, NULL);
+    str_printf(path, sizeof path, "%s/standby.signal", ln->datadir);
+    bool has_signal = local_path_exists(ln, path);
     char *text = xstrdup(own && own->text[CONF_AUTO] ? own->text[CONF_AUTO]
                          : current                   ? current
                                                      : auto_header);
@@ -298,8 +305,6 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
     set_guc(&text, "synchronous_standby_names", "");
     if (sc->cluster_name)
         set_guc(&text, "cluster_name", sc->cluster_name);
-    str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_MAIN]);
-    char *main_conf = local_read_file(ln, path, NULL);
     char *p_auto = local_guc_get(text, "port");
     char *p_main = main_conf ? local_guc_get(main_conf, "port") : NULL;
     int port = p_auto ? atoi(p_auto) : p_main ? atoi(p_main) : -1;
@@ -316,11 +321,39 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
     free(p_auto);
     free(p_main);
     free(main_conf);
-    str_printf(path, sizeof path, "%s/%s", ln->datadir, local_conf_names[CONF_AUTO]);
-    bool ok = local_write_file(ln, path, text, 0600, err, errlen);
+
+    /* its own files back, the new postgresql.auto.conf, standby.signal, and no recovery.signal
+     * (an empty marker: it would make the node a primary at the end of recovery): one round
+     * trip on a remote host */
+    char paths[CONF_NFILES + 2][PATH_MAX + 32], kept[128] = "";
+    struct host_file files[CONF_NFILES + 2];
+    int n = 0;
+    for (int i = CONF_MAIN; own && i <= CONF_IDENT; i++) {
+        if (!own->text[i])
+            continue;
+        str_printf(paths[n], sizeof paths[n], "%s/%s", ln->datadir, local_conf_names[i]);
+        files[n] = (struct host_file){paths[n], own->text[i], own->mode[i]};
+        n++;
+        str_printf(kept + strlen(kept), sizeof kept - strlen(kept), "%s%s", kept[0] ? ", " : "",
+                   local_conf_names[i]);
+    }
+    str_printf(paths[n], sizeof paths[n], "%s/%s", ln->datadir, local_conf_names[CONF_AUTO]);
+    files[n] = (struct host_file){paths[n], text, 0600};
+    n++;
+    if (!has_signal) {
+        str_printf(paths[n], sizeof paths[n], "%s/standby.signal", ln->datadir);
+        files[n] = (struct host_file){paths[n], "", 0600};
+        n++;
+    }
+    str_printf(paths[n], sizeof paths[n], "%s/recovery.signal", ln->datadir);
+    files[n] = (struct host_file){paths[n], NULL, 0};
+    n++;
+    bool ok = local_write_files(ln, files, n, err, errlen);
     forget(&text);
     if (!ok)
         return false;
+    if (kept[0])
+        progress_say(pr, "ok", "%s keeps its own %s", name, kept);
     char safe[1024];
     conninfo_scrub(sc->primary_conninfo, safe, sizeof safe);
     progress_say(pr, "ok",
@@ -328,10 +361,5 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
                  "''",
                  ln->datadir, safe, str_empty(sc->slot) ? "" : ", primary_slot_name ",
                  str_empty(sc->slot) ? "" : sc->slot);
-
-    str_printf(path, sizeof path, "%s/recovery.signal", ln->datadir);
-    /* an empty marker: it would make the node a primary at the end of recovery */
-    local_remove_file(ln, path);
-    str_printf(path, sizeof path, "%s/standby.signal", ln->datadir);
-    return local_path_exists(ln, path) || local_write_file(ln, path, "", 0600, err, errlen);
+    return true;
 }

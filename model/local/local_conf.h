@@ -38,6 +38,10 @@ int local_old_port_node(const struct local_node *ln);
 /* Creates or replaces path atomically (temp file + rename), owned by the owner. */
 bool local_write_file(const struct local_node *ln, const char *path, const char *text, mode_t mode,
                       char *err, size_t errlen);
+/* Each of files written as local_write_file, or removed when its text is NULL: on a remote
+ * host in one round trip. Stops at the first write that fails. */
+bool local_write_files(const struct local_node *ln, const struct host_file *files, int n, char *err,
+                       size_t errlen);
 bool local_mkdir(const struct local_node *ln, const char *path, mode_t mode, char *err,
                  size_t errlen);
 /* DATADIR.repltop-WHAT-YYYYmmddTHHMMSS, a name that does not exist yet. */

@@ -205,3 +205,9 @@ mode_t local_mode(const struct local_node *ln, const char *path)
         return host_mode(&ln->host, path);
     return stat(path, &st) == 0 ? st.st_mode & 07777 : 0;
 }
+
+void local_survey(const struct local_node *ln)
+{
+    if (REMOTE(ln))
+        host_survey_node(ln);
+}

@@ -251,6 +251,7 @@ bool action_confirm(struct action *a, const char *question, const char *expect)
         return true;
     }
     int answer = a->ask ? a->ask(a, question, expect) : -1;
+    host_forget(NULL); /* what a remote host answered before the operator thought it over */
     if (answer >= 0)
         audit(a, "confirm", answer > 0 ? "typed on the terminal" : "declined");
     return answer > 0;

@@ -421,16 +421,15 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
     struct plan p = {0};
     bool ok = make_plan(a, ln, s, pc, own, o, &p, err, errlen);
     bool was_running = ok && exists && local_running(ln);
+    /* read before the stop, with the other answers of the node's host (local_survey) */
+    mode_t mode = exists && (local_mode(ln, ln->datadir) & 0777) == 0750 ? 0750 : 0700;
     ok = ok && (!exists || local_stop(&a->progress, ln, err, errlen));
     ok = ok && (!p.slot_ours || wait_slot_free(a, pc, &p, err, errlen));
     if (!ok)
         goto out;
 
-    mode_t mode = 0700;
     char old[PATH_MAX + 64] = "", why[700];
     if (exists) {
-        if ((local_mode(ln, ln->datadir) & 0777) == 0750)
-            mode = 0750;
         local_aside_path(ln, "old", old, sizeof old);
         if (!local_rename(ln, ln->datadir, old, why, sizeof why)) {
             str_printf(err, errlen, "cannot move %s aside to %s: %s", ln->datadir, old, why);
@@ -439,7 +438,7 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
         }
         action_ok(a, "moved %s aside to %s (kept)", ln->datadir, old);
     }
-    bool created = !local_datadir_exists(ln);
+    bool created = old[0] || !local_datadir_exists(ln); /* moved aside: no longer there */
     if (created && !local_mkdir(ln, ln->datadir, mode, err, errlen)) {
         if (old[0] && local_rename(ln, old, ln->datadir, why, sizeof why))
             action_ok(a, "the original data directory is back in %s", ln->datadir);
@@ -470,6 +469,7 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
     }
     action_ok(a, "pg_basebackup copied %lld MB from %s in %.1f s", kb / 1024, pc->name,
               (double)(clock_mono_ms() - start) / 1000.0);
+    local_survey(ln); /* the clone's files, read next: one round trip on a remote host */
 
     /* a new replica gets its own cluster_name rather than the primary's */
     char *cn_main = NULL, *cn_auto = NULL;

@@ -74,9 +74,10 @@ report() { # name, file (of run_cmd): prints the output and the test's line, add
     local name=$1 out=$2 rc p f k
     rc=$(cat "$out.rc")
     # a TAP line whose first "#" starts the directive SKIP is a skip, whether "ok" or "not ok"
-    k=$(grep -ciE '^(not )?ok( [^#]*)?#[[:space:]]*skip([^[:alnum:]]|$)' "$out")
-    p=$(grep -E '^ok( |$)' "$out" | grep -cviE '^ok( [^#]*)?#[[:space:]]*skip([^[:alnum:]]|$)')
-    f=$(grep -E '^not ok( |$)' "$out" | grep -cviE '^not ok( [^#]*)?#[[:space:]]*skip([^[:alnum:]]|$)')
+    # (-a: a NUL byte in a test's output made grep say "binary file matches" and count nothing)
+    k=$(grep -aciE '^(not )?ok( [^#]*)?#[[:space:]]*skip([^[:alnum:]]|$)' "$out")
+    p=$(grep -aE '^ok( |$)' "$out" | grep -acviE '^ok( [^#]*)?#[[:space:]]*skip([^[:alnum:]]|$)')
+    f=$(grep -aE '^not ok( |$)' "$out" | grep -acviE '^not ok( [^#]*)?#[[:space:]]*skip([^[:alnum:]]|$)')
     sed 's/^/    /' "$out"
     if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
         f=1 # a crash or a failed set-up counts even when no test line said so

@@ -82,7 +82,9 @@ RESYNC=$!
 on_exit "kill -KILL $RESYNC"
 wait_for 60 test -e "$PAUSE"
 check "pg_basebackup started writing the copy on host2" wait_for 30 test -e "$(hosts_datadir 2)/PG_VERSION"
-{ kill -KILL "$RESYNC" && wait "$RESYNC"; } 2>/dev/null
+# repltop itself, not only the shell that started it in the background (else it goes on when
+# its pause ends, resyncs db_s1 behind the test's back and writes into a later $OUT)
+{ kill -KILL $(ps -o pid= --ppid "$RESYNC") "$RESYNC" && wait "$RESYNC"; } 2>/dev/null
 no_basebackup() {
     local p
     for p in $(ip netns pids "$(hosts_ns 2)"); do

@@ -108,10 +108,11 @@ lane_pids=() lane_names=() lane_files=()
 lane_n=0
 exclusive() { grep -qE '^# exclusive|^ *(\.|source) .*lib_(hosts|patroni|managers)\.sh' "$1"; }
 lane_reap() { # waits for one test of the lanes to end, and reports it
-    local pid i
+    local pid="" i
     wait -n -p pid "${lane_pids[@]}"
+    [ -n "$pid" ] || sleep 1 # a signal, or a job bash reaped already: its .s file (written last) says it ended
     for i in "${!lane_pids[@]}"; do
-        [ "${lane_pids[$i]}" = "$pid" ] || continue
+        [ "${lane_pids[$i]}" = "$pid" ] || { [ -z "$pid" ] && [ -s "${lane_files[$i]}.s" ]; } || continue
         report "${lane_names[$i]}" "${lane_files[$i]}"
         unset "lane_pids[$i]" "lane_names[$i]" "lane_files[$i]"
     done

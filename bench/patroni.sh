@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 9. Actions through Patroni: switchover and failover through repltop against `patronictl` on
 #   the same Patroni 3.0.2 + etcd 3.4 lab (tests/lib_patroni.sh: three members on loopback,
-#   synchronous_mode, ttl 30, loop_wait 10), alternating repltop / patronictl.
+#   synchronous_mode, with Patroni's default ttl 30, loop_wait 10, retry_timeout 10, not the
+#   tests' faster loop), alternating repltop / patronictl.
 #  switchover: leader -> Patroni's sync standby. failover: kill -9 of the leader's Patroni and
 #   postmaster, then `repltop promote SYNC` / `patronictl failover --candidate SYNC`; the old
 #   leader's Patroni is started again and the cluster settles before the next run.
@@ -11,6 +12,7 @@
 #   members running with a sync standby again (/cluster polled every 200 ms).
 # Env: RUNS (3).
 . "$(dirname "$0")/lib.sh"
+PAT_TTL=${PAT_TTL:-30} PAT_LOOP_WAIT=${PAT_LOOP_WAIT:-10} PAT_RETRY_TIMEOUT=${PAT_RETRY_TIMEOUT:-10}
 . "$(dirname "$0")/../tests/lib_patroni.sh"
 RUNS=${RUNS:-3}
 OUT=$BENCH_OUT/patroni

@@ -2,6 +2,7 @@
 # Integration test of `repltop demo`: builds the sandbox cluster of docs/DESIGN.md section 1 in a temp
 # dir and checks its shape (who runs it, where it listens, who replicates how), its secrets
 # (pgpass only), idempotence, the insert load, down and up again.
+# exclusive: it bounds the time demo up takes (tests/run_all.sh runs it alone when JOBS > 1)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 NODES=(db_m db_s1 db_s2)

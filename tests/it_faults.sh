@@ -3,6 +3,7 @@
 # killed, stopped, frozen, restarted, cut off and split-brained. Each case asserts what the user
 # sees — in the recording and on the screen — that the other nodes keep refreshing, that keys
 # still answer, and that no acknowledged row is lost.
+# exclusive: it bounds how long a hung node costs a refresh (tests/run_all.sh runs it alone when JOBS > 1)
 source "$(dirname "$0")/lib.sh"
 command -v tmux >/dev/null || { skip "tmux is not installed"; exit 0; }
 cluster_up

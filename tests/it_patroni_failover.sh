@@ -42,7 +42,7 @@ touch "$TEST_TMP/writing"
 writer &
 writer_pid=$!
 on_exit "rm -f '$TEST_TMP/writing'; kill $writer_pid"
-wait_for 60 test "$(wc -l <"$TEST_TMP/ids")" -ge 50
+wait_for 60 lines_at_least "$TEST_TMP/ids" 50
 check "the writer's commits are acknowledged ($(wc -l <"$TEST_TMP/ids") so far)" test "$(wc -l <"$TEST_TMP/ids")" -ge 50
 
 # the leader's machine dies: its Patroni first (else it restarts its postmaster), then postgres
@@ -63,7 +63,7 @@ check "  it went through POST /failover" grep -q "POST .*/failover" "$TEST_TMP/o
 check "  and ended when Patroni agreed" grep -q "^ok: Patroni agrees: leader $cand" "$TEST_TMP/out"
 check_eq "  patronictl agrees: $cand leads" "$cand" \
     "$(patroni_list | jq -r '.[] | select(.Role == "Leader") | .Member')"
-wait_for 60 test "$(wc -l <"$TEST_TMP/ids")" -ge $((before + 20))
+wait_for 60 lines_at_least "$TEST_TMP/ids" $((before + 20))
 check "writes are acknowledged again on $cand" test "$(wc -l <"$TEST_TMP/ids")" -ge $((before + 20))
 rm -f "$TEST_TMP/writing"
 wait "$writer_pid" 2>/dev/null

@@ -4,6 +4,7 @@
 # application_name and settings, and its old data directory is kept aside. And what must not
 # happen: resyncing the primary, acting without confirmation, losing the original data directory
 # when pg_basebackup fails, a password in any process's arguments.
+# exclusive: it compares a resync's time with a plain pg_basebackup's (tests/run_all.sh runs it alone when JOBS > 1)
 source "$(dirname "$0")/lib.sh"
 cluster_up
 export XDG_STATE_HOME=$TEST_TMP/state

@@ -4,6 +4,7 @@
 # role without REPLICATION, a directory the server cannot write) and for lack of space (a small
 # tmpfs that fills up during the copy). Each time: a clear message, the original data directory
 # kept, and the same resync, run again once the cause is gone, finishes the job.
+# exclusive: it bounds the time of a resync (tests/run_all.sh runs it alone when JOBS > 1)
 source "$(dirname "$0")/lib.sh"
 cluster_up
 export XDG_STATE_HOME=$TEST_TMP/state

@@ -106,7 +106,9 @@ RESYNC=$!
 on_exit "kill -KILL $RESYNC"
 wait_for 60 test -e "$PAUSE"
 check "pg_basebackup started writing the copy on host2" wait_for 30 test -e "$(hosts_datadir 2)/PG_VERSION"
-{ kill -KILL "$RESYNC" && wait "$RESYNC"; } 2>/dev/null
+# repltop itself, not only the shell that started it in the background (else it goes on when
+# its pause ends, resyncs db_s1 behind the test's back and writes into a later $OUT)
+{ kill -KILL $(ps -o pid= --ppid "$RESYNC") "$RESYNC" && wait "$RESYNC"; } 2>/dev/null
 no_basebackup() {
     local p
     for p in $(ip netns pids "$(hosts_ns 2)"); do
@@ -139,7 +141,7 @@ ACKED=$TEST_TMP/acked
 ) &
 LOAD=$!
 on_exit "kill $LOAD"
-wait_for 30 test "$(wc -l <"$ACKED")" -ge 50
+wait_for 30 lines_at_least "$ACKED" 50
 check "host1's server killed with SIGKILL under an insert load" hosts_kill_pg 1
 wait "$LOAD"
 if act promote db_s2 --yes; then ok "promote db_s2"; else not_ok "promote db_s2"; show_out; fi
@@ -163,7 +165,7 @@ check "db_s1 streams from db_s2 after its resync" wait_for 30 status_is db_s1 '.
 hosts_psql 1 -c "ALTER SYSTEM SET primary_conninfo = ''" -c "SELECT pg_reload_conf()" >/dev/null
 wait_for 30 status_is db_m '.state != "streaming"'
 hosts_psql 3 -c "INSERT INTO users SELECT generate_series(300001, 300100)"
-wait_for 30 test "$(hosts_psql 2 -c 'SELECT count(*) FROM users WHERE id > 300000')" = 100
+wait_for 30 eval 'test "$(hosts_psql 2 -c "SELECT count(*) FROM users WHERE id > 300000")" = 100'
 hosts_kill_pg 3
 if act promote db_m --yes; then ok "promote db_m while db_s1 is ahead of it"; else not_ok "promote db_m while db_s1 is ahead of it"; show_out; fi
 if grep -q "needs_rewind" "$OUT" && grep -q "pg_rewind" "$OUT"; then

@@ -2,6 +2,7 @@
 # `repltop status` against a real three-node cluster (the demo), as a user and a script see it:
 # roles, sync states, LSNs, lag that rises and falls, a stopped standby, a hung standby, a wrong
 # password — and never a password in the output.
+# exclusive: it bounds the time a status with a hung node takes (tests/run_all.sh runs it alone when JOBS > 1)
 source "$(dirname "$0")/lib.sh"
 cluster_up
 

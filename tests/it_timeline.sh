@@ -52,14 +52,14 @@ if command -v tmux >/dev/null; then
 else
     skip "dashboard during the switchover: tmux is not installed"
 fi
-check "before: db_m is the primary on timeline 1" wait_for 20 test "$(pg_tli db_m)" = 1
+check "before: db_m is the primary on timeline 1" wait_for 20 eval 'test "$(pg_tli db_m)" = 1'
 
 # ---- the planned switchover, step by step
 ctl -D "$DEMO_DIR/db_m" stop -m fast
-check "db_s2 received the old primary's last WAL" wait_for 20 test \
-    "$(demo_psql db_s2 -c "SELECT pg_last_wal_receive_lsn() >= pg_last_wal_replay_lsn()")" = t
+check "db_s2 received the old primary's last WAL" wait_for 20 eval \
+    'test "$(demo_psql db_s2 -c "SELECT pg_last_wal_receive_lsn() >= pg_last_wal_replay_lsn()")" = t'
 demo_psql db_s2 -c "SELECT pg_promote(true, 60)" >/dev/null
-check "PostgreSQL: db_s2 is the primary on timeline 2" wait_for 20 test "$(pg_tli db_s2)" = 2
+check "PostgreSQL: db_s2 is the primary on timeline 2" wait_for 20 eval 'test "$(pg_tli db_s2)" = 2'
 # db_s1 still points at the stopped db_m: on timeline 1, not streaming, for as long as this takes
 snap
 check "db_s1 waits on the old timeline: not_streaming, it follows once it streams" \
@@ -120,12 +120,12 @@ ctl -D "$DEMO_DIR/db_m" stop -m fast
 demo_psql db_s2 -d demo -c "CREATE TABLE fork_test AS SELECT generate_series(1, 1000) AS x" \
     -c "SELECT pg_switch_wal()" >/dev/null
 want=$(demo_psql db_s2 -c "SELECT pg_current_wal_lsn()")
-check "db_s1 received the WAL db_m lacks" wait_for 20 test \
-    "$(demo_psql db_s1 -c "SELECT pg_last_wal_receive_lsn() >= '$want'")" = t
+check "db_s1 received the WAL db_m lacks" wait_for 20 eval \
+    'test "$(demo_psql db_s1 -c "SELECT pg_last_wal_receive_lsn() >= '\''$want'\''")" = t'
 ctl -D "$DEMO_DIR/db_s2" stop -m fast
 start_node db_m # its conninfo points at the stopped db_s2: it cannot catch up
 demo_psql db_m -c "SELECT pg_promote(true, 60)" >/dev/null
-check "PostgreSQL: db_m is the primary on timeline 3" wait_for 20 test "$(pg_tli db_m)" = 3
+check "PostgreSQL: db_m is the primary on timeline 3" wait_for 20 eval 'test "$(pg_tli db_m)" = 3'
 repoint db_s1 "$P_M"
 forked() { grep -q "forked off current database system timeline 2 before current recovery point" "$DEMO_DIR/db_s1.log"; }
 if wait_for 30 forked; then

@@ -240,7 +240,9 @@ q() { jq -e "$@" "$J" >/dev/null; }
 # pg_ctl as the server's user, quiet
 ctl() { run_as_server "$(pg_bin)/pg_ctl" "$@" >/dev/null 2>&1; }
 
-# Waits up to $2 seconds for a command to succeed.
+# Waits up to $1 seconds for a command to succeed. The command runs again and again, but a "$(...)"
+# among its arguments is expanded once, before: a value to watch goes in a function (lines_at_least)
+# or in eval '...', else the wait lasts its whole deadline and then fails.
 wait_for() { # seconds command...
     local deadline=$((SECONDS + $(slow_secs "$1")))
     shift
@@ -249,6 +251,9 @@ wait_for() { # seconds command...
         sleep 0.2
     done
 }
+
+# Whether FILE has at least N lines (one per acknowledged id, say).
+lines_at_least() { [ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 
 # Runs a command as the server's OS user (postgres when we are root).
 run_as_server() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }

@@ -16,6 +16,15 @@
 # Patroni must run under /usr/bin/python3; etcd 3.4 with Patroni's etcd3: section needs no
 # --enable-v2; a SIGKILLed process is reaped late by PID 1 here, so "gone" counts zombies.
 PAT_PGBIN=${PAT_PGBIN:-/usr/lib/postgresql/15/bin}
+# Patroni's timing: its HA loop every PAT_LOOP_WAIT seconds paces every switchover, failover and
+# replica start, so the tests run it every 2 s instead of the default 10. Patroni's own bounds:
+# ttl >= 20, loop_wait >= 1, retry_timeout >= 3 and loop_wait + 2 * retry_timeout <= ttl;
+# retry_timeout stays near the default 10, so that a slow moment of this loaded machine (etcd's
+# fsync, a busy postgres) does not demote the leader. bench/patroni.sh sets Patroni's defaults
+# (30, 10, 10), which a production cluster runs with.
+PAT_TTL=${PAT_TTL:-20}
+PAT_LOOP_WAIT=${PAT_LOOP_WAIT:-2}
+PAT_RETRY_TIMEOUT=${PAT_RETRY_TIMEOUT:-9}
 PAT_MEMBERS="db_m db_s1 db_s2"
 
 patroni_lab_skip_reason() {
@@ -44,9 +53,9 @@ etcd3:
   hosts: 127.0.0.1:$PAT_ETCD
 bootstrap:
   dcs:
-    ttl: 30
-    loop_wait: 10
-    retry_timeout: 10
+    ttl: $PAT_TTL
+    loop_wait: $PAT_LOOP_WAIT
+    retry_timeout: $PAT_RETRY_TIMEOUT
     maximum_lag_on_failover: 1048576
     synchronous_mode: true
     synchronous_node_count: 1
@@ -74,6 +83,8 @@ postgresql:
   data_dir: $dir/data
   bin_dir: $PAT_PGBIN
   pgpass: $dir/pgpass
+  basebackup: # a replica's clone (and a reinitialize) asks for a fast checkpoint, not a spread one
+    - checkpoint: fast
   authentication:
     superuser:
       username: postgres

@@ -8,6 +8,7 @@
 #   - a standby stopped with pg_ctl turns to down within two refreshes
 #   - q, Ctrl-C and SIGTERM give the terminal back (echo and icanon restored)
 #   - what --record wrote plays back with --replay, without the cluster
+# exclusive: it bounds how soon the dashboard shows a stopped node (tests/run_all.sh runs it alone when JOBS > 1)
 source "$(dirname "$0")/lib.sh"
 
 tmux_setup test # the UTF-8 screen; one run below checks the ASCII one

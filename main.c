@@ -6,6 +6,7 @@
 #include "model/watch/patroni_members.h"
 #include "model/config/config.h"
 #include "model/demo/demo.h"
+#include "model/local/host.h"
 #include "model/store/json.h"
 #include "cli/report.h"
 #include "model/base/text.h"
@@ -127,6 +128,7 @@ static bool load_config(struct config *cfg, const struct options *o, int nargs, 
         text_error("%s", err);
         return false;
     }
+    host_docker_addresses(cfg); /* before the screen: it runs docker inspect */
     return true;
 }
 

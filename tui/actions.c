@@ -63,7 +63,7 @@ static void fill_local(struct app *a)
         config_actions_via(n, l->via, sizeof l->via);
         /* another host's disk is not looked at from here (that would block the screen): the
          * action checks it */
-        l->filled = n->ssh ? n->datadir != NULL : newnode_dir_filled(n->datadir);
+        l->filled = config_node_remote(n) ? n->datadir != NULL : newnode_dir_filled(n->datadir);
         l->port = newnode_conf_port(n);
         char *ci = conninfo_without_secrets(n->conninfo);
         str_copy(l->conninfo, sizeof l->conninfo, ci);

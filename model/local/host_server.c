@@ -22,6 +22,8 @@ static const char running_script[] =
 
 bool host_server_running(const struct local_node *ln)
 {
+    if (ln->host.way->running)
+        return ln->host.way->running(ln);
     const char *argv[] = {"sh", "-c", running_script, "repltop", ln->datadir, NULL};
     char why[600];
     return host_exec(&ln->host, argv, NULL, 30, NULL, NULL, NULL, why, sizeof why) == 0;
@@ -29,6 +31,8 @@ bool host_server_running(const struct local_node *ln)
 
 bool host_server_stop(const struct local_node *ln, char *err, size_t errlen)
 {
+    if (ln->host.way->stop)
+        return ln->host.way->stop(ln, err, errlen);
     char why[700];
     const char *argv[] = {"pg_ctl", "stop", "-D", ln->datadir, "-m",
                           "fast",   "-w",   "-t", "60",        NULL};
@@ -46,6 +50,12 @@ bool host_server_stop(const struct local_node *ln, char *err, size_t errlen)
 
 long host_log_size(const struct local_node *ln)
 {
+    if (ln->host.way->log) {
+        char *text = ln->host.way->log(ln);
+        long size = text ? (long)strlen(text) : 0;
+        free(text);
+        return size;
+    }
     char *out = NULL, why[600];
     const char *argv[] = {
         "sh",      "-c",    "[ -f \"$1\" ] || { echo 0; exit 0; }; wc -c < \"$1\"",
@@ -58,6 +68,12 @@ long host_log_size(const struct local_node *ln)
 
 char *host_log_since(const struct local_node *ln, long offset)
 {
+    if (ln->host.way->log) {
+        char *text = ln->host.way->log(ln);
+        if (text && offset > 0 && (size_t)offset <= strlen(text))
+            memmove(text, text + offset, strlen(text + offset) + 1);
+        return text;
+    }
     char *out = NULL, why[600], from[32];
     str_printf(from, sizeof from, "+%ld", offset + 1);
     const char *argv[] = {"tail", "-c", from, "--", ln->log, NULL};
@@ -70,6 +86,8 @@ char *host_log_since(const struct local_node *ln, long offset)
 
 bool host_server_start(const struct local_node *ln, long log_offset, char *err, size_t errlen)
 {
+    if (ln->host.way->start)
+        return ln->host.way->start(ln, err, errlen);
     /* a zombie postmaster keeps its pid file: pg_ctl would say "another server might be
      * running" until its parent reaps it */
     for (int i = 0; i < 100 && host_server_running(ln); i++)

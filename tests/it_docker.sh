@@ -19,7 +19,7 @@ status_is() { # NODE JQ-CONDITION
     jq -e --arg n "$1" ".nodes[] | select(.name == \$n) | $2" "$J" >/dev/null
 }
 asides() { # NODE KIND: copies kept aside in the node's volume
-    dk run --rm -v "$1_data:/v" --entrypoint ls "$DOCKER_IMAGE" -A /v | grep -c "^data\.repltop-$2-"
+    dk run --rm -v "$1_data:/v" --entrypoint ls "$DOCKER_IMAGE" -A /v 2>/dev/null | grep -c "^data\.repltop-$2-"
 }
 one_fail() { # PATTERN: the output is one fail: line matching it
     [ "$(grep -c '^fail:' "$OUT")" = 1 ] && grep -q "^fail: .*$1" "$OUT"
@@ -121,4 +121,35 @@ datadir = $DOCKER_PGDATA
 EOC
 if act resync db_s3 --new --yes; then ok "new replica db_s3 in its container"; else not_ok "new replica db_s3 in its container"; show_out; fi
 check "db_s3 streams from db_s2" wait_for 30 status_is db_s3 '.state == "streaming" and .upstream == "db_s2"'
+# ---- the same through the dashboard: r on db_s1 in tmux
+if command -v tmux >/dev/null; then
+    tmux_setup docker
+    tm new-session -d -s main -x 120 -y 40 \
+        "'$REPLTOP' -c '$CONF' 2>'$TEST_TMP/dash.err'; echo EXIT=\$?; sleep 600"
+    tm set-option -t main remain-on-exit on >/dev/null
+    check "the dashboard shows the containers' nodes" wait_screen 15 ' db_s1 +standby +streaming'
+    for k in 0 1 2 3; do # the row of db_s1, wherever the table puts it
+        tm send-keys -t main g
+        for _ in $(seq "$k"); do tm send-keys -t main j; done
+        tm send-keys -t main r
+        wait_screen 3 'Resync db_s1' && break
+        tm send-keys -t main Escape
+    done
+    check "r on db_s1 opens its resync dialog" wait_screen 1 'Resync db_s1'
+    check "the dialog names the container" wait_screen 1 'host +container db_s1'
+    tm send-keys -t main -l db_s1
+    tm send-keys -t main Enter
+    if wait_screen 120 'SUCCEEDED after'; then
+        ok "Enter resyncs db_s1 in its container from the dashboard"
+    else
+        not_ok "Enter resyncs db_s1 in its container from the dashboard"
+        dump
+    fi
+    check "db_s1 streams from db_s2 after the dashboard's resync" \
+        wait_for 30 status_is db_s1 '.state == "streaming" and .upstream == "db_s2"'
+    check_eq "both old copies of db_s1 are kept aside in its volume" 2 "$(asides db_s1 old)"
+    tm send-keys -t main q
+else
+    skip "tmux is not installed: the dashboard's r on a container"
+fi
 echo "# the lab's part took $((SECONDS - DOCKER_T0)) s (without the image build)"

@@ -143,7 +143,8 @@ fi
 exec "$@"
 EOF
     chmod 755 "$b/img/entrypoint.sh"
-    dk build -q -t "$DOCKER_IMAGE" "$b/img" >"$b/build.log" 2>&1 || return 1
+    # the host's network: with --bridge=none a build container has none, and apt needs the mirror
+    dk build -q --network host -t "$DOCKER_IMAGE" "$b/img" >"$b/build.log" 2>&1 || return 1
     rm -rf "$b"
     echo "# built $DOCKER_IMAGE in $((SECONDS - t0)) s (cached in $DOCKER_CACHE for later runs)" >&2
 }
@@ -194,7 +195,7 @@ docker_streaming() { # PRIMARY STANDBY...: those standbys stream from PRIMARY
 docker_down_lab() {
     dk version >/dev/null 2>&1 || return 0
     local n
-    for n in $DOCKER_NODES $DOCKER_EXTRA_NODES; do
+    for n in $DOCKER_NODES ${DOCKER_EXTRA_NODES:-}; do
         dk rm -f -v "$n" >/dev/null 2>&1
         dk volume rm "${n}_data" >/dev/null 2>&1
     done
@@ -230,7 +231,9 @@ docker_start() {
         exit 0
     fi
     make_test_tmp
-    wait_for 600 docker_no_netns_lab || { skip "the network-namespace lab of another test stays up"; exit 0; }
+    # DOCKER_NETNS_WAIT: how long to wait for it (0: not at all; our dockerd leaves netfilter alone)
+    [ "${DOCKER_NETNS_WAIT:-600}" = 0 ] || wait_for "${DOCKER_NETNS_WAIT:-600}" docker_no_netns_lab ||
+        { skip "the network-namespace lab of another test stays up"; exit 0; }
     on_exit docker_down
     if ! docker_daemon_up; then
         skip "dockerd does not start here: $(tail -n 3 "$DOCKER_RUN/dockerd.log" 2>/dev/null | tr '\n' ' ')"

@@ -38,6 +38,13 @@ struct host_way {
     bool (*stop)(const struct local_node *ln, char *err, size_t errlen);
     bool (*start)(const struct local_node *ln, char *err, size_t errlen);
     char *(*log)(const struct local_node *ln); /* the server's whole log (heap), NULL */
+    /* Lines the way's own client prints before the program's output begins (docker run's
+     * "WARNING: IPv4 forwarding is disabled..."), dropped: they would be read as the file's first
+     * line. A prefix, followed by no blank (PostgreSQL's own "WARNING:  " has two); NULL. */
+    const char *noise;
+    /* Seconds added to every command's deadline: what the way itself may take on a loaded
+     * machine (docker: creating a temporary container) */
+    int extra_s;
 };
 
 /* What host_check_node found on a remote host. */

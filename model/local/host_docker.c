@@ -61,7 +61,7 @@ static int docker_run(const struct host *h, const char *const *tail, int timeout
 static bool inspect(const struct host *h, const char *format, char **out, char *why, size_t whylen)
 {
     const char *tail[] = {"inspect", "--type", "container", "-f", format, "--", h->dest, NULL};
-    int rc = docker_run(h, tail, 30, out, why, whylen);
+    int rc = docker_run(h, tail, 60, out, why, whylen);
     (*out)[strcspn(*out, "\n")] = '\0';
     if (rc != 0 && !why[0])
         str_printf(why, whylen, "docker inspect %s: %s", h->dest, *out);
@@ -232,8 +232,15 @@ static bool docker_start(const struct local_node *ln, char *err, size_t errlen)
 }
 
 static const struct host_way docker_way = {
-    "docker",       docker_command, docker_failed, NULL,
-    docker_running, docker_stop,    docker_start,  docker_log,
+    .kind = "docker",
+    .command = docker_command,
+    .failed = docker_failed,
+    .running = docker_running,
+    .stop = docker_stop,
+    .start = docker_start,
+    .log = docker_log,
+    .noise = "WARNING: ",
+    .extra_s = 90,
 };
 
 const struct host_way *host_docker_way(void)

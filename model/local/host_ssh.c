@@ -119,8 +119,8 @@ static void ssh_close(const struct host *h)
     host_argv_free(args);
 }
 
-static const struct host_way ssh_way = {"ssh", ssh_command, ssh_failed, ssh_close,
-                                        NULL,  NULL,        NULL,       NULL};
+static const struct host_way ssh_way = {
+    .kind = "ssh", .command = ssh_command, .failed = ssh_failed, .close = ssh_close};
 
 const struct host_way *host_ssh_way(void)
 {

@@ -139,7 +139,7 @@ if command -v tmux >/dev/null; then
     check "the dialog names the container" wait_screen 1 'host +container db_s1'
     tm send-keys -t main -l db_s1
     tm send-keys -t main Enter
-    if wait_screen 120 'SUCCEEDED after'; then
+    if wait_screen 300 'SUCCEEDED after'; then
         ok "Enter resyncs db_s1 in its container from the dashboard"
     else
         not_ok "Enter resyncs db_s1 in its container from the dashboard"

@@ -107,8 +107,7 @@ check_eq "db_s1 has every acknowledged row" 0 \
     "$(docker_psql db_s1 -c "SELECT id FROM users" | LC_ALL=C sort -u | LC_ALL=C comm -13 - <(LC_ALL=C sort -u "$ACKED") | wc -l)"
 
 # ---- a new replica in a fresh container (created, never started: an empty volume)
-DOCKER_EXTRA_NODES=db_s3
-docker_new_node db_s3
+docker_new_node db_s3 2>/dev/null
 cat >>"$CONF" <<EOC
 
 [nodes]

@@ -30,6 +30,7 @@ DOCKER_NET=repltop-lab
 DOCKER_VOLUME_AT=/var/lib/postgresql # the volume: the data directory below it can be renamed aside
 DOCKER_PGDATA=$DOCKER_VOLUME_AT/data
 DOCKER_NODES="db_m db_s1 db_s2"
+DOCKER_ALL_NODES="$DOCKER_NODES db_s3" # db_s3: the new replica of it_docker.sh
 
 dk() { DOCKER_HOST=$DOCKER_SOCK "$DOCKER_BIN" "$@"; }
 
@@ -159,7 +160,8 @@ docker_psql() { # NODE SQL...  (from the host, over the lab network)
 docker_ready() { dk exec -u postgres "$1" pg_isready -q 2>/dev/null; }
 docker_app() { case $1 in db_s1) echo walreceiver ;; db_s2) echo walreceiversync ;; *) echo "$1" ;; esac; }
 
-docker_new_node() { # NAME: a container of the lab (created, not started)
+docker_new_node() { # NAME: a container of the lab (created, not started), on a new volume
+    dk volume rm -f "$1_data" >/dev/null 2>&1
     dk volume create "$1_data" >/dev/null &&
         dk create --name "$1" --hostname "$1" --network "$DOCKER_NET" ${2:+-e "$2"} \
             -v "$1_data:$DOCKER_VOLUME_AT" "$DOCKER_IMAGE" postgres -c "cluster_name=$1" >/dev/null
@@ -195,10 +197,8 @@ docker_streaming() { # PRIMARY STANDBY...: those standbys stream from PRIMARY
 docker_down_lab() {
     dk version >/dev/null 2>&1 || return 0
     local n
-    for n in $DOCKER_NODES ${DOCKER_EXTRA_NODES:-}; do
-        dk rm -f -v "$n" >/dev/null 2>&1
-        dk volume rm "${n}_data" >/dev/null 2>&1
-    done
+    for n in $DOCKER_ALL_NODES; do dk rm -f -v "$n" >/dev/null 2>&1; done
+    for n in $DOCKER_ALL_NODES; do dk volume rm -f "${n}_data" >/dev/null 2>&1; done
     dk network rm "$DOCKER_NET" >/dev/null 2>&1
     return 0
 }

@@ -8,6 +8,7 @@
 #include "model/config/config_fleet.h"
 #include "cli/status_fleet.h"
 #include "model/demo/demo.h"
+#include "model/local/host.h"
 #include "model/store/json.h"
 #include "model/serve/serve.h"
 #include "cli/report.h"
@@ -145,6 +146,7 @@ static bool finish_config(struct config *cfg, const struct options *o, int nargs
         text_error("%s", err);
         return false;
     }
+    host_docker_addresses(cfg); /* before the screen: it runs docker inspect */
     return true;
 }
 

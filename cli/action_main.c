@@ -6,6 +6,7 @@
 #include "model/base/text.h"
 #include "model/config/config.h"
 #include "model/watch/patroni_members.h"
+#include "model/local/host.h"
 
 #include <getopt.h>
 #include <stdbool.h>
@@ -116,6 +117,7 @@ static int action_parse(int argc, char **argv, const char *config_path, struct c
         text_error("%s", err);
         return 3;
     }
+    host_docker_addresses(cfg);
     return -1;
 }
 

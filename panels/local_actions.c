@@ -44,7 +44,8 @@ static const char *refusal(const struct dialog *d, const struct snapshot *s, cha
     if (!l || !l->datadir[0]) {
         str_printf(buf, n,
                    "%s has no datadir in the config: its data directory must be on this "
-                   "host, or on one reached with ssh ([node %s] datadir = ..., ssh = ...)",
+                   "host, or on one reached with ssh or docker ([node %s] datadir = ..., ssh "
+                   "= ... or docker = ...)",
                    d->node, d->node);
         return buf;
     }
@@ -85,11 +86,15 @@ static void node_line(struct dlg_out *o, const struct snapshot *s, const char *n
            n->sync_state[0] ? ", " : "", n->sync_state, n->needs_rewind ? ", NEEDS REWIND" : "");
 }
 
-/* Which host the action works on: this one, or the one ssh reaches. */
+/* Which host the action works on: this one, the one ssh reaches, or a container. */
 static void host_line(struct dlg_out *o, const struct dlg_local *l)
 {
     if (l && strncmp(l->via, "ssh ", 4) == 0)
         dlg_kv(o, LW, "host", CR_HELP, "%s (over ssh, as that login)", l->via + 4);
+    else if (l && strncmp(l->via, "docker ", 7) == 0)
+        dlg_kv(o, LW, "host", CR_HELP,
+               "container %s (docker stop/start; steps in it, or beside it with its volumes)",
+               l->via + 7);
     else if (l && l->datadir[0])
         dlg_kv(o, LW, "host", CR_HELP, "this host");
 }

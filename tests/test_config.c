@@ -197,6 +197,29 @@ static void ssh_keys_and_actions_via(void **state)
                  "ssh must be a destination");
 }
 
+/* [node NAME] docker and docker_host; one way per node */
+static void docker_keys_and_actions_via(void **state)
+{
+    (void)state;
+    struct config c;
+    char err[256], via[160];
+    assert_true(load(&c,
+                     "[nodes]\nbox = port=5432\n"
+                     "[node box]\ndatadir = /var/lib/postgresql/data\ndocker = db_s1\n"
+                     "docker_host = unix:///run/docker.sock\n",
+                     err, sizeof err));
+    const struct node_conf *n = config_find_node(&c, "box");
+    config_actions_via(n, via, sizeof via);
+    assert_string_equal(via, "docker db_s1");
+    assert_string_equal(n->docker_host, "unix:///run/docker.sock");
+    assert_true(config_node_remote(n));
+    config_done(&c);
+    expect_error("[nodes]\na = host=a\n[node a]\ndocker = --privileged\n", 4,
+                 "docker must be a container's name");
+    expect_error("[nodes]\na = host=a\n[node a]\nssh = postgres@db2\ndocker = db_s1\n", 5,
+                 "has both ssh and docker");
+}
+
 static void long_line_is_an_error(void **state)
 {
     (void)state;
@@ -365,6 +388,7 @@ int main(void)
         cmocka_unit_test(defaults),
         cmocka_unit_test(bad_files),
         cmocka_unit_test(ssh_keys_and_actions_via),
+        cmocka_unit_test(docker_keys_and_actions_via),
         cmocka_unit_test(long_line_is_an_error),
         cmocka_unit_test(long_section_is_an_error),
         cmocka_unit_test(missing_file),

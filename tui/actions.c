@@ -64,9 +64,10 @@ static void fill_local(struct app *a)
         /* another host's disk is not looked at from here (that would block the screen): a
          * node that answers has its data; one that does not may be unbuilt, and the action
          * checks it there (resync --new refuses a directory that holds data) */
-        const struct node_snap *ns = n->ssh && a->snap ? snapshot_find(a->snap, n->name) : NULL;
+        bool remote = config_node_remote(n);
+        const struct node_snap *ns = remote && a->snap ? snapshot_find(a->snap, n->name) : NULL;
         l->filled =
-            n->ssh ? n->datadir && ns && ns->reach == REACH_OK : newnode_dir_filled(n->datadir);
+            remote ? n->datadir && ns && ns->reach == REACH_OK : newnode_dir_filled(n->datadir);
         l->port = newnode_conf_port(n);
         char *ci = conninfo_without_secrets(n->conninfo);
         str_copy(l->conninfo, sizeof l->conninfo, ci);

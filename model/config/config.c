@@ -41,6 +41,8 @@ void config_done(struct config *c)
         free(c->nodes[i].bindir);
         free(c->nodes[i].ssh);
         free(c->nodes[i].ssh_options);
+        free(c->nodes[i].docker);
+        free(c->nodes[i].docker_host);
         free(c->nodes[i].admin);
         free(c->nodes[i].service);
         free(c->nodes[i].patroni);
@@ -344,6 +346,31 @@ static bool set_setting(struct config *c, const char *key, const char *value, ch
     return true;
 }
 
+/* ssh, ssh_options, docker, docker_host: how the node's host is reached. A destination or a
+ * container starting with '-' would be read by the client as an option. */
+static bool set_way(struct node_conf *n, const char *key, const char *value, char *err,
+                    size_t errlen)
+{
+    bool ssh = key[0] == 's', what = strchr(key, '_') == NULL;
+    if (!value[0] || (what && value[0] == '-')) {
+        str_printf(err, errlen, "%s must be %s, not \"%s\"", key,
+                   !what ? (ssh ? "ssh's options, e.g. -F FILE -p 2222"
+                                : "the docker daemon's address, e.g. unix:///run/docker.sock")
+                   : ssh ? "a destination ssh accepts (user@host, a Host alias)"
+                         : "a container's name or id",
+                   value);
+        return false;
+    }
+    char **slot = ssh ? (what ? &n->ssh : &n->ssh_options) : (what ? &n->docker : &n->docker_host);
+    free(*slot);
+    *slot = xstrdup(value);
+    if (!str_empty(n->ssh) && !str_empty(n->docker)) {
+        str_printf(err, errlen, "[node %s] has both ssh and docker: one way to reach it", n->name);
+        return false;
+    }
+    return true;
+}
+
 static bool set_node_option(struct config *c, const char *node, const char *key, const char *value,
                             const char *origin, char *err, size_t errlen)
 {
@@ -358,18 +385,9 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
     } else if (strcmp(key, "bindir") == 0) {
         free(n->bindir);
         n->bindir = xstrdup(value);
-    } else if (strcmp(key, "ssh") == 0 || strcmp(key, "ssh_options") == 0) {
-        /* a destination starting with '-' would be read by ssh as an option */
-        if (!value[0] || (key[3] == '\0' && value[0] == '-')) {
-            str_printf(err, errlen, "%s must be %s, not \"%s\"", key,
-                       key[3] ? "ssh's options, e.g. -F FILE -p 2222"
-                              : "a destination ssh accepts (user@host, a Host alias)",
-                       value);
-            return false;
-        }
-        char **slot = key[3] ? &n->ssh_options : &n->ssh;
-        free(*slot);
-        *slot = xstrdup(value);
+    } else if (strcmp(key, "ssh") == 0 || strcmp(key, "ssh_options") == 0 ||
+               strcmp(key, "docker") == 0 || strcmp(key, "docker_host") == 0) {
+        return set_way(n, key, value, err, errlen);
     } else if (strcmp(key, "service") == 0) {
         if (strcmp(value, "pg_ctl") != 0 && strncmp(value, "pg_ctlcluster:", 14) != 0 &&
             strncmp(value, "systemd:", 8) != 0) {
@@ -402,7 +420,7 @@ static bool set_node_option(struct config *c, const char *node, const char *key,
     } else {
         str_printf(err, errlen,
                    "unknown setting \"%s\" in [node %s] (datadir, port, bindir, ssh, ssh_options, "
-                   "admin, service, patroni)",
+                   "docker, docker_host, admin, service, patroni)",
                    key, node);
         return false;
     }
@@ -415,8 +433,15 @@ void config_actions_via(const struct node_conf *n, char *buf, size_t len)
         str_copy(buf, len, "none");
     else if (!str_empty(n->ssh))
         str_printf(buf, len, "ssh %s", n->ssh);
+    else if (!str_empty(n->docker))
+        str_printf(buf, len, "docker %s", n->docker);
     else
         str_copy(buf, len, "local");
+}
+
+bool config_node_remote(const struct node_conf *n)
+{
+    return !str_empty(n->ssh) || !str_empty(n->docker);
 }
 
 /* "CODE = warning|critical|ok" or "CODE NODE = ..." in [severity] */

@@ -2,7 +2,8 @@
  *
  *   [repltop]                      refresh, theme, lag thresholds, deadlines, cluster name
  *   [nodes]   name = conninfo      any conninfo or URI libpq accepts
- *   [node NAME]                    datadir, port, bindir, ssh, ssh_options, service: enable actions
+ *   [node NAME]                    datadir, port, bindir, ssh, ssh_options, docker, docker_host,
+ *                                  service: enable actions
  *                                  on NAME;
  *                                  admin = CONNINFO: the session actions use on NAME
  *                                  patroni = URL: the member's Patroni REST API
@@ -29,7 +30,12 @@ struct node_conf {
      * (datadir, bindir, port are paths and numbers on that host); NULL: this host */
     char *ssh;
     char *ssh_options; /* extra ssh arguments, split at blanks (never through a shell) */
-    char *admin;       /* [node NAME] admin: the conninfo actions use, NULL: see admin_user */
+    /* [node NAME] docker = CONTAINER: the node runs in that container, reached with the docker
+     * CLI (datadir is a path inside it); docker_host: the CLI's -H (unix://..., tcp://...) */
+    char *docker;
+    char *docker_host;
+    bool docker_addr; /* the conninfo's host was filled in from docker inspect (host_docker.c) */
+    char *admin;      /* [node NAME] admin: the conninfo actions use, NULL: see admin_user */
     char *service; /* [node NAME] service: pg_ctl, pg_ctlcluster:V/C, systemd:UNIT; NULL: detect */
     int port;      /* -1 unless given */
     char *patroni; /* [node NAME] patroni = URL: this member's Patroni REST API, else NULL */
@@ -86,9 +92,13 @@ bool config_add_conninfo(struct config *c, const char *conninfo, const char *ori
 bool config_add_node(struct config *c, const char *name, const char *conninfo, const char *origin,
                      char *err, size_t errlen);
 struct node_conf *config_find_node(struct config *c, const char *name);
-/* How the actions reach the node's host: "local" (a datadir here), "ssh DEST" (ssh = DEST), or
- * "none" (no datadir: only promote and sync work on it). */
+/* How the actions reach the node's host: "local" (a datadir here), "ssh DEST" (ssh = DEST),
+ * "docker CONTAINER" (docker = CONTAINER), or "none" (no datadir: only promote and sync work on
+ * it). */
 void config_actions_via(const struct node_conf *n, char *buf, size_t len);
+/* The node's data directory is on another host or in a container (ssh or docker): nothing of
+ * it is looked at from here. */
+bool config_node_remote(const struct node_conf *n);
 /* Whether url can be a Patroni REST API: http:// or https:// and a host. */
 bool config_check_patroni_url(const char *url, char *err, size_t errlen);
 /* Final checks once everything is loaded: at least one node (or a Patroni URL to read them

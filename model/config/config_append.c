@@ -440,6 +440,8 @@ int config_add_new_nodes(struct config *c, const struct config *from)
         n->bindir = f->bindir ? xstrdup(f->bindir) : NULL;
         n->ssh = f->ssh ? xstrdup(f->ssh) : NULL;
         n->ssh_options = f->ssh_options ? xstrdup(f->ssh_options) : NULL;
+        n->docker = f->docker ? xstrdup(f->docker) : NULL;
+        n->docker_host = f->docker_host ? xstrdup(f->docker_host) : NULL;
         n->admin = f->admin ? xstrdup(f->admin) : NULL;
         n->service = f->service ? xstrdup(f->service) : NULL;
         n->patroni = f->patroni ? xstrdup(f->patroni) : NULL;

@@ -23,15 +23,28 @@ struct host;
 struct local_node;
 
 struct host_way {
-    const char *kind; /* "ssh" */
+    const char *kind; /* "ssh", "docker" */
     /* The local argv (heap, NULL-terminated; host_argv_free) that runs the words of argv on the
      * host, reading its stdin from ours. */
     char **(*command)(const struct host *h, const char *const *argv);
     /* Whether status is the way's own failure (nothing ran); then why gets one line that says
      * what failed and the way forward, from the way's last message. */
     bool (*failed)(const struct host *h, int status, const char *said, char *why, size_t n);
-    /* Ends what the way keeps open between commands (ssh's master connection). */
+    /* Ends what the way keeps open between commands (ssh's master connection); may be NULL. */
     void (*close)(const struct host *h);
+    /* The server, when the way drives it itself (docker: it is the container's PID 1, started
+     * and stopped with the container); NULL: pg_ctl on the host, its log DATADIR.log there. */
+    bool (*running)(const struct local_node *ln);
+    bool (*stop)(const struct local_node *ln, char *err, size_t errlen);
+    bool (*start)(const struct local_node *ln, char *err, size_t errlen);
+    char *(*log)(const struct local_node *ln); /* the server's whole log (heap), NULL */
+    /* Lines the way's own client prints before the program's output begins (docker run's
+     * "WARNING: IPv4 forwarding is disabled..."), dropped: they would be read as the file's first
+     * line. A prefix, followed by no blank (PostgreSQL's own "WARNING:  " has two); NULL. */
+    const char *noise;
+    /* Seconds added to every command's deadline: what the way itself may take on a loaded
+     * machine (docker: creating a temporary container) */
+    int extra_s;
 };
 
 /* What host_check_node found on a remote host. */
@@ -44,15 +57,27 @@ struct host_facts {
 
 struct host {
     const struct host_way *way; /* NULL: this host */
-    const char *dest;           /* ssh: the destination as configured (the config's string) */
-    const char *options;        /* ssh: ssh_options as configured, NULL */
+    const char *dest;           /* ssh: the destination as configured; docker: the container */
+    const char *options;        /* ssh: ssh_options as configured; docker: docker_host; NULL */
 };
 
-/* The way to nc's host: ssh when it has `ssh =`, else this host. */
+/* The way to nc's host: ssh when it has `ssh =`, docker with `docker =`, else this host. */
 void host_init(struct host *h, const struct node_conf *nc);
 bool host_remote(const struct host *h);
 void host_close(const struct host *h);
 void host_argv_free(char **argv);
+
+/* ----- the ways (host_ssh.c, host_docker.c) ----- */
+
+const struct host_way *host_ssh_way(void);
+const struct host_way *host_docker_way(void);
+/* The container's address on its (first) network, from docker inspect; false: none (stopped,
+ * absent). */
+bool host_docker_address(const struct host *h, char *ip, size_t n);
+/* For each docker node whose conninfo names no host: host=its container's address (or, when it
+ * is not running, a socket path that cannot exist, so that nothing of this host answers). Runs
+ * docker inspect: at start-up only, never on the UI path. */
+void host_docker_addresses(struct config *c);
 
 /* ----- running on a remote host (host_remote.c) ----- */
 

@@ -28,12 +28,33 @@
 struct exec_lines {
     void (*on_line)(void *, const char *);
     void *ctx;
-    char last[512]; /* the way's own message, when it fails, is its last line */
+    char last[512];    /* the way's own message, when it fails, is its last line */
+    const char *noise; /* the way's client's lines before the output (host_way.noise) */
+    bool begun;        /* a line that is not noise was seen */
 };
+
+static bool is_noise(const char *noise, const char *line)
+{
+    size_t n = noise ? strlen(noise) : 0;
+    return n && strncmp(line, noise, n) == 0 && line[n] != ' ' && line[n] != '\0';
+}
+
+/* Drops the noise lines at the start of text (in place). */
+static void drop_noise(const char *noise, char *text)
+{
+    char *p = text, *nl;
+    while (is_noise(noise, p) && (nl = strchr(p, '\n')))
+        p = nl + 1;
+    if (p != text)
+        memmove(text, p, strlen(p) + 1);
+}
 
 static void exec_line(void *ctx, const char *line)
 {
     struct exec_lines *el = ctx;
+    if (!el->begun && is_noise(el->noise, line))
+        return;
+    el->begun = true;
     str_copy(el->last, sizeof el->last, line);
     if (el->on_line)
         el->on_line(el->ctx, line);
@@ -54,12 +75,14 @@ int host_exec_read(const struct host *h, const char *const *argv, const char *in
 {
     char **cmd = h->way->command(h, argv);
     struct proc_spec spec = {(const char *const *)cmd, NULL, NULL, NULL, in, in ? strlen(in) : 0};
-    struct exec_lines el = {on_line, ctx, ""};
+    struct exec_lines el = {on_line, ctx, "", h->way->noise, false};
     struct text_buf buf = {0};
     char local_why[700] = "";
-    int rc = local_run_spec(&spec, argv[0], timeout_s, exec_line, &el, raw ? &buf : NULL, local_why,
-                            sizeof local_why);
+    int rc = local_run_spec(&spec, argv[0], timeout_s > 0 ? timeout_s + h->way->extra_s : 0,
+                            exec_line, &el, raw ? &buf : NULL, local_why, sizeof local_why);
     host_argv_free(cmd);
+    if (raw && buf.text)
+        drop_noise(h->way->noise, buf.text);
     if (raw)
         *raw = buf.text ? buf.text : xstrdup("");
     else

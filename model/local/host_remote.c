@@ -195,17 +195,18 @@ bool host_check_node(struct local_node *ln, bool missing_ok, char *err, size_t e
         return false;
     }
     if (f->dir > 0 && f->dir_uid != f->login_uid) {
-        str_printf(err, errlen,
-                   "%s: ssh %s logs in as %s (uid %ld), but %s belongs to uid %ld: log in as "
-                   "the data directory's owner (e.g. postgres@HOST)",
-                   name, ln->host.dest, ln->owner, f->login_uid, ln->datadir, f->dir_uid);
+        str_printf(
+            err, errlen, "%s: %s %s runs as %s (uid %ld), but %s belongs to uid %ld: %s", name,
+            ln->host.way->kind, ln->host.dest, ln->owner, f->login_uid, ln->datadir, f->dir_uid,
+            ln->host.way->start ? "the image's postgres user must own it"
+                                : "log in as the data directory's owner (e.g. postgres@HOST)");
         return false;
     }
     if (f->login_uid == 0) {
         str_printf(err, errlen,
-                   "%s: ssh %s logs in as root, and PostgreSQL refuses to run as "
+                   "%s: %s %s runs as root, and PostgreSQL refuses to run as "
                    "root: log in as the data directory's owner",
-                   name, ln->host.dest);
+                   name, ln->host.way->kind, ln->host.dest);
         return false;
     }
     return true;

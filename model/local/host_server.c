@@ -13,6 +13,8 @@
 
 bool host_server_running(const struct local_node *ln)
 {
+    if (ln->host.way->running)
+        return ln->host.way->running(ln);
     return host_query(&ln->host, HQ_RUNNING, ln->datadir, NULL, NULL) == 0;
 }
 
@@ -32,6 +34,8 @@ static const char stop_script[] =
 
 bool host_server_stop(const struct local_node *ln, char *err, size_t errlen)
 {
+    if (ln->host.way->stop)
+        return ln->host.way->stop(ln, err, errlen);
     char why[700], *pg_ctl = xasprintf("%s/pg_ctl", ln->bindir);
     const char *argv[] = {
         "sh", "-c", stop_script, "repltop-stop", pg_ctl, ln->datadir, host_query_script(HQ_RUNNING),
@@ -48,6 +52,12 @@ bool host_server_stop(const struct local_node *ln, char *err, size_t errlen)
 
 long host_log_size(const struct local_node *ln)
 {
+    if (ln->host.way->log) {
+        char *text = ln->host.way->log(ln);
+        long size = text ? (long)strlen(text) : 0;
+        free(text);
+        return size;
+    }
     char *out = NULL;
     int rc = host_query(&ln->host, HQ_SIZE, ln->log, NULL, &out);
     long size = rc == 0 && out ? atol(out) : 0;
@@ -57,6 +67,12 @@ long host_log_size(const struct local_node *ln)
 
 char *host_log_since(const struct local_node *ln, long offset)
 {
+    if (ln->host.way->log) {
+        char *text = ln->host.way->log(ln);
+        if (text && offset > 0 && (size_t)offset <= strlen(text))
+            memmove(text, text + offset, strlen(text + offset) + 1);
+        return text;
+    }
     char *out = NULL, why[600], from[32];
     str_printf(from, sizeof from, "+%ld", offset + 1);
     const char *argv[] = {"tail", "-c", from, "--", ln->log, NULL};
@@ -92,6 +108,8 @@ static const char start_script[] =
 
 bool host_server_start(const struct local_node *ln, long log_offset, char *err, size_t errlen)
 {
+    if (ln->host.way->start)
+        return ln->host.way->start(ln, err, errlen);
     char why[700], *pg_ctl = xasprintf("%s/pg_ctl", ln->bindir), offset[32];
     str_printf(offset, sizeof offset, "%ld", log_offset);
     const char *argv[] = {"sh",   "-c",        start_script, "repltop-start",

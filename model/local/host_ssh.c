@@ -138,16 +138,12 @@ static void ssh_close(const struct host *h)
     host_argv_free(args);
 }
 
-static const struct host_way ssh_way = {"ssh", ssh_command, ssh_failed, ssh_close};
+static const struct host_way ssh_way = {
+    .kind = "ssh", .command = ssh_command, .failed = ssh_failed, .close = ssh_close};
 
-void host_init(struct host *h, const struct node_conf *nc)
+const struct host_way *host_ssh_way(void)
 {
-    memset(h, 0, sizeof *h);
-    if (nc && !str_empty(nc->ssh)) {
-        h->way = &ssh_way;
-        h->dest = nc->ssh;
-        h->options = nc->ssh_options;
-    }
+    return &ssh_way;
 }
 
 bool host_remote(const struct host *h)

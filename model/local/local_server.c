@@ -166,7 +166,10 @@ bool local_stop(const struct progress *pr, const struct local_node *ln, char *er
     const char *name = ln->conf->name;
     if (host_remote(&ln->host)) {
         bool was = local_running(ln);
-        if (was)
+        if (was && ln->host.way->stop)
+            progress_say(pr, "step", "stopping %s (%s stop %s)", name, ln->host.way->kind,
+                         ln->host.dest);
+        else if (was)
             progress_say(pr, "step", "stopping %s on %s (pg_ctl stop -m fast)", name,
                          ln->host.dest);
         if (!host_server_stop(ln, err, errlen))
@@ -270,8 +273,12 @@ bool local_start(const struct progress *pr, const struct local_node *ln, char *e
 {
     const char *name = ln->conf->name;
     if (host_remote(&ln->host)) {
-        progress_say(pr, "step", "starting %s on %s (pg_ctl start, server log %s there)", name,
-                     ln->host.dest, ln->log);
+        if (ln->host.way->start)
+            progress_say(pr, "step", "starting %s (%s start %s, server log: %s logs %s)", name,
+                         ln->host.way->kind, ln->host.dest, ln->host.way->kind, ln->host.dest);
+        else
+            progress_say(pr, "step", "starting %s on %s (pg_ctl start, server log %s there)", name,
+                         ln->host.dest, ln->log);
         if (!host_server_start(ln, host_log_size(ln), err, errlen))
             return false;
         progress_say(pr, "ok", "%s started", name);

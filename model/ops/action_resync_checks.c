@@ -133,11 +133,17 @@ static int resync_conf(struct action *a, struct node_conf *nc, bool new_replica,
     if (!local_node_init(&ln, nc, a->cfg, new_replica, err, sizeof err)) {
         /* absent (locally ENOENT; on a remote host, as its check found) */
         if (!new_replica && nc->datadir && strstr(err, "no data directory at") &&
-            (nc->ssh || strstr(err, strerror(ENOENT))))
+            (config_node_remote(nc) || strstr(err, strerror(ENOENT))))
             return action_fail(a,
                                "%s: no data directory at %s%s%s; to create a new replica "
                                "there: repltop resync %s --new",
-                               name, nc->datadir, nc->ssh ? " on " : "", nc->ssh ? nc->ssh : "",
+                               name, nc->datadir,
+                               nc->ssh      ? " on "
+                               : nc->docker ? " in "
+                                            : "",
+                               nc->ssh      ? nc->ssh
+                               : nc->docker ? nc->docker
+                                            : "",
                                name);
         return action_fail(a, "cannot resync %s: %s", name, err);
     }

@@ -5,6 +5,7 @@
 #   - nodes never mix across clusters: a second real cluster (initdb) is its own, no mismatch
 #   - one file, and a directory holding one, keep the single-cluster JSON exactly
 #   - one line and exit 3 for duplicate names, a CONNINFO or an action with several clusters
+#   - repltop serve on the fleet: each cluster under its own label, /snapshot.json as status
 source "$(dirname "$0")/lib.sh"
 
 cluster_up
@@ -89,3 +90,22 @@ expect3 "--check with several clusters" '--check speaks for one cluster' \
 expect3 "record with several clusters" 'record records one cluster' \
     "$REPLTOP" -c "$D" record "$TEST_TMP/rec.ndjson"
 check "record refused before creating its file" [ ! -e "$TEST_TMP/rec.ndjson" ]
+
+# serve on the fleet: one cluster label per file, /snapshot.json as status --json on a fleet
+SPORT=$(test_port)
+"$REPLTOP" -c "$D" serve --listen "127.0.0.1:$SPORT" 2>"$TEST_TMP/serve.log" &
+SERVE_PID=$!
+on_exit "kill $SERVE_PID"
+M=$TEST_TMP/metrics
+scraped() { curl -sf "http://127.0.0.1:$SPORT/metrics" >"$M"; }
+check "serve on a fleet answers /metrics once every cluster refreshed" wait_for 30 scraped
+check "serve: every cluster's health, by its name" bash -c \
+    "grep -q '^repltop_cluster_health{cluster=\"billing\"} 0' '$M' && grep -q '^repltop_cluster_health{cluster=\"prod\"} 0' '$M' && grep -q '^repltop_cluster_health{cluster=\"lost\"} 2' '$M'"
+check "serve: each node under its own cluster (ledger up in billing, gone down in lost)" bash -c \
+    "grep -q '^repltop_node_up{cluster=\"billing\",node=\"ledger\"} 1' '$M' && grep -q '^repltop_node_up{cluster=\"lost\",node=\"gone\"} 0' '$M' && ! grep -q 'cluster=\"billing\",node=\"db_m\"' '$M'"
+curl -sf "http://127.0.0.1:$SPORT/snapshot.json" >"$J"
+check_eq "serve: /snapshot.json lists the clusters as status --json does" \
+    "billing lost prod" "$(jq -r '[.clusters[].name] | join(" ")' "$J")"
+kill "$SERVE_PID"
+wait "$SERVE_PID"
+check_eq "serve stops on SIGTERM with exit 0" 0 $?

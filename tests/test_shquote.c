@@ -61,7 +61,8 @@ static bool sh_way_failed(const struct host *h, int status, const char *said, ch
     return false;
 }
 
-static const struct host_way sh_way = {"sh", sh_way_command, sh_way_failed, NULL};
+static const struct host_way sh_way = {
+    .kind = "sh", .command = sh_way_command, .failed = sh_way_failed};
 static const struct host sh_host = {&sh_way, "test-host", NULL};
 
 static void quote_is_single_quoted(void **state)

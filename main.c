@@ -27,54 +27,7 @@
 
 static void usage(FILE *out)
 {
-    fputs(
-        "usage:\n"
-        "  repltop [-c FILE] [-t THEME] [-i SECONDS] [--read-only] [CONNINFO...]  the dashboard\n"
-        "  repltop status [--json|--check] [-c FILE] [CONNINFO...]   one snapshot\n"
-        "  repltop --patroni http://HOST:8008 [status]               a Patroni cluster\n"
-        "  repltop demo [up|down|status|load [SECONDS]] [--dir DIR]  the sandbox cluster\n"
-        "  repltop promote NODE [--yes] [--force]                    promote a standby\n"
-        "  repltop switchover NODE [--yes]                           planned: NODE becomes "
-        "primary\n"
-        "  repltop sync show | sync set 'SPEC' [--yes]               synchronous standbys\n"
-        "  repltop resync NODE [--yes] | rejoin NODE [--yes]         rebuild a node (here or ssh)\n"
-        "  repltop demo [--dir DIR]                                  up + the dashboard\n"
-        "  repltop record FILE [--record-max SIZE] [-c FILE]         record without a screen\n"
-        "  repltop serve --listen ADDR:PORT [-c FILE]                Prometheus /metrics, JSON\n"
-        "  repltop --replay FILE [-t THEME]                          play a recording back\n"
-        "\n"
-        "A CONNINFO is anything libpq accepts: 'host=10.0.0.5 port=5432 user=monitor',\n"
-        "a postgresql:// URI or 'service=NAME'. Passwords come from ~/.pgpass, PGPASSWORD\n"
-        "or the conninfo and are never shown.\n"
-        "\n"
-        "  -c, --config FILE     INI file with [repltop], [nodes], [node NAME] and [severity];\n"
-        "                        several -c, or a directory (its *.conf): a fleet, one\n"
-        "                        cluster per file ([repltop] cluster = NAME, else the file's\n"
-        "                        name): the dashboard opens on the fleet screen\n"
-        "      --patroni URL     a Patroni member's REST API: the nodes are Patroni's members\n"
-        "                        (no node list needed), and actions go through Patroni\n"
-        "  -t, --theme NAME      colour theme (default, dark, light, monochrome, ...)\n"
-        "  -i, --interval SECS   refresh interval (default 1)\n"
-        "  -j, --json            (status) print the snapshot as JSON\n"
-        "      --check           (status) one line for Nagios/Icinga: REPLTOP OK|WARNING|\n"
-        "                        CRITICAL|UNKNOWN - the worst problem (+N more) | perfdata;\n"
-        "                        exits 0/1/2/3 (3: no node answered, or bad input)\n"
-        "      --read-only       no actions: promote, switchover, sync set, resync, rejoin,\n"
-        "                        the dashboard's action keys refuse (exit 1); also\n"
-        "                        [repltop] actions = off in the config\n"
-        "      --record FILE     (dashboard) append every snapshot to FILE, one JSON per line\n"
-        "      --replay FILE     play a recording made with --record, without any database:\n"
-        "                        space pauses, left/right step, +/- slower/faster\n"
-        "      --listen A:P      (serve) the numeric address and port to answer HTTP on:\n"
-        "                        GET /metrics (Prometheus) and /snapshot.json (status --json)\n"
-        "  -h, --help            this text\n"
-        "  -V, --version         the version\n"
-        "\n"
-        "status exits 0 when healthy, 1 on warnings, 2 on critical problems, 3 on bad input.\n"
-        "An action refused (read-only, not confirmed, unsafe) exits 1. Where an HA manager\n"
-        "runs the cluster (Patroni, repmgr, pg_auto_failover) the actions are refused with\n"
-        "the manager's own command to use instead; --force does not change that.\n",
-        out);
+    fputs(repltop_usage, out);
 }
 
 static int usage_error(const char *fmt, const char *arg)

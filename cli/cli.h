@@ -22,6 +22,8 @@ int cmd_record_run(const struct config *cfg, const char *path, long long max_byt
  * line, an exit 3). */
 struct httpd_addr;
 extern const char serve_usage[];
+/* `repltop --help`. */
+extern const char repltop_usage[];
 bool cmd_serve_address(const char *listen, struct httpd_addr *addr);
 
 #endif

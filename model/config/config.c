@@ -169,57 +169,6 @@ bool config_add_conninfo(struct config *c, const char *conninfo, const char *ori
     return true;
 }
 
-bool config_parse_bytes(const char *s, int64_t *out)
-{
-    static const struct {
-        const char *unit;
-        int64_t mult;
-    } units[] = {{"", 1},           {"b", 1},         {"kb", 1024},
-                 {"k", 1024},       {"mb", 1 << 20},  {"m", 1 << 20},
-                 {"gb", 1LL << 30}, {"g", 1LL << 30}, {"tb", 1LL << 40}};
-    if (str_empty(s))
-        return false;
-    errno = 0;
-    char *end;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0 || !isfinite(v))
-        return false;
-    while (isspace((unsigned char)*end))
-        end++;
-    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-        if (strcasecmp(end, units[i].unit) == 0) {
-            double bytes = v * (double)units[i].mult;
-            if (bytes > 9e18)
-                return false;
-            *out = (int64_t)bytes;
-            return true;
-        }
-    }
-    return false;
-}
-
-bool config_parse_seconds(const char *s, double *out)
-{
-    if (str_empty(s))
-        return false;
-    errno = 0;
-    char *end;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0 || !isfinite(v))
-        return false;
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end == '\0' || strcasecmp(end, "s") == 0)
-        *out = v;
-    else if (strcasecmp(end, "ms") == 0)
-        *out = v / 1000;
-    else if (strcasecmp(end, "min") == 0)
-        *out = v * 60;
-    else
-        return false;
-    return true;
-}
-
 /* inih calls back per key; we track the line ourselves because Debian's inih is built
  * without INI_HANDLER_LINENO, and stop at the first error so it is reported precisely. */
 struct ini_state {

@@ -283,12 +283,11 @@ static void draw(struct app *a)
     a->dirty = false;
 }
 
-/* Room for the terminal, the signal pipe, an action's output and one socket per node: any
+/* Room for the terminal, the signal pipe, an action's output and the fleet's sockets: any
  * number of nodes is polled (issue 14: a fixed 256 left the rest unpolled). */
 static void fit_pollfds(struct app *a, struct pollfd **pfds, int **owner, int *cap)
 {
-    /* and Patroni's REST API sockets: a few per cluster that has one */
-    int need = 3 + (a->fleet ? fleet_nodes(a->fleet) + CLUSTER_POLLFDS_EXTRA * a->ncl : 0);
+    int need = 3 + (a->fleet ? fleet_pollfds_max(a->fleet) : 0);
     if (need <= *cap)
         return;
     *pfds = xrealloc(*pfds, (size_t)need * sizeof **pfds);

@@ -107,7 +107,7 @@ static bool loop(struct serve *sv, struct httpd *h)
             }
             sv->rebuild[i] = false;
         }
-        int need = 2 + fleet_nodes(sv->fleet) + CLUSTER_POLLFDS_EXTRA * sv->n;
+        int need = 2 + fleet_pollfds_max(sv->fleet);
         if (need > cap) {
             pfds = xrealloc(pfds, (size_t)need * sizeof *pfds);
             owner = xrealloc(owner, (size_t)need * sizeof *owner);

@@ -65,6 +65,11 @@ int fleet_count(const struct fleet *f)
     return f->n;
 }
 
+int fleet_pollfds_max(const struct fleet *f)
+{
+    return fleet_nodes(f) + CLUSTER_POLLFDS_EXTRA * f->n;
+}
+
 int fleet_nodes(const struct fleet *f)
 {
     int n = 0;
@@ -223,7 +228,7 @@ int fleet_collect(struct fleet *f, fleet_snapshot_fn fn, void *arg)
 
 void fleet_sample_once(struct fleet *f)
 {
-    int max = fleet_nodes(f) + 32 * f->n; /* the nodes', and each Patroni REST API's */
+    int max = fleet_pollfds_max(f);
     struct pollfd *pfds = xcalloc((size_t)(max ? max : 1), sizeof *pfds);
     int *owner = xcalloc((size_t)(max ? max : 1), sizeof *owner);
     fleet_refresh_begin(f, clock_mono_ms());

@@ -50,6 +50,9 @@ bool fleet_refresh_send(struct fleet *f, int64_t until_ms);
 /* Whether some cluster's refresh is still under way (not yet collected). */
 bool fleet_refreshing(const struct fleet *f);
 
+/* The most entries fleet_pollfds can fill: every node's socket and each cluster's Patroni
+ * requests (CLUSTER_POLLFDS_EXTRA); size the caller's array with it. */
+int fleet_pollfds_max(const struct fleet *f);
 int fleet_pollfds(struct fleet *f, struct pollfd *pfds, int *owner, int max);
 int fleet_timeout_ms(const struct fleet *f, int64_t now_ms);
 void fleet_handle(struct fleet *f, const struct pollfd *pfds, const int *owner, int n,

@@ -1,7 +1,7 @@
 /* serve: the headless loop and its two routes (serve.h). */
 #include "model/serve/serve.h"
 #include "model/serve/httpd.h"
-#include "model/store/json.h"
+#include "model/config/config_fleet.h"
 #include "model/store/json_fleet.h"
 #include "model/store/metrics.h"
 #include "model/watch/fleet.h"
@@ -54,9 +54,8 @@ static int route(void *arg, const char *path, const char **type, char **body)
     }
     if (!metrics) {
         *type = "application/json";
-        char *json = sv->n == 1 ? snapshot_to_json(fleet_snapshot(sv->fleet, 0), true)
-                                : fleet_to_json(sv->fleet, true);
-        *body = xasprintf("%s\n", json); /* as status --json prints it */
+        char *json = fleet_to_json(sv->fleet, true); /* a fleet of one: status --json's object */
+        *body = xasprintf("%s\n", json);             /* as status --json prints it */
         free(json);
         return 200;
     }
@@ -196,18 +195,9 @@ int serve_run(struct config *cfgs, int n, const struct httpd_addr *listen)
 
 void serve_cluster_name(const char *path, char *buf, size_t n)
 {
-    if (!path || !*path) {
+    /* the fleet's rule (config_fleet), and a name where it gives none */
+    if (path && *path)
+        config_fleet_default_name(path, buf, n);
+    if (!path || !*path || !*buf || strcmp(buf, ".conf") == 0)
         str_copy(buf, n, "default");
-        return;
-    }
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    size_t len = strlen(base);
-    if (len >= 5 && strcmp(base + len - 5, ".conf") == 0)
-        len -= 5;
-    if (len == 0) {
-        str_copy(buf, n, "default");
-        return;
-    }
-    str_printf(buf, n, "%.*s", (int)len, base);
 }

@@ -9,6 +9,22 @@
 #include <stdlib.h>
 #include <strings.h>
 
+/* A non-negative finite number, then blanks: *unit points at what follows it. */
+static bool split_number(const char *s, double *v, const char **unit)
+{
+    if (str_empty(s))
+        return false;
+    errno = 0;
+    char *end;
+    *v = strtod(s, &end);
+    if (errno || end == s || *v < 0 || !isfinite(*v))
+        return false;
+    while (isspace((unsigned char)*end))
+        end++;
+    *unit = end;
+    return true;
+}
+
 bool config_parse_bytes(const char *s, int64_t *out)
 {
     static const struct {
@@ -17,15 +33,10 @@ bool config_parse_bytes(const char *s, int64_t *out)
     } units[] = {{"", 1},           {"b", 1},         {"kb", 1024},
                  {"k", 1024},       {"mb", 1 << 20},  {"m", 1 << 20},
                  {"gb", 1LL << 30}, {"g", 1LL << 30}, {"tb", 1LL << 40}};
-    if (str_empty(s))
+    double v;
+    const char *end;
+    if (!split_number(s, &v, &end))
         return false;
-    errno = 0;
-    char *end;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0 || !isfinite(v))
-        return false;
-    while (isspace((unsigned char)*end))
-        end++;
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcasecmp(end, units[i].unit) == 0) {
             double bytes = v * (double)units[i].mult;
@@ -40,15 +51,10 @@ bool config_parse_bytes(const char *s, int64_t *out)
 
 bool config_parse_seconds(const char *s, double *out)
 {
-    if (str_empty(s))
+    double v;
+    const char *end;
+    if (!split_number(s, &v, &end))
         return false;
-    errno = 0;
-    char *end;
-    double v = strtod(s, &end);
-    if (errno || end == s || v < 0 || !isfinite(v))
-        return false;
-    while (isspace((unsigned char)*end))
-        end++;
     if (*end == '\0' || strcasecmp(end, "s") == 0)
         *out = v;
     else if (strcasecmp(end, "ms") == 0)

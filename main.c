@@ -294,12 +294,10 @@ static int cmd_status(int argc, char **argv, struct options *o)
         return EXIT_USAGE;
     }
     if (cf.n > 1) {
-        if (o->check) {
-            config_fleet_done(&cf);
-            return usage_error("%s", "--check speaks for one cluster: give its file alone (-c "
-                                     "FILE); status and status --json cover a fleet");
-        }
-        rc = status_fleet_run(stdout, &cf, o->json);
+        rc = status_fleet_run(stdout, &cf,
+                              o->check  ? STATUS_CHECK
+                              : o->json ? STATUS_JSON
+                                        : STATUS_TABLE);
         config_fleet_done(&cf);
         return rc;
     }

@@ -49,6 +49,7 @@ struct fleet_entry {
     int nodes;                   /* configured nodes */
     const double *lag;           /* its worst replay lag per refresh (bytes, NAN unknown), */
     int nlag;                    /* oldest first */
+    const char *twin; /* a cluster it is the same as (duplicate_cluster), or NULL: "NAME = TWIN" */
 };
 
 struct dialog;

@@ -357,8 +357,8 @@ static int cmd_dashboard(int argc, char **argv, struct options *o)
         return EXIT_USAGE;
     } else if (cf.n > 1 && o->record_path) {
         config_fleet_done(&cf);
-        return usage_error("%s", "--record records one cluster, and -c gives several: record "
-                                 "each with its own file (repltop record FILE -c CLUSTER.conf)");
+        return usage_error("%s", "--record records one cluster, and -c gives several: record the "
+                                 "fleet with repltop record DIR -c ... (a file per cluster)");
     }
     struct config **cfgs = xcalloc((size_t)cf.n, sizeof *cfgs);
     for (int i = 0; i < cf.n; i++) {
@@ -436,9 +436,11 @@ static int cmd_demo_dashboard(int argc, char **argv, struct options *o)
 
 static const char record_usage[] =
     "usage: repltop record FILE [-c FILE] [-i SECONDS] [--record-max SIZE] [CONNINFO...]\n"
+    "       repltop record DIR -c FILE|DIR [-c ...]   a fleet: DIR/NAME.ndjson per cluster\n"
     "Records the cluster without a screen: one snapshot per refresh appended to FILE (0600, one\n"
     "JSON per line, as the dashboard's --record), until SIGINT or SIGTERM. repltop --replay FILE\n"
-    "plays it back.\n"
+    "plays it back. Several clusters (a fleet) are recorded into the directory DIR (made when\n"
+    "missing), one such file per cluster, named by the cluster.\n"
     "  --record-max SIZE  when FILE reaches SIZE (like 100MB) it becomes FILE.1 (an older\n"
     "                     FILE.1 is replaced) and a new FILE starts\n";
 
@@ -461,9 +463,13 @@ static int cmd_record(int argc, char **argv, struct options *o)
         return EXIT_USAGE;
     }
     if (cf.n > 1) {
+        struct config **cfgs = xcalloc((size_t)cf.n, sizeof *cfgs);
+        for (int i = 0; i < cf.n; i++)
+            cfgs[i] = &cf.cfgs[i];
+        rc = cmd_record_fleet(cfgs, cf.n, path, o->record_max);
+        free(cfgs);
         config_fleet_done(&cf);
-        return usage_error("%s", "record records one cluster, and -c gives several: record each "
-                                 "with its own file (-c CLUSTER.conf)");
+        return rc;
     }
     rc = cmd_record_run(&cf.cfgs[0], path, o->record_max);
     config_fleet_done(&cf);

@@ -209,8 +209,10 @@ static void table(struct view *v, const int *order, int n, struct grid *g, struc
         grid_text(g, in.x, in.y + 1, in.w, CR_DIM, 0, "no cluster's name holds the filter");
         return;
     }
-    int pos = 0; /* the selected cluster's row; the first when it is filtered out */
-    for (int i = 0; i < n; i++)
+    /* the selected cluster's row; the first when it is filtered out, or until a key moves
+     * the selection (the worst cluster, wherever the first refreshes sort it) */
+    int pos = 0;
+    for (int i = 0; i < n && v->fleet_moved; i++)
         if (order[i] == v->fleet_sel)
             pos = i;
     v->fleet_sel = order[pos];
@@ -360,7 +362,7 @@ unsigned fleet_key(struct view *v, enum key_cmd a)
         return help_key(v, a);
     int *order = xcalloc((size_t)(v->fleet_size ? v->fleet_size : 1), sizeof *order);
     int n = fleet_order(v, order), pos = 0;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n && v->fleet_moved; i++)
         if (order[i] == v->fleet_sel)
             pos = i;
     unsigned in = INTENT_REDRAW;
@@ -380,12 +382,15 @@ unsigned fleet_key(struct view *v, enum key_cmd a)
     case CMD_PAGE_UP:
     case CMD_PAGE_DOWN:
         pos += a == CMD_UP ? -1 : a == CMD_DOWN ? 1 : a == CMD_PAGE_UP ? -10 : 10;
+        v->fleet_moved = true;
         break;
     case CMD_HOME:
         pos = 0;
+        v->fleet_moved = true;
         break;
     case CMD_END:
         pos = n - 1;
+        v->fleet_moved = true;
         break;
     case CMD_DETAIL:
         in = n > 0 ? INTENT_OPEN : INTENT_NONE;

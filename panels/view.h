@@ -90,8 +90,9 @@ struct view {
     const char *cluster_name;        /* the cluster shown, in a fleet; NULL otherwise */
     const struct fleet_entry *fleet; /* fleet_size entries, for the fleet screen */
     int fleet_sel, fleet_top;        /* the selected cluster (an index), the first row shown */
-    char filter[64];                 /* `/`: only clusters whose name holds it */
-    bool filtering;                  /* the filter is being typed */
+    bool fleet_moved; /* a key moved the selection: it follows its cluster; else the top row */
+    char filter[64];  /* `/`: only clusters whose name holds it */
+    bool filtering;   /* the filter is being typed */
 };
 
 void view_init(struct view *v);

@@ -72,8 +72,8 @@ static void add(struct snapshot *s, const struct config *cfg, const char *fmt_sy
     enum severity level = sev >= 0 ? (enum severity)sev : SEV_WARNING;
     if (fmt_sysid)
         snapshot_add_problem(s, level, "duplicate_cluster", "",
-                             "the same cluster as %s (%s): both report system identifier %s; "
-                             "one cluster configured twice, or a copy of it",
+                             "the same cluster as %s (%s), configured twice or one a copy: "
+                             "both report system identifier %s",
                              a1, a2, fmt_sysid);
     else
         snapshot_add_problem(s, level, "duplicate_cluster", "",

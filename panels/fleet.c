@@ -337,17 +337,13 @@ void fleet_render(struct view *v, struct grid *g)
     int *order = xcalloc((size_t)(v->fleet_size ? v->fleet_size : 1), sizeof *order);
     int n = fleet_order(v, order);
     header(v, g);
-    /* the table takes what its rows need when the problems still fit; else each gets at least
-     * half (the problems at least five lines), and both scroll */
+    /* the table takes what its rows need, leaving the problems what they need up to a third
+     * of the room (at least five lines); whatever does not fit scrolls */
     int avail = g->h - 3, need = n + 3 < 4 ? 4 : n + 3;
     int probs = fleet_problem_count(v, order, n), want = (probs ? probs : 1) + 2;
-    int table_h = need;
-    if (need + want > avail) {
-        table_h = avail - want > avail / 2 ? avail - want : avail / 2;
-        table_h = table_h > need ? need : table_h;
-    }
-    if (table_h > avail - 5)
-        table_h = avail - 5;
+    int keep = want < avail / 3 ? want : avail / 3;
+    keep = keep < 5 ? 5 : keep;
+    int table_h = need < avail - keep ? need : avail - keep;
     table(v, order, n, g, (struct rect){0, 2, g->w, table_h});
     problems(v, order, n, g, (struct rect){0, 2 + table_h, g->w, avail - table_h});
     fkeys_render(v, g, (struct rect){0, g->h - 1, g->w, 1});

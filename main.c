@@ -272,7 +272,8 @@ static const char status_usage[] =
     "               CRITICAL|UNKNOWN - the worst problem (+N more) | perfdata; exit 0/1/2/3\n"
     "  -c FILE      the config ([severity] remaps a problem's severity); or CONNINFOs;\n"
     "               several -c or -c DIR: every cluster, each under a line with its name\n"
-    "               (--json: {\"clusters\": [...]}), exit with the worst health\n";
+    "               (--json: {\"clusters\": [...]}; --check: the fleet's line, then one\n"
+    "               per cluster not OK), exit with the worst health\n";
 
 static int cmd_status(int argc, char **argv, struct options *o)
 {

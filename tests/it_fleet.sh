@@ -153,8 +153,8 @@ check_eq "the same cluster twice: exit 2 (mirror has no primary), prod a warning
 check_eq "duplicate_of: prod and prod-copy name each other and mirror; billing nothing" \
     "prod-copy,mirror prod,mirror  prod,prod-copy" \
     "$(jq -r '[.clusters[] | .duplicate_of | join(",")] | join(" ")' "$J")"
-check "duplicate_cluster on prod names prod-copy's file and the system identifier" jq -e --arg f "$TEST_TMP/prod-copy.conf" \
-    '.clusters[0] as $c | [$c.cluster.problems[] | select(.code == "duplicate_cluster" and .severity == "warning" and (.message | contains("the same cluster as prod-copy (" + $f + ")")) and (.message | contains($c.nodes[0].system_identifier)))] | length == 1' "$J"
+check "duplicate_cluster on prod names both files, prod-copy and the system identifier" jq -e --arg f "$TEST_TMP/prod-copy.conf" \
+    '.clusters[0] as $c | [$c.cluster.problems[] | select(.code == "duplicate_cluster" and .severity == "warning" and (.message | contains("one cluster in two files: '"$D/prod.conf"' and " + $f + " (cluster prod-copy)")) and (.message | contains($c.nodes[0].system_identifier)))] | length == 1' "$J"
 check "billing, a cluster of its own, is not flagged" \
     jq -e '[.clusters[2].cluster.problems[] | select(.code == "duplicate_cluster")] | length == 0' "$J"
 
@@ -162,4 +162,4 @@ check "billing, a cluster of its own, is not flagged" \
 printf '[repltop]\ncluster = lost-again\n[nodes]\nsame = host=localhost port=1 connect_timeout=2\n' >"$TEST_TMP/lost2.conf"
 "$REPLTOP" -c "$D/lost.conf" -c "$TEST_TMP/lost2.conf" status >"$TEST_TMP/table"
 check "the same address down in two files: duplicate_cluster in the table, both named" grep -q \
-    "duplicate_cluster .*gone (127.0.0.1:1) is also node same of cluster lost-again ($TEST_TMP/lost2.conf)" "$TEST_TMP/table"
+    "duplicate_cluster .*one server in two files: gone (127.0.0.1:1) in $D/lost.conf is node same of cluster lost-again in $TEST_TMP/lost2.conf" "$TEST_TMP/table"

@@ -53,6 +53,7 @@ static void same_system_identifier(void **state)
     struct snapshot *a = fixture_load("healthy"), *b = fixture_load("healthy");
     struct config cfg;
     config_init(&cfg);
+    cfg.path = xstrdup("/etc/repltop/prod.conf");
     enum severity before = a->health;
     assert_true(meet(a, b));
     assert_true(twin_check(a, &cfg, b, "billing", "/etc/repltop/billing.conf"));
@@ -60,7 +61,8 @@ static void same_system_identifier(void **state)
     const struct problem *p = &a->problems[a->nproblems - 1];
     assert_int_equal(p->severity, SEV_WARNING);
     assert_string_equal(p->node, "");
-    assert_non_null(strstr(p->message, "the same cluster as billing (/etc/repltop/billing.conf)"));
+    assert_non_null(strstr(p->message, "one cluster in two files: /etc/repltop/prod.conf and "
+                                       "/etc/repltop/billing.conf (cluster billing)"));
     assert_non_null(strstr(p->message, b->nodes[0].system_identifier));
     assert_true(a->health >= SEV_WARNING && a->health >= before);
     config_done(&cfg);
@@ -111,7 +113,8 @@ static void same_address_of_a_down_node(void **state)
     assert_string_equal(p->code, "duplicate_cluster");
     assert_non_null(strstr(p->message, a->nodes[down].name));
     assert_non_null(strstr(p->message, b->nodes[1].name));
-    assert_non_null(strstr(p->message, "old (old.conf)"));
+    assert_non_null(strstr(p->message, "one server in two files: "));
+    assert_non_null(strstr(p->message, "of cluster old in old.conf"));
     config_done(&cfg);
     snapshot_free(a);
     snapshot_free(b);

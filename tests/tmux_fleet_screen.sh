@@ -29,7 +29,7 @@ check "worst first: lost (critical) above mirror above prod (a warning)" \
     bash -c "[ $(row lost) -lt $(row mirror) ] && [ $(row mirror) -lt $(row prod) ]"
 check "mirror's row says it is prod's cluster too" wait_screen 5 '^│ critical +mirror = prod '
 check "the fleet's problems under the table, with the cluster's name" wait_screen 5 'CRIT lost gone'
-check "prod's problem: the same cluster as mirror" wait_screen 5 'WARN prod the same cluster as mirror \('
+check "prod's problem: one cluster in two files" wait_screen 5 'WARN prod one cluster in two files: '
 check "the key bar shows the fleet's keys" wait_screen 5 'Enter Open +/ Filter +Tab Problems +e Export'
 
 tm send-keys -t main / p r o

@@ -65,21 +65,11 @@ bool twin_keys_meet(const uint64_t *a, int na, const uint64_t *b, int nb)
     return false;
 }
 
-static void add(struct snapshot *s, const struct config *cfg, const char *fmt_sysid, const char *a1,
-                const char *a2, const char *a3, const char *a4)
+static void add(struct snapshot *s, const struct config *cfg, const char *msg)
 {
     int sev = config_severity_for(cfg, "duplicate_cluster", NULL);
     enum severity level = sev >= 0 ? (enum severity)sev : SEV_WARNING;
-    if (fmt_sysid)
-        snapshot_add_problem(s, level, "duplicate_cluster", "",
-                             "the same cluster as %s (%s), configured twice or one a copy: "
-                             "both report system identifier %s",
-                             a1, a2, fmt_sysid);
-    else
-        snapshot_add_problem(s, level, "duplicate_cluster", "",
-                             "%s (%s) is also node %s of cluster %s: one server in two "
-                             "cluster files",
-                             a1, a2, a3, a4);
+    snapshot_add_problem(s, level, "duplicate_cluster", "", "%s", msg);
     if (level > s->health)
         s->health = level;
 }
@@ -87,12 +77,18 @@ static void add(struct snapshot *s, const struct config *cfg, const char *fmt_sy
 bool twin_check(struct snapshot *s, const struct config *cfg, const struct snapshot *o,
                 const char *oname, const char *opath)
 {
-    const char *file = opath ? opath : "no file";
+    const char *mine = cfg && cfg->path ? cfg->path : "no file",
+               *theirs = opath ? opath : "no file";
+    char msg[ERROR_LEN];
     for (int i = 0; i < s->nnodes; i++) /* the same system identifier: the same cluster */
         for (int j = 0; answered(&s->nodes[i]) && j < o->nnodes; j++)
             if (answered(&o->nodes[j]) &&
                 strcmp(s->nodes[i].system_identifier, o->nodes[j].system_identifier) == 0) {
-                add(s, cfg, s->nodes[i].system_identifier, oname, file, NULL, NULL);
+                str_printf(msg, sizeof msg,
+                           "one cluster in two files: %s and %s (cluster %s), both system "
+                           "identifier %s (configured twice, or one a copy)",
+                           mine, theirs, oname, s->nodes[i].system_identifier);
+                add(s, cfg, msg);
                 return true;
             }
     for (int i = 0; i < s->nnodes; i++) /* the same address, where nothing says otherwise */
@@ -102,9 +98,10 @@ bool twin_check(struct snapshot *s, const struct config *cfg, const struct snaps
                 (answered(a) && answered(b) &&
                  strcmp(a->system_identifier, b->system_identifier) != 0))
                 continue;
-            char other[NAME_LEN + 96];
-            str_printf(other, sizeof other, "%s (%s)", oname, file);
-            add(s, cfg, NULL, a->name, a->target, b->name, other);
+            str_printf(msg, sizeof msg,
+                       "one server in two files: %s (%s) in %s is node %s of cluster %s in %s",
+                       a->name, a->target, mine, b->name, oname, theirs);
+            add(s, cfg, msg);
             return true;
         }
     return false;

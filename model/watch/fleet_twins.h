@@ -25,7 +25,8 @@ bool twin_keys_meet(const uint64_t *a, int na, const uint64_t *b, int nb);
  * cluster: a system identifier both report, or an address both name (unless the two servers
  * there answered with different system identifiers: an address seen from two places, as
  * through two ssh tunnels, is not proof). If so, adds the problem duplicate_cluster to s
- * (warning, unless cfg's [severity] says otherwise) and raises s's health to it. */
+ * (warning, unless cfg's [severity] says otherwise) naming both files and the other cluster,
+ * and raises s's health to it. */
 bool twin_check(struct snapshot *s, const struct config *cfg, const struct snapshot *o,
                 const char *oname, const char *opath);
 

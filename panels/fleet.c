@@ -246,20 +246,41 @@ static int fleet_problem_count(const struct view *v, const int *order, int n)
     return total;
 }
 
+/* The cluster (an index) of problem line `line` in screen order: worst first, then the
+ * clusters' order; -1 when there is no such line. */
+static int problem_cluster(const struct view *v, const int *order, int n, int line)
+{
+    for (int sev = SEV_CRITICAL; sev >= SEV_OK; sev--)
+        for (int i = 0; i < n; i++) {
+            const struct snapshot *s = v->fleet[order[i]].snap;
+            for (int k = 0; s && k < s->nproblems; k++)
+                if ((int)s->problems[k].severity == sev && line-- == 0)
+                    return order[i];
+        }
+    return -1;
+}
+
 /* The fleet's problems, worst first, in screen order: "CLUSTER  message", one line each. Only
- * the lines in the window are drawn; Tab focuses the panel and the arrows scroll it, as the
- * dashboard's problems do (a fleet of hundreds of clusters can have hundreds of problems). */
+ * the lines in the window are drawn. Tab focuses the panel: a cursor line then moves with the
+ * arrows, PgUp/PgDn, Home/End, the window following it, and Enter opens its cluster (a fleet
+ * of hundreds of clusters can have hundreds of problems). */
 static void problems(struct view *v, const int *order, int n, struct grid *g, struct rect r)
 {
     int total = fleet_problem_count(v, order, n);
+    bool focus = v->focus == PANEL_EVENTS;
     char title[64];
     str_printf(title, sizeof title, "Problems of the fleet (%d)", total);
     grid_fill(g, r, CR_NORMAL);
-    grid_box(g, r, v->focus == PANEL_EVENTS ? CR_FOCUS : CR_BORDER, title, CR_TITLE);
+    grid_box(g, r, focus ? CR_FOCUS : CR_BORDER, title, CR_TITLE);
     struct rect in = {r.x + 2, r.y + 1, r.w - 4, r.h - 2};
     if (in.w <= 0 || in.h <= 0)
         return;
     int lines = total ? total : 1, max = lines - in.h > 0 ? lines - in.h : 0;
+    v->fleet_prob = v->fleet_prob < 0 ? 0 : v->fleet_prob >= lines ? lines - 1 : v->fleet_prob;
+    if (focus && v->fleet_prob < v->events_scroll)
+        v->events_scroll = v->fleet_prob;
+    if (focus && v->fleet_prob >= v->events_scroll + in.h)
+        v->events_scroll = v->fleet_prob - in.h + 1;
     v->events_scroll = v->events_scroll < 0 ? 0 : v->events_scroll > max ? max : v->events_scroll;
     v->events_lines = lines;
     v->events_page = in.h;
@@ -274,13 +295,20 @@ static void problems(struct view *v, const int *order, int n, struct grid *g, st
                 if ((int)p->severity != sev || line++ < first)
                     continue;
                 int y = in.y + line - 1 - first;
+                bool sel = focus && line - 1 == v->fleet_prob;
+                if (sel)
+                    grid_fill(g, (struct rect){r.x + 1, y, r.w - 2, 1}, CR_SELECTED);
                 enum role role = severity_role(p->severity);
                 const char *word = sev == SEV_CRITICAL  ? "CRIT"
                                    : sev == SEV_WARNING ? "WARN"
                                                         : "OK";
                 grid_text(g, in.x, y, 4, role, ATTR_REVERSE, word);
-                int nw = grid_text_clip(g, in.x + 5, y, 20, CR_TITLE, 0, e->name);
-                grid_text_clip(g, in.x + 6 + nw, y, in.w - 6 - nw, sev == SEV_OK ? CR_NORMAL : role,
+                int nw = grid_text_clip(g, in.x + 5, y, 20, sel ? CR_SELECTED : CR_TITLE,
+                                        sel ? ATTR_BOLD : 0, e->name);
+                grid_text_clip(g, in.x + 6 + nw, y, in.w - 6 - nw,
+                               sel             ? CR_SELECTED
+                               : sev == SEV_OK ? CR_NORMAL
+                                               : role,
                                0, p->message);
             }
         }
@@ -289,6 +317,40 @@ static void problems(struct view *v, const int *order, int n, struct grid *g, st
         str_printf(more, sizeof more, " %d-%d of %d ", first + 1, end < lines ? end : lines, lines);
         grid_text_right(g, r.x + 1, r.y + r.h - 1, r.w - 3, CR_DIM, 0, more);
     }
+}
+
+/* A key while the problems panel has the focus: the cursor line moves, Enter opens its
+ * cluster; other keys are the screen's (-1). */
+static int problems_key(struct view *v, const int *order, int n, enum key_cmd a)
+{
+    int old = v->fleet_prob, page = v->events_page > 1 ? v->events_page : 1;
+    switch (a) {
+    case CMD_UP:
+    case CMD_DOWN:
+    case CMD_PAGE_UP:
+    case CMD_PAGE_DOWN:
+        v->fleet_prob += a == CMD_UP ? -1 : a == CMD_DOWN ? 1 : a == CMD_PAGE_UP ? -page : page;
+        break;
+    case CMD_HOME:
+        v->fleet_prob = 0;
+        break;
+    case CMD_END:
+        v->fleet_prob = v->events_lines - 1;
+        break;
+    case CMD_DETAIL: {
+        int c = problem_cluster(v, order, n, v->fleet_prob);
+        if (c < 0)
+            return INTENT_NONE;
+        v->fleet_sel = c;
+        v->fleet_moved = true;
+        return INTENT_OPEN;
+    }
+    default:
+        return -1;
+    }
+    int last = v->events_lines > 0 ? v->events_lines - 1 : 0;
+    v->fleet_prob = v->fleet_prob < 0 ? 0 : v->fleet_prob > last ? last : v->fleet_prob;
+    return v->fleet_prob != old ? INTENT_REDRAW : INTENT_NONE;
 }
 
 static void header(const struct view *v, struct grid *g)
@@ -362,11 +424,10 @@ unsigned fleet_key(struct view *v, enum key_cmd a)
         if (order[i] == v->fleet_sel)
             pos = i;
     unsigned in = INTENT_REDRAW;
-    bool scroll = a == CMD_UP || a == CMD_DOWN || a == CMD_PAGE_UP || a == CMD_PAGE_DOWN ||
-                  a == CMD_HOME || a == CMD_END;
-    if (scroll && v->focus == PANEL_EVENTS) { /* the problems panel has the focus: it scrolls */
+    int pk = v->focus == PANEL_EVENTS ? problems_key(v, order, n, a) : -1;
+    if (pk >= 0) {
         free(order);
-        return scroll_key(&v->events_scroll, v->events_lines, v->events_page, a);
+        return (unsigned)pk;
     }
     switch (a) {
     case CMD_NEXT_PANEL:

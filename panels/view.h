@@ -91,6 +91,7 @@ struct view {
     const struct fleet_entry *fleet; /* fleet_size entries, for the fleet screen */
     int fleet_sel, fleet_top;        /* the selected cluster (an index), the first row shown */
     bool fleet_moved; /* a key moved the selection: it follows its cluster; else the top row */
+    int fleet_prob;   /* the problems panel's cursor line (when Tab gave it the focus) */
     char filter[64];  /* `/`: only clusters whose name holds it */
     bool filtering;   /* the filter is being typed */
 };

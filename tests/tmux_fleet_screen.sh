@@ -3,8 +3,9 @@
 # first; `/` filters by name; Enter opens a cluster's own dashboard, where an action's dialog
 # opens on that cluster's nodes; Esc closes the dialog, Esc again goes back to the fleet.
 # The demo's standby alone in a file of its own is the same cluster as prod: both rows say so.
-# Then a fleet of 16 with 30 problems: the problems panel scrolls (Tab, End, Home) at 80x24,
-# every line names its cluster; e exports the fleet's JSON; at 120x40 every row fits.
+# Then a fleet of 16 with 30 problems: the problems panel scrolls (Tab, End, Home, PgDn) at
+# 80x24, every line names its cluster, Enter opens a line's cluster; e exports the fleet's JSON;
+# at 120x40 every row fits.
 source "$(dirname "$0")/lib.sh"
 
 tmux_setup fleetscreen
@@ -87,7 +88,10 @@ check "Home: back to the first line" wait_many 5 '─ 1-[0-9]+ of 30 ─'
 tm send-keys -t many PPage
 tm send-keys -t many NPage
 check "PgDn moves a page" wait_many 5 '─ [2-9][0-9]*-[0-9]+ of 30 ─'
-tm send-keys -t many Tab
+tm send-keys -t many Home Enter
+check "Enter on a problem's line opens its cluster (the first line: down10's)" wait_many 10 'cluster down10 '
+tm send-keys -t many Escape
+check "Esc: back to the fleet" wait_many 10 'repltop fleet +16 clusters'
 tm send-keys -t many e
 check "e on the fleet screen: the fleet's JSON exported" wait_many 10 "the fleet's 16 clusters exported to $TEST_TMP/repltop-"
 EXPORT=$(ls "$TEST_TMP"/repltop-*.json 2>/dev/null | head -n 1)

@@ -272,7 +272,8 @@ static const char status_usage[] =
     "               CRITICAL|UNKNOWN - the worst problem (+N more) | perfdata; exit 0/1/2/3\n"
     "  -c FILE      the config ([severity] remaps a problem's severity); or CONNINFOs;\n"
     "               several -c or -c DIR: every cluster, each under a line with its name\n"
-    "               (--json: {\"clusters\": [...]}), exit with the worst health\n";
+    "               (--json: {\"clusters\": [...]}; --check: the fleet's line, then one\n"
+    "               per cluster not OK), exit with the worst health\n";
 
 static int cmd_status(int argc, char **argv, struct options *o)
 {
@@ -294,12 +295,10 @@ static int cmd_status(int argc, char **argv, struct options *o)
         return EXIT_USAGE;
     }
     if (cf.n > 1) {
-        if (o->check) {
-            config_fleet_done(&cf);
-            return usage_error("%s", "--check speaks for one cluster: give its file alone (-c "
-                                     "FILE); status and status --json cover a fleet");
-        }
-        rc = status_fleet_run(stdout, &cf, o->json);
+        rc = status_fleet_run(stdout, &cf,
+                              o->check  ? STATUS_CHECK
+                              : o->json ? STATUS_JSON
+                                        : STATUS_TABLE);
         config_fleet_done(&cf);
         return rc;
     }
@@ -359,8 +358,8 @@ static int cmd_dashboard(int argc, char **argv, struct options *o)
         return EXIT_USAGE;
     } else if (cf.n > 1 && o->record_path) {
         config_fleet_done(&cf);
-        return usage_error("%s", "--record records one cluster, and -c gives several: record "
-                                 "each with its own file (repltop record FILE -c CLUSTER.conf)");
+        return usage_error("%s", "--record records one cluster, and -c gives several: record the "
+                                 "fleet with repltop record DIR -c ... (a file per cluster)");
     }
     struct config **cfgs = xcalloc((size_t)cf.n, sizeof *cfgs);
     for (int i = 0; i < cf.n; i++) {
@@ -438,9 +437,11 @@ static int cmd_demo_dashboard(int argc, char **argv, struct options *o)
 
 static const char record_usage[] =
     "usage: repltop record FILE [-c FILE] [-i SECONDS] [--record-max SIZE] [CONNINFO...]\n"
+    "       repltop record DIR -c FILE|DIR [-c ...]   a fleet: DIR/NAME.ndjson per cluster\n"
     "Records the cluster without a screen: one snapshot per refresh appended to FILE (0600, one\n"
     "JSON per line, as the dashboard's --record), until SIGINT or SIGTERM. repltop --replay FILE\n"
-    "plays it back.\n"
+    "plays it back. Several clusters (a fleet) are recorded into the directory DIR (made when\n"
+    "missing), one such file per cluster, named by the cluster.\n"
     "  --record-max SIZE  when FILE reaches SIZE (like 100MB) it becomes FILE.1 (an older\n"
     "                     FILE.1 is replaced) and a new FILE starts\n";
 
@@ -463,9 +464,13 @@ static int cmd_record(int argc, char **argv, struct options *o)
         return EXIT_USAGE;
     }
     if (cf.n > 1) {
+        struct config **cfgs = xcalloc((size_t)cf.n, sizeof *cfgs);
+        for (int i = 0; i < cf.n; i++)
+            cfgs[i] = &cf.cfgs[i];
+        rc = cmd_record_fleet(cfgs, cf.n, path, o->record_max);
+        free(cfgs);
         config_fleet_done(&cf);
-        return usage_error("%s", "record records one cluster, and -c gives several: record each "
-                                 "with its own file (-c CLUSTER.conf)");
+        return rc;
     }
     rc = cmd_record_run(&cf.cfgs[0], path, o->record_max);
     config_fleet_done(&cf);

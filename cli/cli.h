@@ -17,7 +17,10 @@ int cmd_switchover(int argc, char **argv, const char *config_path, bool read_onl
 struct config;
 /* `repltop record FILE`: snapshots of cfg's nodes appended to path every refresh until SIGINT
  * or SIGTERM, rotated at max_bytes (0: never). The exit status. */
-int cmd_record_run(const struct config *cfg, const char *path, long long max_bytes);
+int cmd_record_run(struct config *cfg, const char *path, long long max_bytes);
+/* `repltop record DIR` on a fleet: each cluster's snapshots to DIR/NAME.ndjson (DIR made 0700
+ * when missing; a file that is not a directory: exit 3), as cmd_record_run. */
+int cmd_record_fleet(struct config *const *cfgs, int n, const char *dir, long long max_bytes);
 /* `repltop serve`: its --help text, and its --listen checked into addr (false: said in one
  * line, an exit 3). */
 struct httpd_addr;

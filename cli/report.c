@@ -206,10 +206,10 @@ static void perf_node(FILE *out, const struct node_snap *n, const struct config 
     perf_bytes(out, n->data_at_risk);
 }
 
-int report_check(FILE *out, const struct snapshot *s, const struct config *cfg)
+int report_check_state(const struct snapshot *s, char *text, size_t len, int *more)
 {
-    static const char *const state[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
-    int answered = 0, worst = -1, more = 0;
+    int answered = 0, worst = -1;
+    *more = 0;
     for (int i = 0; i < s->nnodes; i++)
         answered += s->nodes[i].reach == REACH_OK;
     for (int i = 0; i < s->nproblems; i++) {
@@ -217,26 +217,41 @@ int report_check(FILE *out, const struct snapshot *s, const struct config *cfg)
             continue;
         if (worst < 0 || s->problems[i].severity > s->problems[worst].severity)
             worst = i;
-        more++;
+        (*more)++;
     }
+    if (*more > 0)
+        (*more)--; /* the others than the one in text */
     int rc = answered == 0 ? 3 : report_exit_code(s);
-    char text[ERROR_LEN + 64];
+    char msg[ERROR_LEN + 64];
     if (worst >= 0)
-        str_printf(text, sizeof text, "%s", s->problems[worst].message);
+        str_printf(msg, sizeof msg, "%s", s->problems[worst].message);
     else
-        str_printf(text, sizeof text, "%d of %d nodes answered, primary %s", answered, s->nnodes,
+        str_printf(msg, sizeof msg, "%d of %d nodes answered, primary %s", answered, s->nnodes,
                    or_dash(s->primary));
     if (answered == 0 && worst < 0)
-        str_copy(text, sizeof text, "no node answered");
+        str_copy(msg, sizeof msg, "no node answered");
     /* one line, and a '|' would start the perfdata */
-    char safe[4 * sizeof text];
-    text_escape(safe, sizeof safe, text);
-    for (char *p = safe; *p; p++)
+    text_escape(text, len, msg);
+    for (char *p = text; *p; p++)
         if (*p == '|')
             *p = '/';
-    fprintf(out, "REPLTOP %s - %s", state[rc], safe);
-    if (more > 1)
-        fprintf(out, " (+%d more)", more - 1);
+    return rc;
+}
+
+const char *report_check_name(int state)
+{
+    static const char *const names[] = {"OK", "WARNING", "CRITICAL", "UNKNOWN"};
+    return state >= 0 && state <= 3 ? names[state] : "UNKNOWN";
+}
+
+int report_check(FILE *out, const struct snapshot *s, const struct config *cfg)
+{
+    char text[4 * (ERROR_LEN + 64)];
+    int more;
+    int rc = report_check_state(s, text, sizeof text, &more);
+    fprintf(out, "REPLTOP %s - %s", report_check_name(rc), text);
+    if (more > 0)
+        fprintf(out, " (+%d more)", more);
     fputs(" |", out);
     for (int i = 0; i < s->nnodes; i++) {
         const struct node_snap *n = &s->nodes[i];

@@ -19,5 +19,11 @@ int report_exit_code(const struct snapshot *s);
  * cfg). Returns the plugin's exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (no node
  * answered). */
 int report_check(FILE *out, const struct snapshot *s, const struct config *cfg);
+/* What report_check says of s without its perfdata: returns the plugin state (0 OK, 1 WARNING,
+ * 2 CRITICAL, 3 UNKNOWN: no node answered), the worst problem's sentence escaped for one line
+ * into text, and how many other problems that are not ok into *more. */
+int report_check_state(const struct snapshot *s, char *text, size_t len, int *more);
+/* "OK", "WARNING", "CRITICAL", "UNKNOWN" */
+const char *report_check_name(int state);
 
 #endif

@@ -30,7 +30,7 @@ static const struct {
     int prio, minw, maxw;
     bool right;
 } fcols[F_N] = {
-    [F_HEALTH] = {"HEALTH", 0, 6, 8, false},    [F_NAME] = {"CLUSTER", 0, 7, 24, false},
+    [F_HEALTH] = {"HEALTH", 0, 6, 8, false},    [F_NAME] = {"CLUSTER", 0, 7, 28, false},
     [F_PRIMARY] = {"PRIMARY", 0, 7, 16, false}, [F_NODES] = {"NODES", 0, 5, 9, true},
     [F_LAG] = {"LAG", 1, 6, 9, true},           [F_RISK] = {"AT RISK", 1, 7, 9, true},
     [F_SYNC] = {"SYNC LIST", 3, 9, 32, false},  [F_CAND] = {"CANDIDATE", 2, 9, 16, false},
@@ -82,6 +82,10 @@ static enum role cell(const struct fleet_entry *e, int c, bool u, char *buf, siz
         str_copy(buf, len, s ? severity_name(s->health) : glyph_dash(u));
         return s ? severity_role(s->health) : CR_DIM;
     case F_NAME:
+        if (e->twin) { /* one cluster configured twice: both rows say so */
+            str_printf(buf, len, "%s = %s", e->name, e->twin);
+            return CR_WARNING;
+        }
         str_copy(buf, len, e->name);
         return CR_NORMAL;
     case F_PRIMARY:
@@ -184,7 +188,7 @@ static void table(struct view *v, const int *order, int n, struct grid *g, struc
     str_printf(title, sizeof title, "Clusters %s worst first%s%s", u ? "·" : "-",
                v->filter[0] ? ", filter " : "", v->filter);
     grid_fill(g, r, CR_NORMAL);
-    grid_box(g, r, CR_FOCUS, title, CR_TITLE);
+    grid_box(g, r, v->focus == PANEL_EVENTS ? CR_BORDER : CR_FOCUS, title, CR_TITLE);
     struct rect in = {r.x + 2, r.y + 1, r.w - 4, r.h - 2};
     if (in.w <= 0 || in.h <= 0)
         return;
@@ -205,8 +209,10 @@ static void table(struct view *v, const int *order, int n, struct grid *g, struc
         grid_text(g, in.x, in.y + 1, in.w, CR_DIM, 0, "no cluster's name holds the filter");
         return;
     }
-    int pos = 0; /* the selected cluster's row; the first when it is filtered out */
-    for (int i = 0; i < n; i++)
+    /* the selected cluster's row; the first when it is filtered out, or until a key moves
+     * the selection (the worst cluster, wherever the first refreshes sort it) */
+    int pos = 0;
+    for (int i = 0; i < n && v->fleet_moved; i++)
         if (order[i] == v->fleet_sel)
             pos = i;
     v->fleet_sel = order[pos];
@@ -232,43 +238,119 @@ static void table(struct view *v, const int *order, int n, struct grid *g, struc
     }
 }
 
-/* The fleet's problems, worst first, in screen order: "CLUSTER  message". */
-static void problems(const struct view *v, const int *order, int n, struct grid *g, struct rect r)
+static int fleet_problem_count(const struct view *v, const int *order, int n)
 {
     int total = 0;
     for (int i = 0; i < n; i++)
         total += v->fleet[order[i]].snap ? v->fleet[order[i]].snap->nproblems : 0;
+    return total;
+}
+
+/* The cluster (an index) of problem line `line` in screen order: worst first, then the
+ * clusters' order; -1 when there is no such line. */
+static int problem_cluster(const struct view *v, const int *order, int n, int line)
+{
+    for (int sev = SEV_CRITICAL; sev >= SEV_OK; sev--)
+        for (int i = 0; i < n; i++) {
+            const struct snapshot *s = v->fleet[order[i]].snap;
+            for (int k = 0; s && k < s->nproblems; k++)
+                if ((int)s->problems[k].severity == sev && line-- == 0)
+                    return order[i];
+        }
+    return -1;
+}
+
+/* The fleet's problems, worst first, in screen order: "CLUSTER  message", one line each. Only
+ * the lines in the window are drawn. Tab focuses the panel: a cursor line then moves with the
+ * arrows, PgUp/PgDn, Home/End, the window following it, and Enter opens its cluster (a fleet
+ * of hundreds of clusters can have hundreds of problems). */
+static void problems(struct view *v, const int *order, int n, struct grid *g, struct rect r)
+{
+    int total = fleet_problem_count(v, order, n);
+    bool focus = v->focus == PANEL_EVENTS;
     char title[64];
     str_printf(title, sizeof title, "Problems of the fleet (%d)", total);
     grid_fill(g, r, CR_NORMAL);
-    grid_box(g, r, CR_BORDER, title, CR_TITLE);
-    int y = r.y + 1, end = r.y + r.h - 1, shown = 0;
-    if (total == 0 && y < end)
-        grid_text(g, r.x + 2, y, r.w - 4, CR_OK, 0, "no problems");
-    for (int sev = SEV_CRITICAL; sev >= SEV_OK; sev--)
-        for (int i = 0; i < n; i++) {
+    grid_box(g, r, focus ? CR_FOCUS : CR_BORDER, title, CR_TITLE);
+    struct rect in = {r.x + 2, r.y + 1, r.w - 4, r.h - 2};
+    if (in.w <= 0 || in.h <= 0)
+        return;
+    int lines = total ? total : 1, max = lines - in.h > 0 ? lines - in.h : 0;
+    v->fleet_prob = v->fleet_prob < 0 ? 0 : v->fleet_prob >= lines ? lines - 1 : v->fleet_prob;
+    if (focus && v->fleet_prob < v->events_scroll)
+        v->events_scroll = v->fleet_prob;
+    if (focus && v->fleet_prob >= v->events_scroll + in.h)
+        v->events_scroll = v->fleet_prob - in.h + 1;
+    v->events_scroll = v->events_scroll < 0 ? 0 : v->events_scroll > max ? max : v->events_scroll;
+    v->events_lines = lines;
+    v->events_page = in.h;
+    if (total == 0)
+        grid_text(g, in.x, in.y, in.w, CR_OK, 0, "no problems");
+    int line = 0, first = v->events_scroll, end = first + in.h;
+    for (int sev = SEV_CRITICAL; sev >= SEV_OK && line < end; sev--)
+        for (int i = 0; i < n && line < end; i++) {
             const struct fleet_entry *e = &v->fleet[order[i]];
-            for (int k = 0; e->snap && k < e->snap->nproblems; k++) {
+            for (int k = 0; e->snap && k < e->snap->nproblems && line < end; k++) {
                 const struct problem *p = &e->snap->problems[k];
-                if ((int)p->severity != sev || y >= end)
+                if ((int)p->severity != sev || line++ < first)
                     continue;
+                int y = in.y + line - 1 - first;
+                bool sel = focus && line - 1 == v->fleet_prob;
+                if (sel)
+                    grid_fill(g, (struct rect){r.x + 1, y, r.w - 2, 1}, CR_SELECTED);
                 enum role role = severity_role(p->severity);
                 const char *word = sev == SEV_CRITICAL  ? "CRIT"
                                    : sev == SEV_WARNING ? "WARN"
                                                         : "OK";
-                grid_text(g, r.x + 2, y, 4, role, ATTR_REVERSE, word);
-                int nw = grid_text_clip(g, r.x + 7, y, 20, CR_TITLE, 0, e->name);
-                grid_text_clip(g, r.x + 8 + nw, y, r.w - 10 - nw, sev == SEV_OK ? CR_NORMAL : role,
+                grid_text(g, in.x, y, 4, role, ATTR_REVERSE, word);
+                int nw = grid_text_clip(g, in.x + 5, y, 20, sel ? CR_SELECTED : CR_TITLE,
+                                        sel ? ATTR_BOLD : 0, e->name);
+                grid_text_clip(g, in.x + 6 + nw, y, in.w - 6 - nw,
+                               sel             ? CR_SELECTED
+                               : sev == SEV_OK ? CR_NORMAL
+                                               : role,
                                0, p->message);
-                y++;
-                shown++;
             }
         }
-    if (shown < total) {
+    if (lines > in.h) {
         char more[48];
-        str_printf(more, sizeof more, " %d more ", total - shown);
+        str_printf(more, sizeof more, " %d-%d of %d ", first + 1, end < lines ? end : lines, lines);
         grid_text_right(g, r.x + 1, r.y + r.h - 1, r.w - 3, CR_DIM, 0, more);
     }
+}
+
+/* A key while the problems panel has the focus: the cursor line moves, Enter opens its
+ * cluster; other keys are the screen's (-1). */
+static int problems_key(struct view *v, const int *order, int n, enum key_cmd a)
+{
+    int old = v->fleet_prob, page = v->events_page > 1 ? v->events_page : 1;
+    switch (a) {
+    case CMD_UP:
+    case CMD_DOWN:
+    case CMD_PAGE_UP:
+    case CMD_PAGE_DOWN:
+        v->fleet_prob += a == CMD_UP ? -1 : a == CMD_DOWN ? 1 : a == CMD_PAGE_UP ? -page : page;
+        break;
+    case CMD_HOME:
+        v->fleet_prob = 0;
+        break;
+    case CMD_END:
+        v->fleet_prob = v->events_lines - 1;
+        break;
+    case CMD_DETAIL: {
+        int c = problem_cluster(v, order, n, v->fleet_prob);
+        if (c < 0)
+            return INTENT_NONE;
+        v->fleet_sel = c;
+        v->fleet_moved = true;
+        return INTENT_OPEN;
+    }
+    default:
+        return -1;
+    }
+    int last = v->events_lines > 0 ? v->events_lines - 1 : 0;
+    v->fleet_prob = v->fleet_prob < 0 ? 0 : v->fleet_prob > last ? last : v->fleet_prob;
+    return v->fleet_prob != old ? INTENT_REDRAW : INTENT_NONE;
 }
 
 static void header(const struct view *v, struct grid *g)
@@ -317,9 +399,13 @@ void fleet_render(struct view *v, struct grid *g)
     int *order = xcalloc((size_t)(v->fleet_size ? v->fleet_size : 1), sizeof *order);
     int n = fleet_order(v, order);
     header(v, g);
-    /* the table takes what its rows need, leaving the problems at least five lines */
-    int avail = g->h - 3;
-    int table_h = n + 3 > avail - 5 ? avail - 5 : n + 3 < 4 ? 4 : n + 3;
+    /* the table takes what its rows need, leaving the problems what they need up to a third
+     * of the room (at least five lines); whatever does not fit scrolls */
+    int avail = g->h - 3, need = n + 3 < 4 ? 4 : n + 3;
+    int probs = fleet_problem_count(v, order, n), want = (probs ? probs : 1) + 2;
+    int keep = want < avail / 3 ? want : avail / 3;
+    keep = keep < 5 ? 5 : keep;
+    int table_h = need < avail - keep ? need : avail - keep;
     table(v, order, n, g, (struct rect){0, 2, g->w, table_h});
     problems(v, order, n, g, (struct rect){0, 2 + table_h, g->w, avail - table_h});
     fkeys_render(v, g, (struct rect){0, g->h - 1, g->w, 1});
@@ -334,22 +420,34 @@ unsigned fleet_key(struct view *v, enum key_cmd a)
         return help_key(v, a);
     int *order = xcalloc((size_t)(v->fleet_size ? v->fleet_size : 1), sizeof *order);
     int n = fleet_order(v, order), pos = 0;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n && v->fleet_moved; i++)
         if (order[i] == v->fleet_sel)
             pos = i;
     unsigned in = INTENT_REDRAW;
+    int pk = v->focus == PANEL_EVENTS ? problems_key(v, order, n, a) : -1;
+    if (pk >= 0) {
+        free(order);
+        return (unsigned)pk;
+    }
     switch (a) {
+    case CMD_NEXT_PANEL:
+    case CMD_PREV_PANEL:
+        v->focus = v->focus == PANEL_EVENTS ? PANEL_NODES : PANEL_EVENTS;
+        break;
     case CMD_UP:
     case CMD_DOWN:
     case CMD_PAGE_UP:
     case CMD_PAGE_DOWN:
         pos += a == CMD_UP ? -1 : a == CMD_DOWN ? 1 : a == CMD_PAGE_UP ? -10 : 10;
+        v->fleet_moved = true;
         break;
     case CMD_HOME:
         pos = 0;
+        v->fleet_moved = true;
         break;
     case CMD_END:
         pos = n - 1;
+        v->fleet_moved = true;
         break;
     case CMD_DETAIL:
         in = n > 0 ? INTENT_OPEN : INTENT_NONE;
@@ -363,6 +461,9 @@ unsigned fleet_key(struct view *v, enum key_cmd a)
     case CMD_HELP:
         v->show_help = true;
         v->help_scroll = 0;
+        break;
+    case CMD_EXPORT:
+        in = INTENT_EXPORT;
         break;
     case CMD_QUIT:
         in = INTENT_QUIT;

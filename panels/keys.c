@@ -27,6 +27,8 @@ const struct bar_item key_bar[] = {
     {"Enter", CMD_DETAIL, "Detail", 2, BAR_CLUSTER},
     {"Enter", CMD_DETAIL, "Open", 0, BAR_FLEET},
     {"/", CMD_FILTER, "Filter", 0, BAR_FLEET},
+    {"Tab", CMD_NEXT_PANEL, "Problems", 1, BAR_FLEET},
+    {"e", CMD_EXPORT, "Export", 3, BAR_FLEET},
     {"Tab", CMD_NEXT_PANEL, "Panel", 3, BAR_CLUSTER},
     {"e", CMD_EXPORT, "Export", 1, BAR_CLUSTER},
     {"t", CMD_THEME, "Theme", 4, BAR_ALL},
@@ -42,12 +44,12 @@ const struct bar_item key_bar[] = {
 const int key_nbar = (int)(sizeof key_bar / sizeof key_bar[0]);
 
 const struct help_line key_help[] = {
-    {{CMD_UP, CMD_DOWN}, "select a node; scroll the focused panel"},
+    {{CMD_UP, CMD_DOWN}, "select a node or cluster; scroll the focused panel"},
     {{CMD_PAGE_UP, CMD_PAGE_DOWN}, "a page up / down"},
     {{CMD_HOME, CMD_END}, "first / last node (replay: first / last snapshot)"},
     {{CMD_STEP_BACK, CMD_STEP_FWD}, "replay: previous / next snapshot"},
     {{CMD_NEXT_EVENT, CMD_PREV_EVENT}, "replay: next / previous change of the problems"},
-    {{CMD_NEXT_PANEL, CMD_PREV_PANEL}, "focus the next / previous panel"},
+    {{CMD_NEXT_PANEL, CMD_PREV_PANEL}, "next / previous panel (fleet: the problems)"},
     {{CMD_DETAIL, CMD_FLEET}, "detail on / off; fleet: open a cluster / back to it"},
     {{CMD_FILTER, CMD_NONE}, NULL},
     {{CMD_EXPORT, CMD_NONE}, NULL},

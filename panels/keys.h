@@ -67,7 +67,7 @@ enum {
     X(NEXT_PANEL, "panel", "focus the next panel (nodes, detail, problems)", false)                \
     X(PREV_PANEL, "previous panel", "focus the previous panel", false)                             \
     X(DETAIL, "detail", "show or hide the detail panel", false)                                    \
-    X(EXPORT, "export", "write the snapshot as JSON to ./repltop-DATE-TIME.json", false)           \
+    X(EXPORT, "export", "the snapshot (fleet: all) as JSON to ./repltop-*.json", false)            \
     X(THEME, "theme", "next colour theme", false)                                                  \
     X(SLOWER, "interval+", "longer refresh interval (replay: slower)", false)                      \
     X(FASTER, "interval-", "shorter refresh interval (replay: faster)", false)                     \

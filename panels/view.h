@@ -49,6 +49,7 @@ struct fleet_entry {
     int nodes;                   /* configured nodes */
     const double *lag;           /* its worst replay lag per refresh (bytes, NAN unknown), */
     int nlag;                    /* oldest first */
+    const char *twin; /* a cluster it is the same as (duplicate_cluster), or NULL: "NAME = TWIN" */
 };
 
 struct dialog;
@@ -89,8 +90,10 @@ struct view {
     const char *cluster_name;        /* the cluster shown, in a fleet; NULL otherwise */
     const struct fleet_entry *fleet; /* fleet_size entries, for the fleet screen */
     int fleet_sel, fleet_top;        /* the selected cluster (an index), the first row shown */
-    char filter[64];                 /* `/`: only clusters whose name holds it */
-    bool filtering;                  /* the filter is being typed */
+    bool fleet_moved; /* a key moved the selection: it follows its cluster; else the top row */
+    int fleet_prob;   /* the problems panel's cursor line (when Tab gave it the focus) */
+    char filter[64];  /* `/`: only clusters whose name holds it */
+    bool filtering;   /* the filter is being typed */
 };
 
 void view_init(struct view *v);

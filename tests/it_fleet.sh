@@ -6,6 +6,10 @@
 #   - one file, and a directory holding one, keep the single-cluster JSON exactly
 #   - one line and exit 3 for duplicate names, a CONNINFO or an action with several clusters
 #   - repltop serve on the fleet: each cluster under its own label, /snapshot.json as status
+#   - one cluster in two files (the same system identifier, or a node address when it is down):
+#     duplicate_cluster on both, naming the other and its file; duplicate_of in the JSON
+#   - status --check on a fleet: the fleet's line, one line per cluster not OK, the worst state
+#   - record DIR on a fleet: one recording per cluster, each a single cluster's (--replay's)
 source "$(dirname "$0")/lib.sh"
 
 cluster_up
@@ -85,11 +89,35 @@ expect3 "a CONNINFO with several clusters" 'a CONNINFO watches one cluster' \
     "$REPLTOP" -c "$D" status "host=127.0.0.1 port=1"
 expect3 "an action with several -c" 'promote acts on one cluster' \
     "$REPLTOP" -c "$D/prod.conf" -c "$D/b-billing.conf" promote db_s1 --yes
-expect3 "--check with several clusters" '--check speaks for one cluster' \
-    "$REPLTOP" -c "$D" status --check
-expect3 "record with several clusters" 'record records one cluster' \
+: >"$TEST_TMP/rec.ndjson"
+expect3 "record of a fleet into a file, not a directory" 'is not a directory: a fleet of 3 clusters' \
     "$REPLTOP" -c "$D" record "$TEST_TMP/rec.ndjson"
-check "record refused before creating its file" [ ! -e "$TEST_TMP/rec.ndjson" ]
+check "record refused before writing to that file" [ ! -s "$TEST_TMP/rec.ndjson" ]
+
+# status --check on the fleet: the worst (lost: no node answered, UNKNOWN; billing and prod OK)
+"$REPLTOP" -c "$D" status --check >"$TEST_TMP/check" 2>"$TEST_TMP/check.err"
+RC=$?
+check_eq "--check on a fleet: exit 3 (UNKNOWN: lost has no node that answers, the others are OK)" 3 "$RC"
+check "--check: the first line is the fleet's, with counts as perfdata" grep -qE \
+    "^REPLTOP UNKNOWN - 1 of 3 clusters not OK: 0 critical, 0 warning, 1 unknown \| 'clusters'=3 'clusters_ok'=2 .*'nodes'=5 'nodes_answering'=4$" "$TEST_TMP/check"
+check_eq "--check: then one line per cluster not OK, and only those" \
+    "UNKNOWN lost: gone (127.0.0.1:1) is down" "$(sed -n '2,$p' "$TEST_TMP/check" | sed 's/ is down.*/ is down/')"
+check "--check: nothing on stderr" [ ! -s "$TEST_TMP/check.err" ]
+
+# record DIR: one recording per cluster, for 2 refreshes, each a single cluster's snapshots
+R=$TEST_TMP/rec.d
+"$REPLTOP" -c "$D/prod.conf" -c "$D/b-billing.conf" -i 0.5 record "$R" 2>"$TEST_TMP/rec.err" &
+REC_PID=$!
+on_exit "kill $REC_PID"
+recorded() { [ "$(wc -l <"$R/prod.ndjson")" -ge 2 ] && [ "$(wc -l <"$R/billing.ndjson")" -ge 2 ]; } 2>/dev/null
+check "record DIR on a fleet: a recording per cluster, named by the cluster" wait_for 30 recorded
+kill -INT "$REC_PID"
+wait "$REC_PID"
+check_eq "record stops on SIGINT with exit 0" 0 $?
+check "record DIR: each line is that cluster's snapshot (its own nodes)" bash -c \
+    "jq -e -s 'all(.[]; [.nodes[].name] == [\"ledger\"])' '$R/billing.ndjson' >/dev/null && jq -e -s 'all(.[]; (.nodes | length) == 3 and .cluster.primary == \"db_m\")' '$R/prod.ndjson' >/dev/null"
+check "record DIR: the files are the operator's only (0600 in a 0700 directory)" bash -c \
+    "[ \$(stat -c %a '$R') = 700 ] && [ \$(stat -c %a '$R/prod.ndjson') = 600 ]"
 
 # serve on the fleet: one cluster label per file, /snapshot.json as status --json on a fleet
 SPORT=$(test_port)
@@ -109,3 +137,29 @@ check_eq "serve: /snapshot.json lists the clusters as status --json does" \
 kill "$SERVE_PID"
 wait "$SERVE_PID"
 check_eq "serve stops on SIGTERM with exit 0" 0 $?
+
+# one cluster in two files: prod again under another name, and the standby db_s2 alone
+cp "$D/prod.conf" "$TEST_TMP/prod-copy.conf"
+{
+    echo "[repltop]"
+    echo "cluster = mirror"
+    echo "[nodes]"
+    grep '^db_s2 = ' "$CONF" | sed 's/^db_s2 = /replica = /'
+} >"$TEST_TMP/mirror.conf"
+"$REPLTOP" -c "$D/prod.conf" -c "$TEST_TMP/prod-copy.conf" -c "$D/b-billing.conf" -c "$TEST_TMP/mirror.conf" \
+    status --json >"$J"
+check_eq "the same cluster twice: exit 2 (mirror has no primary), prod a warning" \
+    "2 warning" "$? $(jq -r '.clusters[0].cluster.health' "$J")"
+check_eq "duplicate_of: prod and prod-copy name each other and mirror; billing nothing" \
+    "prod-copy,mirror prod,mirror  prod,prod-copy" \
+    "$(jq -r '[.clusters[] | .duplicate_of | join(",")] | join(" ")' "$J")"
+check "duplicate_cluster on prod names both files, prod-copy and the system identifier" jq -e --arg f "$TEST_TMP/prod-copy.conf" \
+    '.clusters[0] as $c | [$c.cluster.problems[] | select(.code == "duplicate_cluster" and .severity == "warning" and (.message | contains("one cluster in two files: '"$D/prod.conf"' and " + $f + " (cluster prod-copy)")) and (.message | contains($c.nodes[0].system_identifier)))] | length == 1' "$J"
+check "billing, a cluster of its own, is not flagged" \
+    jq -e '[.clusters[2].cluster.problems[] | select(.code == "duplicate_cluster")] | length == 0' "$J"
+
+# a node down in both files: no system identifier, the same address still says it
+printf '[repltop]\ncluster = lost-again\n[nodes]\nsame = host=localhost port=1 connect_timeout=2\n' >"$TEST_TMP/lost2.conf"
+"$REPLTOP" -c "$D/lost.conf" -c "$TEST_TMP/lost2.conf" status >"$TEST_TMP/table"
+check "the same address down in two files: duplicate_cluster in the table, both named" grep -q \
+    "duplicate_cluster .*one server in two files: gone (127.0.0.1:1) in $D/lost.conf is node same of cluster lost-again in $TEST_TMP/lost2.conf" "$TEST_TMP/table"

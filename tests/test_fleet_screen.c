@@ -37,8 +37,9 @@ static int setup(void **state)
         snaps[i] = fixtures[i] ? fixture_load(fixtures[i]) : NULL;
         for (int k = 0; k < 8; k++)
             lags[i][k] = fixtures[i] ? 1e6 * (k % 4) * (i + 1) : NAN;
-        entries[i] = (struct fleet_entry){names[i], snaps[i], snaps[i] ? snaps[i]->nnodes : 2,
-                                          lags[i], fixtures[i] ? 8 : 0};
+        entries[i] = (struct fleet_entry){
+            names[i], snaps[i], snaps[i] ? snaps[i]->nnodes : 2, lags[i], fixtures[i] ? 8 : 0,
+            NULL};
     }
     return 0;
 }
@@ -177,6 +178,106 @@ static void every_size_fits(void **state)
     }
 }
 
+/* A line of text holding both words ("" when none). */
+static bool has_line(const char *text, const char *a, const char *b)
+{
+    for (const char *p = text; (p = strstr(p, a)); p++) {
+        const char *nl = strchr(p, '\n'), *q = strstr(p, b);
+        if (q && (!nl || q < nl))
+            return true;
+    }
+    return false;
+}
+
+/* Hundreds of problems (40 clusters of one down primary each): the panel shows which lines of
+ * how many, each line names its cluster; Tab gives it the focus, the arrows and Home/End move
+ * its cursor line with the window following, Enter opens that line's cluster; the table's
+ * selection stays. */
+static void problems_scroll(void **state)
+{
+    (void)state;
+    enum { M = 40 };
+    static struct fleet_entry many[M];
+    static char names[M][16];
+    int per = snaps[1]->nproblems;
+    for (int i = 0; i < M; i++) {
+        str_printf(names[i], sizeof names[i], "c%02d", i);
+        many[i] = (struct fleet_entry){names[i], snaps[1], snaps[1]->nnodes, lags[1], 8, NULL};
+    }
+    struct view v;
+    view_for_fleet(&v);
+    v.fleet = many;
+    v.fleet_size = M;
+    char *text = render(&v, 80, 24), want[64];
+    assert_fits(text, 80, 24, true);
+    str_printf(want, sizeof want, "Problems of the fleet (%d)", M * per);
+    assert_non_null(strstr(text, want));
+    str_printf(want, sizeof want, " 1-%d of %d ", v.events_page, M * per);
+    assert_non_null(strstr(text, want));
+    assert_true(has_line(text, "CRIT c00 ", "is down"));
+    assert_int_equal(v.events_page > 2 && v.events_lines == M * per, true);
+    free(text);
+
+    assert_int_equal(fleet_key(&v, CMD_NEXT_PANEL), INTENT_REDRAW);
+    assert_int_equal(v.focus, PANEL_EVENTS);
+    int sel = v.fleet_sel, page = v.events_page;
+    for (int i = 0; i < page; i++) /* the cursor line goes down a page: the window follows */
+        assert_int_equal(fleet_key(&v, CMD_DOWN), INTENT_REDRAW);
+    assert_int_equal(v.fleet_sel, sel); /* the table's selection did not move */
+    text = render(&v, 80, 24);
+    assert_non_null(strstr(text, " 2-"));
+    free(text);
+    assert_int_equal(fleet_key(&v, CMD_END), INTENT_REDRAW);
+    text = render(&v, 80, 24);
+    str_printf(want, sizeof want, "-%d of %d ", M * per, M * per);
+    assert_non_null(strstr(text, want));
+    free(text);
+    /* Enter opens the cluster of the cursor's line: the last line is the last cluster's */
+    assert_int_equal(fleet_key(&v, CMD_DETAIL), INTENT_OPEN);
+    assert_string_equal(many[v.fleet_sel].name, "c39");
+    assert_int_equal(fleet_key(&v, CMD_HOME), INTENT_REDRAW);
+    free(render(&v, 80, 24));
+    assert_int_equal(v.events_scroll, 0);
+    assert_int_equal(fleet_key(&v, CMD_UP), INTENT_NONE); /* at the top already */
+    assert_int_equal(fleet_key(&v, CMD_PAGE_DOWN), INTENT_REDRAW);
+    assert_int_equal(fleet_key(&v, CMD_DETAIL), INTENT_OPEN); /* a CRIT line of c00..c39 */
+    int opened = v.fleet_sel;
+    assert_true(opened >= 0 && opened < M);
+    fleet_key(&v, CMD_PREV_PANEL); /* back to the table: arrows move the selection again */
+    assert_int_equal(v.focus, PANEL_NODES);
+    assert_int_equal(fleet_key(&v, CMD_DOWN), INTENT_REDRAW);
+    assert_int_not_equal(v.fleet_sel, opened);
+}
+
+/* Two files of one cluster: the row says which other cluster it is the same as. */
+static void twin_marked(void **state)
+{
+    (void)state;
+    struct view v;
+    view_for_fleet(&v);
+    entries[2].twin = "prod";
+    char *text = render(&v, 120, 40);
+    entries[2].twin = NULL;
+    assert_true(row_of(text, "analytics = prod") > 0);
+    assert_fits(text, 120, 40, true);
+    free(text);
+}
+
+/* Until a key moves it, the selection is the top row, the worst cluster, however the first
+ * refreshes re-sort the rows. */
+static void selection_stays_on_top_until_moved(void **state)
+{
+    (void)state;
+    struct view v;
+    view_for_fleet(&v);
+    v.fleet_sel = 0; /* prod: healthy, last on screen */
+    free(render(&v, 80, 24));
+    assert_int_equal(v.fleet_sel, 1); /* billing, the worst */
+    fleet_key(&v, CMD_END);
+    free(render(&v, 80, 24));
+    assert_int_equal(v.fleet_sel, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +286,9 @@ int main(void)
         cmocka_unit_test(keys_move_in_screen_order_and_open),
         cmocka_unit_test(filter_by_name),
         cmocka_unit_test(every_size_fits),
+        cmocka_unit_test(problems_scroll),
+        cmocka_unit_test(twin_marked),
+        cmocka_unit_test(selection_stays_on_top_until_moved),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -3,11 +3,38 @@
  * replay steps, quitting, and handing keys to the operator actions' dialogs (actions.c). */
 #include "app.h"
 #include "model/base/util.h"
+#include "model/store/json_fleet.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+/* On the fleet screen: the fleet's JSON, as status --json writes it (every cluster). */
+static void export_fleet(struct app *a)
+{
+    bool any = false;
+    for (int i = 0; i < a->ncl; i++)
+        any |= fleet_snapshot(a->fleet, i) != NULL;
+    if (!any) {
+        app_say(a, SEV_WARNING, "nothing to export yet: no cluster's first refresh has completed");
+        return;
+    }
+    char path[4096], err[4200];
+    char *json = fleet_to_json(a->fleet, true);
+    bool ok = json_export(json, clock_wall(), ".", path, sizeof path, err, sizeof err);
+    free(json);
+    if (!ok) {
+        app_say(a, SEV_CRITICAL, "export failed: %s", err);
+        return;
+    }
+    app_say(a, SEV_OK, "the fleet's %d clusters exported to %s", a->ncl, path);
+}
 
 static void do_export(struct app *a)
 {
+    if (a->fleet && a->cur < 0) {
+        export_fleet(a);
+        return;
+    }
     if (a->view.connecting || !a->snap) {
         app_say(a, SEV_WARNING, "nothing to export yet: the first refresh has not completed");
         return;

@@ -192,6 +192,8 @@ static void fill_entries(struct app *a)
         e->nodes = fleet_config(a->fleet, i)->nnodes;
         e->lag = lag;
         e->nlag = fleet_lag_series(a->fleet, i, lag, FLEET_LAG_SAMPLES);
+        int twin;
+        e->twin = fleet_twins(a->fleet, i, &twin, 1) ? fleet_name(a->fleet, twin) : NULL;
     }
     a->view.fleet = a->entries;
     a->view.fleet_size = a->ncl;

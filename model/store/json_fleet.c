@@ -50,6 +50,10 @@ char *fleet_to_json(const struct fleet *f, bool pretty)
             }
             cJSON_Delete(snap);
         }
+        int twins[FLEET_TWINS_MAX], nt = fleet_twins(f, i, twins, FLEET_TWINS_MAX);
+        cJSON *dup = cJSON_AddArrayToObject(o, "duplicate_of"); /* problem duplicate_cluster */
+        for (int k = 0; k < nt; k++)
+            cJSON_AddItemToArray(dup, cJSON_CreateString(fleet_name(f, twins[k])));
         cJSON_AddItemToArray(list, o);
     }
     cJSON_AddStringToObject(root, "repltop_version", REPLTOP_VERSION);

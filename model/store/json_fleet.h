@@ -1,7 +1,8 @@
 /* json_fleet: a fleet's snapshots as one JSON object (`status --json` with several clusters,
  * docs/DESIGN.md 5.4): {"taken_at", "health" (the worst), "clusters": [each cluster's object of
- * snapshot_to_json with its "name" first], "repltop_version"}. A fleet of one is written as
- * snapshot_to_json writes it, unchanged. */
+ * snapshot_to_json with its "name" first and "duplicate_of": the names of the other clusters it
+ * is the same cluster as, problem duplicate_cluster], "repltop_version"}. A fleet of one is written
+ * as snapshot_to_json writes it, unchanged. */
 #ifndef REPLTOP_JSON_FLEET_H
 #define REPLTOP_JSON_FLEET_H
 

@@ -206,12 +206,21 @@ struct snapshot *recording_frame(const struct recording *r, int i, char *err, si
 bool snapshot_export(const struct snapshot *s, const char *dir, char *path, size_t pathlen,
                      char *err, size_t errlen)
 {
+    char *json = snapshot_to_json(s, true);
+    bool ok = json_export(json, s->taken_at, dir, path, pathlen, err, errlen);
+    free(json);
+    return ok;
+}
+
+bool json_export(const char *json, double taken_at, const char *dir, char *path, size_t pathlen,
+                 char *err, size_t errlen)
+{
     char absdir[PATH_MAX];
     if (!realpath(dir && *dir ? dir : ".", absdir)) {
         str_printf(err, errlen, "%s: %s", dir && *dir ? dir : ".", strerror(errno));
         return false;
     }
-    time_t t = (time_t)(s->taken_at > 0 ? s->taken_at : (double)time(NULL));
+    time_t t = (time_t)(taken_at > 0 ? taken_at : (double)time(NULL));
     struct tm tm;
     localtime_r(&t, &tm);
     char stamp[32];
@@ -232,12 +241,7 @@ bool snapshot_export(const struct snapshot *s, const char *dir, char *path, size
         str_printf(err, errlen, "%s: too many exports in one second", absdir);
         return false;
     }
-    char *json = snapshot_to_json(s, true);
-    size_t len = strlen(json);
-    json = xrealloc(json, len + 2);
-    json[len++] = '\n';
-    bool ok = write_all(fd, json, len);
-    free(json);
+    bool ok = write_all(fd, json, strlen(json)) && write_all(fd, "\n", 1);
     if (close(fd) != 0)
         ok = false;
     if (!ok) {

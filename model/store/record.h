@@ -61,5 +61,8 @@ struct snapshot *recording_frame(const struct recording *r, int i, char *err, si
  * the name is taken), mode 0600, never overwriting. The absolute path goes to path. */
 bool snapshot_export(const struct snapshot *s, const char *dir, char *path, size_t pathlen,
                      char *err, size_t errlen);
+/* The same for any JSON text (a fleet's, json_fleet.h), named by the time taken_at. */
+bool json_export(const char *json, double taken_at, const char *dir, char *path, size_t pathlen,
+                 char *err, size_t errlen);
 
 #endif

@@ -1,5 +1,6 @@
 /* fleet: the clusters of a fleet, their refreshes and snapshots (fleet.h). */
 #include "model/watch/fleet.h"
+#include "model/watch/fleet_twins.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -16,6 +17,10 @@ struct member {
     int pf_start, pf_n;    /* its sockets in the caller's pollfd array (fleet_pollfds) */
     double lag[FLEET_LAG_SAMPLES];
     int nlag, lag_head; /* a ring: lag_head is the next slot to write */
+    uint64_t *keys;     /* twin_keys of snap */
+    int nkeys;
+    int twin[FLEET_TWINS_MAX]; /* the clusters snap was found to be a copy of */
+    int ntwin;
 };
 
 struct fleet {
@@ -55,6 +60,7 @@ void fleet_free(struct fleet *f)
     for (int i = 0; i < f->n; i++) {
         cluster_free(f->m[i].cl);
         snapshot_free(f->m[i].snap);
+        free(f->m[i].keys);
     }
     free(f->m);
     free(f);
@@ -197,6 +203,33 @@ void fleet_handle(struct fleet *f, const struct pollfd *pfds, const int *owner, 
     }
 }
 
+/* Flags s, cluster i's snapshot with these keys, as a copy of every other cluster it is one
+ * with (fleet_twins.h) that it was not flagged against yet. Compared with the others' last
+ * snapshots: a pair collected in one pass is found by the later of the two, the other one at
+ * its next refresh (fleet_sample_once looks again at the end). */
+static void mark_twins(struct fleet *f, int i, struct snapshot *s, const uint64_t *keys, int nkeys)
+{
+    struct member *m = &f->m[i];
+    for (int j = 0; j < f->n && m->ntwin < FLEET_TWINS_MAX; j++) {
+        const struct member *o = &f->m[j];
+        bool known = false;
+        for (int k = 0; k < m->ntwin && !known; k++)
+            known = m->twin[k] == j;
+        if (j == i || known || !o->snap || !twin_keys_meet(keys, nkeys, o->keys, o->nkeys))
+            continue;
+        if (twin_check(s, m->cfg, o->snap, fleet_name(f, j), o->cfg->path))
+            m->twin[m->ntwin++] = j;
+    }
+}
+
+int fleet_twins(const struct fleet *f, int i, int *out, int max)
+{
+    int n = 0;
+    for (int k = 0; k < f->m[i].ntwin && n < max; k++)
+        out[n++] = f->m[i].twin[k];
+    return n;
+}
+
 /* force: every cluster still refreshing, done or not (nothing left to wait on) */
 static int collect(struct fleet *f, fleet_snapshot_fn fn, void *arg, bool force)
 {
@@ -212,10 +245,18 @@ static int collect(struct fleet *f, fleet_snapshot_fn fn, void *arg, bool force)
         m->lag_head = (m->lag_head + 1) % FLEET_LAG_SAMPLES;
         if (m->nlag < FLEET_LAG_SAMPLES)
             m->nlag++;
+        int nkeys = 0;
+        uint64_t *keys = f->n > 1 ? twin_keys(s, &nkeys) : NULL;
+        m->ntwin = 0; /* the twins found belong to the new snapshot */
+        if (keys)
+            mark_twins(f, i, s, keys, nkeys);
         if (fn)
             fn(arg, i, m->snap, s);
         snapshot_free(m->snap);
         m->snap = s;
+        free(m->keys);
+        m->keys = keys;
+        m->nkeys = nkeys;
         got++;
     }
     return got;
@@ -246,6 +287,9 @@ void fleet_sample_once(struct fleet *f)
         fleet_handle(f, pfds, owner, n, clock_mono_ms());
     }
     collect(f, NULL, NULL, true);
+    for (int i = 0; i < f->n; i++) /* a copy collected before its twin: flagged now */
+        if (f->m[i].snap && f->m[i].keys)
+            mark_twins(f, i, f->m[i].snap, f->m[i].keys, f->m[i].nkeys);
     free(pfds);
     free(owner);
 }

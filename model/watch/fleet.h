@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #define FLEET_LAG_SAMPLES 120 /* a cluster's worst replay lag, for its sparkline */
+#define FLEET_TWINS_MAX   8   /* the other copies of one cluster that are named */
 
 struct fleet;
 
@@ -38,6 +39,9 @@ struct cluster *fleet_cluster(const struct fleet *f, int i);
 const struct snapshot *fleet_snapshot(const struct fleet *f, int i);
 /* The newest worst replay lags (bytes, NAN unknown) of cluster i, oldest first; how many. */
 int fleet_lag_series(const struct fleet *f, int i, double *out, int max);
+/* The clusters that cluster i's last snapshot found to be the same cluster (the same system
+ * identifier or server address, problem duplicate_cluster: fleet_twins.h): how many, into out. */
+int fleet_twins(const struct fleet *f, int i, int *out, int max);
 /* Watches cluster i's config as it is now (nodes were added to it): a new cluster object, its
  * snapshot kept until the next refresh. Not between fleet_pollfds and fleet_handle. */
 void fleet_rebuild(struct fleet *f, int i);

@@ -484,7 +484,9 @@ unsigned fleet_key(struct view *v, enum key_cmd a)
         in = INTENT_REPAINT;
         break;
     default:
-        in = INTENT_NONE;
+        /* an action key: the loop says to open a cluster first rather than ignore it */
+        v->cmd = a;
+        in = cmd_operator(a) ? INTENT_ACTION : INTENT_NONE;
     }
     pos = pos >= n ? n - 1 : pos;
     if (n > 0)

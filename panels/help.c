@@ -27,6 +27,11 @@ static int content(const struct view *v, struct grid *g)
     }
     char line[512];
     y++;
+    if (v->fleet_screen)
+        /* the action keys act on one cluster's nodes: none is bound on the fleet screen */
+        grid_text_clip(
+            g, 0, y++, g->w, CR_HELP, 0,
+            "Fleet screen: Enter opens a cluster; its actions work there, Esc comes back.");
     grid_text_clip(g, 0, y++, g->w, CR_HELP, 0,
                    "Actions open a dialog: its keys are listed at its bottom; Esc leaves it.");
     grid_text_clip(g, 0, y++, g->w, CR_HELP, 0,

@@ -56,6 +56,9 @@ check "Esc again: back to the fleet screen" wait_screen 10 'repltop fleet'
 check "with the filter kept" wait_for 5 only_prod
 tm send-keys -t main Escape
 check "Esc on the fleet screen clears the filter" wait_screen 5 '^│ [a-z–-]+ +lost '
+tm send-keys -t main p
+check "an action key on the fleet screen says to open a cluster first" \
+    wait_screen 5 'promote: open a cluster first \(Enter\)'
 tm send-keys -t main q
 check "q quits" wait_for 10 bash -c "! tmux -L $TMUX_SOCK has-session -t main 2>/dev/null"
 check "nothing on stderr" [ ! -s "$TEST_TMP/dash.err" ]

@@ -46,6 +46,26 @@ int host_run_program(const struct local_node *ln, const char *const *argv, const
     return rc;
 }
 
+/* POSIX ps; the pattern is the shell's own, so no process shows it in its arguments. */
+static const char copy_script[] =
+    "ps -A -o pid= -o args= | { f=1; while read -r p l; do case $l in\n"
+    "  *pg_basebackup\" -D $1 \"*|*pg_basebackup\" -D $1\") echo \"$p\"; f=0;;\n"
+    "esac; done; exit $f; }";
+
+int host_copy_running(const struct local_node *ln, char *pids, size_t n)
+{
+    const char *argv[] = {"sh", "-c", copy_script, "sh", ln->datadir, NULL};
+    char why[300], *out = NULL;
+    int rc = host_exec_read(&ln->host, argv, NULL, 30, NULL, NULL, &out, why, sizeof why);
+    pids[0] = '\0';
+    for (char *save, *w = rc == 0 && out ? strtok_r(out, " \n", &save) : NULL; w;
+         w = strtok_r(NULL, " \n", &save))
+        if (strspn(w, "0123456789") == strlen(w) && strlen(pids) + strlen(w) + 2 < n)
+            strcat(strcat(pids, pids[0] ? " " : ""), w);
+    free(out);
+    return rc == 0 ? 1 : rc == 1 ? 0 : -1;
+}
+
 /* One round trip: who we are there, where PostgreSQL's programs are, the data directory's
  * owner (or whether its parent is writable). Only words from $1 (datadir) and $2 (bindir). */
 static const char check_script[] =

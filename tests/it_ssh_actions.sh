@@ -19,12 +19,32 @@ streams_as() { # NODE UPSTREAM APPLICATION_NAME
 }
 hosts_psql 1 -c "CREATE TABLE t (id int)" -c "INSERT INTO t SELECT generate_series(1, 1000)"
 
-# ---- a standby with a primary_slot_name the primary does not have: pg_basebackup -C -S
+# ---- refusals change nothing
+act resync db_m --yes
+check_eq "resync of the primary: refused (exit 1)" 1 $?
+check "resync of the primary: says why" grep -q "db_m is a primary, the current one" "$OUT"
+pid_s1=$(head -n 1 "$(hosts_datadir 2)/postmaster.pid")
+act resync db_s1 </dev/null
+rc=$?
+check "no --yes and no terminal: refused (exit $rc)" [ "$rc" -ne 0 ]
+check "no --yes and no terminal: says how to confirm" grep -q -- "--yes" "$OUT"
+check_eq "refusals: db_s1 still runs the same postmaster" "$pid_s1" "$(head -n 1 "$(hosts_datadir 2)/postmaster.pid")"
+check_eq "refusals: nothing moved aside" 0 "$(asides 2 old)"
+
+# ---- a damaged standby (stopped, pg_control gone) with a primary_slot_name the primary does not
+# have: rebuilt from its old primary_conninfo, pg_basebackup -C -S
 hosts_psql 2 -c "ALTER SYSTEM SET primary_slot_name = 'db_s1_slot'" -c "SELECT pg_reload_conf()" >/dev/null
+hosts_pg_ctl 2 stop
+rm -f "$(hosts_datadir 2)/global/pg_control"
 act resync db_s1 --yes
-check_eq "resync db_s1 with a slot over ssh: exit 0" 0 $?
+rc=$?
+check_eq "resync of the damaged db_s1 with a slot over ssh: exit 0" 0 "$rc"
+[ "$rc" = 0 ] || show_out
 check "pg_basebackup created the slot (-C -S)" grep -q "pg_basebackup .* -C -S db_s1_slot" "$OUT"
-check "db_s1 streams again" wait_for 30 streams_as db_s1 db_m walreceiver
+check "pg_basebackup's progress reached the output" grep -qE '^progress: [0-9]+ [0-9]+$' "$OUT"
+check "db_s1 streams again (from its old primary_conninfo)" wait_for 30 streams_as db_s1 db_m walreceiver
+check "primary_conninfo has no password (the old one had none)" \
+    bash -c "! grep -qi password '$(hosts_datadir 2)/postgresql.auto.conf'"
 check_eq "db_s1 uses the slot on db_m" "db_s1_slot|true" \
     "$(hosts_psql 1 -c "SELECT slot_name || '|' || active FROM pg_replication_slots")"
 check_eq "the clone keeps primary_slot_name" db_s1_slot "$(hosts_psql 2 -c 'SHOW primary_slot_name')"
@@ -46,6 +66,7 @@ check "audit: the confirmation is --yes" grep -q "confirm: --yes" <<<"$(line "co
 check "audit: the host acted on is in the log (stopping db_s1 on postgres@host2)" \
     grep -qF "resync db_s1 step: stopping db_s1 on postgres@$(hosts_addr 2) " "$LOG"
 check "audit: the outcome is recorded" grep -q "end: success" <<<"$(line "end:")"
+check "audit: every step is there" grep -q "resync db_s1 ok: moved $D aside" "$LOG"
 
 # ---- a password in primary_conninfo, with password authentication on db_m
 PW="pw-$$-$RANDOM-secret"
@@ -76,11 +97,26 @@ check "primary_conninfo of the new copy keeps its password literal (the old one 
 check_eq "on host3, no new file but the configuration holds the password (no log, no temp file)" "" \
     "$(holders | comm -13 "$TEST_TMP/holders.before" -)"
 
+# ---- pg_basebackup fails (a role the primary does not have): the original goes back in place
+hosts_psql 2 -c "ALTER SYSTEM RESET primary_slot_name" -c "SELECT pg_reload_conf()" >/dev/null
+ci=$(hosts_psql 2 -c "SHOW primary_conninfo")
+hosts_psql 2 -c "ALTER SYSTEM SET primary_conninfo = 'host=$(hosts_addr 1) port=5432 user=no_such_user application_name=walreceiver'" \
+    -c "SELECT pg_reload_conf()" >/dev/null
+touch "$(hosts_datadir 2)/repltop-test-marker" # only the original directory has it
+kept=$(asides 2 old)
+act resync db_s1 --yes
+check_eq "failing pg_basebackup over ssh: exit 1" 1 $?
+check "it says what failed and why" grep -q "fail: pg_basebackup of db_s1 from db_m failed: .*no_such_user" "$OUT"
+check "it says the original is back" grep -q "is the original data directory again" "$OUT"
+check "the original data directory is in place" test -f "$(hosts_datadir 2)/repltop-test-marker"
+check_eq "no new directory was left aside as old" "$kept" "$(asides 2 old)"
+check "no marker is left" test ! -e "$(hosts_datadir 2).repltop-resync"
+check "db_s1 runs again (it ran before)" wait_for 30 status_is db_s1 '.reachable and .role == "standby"'
+hosts_psql 2 -c "ALTER SYSTEM SET primary_conninfo = '${ci//\'/\'\'}'" -c "SELECT pg_reload_conf()" >/dev/null
+
 # ---- an ssh session dropped during the copy, pg_basebackup going on there (as when the link is
 # cut: its sshd does not notice): nothing is put back under it, the marker says where the
 # original is, and the next resync, once the copy has ended, recovers
-hosts_psql 2 -c "ALTER SYSTEM RESET primary_slot_name" -c "SELECT pg_reload_conf()" >/dev/null
-touch "$(hosts_datadir 2)/repltop-test-marker" # only the original directory has it
 cp "$(hosts_datadir 2)/backup_manifest" "$TEST_TMP/manifest.before"
 hosts_throttle 2 16mbit
 on_exit "hosts_unthrottle 2"
@@ -133,6 +169,11 @@ check_eq "db_s1 has the rows" 1000 "$(hosts_psql 2 -c 'SELECT count(*) FROM t')"
 hosts_repltop -c "$CONF" status >/dev/null 2>&1 # the sync list is remembered for the promote
 # (pg_ctl -m immediate: a crash, and no postmaster left as a zombie to hold postmaster.pid)
 check "host1's server stopped as by a crash (immediate)" hosts_pg 1 "$HOSTS_PG/pg_ctl" -D "$D" -m immediate -w stop
+kept=$(asides 2 old)
+act resync db_s1 --yes
+check_eq "no reachable primary: resync refused (exit 1)" 1 $?
+check "no reachable primary: says so" grep -q "no reachable primary" "$OUT"
+check_eq "no reachable primary: nothing moved aside" "$kept" "$(asides 2 old)"
 act promote db_s2 --yes
 check_eq "promote db_s2: exit 0" 0 $?
 check "db_s1 streams from db_s2" wait_for 30 streams_as db_s1 db_s2 walreceiver
@@ -160,6 +201,9 @@ check "db_s1 still streams from db_s2" streams_as db_s1 db_s2 walreceiver
 check "audit: the rejoin, the host it acted on and its outcome" \
     bash -c "grep -q ' rejoin db_m .*postgres@$(hosts_addr 1)' '$LOG' && grep -q ' rejoin db_m end: success' '$LOG'"
 check "the password is not in the output or the audit log" bash -c "! grep -qF -- '$PW' '$OUT' '$LOG'"
+act rejoin db_m --yes
+check_eq "rejoin of a node that already streams: exit 0" 0 $?
+check "rejoin of a node that already streams: nothing to do" grep -q "already streams from db_s2" "$OUT"
 
 # ---- a rejoin pg_rewind cannot do (db_s2's WAL gone): refused without --allow-full-copy, a full
 # copy over ssh with it

@@ -47,9 +47,17 @@ check "db_s1 kept its own settings (no primary's sync list)" \
 
 # ---- a new replica on host2, beside db_s1
 hosts_add_node db_s3 2 5433 /var/lib/postgresql/15/s3
+act resync db_s3 --yes
+check_eq "no data directory on host2 and no --new: refused (exit 1)" 1 $?
+check "no --new: says how to make a new replica" grep -q "repltop resync db_s3 --new" "$OUT"
+check "no --new: nothing created on host2" test ! -e "$HOSTS_DIR/host2/var/lib/postgresql/15/s3"
 if act resync db_s3 --new --yes; then ok "new replica db_s3 on host2 over ssh"; else not_ok "new replica db_s3 on host2 over ssh"; show_out; fi
-check "db_s3 streams from db_m" wait_for 30 status_is db_s3 '.state == "streaming" and .upstream == "db_m"'
+check "db_s3 streams from db_m as db_s3 (async: not in the list)" \
+    wait_for 30 status_is db_s3 '.state == "streaming" and .upstream == "db_m" and .application_name == "db_s3" and .sync_state == "async"'
 check_eq "db_s3 listens on its own port" 5433 "$(hosts_psql 2 -p 5433 -c 'SHOW port' 2>/dev/null)"
+check_eq "db_s3 has no sync list (not the primary's)" "" "$(hosts_psql 2 -p 5433 -c 'SHOW synchronous_standby_names' 2>/dev/null)"
+act resync db_s3 --new --yes
+check "--new on a node that has data on host2: refused" grep -q "already holds data" "$OUT"
 hosts_pg 2 "$HOSTS_PG/pg_ctl" -D /var/lib/postgresql/15/s3 -m fast -w stop >/dev/null
 hosts_forget_node db_s3
 

@@ -29,7 +29,20 @@ rc=$?
 check "no --yes and no terminal: refused (exit $rc)" [ "$rc" -ne 0 ]
 check "no --yes and no terminal: says how to confirm" grep -q -- "--yes" "$OUT"
 check_eq "refusals: db_s1 still runs the same postmaster" "$pid_s1" "$(head -n 1 "$(hosts_datadir 2)/postmaster.pid")"
+act rejoin db_m --yes
+check_eq "rejoin of the only primary: refused (exit 1)" 1 $?
+check "rejoin of the only primary: says why" grep -q "db_m is the only primary" "$OUT"
 check_eq "refusals: nothing moved aside" 0 "$(asides 2 old)"
+# a new replica into a directory on host3 its owner cannot write: pg_basebackup says so
+install -d -o postgres -g postgres -m 555 "$(hosts_dir 3)/var/lib/postgresql/15/ro"
+hosts_add_node db_ro 3 5435 /var/lib/postgresql/15/ro
+act resync db_ro --new --yes
+check_eq "unwritable directory on host3: exit 1" 1 $?
+check "unwritable directory: says pg_basebackup failed: Permission denied" \
+    grep -q "fail: pg_basebackup of db_ro from db_m failed: .*Permission denied" "$OUT"
+check "unwritable directory: left as it was (empty, mode 555)" \
+    bash -c "[ -z \"\$(ls -A '$(hosts_dir 3)/var/lib/postgresql/15/ro')\" ] && [ \$(stat -c %a '$(hosts_dir 3)/var/lib/postgresql/15/ro') = 555 ]"
+hosts_forget_node db_ro
 
 # ---- a damaged standby (stopped, pg_control gone) with a primary_slot_name the primary does not
 # have: rebuilt from its old primary_conninfo, pg_basebackup -C -S
@@ -97,6 +110,25 @@ check "primary_conninfo of the new copy keeps its password literal (the old one 
 check_eq "on host3, no new file but the configuration holds the password (no log, no temp file)" "" \
     "$(holders | comm -13 "$TEST_TMP/holders.before" -)"
 
+# ---- the new copy's server stops (a crash: pg_ctl -m immediate) before it streams
+PAUSE=$TEST_TMP/pause
+REPLTOP_PAUSE_AT="waiting until db_s1 streams" REPLTOP_PAUSE_FILE=$PAUSE \
+    hosts_repltop -c "$CONF" resync db_s1 --yes >"$OUT" 2>&1 &
+RESYNC=$!
+on_exit "kill -KILL $RESYNC"
+check "resync db_s1: reached the wait for streaming" wait_for 60 test -e "$PAUSE"
+hosts_pg 2 "$HOSTS_PG/pg_ctl" -D "$D" -m immediate -w stop >/dev/null
+rm -f "$PAUSE"
+start=$SECONDS
+wait "$RESYNC"
+check_eq "server stopped: the resync fails (exit 1)" 1 $?
+check "server stopped: it says so at once (not after 60 s: $((SECONDS - start)) s)" \
+    bash -c "grep -q 'db_s1 stopped while waiting for it to stream' '$OUT' && [ $((SECONDS - start)) -lt 50 ]"
+check "server stopped: it says where the old data directory is kept" grep -q "the old data directory is kept in" "$OUT"
+act resync db_s1 --yes
+check_eq "run again: exit 0" 0 $?
+check "run again: db_s1 streams again" wait_for 30 streams_as db_s1 db_m walreceiver
+
 # ---- pg_basebackup fails (a role the primary does not have): the original goes back in place
 hosts_psql 2 -c "ALTER SYSTEM RESET primary_slot_name" -c "SELECT pg_reload_conf()" >/dev/null
 ci=$(hosts_psql 2 -c "SHOW primary_conninfo")
@@ -132,6 +164,7 @@ rc=$?
 check_eq "the resync whose session dropped fails (exit 1)" 1 "$rc"
 one_fail_line "one fail line: ssh failed, pg_basebackup still runs there, where the original is" \
     "ssh postgres@$(hosts_addr 2) failed: .*a pg_basebackup into $D still runs on postgres@$(hosts_addr 2) (pid [0-9 ]*), so nothing more was changed: the original data directory is in $D.repltop-old-"
+grep '^fail:' "$OUT" | sed 's/^/# /'
 check "the marker is on host2" test -s "$(hosts_datadir 2).repltop-resync"
 check "the original is aside, untouched" bash -c "ls '$(hosts_dir 2)'/var/lib/postgresql/15/main.repltop-old-*/repltop-test-marker"
 act resync db_s1 --yes

@@ -140,6 +140,7 @@ check_eq "every acknowledged row ($(wc -l <"$ACKED")) is on db_s2" 0 \
     "$(LC_ALL=C sort -u "$ACKED" | LC_ALL=C comm -23 - "$TEST_TMP/have" | wc -l)"
 check "db_s1 streams from db_s2" wait_for 30 status_is db_s1 '.state == "streaming" and .upstream == "db_s2"'
 if act rejoin db_m --yes; then ok "rejoin db_m over ssh"; else not_ok "rejoin db_m over ssh"; show_out; fi
+check "pg_rewind ran crash recovery on host1 first (db_m was killed)" grep -q "pg_rewind runs crash recovery" "$OUT"
 if grep -q "pg_rewind" "$OUT" && ! grep -q "pg_basebackup" "$OUT"; then
     ok "db_m came back with pg_rewind, without a full copy"
 else

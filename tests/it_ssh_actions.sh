@@ -1,11 +1,14 @@
 #!/bin/bash
 # The checks the local resync and rejoin tests make (it_resync.sh, it_resync_faults.sh,
 # it_rejoin.sh, it_audit.sh), made on nodes of other hosts reached with ssh (tests/lib_hosts.sh,
-# one lab for every case): a standby's replication slot, used or created by the copy; a password
-# in primary_conninfo, with password authentication, never in any argv (repltop's ssh, the remote
-# shell, pg_basebackup), output, audit log or file of the host but the configuration; an ssh
-# session dropped during the copy; a rejoin with pg_rewind after a split brain; a rejoin that
-# pg_rewind cannot do, refused without --allow-full-copy and a full copy with it; the audit log.
+# one lab for every case): the refusals; a damaged standby whose slot the primary lacks (-C -S),
+# then one using its own slot; the audit log; a password in primary_conninfo with password
+# authentication, never in any argv (repltop's ssh, the remote shell, pg_basebackup), output,
+# audit log or new file of the host; the new copy's server stopped before it streams; a failing
+# pg_basebackup (the original back in place); an unwritable directory; an ssh session dropped
+# during the copy while pg_basebackup goes on there (nothing put back under it); a rejoin with
+# pg_rewind after a split brain; and one pg_rewind cannot do, refused without --allow-full-copy,
+# a full copy with it. it_ssh_hosts.sh has the drill, a new replica and the ssh failures.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_hosts.sh"
 command -v jq >/dev/null || { skip "jq is not installed"; exit 0; }
@@ -177,8 +180,10 @@ check_eq "the processes named are host2's pg_basebackup" pg_basebackup "$named"
 hosts_signal 2 pg_basebackup CONT
 hosts_unthrottle 2
 # its WAL receiver never ends by itself once pg_basebackup is gone: the operator stops them
+# (only those: never a process the test did not start)
 # shellcheck disable=SC2086
-kill $pids 2>/dev/null
+[ "$named" = pg_basebackup ] && kill $pids 2>/dev/null
+hosts_signal 2 pg_basebackup TERM
 check "pg_basebackup on host2 is stopped" wait_for 60 hosts_no_program 2 pg_basebackup
 orig=$(find "$(hosts_dir 2)/var/lib/postgresql/15" -maxdepth 2 -name repltop-test-marker)
 check_eq "the original data directory is in one piece, aside" 1 "$(wc -l <<<"$orig")"

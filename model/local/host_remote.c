@@ -46,10 +46,15 @@ int host_run_program(const struct local_node *ln, const char *const *argv, const
     return rc;
 }
 
-/* POSIX ps; the pattern is the shell's own, so no process shows it in its arguments. */
+/* POSIX ps, else /proc (a container image without procps). Words joined by blanks: -X, which
+ * resync passes next, ends the data directory. The pattern is the shell's own, so no process
+ * shows it in its arguments. */
 static const char copy_script[] =
-    "ps -A -o pid= -o args= | { f=1; while read -r p l; do case $l in\n"
-    "  *pg_basebackup\" -D $1 \"*|*pg_basebackup\" -D $1\") echo \"$p\"; f=0;;\n"
+    "if command -v ps >/dev/null 2>&1; then l=$(ps -A -o pid= -o args=)\n"
+    "else l=$(for c in /proc/[0-9]*/cmdline; do p=${c#/proc/}; "
+    "printf '%s %s\\n' \"${p%/cmdline}\" \"$(tr '\\0' ' ' 2>/dev/null <\"$c\")\"; done); fi\n"
+    "printf '%s\\n' \"$l\" | { f=1; while read -r p a; do case $a in\n"
+    "  *pg_basebackup\" -D $1 -X \"*) echo \"$p\"; f=0;;\n"
     "esac; done; exit $f; }";
 
 int host_copy_running(const struct local_node *ln, char *pids, size_t n)

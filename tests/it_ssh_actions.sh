@@ -78,6 +78,8 @@ line() { grep -F " resync db_s1 $1" "$LOG" | tail -n 1; }
 begin=$(line "begin:")
 check "audit: the begin line names the operator, this host and the config file" \
     grep -qF " user=$(id -un) host=$(hostname) config=$CONF " <<<"$begin"
+check "audit: ... the cluster's system identifier and its primary" \
+    grep -qE " sysid=[0-9]+ primary=db_m resync db_s1 begin:" <<<"$begin"
 check "audit: the confirmation is --yes" grep -q "confirm: --yes" <<<"$(line "confirm:")"
 check "audit: the host acted on is in the log (stopping db_s1 on postgres@host2)" \
     grep -qF "resync db_s1 step: stopping db_s1 on postgres@$(hosts_addr 2) " "$LOG"

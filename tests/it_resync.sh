@@ -15,16 +15,6 @@ streams_as() { # node application_name sync_state [conf]
     node_is "$1" ".reachable and .role == \"standby\" and .state == \"streaming\" and
         .upstream == \"db_m\" and .application_name == \"$2\" and .sync_state == \"$3\"" "${4:-$CONF}"
 }
-# Every command line on the machine while a command runs (pg_basebackup's included).
-PS_LOG=$TEST_TMP/ps.log
-SAMPLER=""
-sample_start() {
-    : >"$PS_LOG"
-    (while :; do ps -eo args >>"$PS_LOG"; done) &
-    SAMPLER=$!
-    on_exit "kill $SAMPLER"
-}
-sample_stop() { kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null; }
 "$REPLTOP" demo load 1 --dir "$DEMO_DIR" >/dev/null 2>&1
 
 # --- refusals change nothing ---

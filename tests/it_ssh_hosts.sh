@@ -9,17 +9,6 @@
 command -v jq >/dev/null || { skip "jq is not installed"; exit 0; }
 hosts_start
 ok "three hosts up: sshd and PostgreSQL 15 on each, db_s1 and db_s2 streaming from db_m"
-OUT=$TEST_TMP/out
-J=$TEST_TMP/s.json
-act() { hosts_repltop -c "$CONF" "$@" >"$OUT" 2>&1; }
-show_out() { sed 's/^/# /' "$OUT"; }
-status_is() { # NODE JQ-CONDITION
-    hosts_repltop -c "$CONF" status --json >"$J" 2>/dev/null
-    jq -e --arg n "$1" ".nodes[] | select(.name == \$n) | $2" "$J" >/dev/null
-}
-asides() { # HOST KIND
-    find "$HOSTS_DIR/host$1/var/lib/postgresql/15" -maxdepth 1 -name "main.repltop-$2-*" | wc -l
-}
 
 # ---- how each node is reached
 hosts_repltop -c "$CONF" status --json >"$J"
@@ -58,9 +47,17 @@ check "db_s1 kept its own settings (no primary's sync list)" \
 
 # ---- a new replica on host2, beside db_s1
 hosts_add_node db_s3 2 5433 /var/lib/postgresql/15/s3
+act resync db_s3 --yes
+check_eq "no data directory on host2 and no --new: refused (exit 1)" 1 $?
+check "no --new: says how to make a new replica" grep -q "repltop resync db_s3 --new" "$OUT"
+check "no --new: nothing created on host2" test ! -e "$HOSTS_DIR/host2/var/lib/postgresql/15/s3"
 if act resync db_s3 --new --yes; then ok "new replica db_s3 on host2 over ssh"; else not_ok "new replica db_s3 on host2 over ssh"; show_out; fi
-check "db_s3 streams from db_m" wait_for 30 status_is db_s3 '.state == "streaming" and .upstream == "db_m"'
+check "db_s3 streams from db_m as db_s3 (async: not in the list)" \
+    wait_for 30 status_is db_s3 '.state == "streaming" and .upstream == "db_m" and .application_name == "db_s3" and .sync_state == "async"'
 check_eq "db_s3 listens on its own port" 5433 "$(hosts_psql 2 -p 5433 -c 'SHOW port' 2>/dev/null)"
+check_eq "db_s3 has no sync list (not the primary's)" "" "$(hosts_psql 2 -p 5433 -c 'SHOW synchronous_standby_names' 2>/dev/null)"
+act resync db_s3 --new --yes
+check "--new on a node that has data on host2: refused" grep -q "already holds data" "$OUT"
 hosts_pg 2 "$HOSTS_PG/pg_ctl" -D /var/lib/postgresql/15/s3 -m fast -w stop >/dev/null
 hosts_forget_node db_s3
 
@@ -109,14 +106,7 @@ check "pg_basebackup started writing the copy on host2" wait_for 30 test -e "$(h
 # repltop itself, not only the shell that started it in the background (else it goes on when
 # its pause ends, resyncs db_s1 behind the test's back and writes into a later $OUT)
 { kill -KILL $(ps -o pid= --ppid "$RESYNC") "$RESYNC" && wait "$RESYNC"; } 2>/dev/null
-no_basebackup() {
-    local p
-    for p in $(ip netns pids "$(hosts_ns 2)"); do
-        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = pg_basebackup ] && return 1
-    done
-    return 0
-}
-check "the dropped session ends pg_basebackup on host2" wait_for 30 no_basebackup
+check "the dropped session ends pg_basebackup on host2" wait_for 30 hosts_no_program 2 pg_basebackup
 check "killed mid-copy: the marker is on host2" test -s "$(hosts_datadir 2).repltop-resync"
 if act resync db_s1 --yes && grep -q "an earlier resync of db_s1 was interrupted" "$OUT" &&
     grep -q "the incomplete copy is kept in" "$OUT"; then
@@ -150,6 +140,7 @@ check_eq "every acknowledged row ($(wc -l <"$ACKED")) is on db_s2" 0 \
     "$(LC_ALL=C sort -u "$ACKED" | LC_ALL=C comm -23 - "$TEST_TMP/have" | wc -l)"
 check "db_s1 streams from db_s2" wait_for 30 status_is db_s1 '.state == "streaming" and .upstream == "db_s2"'
 if act rejoin db_m --yes; then ok "rejoin db_m over ssh"; else not_ok "rejoin db_m over ssh"; show_out; fi
+check "pg_rewind ran crash recovery on host1 first (db_m was killed)" grep -q "pg_rewind runs crash recovery" "$OUT"
 if grep -q "pg_rewind" "$OUT" && ! grep -q "pg_basebackup" "$OUT"; then
     ok "db_m came back with pg_rewind, without a full copy"
 else
@@ -179,13 +170,8 @@ check "db_s1 streams from db_m after the rewind" wait_for 30 status_is db_s1 '.s
 # ---- ssh failures: one clear line, nothing changed
 awk '/^\[node db_s1\]/{s=1} s && /^datadir/{$0="datadir = /var/lib/postgresql/15/nowhere"; s=0} {print}' "$CONF" >"$TEST_TMP/missing.conf"
 hosts_repltop -c "$TEST_TMP/missing.conf" resync db_s1 --yes >"$OUT" 2>&1
-if [ "$(grep -c '^fail:' "$OUT")" = 1 ] &&
-    grep -q "^fail: .*no data directory at /var/lib/postgresql/15/nowhere on postgres@$(hosts_addr 2)" "$OUT"; then
-    ok "a missing datadir on the host: one clear line"
-else
-    not_ok "a missing datadir on the host: one clear line"
-    show_out
-fi
+one_fail_line "a missing datadir on the host: one clear line" \
+    "no data directory at /var/lib/postgresql/15/nowhere on postgres@$(hosts_addr 2)"
 # an unknown host key (an empty known_hosts) and a key the host does not accept
 : >"$TEST_TMP/known_hosts.empty"
 sed "s|UserKnownHostsFile .*|UserKnownHostsFile $TEST_TMP/known_hosts.empty|" "$HOSTS_DIR/ssh_config" >"$TEST_TMP/ssh_config.unknown"
@@ -198,12 +184,8 @@ for what in unknown auth; do
     unknown) want="Host key verification failed.*never accepts a host key" ;;
     auth) want="Permission denied.*without asking" ;;
     esac
-    if [ "$(grep -c '^fail:' "$OUT")" = 1 ] && grep -q "^fail: .*ssh postgres@$(hosts_addr 2) failed: .*$want" "$OUT"; then
-        ok "ssh refused ($what): one line with ssh's own message and the way forward"
-    else
-        not_ok "ssh refused ($what): one line with ssh's own message and the way forward"
-        show_out
-    fi
+    one_fail_line "ssh refused ($what): one line with ssh's own message and the way forward" \
+        "ssh postgres@$(hosts_addr 2) failed: .*$want"
 done
 check_eq "the unknown host key was not added to any known_hosts" 0 "$(wc -c <"$TEST_TMP/known_hosts.empty")"
 hosts_sshd_stop 2

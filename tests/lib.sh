@@ -278,6 +278,18 @@ no_password_in() {
     return 0
 }
 
+# Every command line on the machine while a command runs (pg_basebackup's, ssh's, those of the
+# hosts of tests/lib_hosts.sh: one PID namespace), in $PS_LOG: sample_start, the command,
+# sample_stop.
+sample_start() {
+    PS_LOG=$TEST_TMP/ps.log
+    : >"$PS_LOG"
+    (while :; do ps -eo args >>"$PS_LOG"; done) &
+    SAMPLER=$!
+    on_exit "kill $SAMPLER"
+}
+sample_stop() { kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null; }
+
 # For the tmux tests: skips the test without tmux or jq, and gives it tm, its tmux command, on
 # a private server (socket repltop-NAME-PID) killed on exit; the dashboard gets a UTF-8 locale.
 tmux_setup() { # name

@@ -100,6 +100,26 @@ hosts_kill_pg() {
 }
 hosts_all_gone() { local p; for p in "$@"; do hosts_pid_alive "$p" && return 1; done; return 0; }
 
+# What reaches host N slowed down to RATE (tc's units: 16mbit), and back to full speed.
+hosts_throttle() { tc qdisc add dev "${HOSTS_PFX}h$1" root tbf rate "$2" burst 32kb latency 2s; }
+hosts_unthrottle() { tc qdisc del dev "${HOSTS_PFX}h$1" root 2>/dev/null; }
+# Sends SIG to every process named COMM on host N.
+hosts_signal() { # N COMM SIG
+    local p
+    for p in $(ip netns pids "$(hosts_ns "$1")"); do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && kill "-$3" "$p"
+    done
+}
+# Host N's sshd ends every session (its listener stays): the connections drop under their
+# clients, as when the host or the link fails.
+hosts_drop_sessions() {
+    local p listener
+    listener=$(cat "$(hosts_dir "$1")/sshd.pid")
+    for p in $(ip netns pids "$(hosts_ns "$1")"); do
+        [ "$p" != "$listener" ] && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = sshd ] && kill -KILL "$p"
+    done
+}
+
 # A network partition: host N's link cut, and restored.
 hosts_isolate() { ip link set "${HOSTS_PFX}h$1" down; }
 hosts_heal() { ip link set "${HOSTS_PFX}h$1" up; }
@@ -313,10 +333,18 @@ hosts_repltop() {
 }
 
 # The dashboard in the tmux session "main" (tmux_setup first), like hosts_repltop in the root
-# namespace with an empty /var/lib/postgresql.
+# namespace with an empty /var/lib/postgresql. Ended, and waited for, on exit: on its way out
+# it ends its ssh masters, which must be done before the test's directory is removed.
 hosts_dashboard() {
     tm new-session -d -s main -x 120 -y 40 \
-        "unshare --mount --propagation private -- /bin/sh -c 'mount -t tmpfs repltop-empty /var/lib/postgresql && exec \"\$0\" -c \"\$1\"' '$REPLTOP' '$CONF' 2>'$TEST_TMP/err'; sleep 600"
+        "unshare --mount --propagation private -- /bin/sh -c 'echo \$\$ >\"\$2\" && mount -t tmpfs repltop-empty /var/lib/postgresql && exec \"\$0\" -c \"\$1\"' '$REPLTOP' '$CONF' '$TEST_TMP/dashboard.pid' 2>'$TEST_TMP/err'; sleep 600"
+    on_exit hosts_dashboard_gone
+}
+hosts_dashboard_gone() {
+    local p
+    p=$(cat "$TEST_TMP/dashboard.pid" 2>/dev/null) || return 0
+    kill -TERM "$p" 2>/dev/null
+    wait_for 20 hosts_all_gone "$p"
 }
 
 # A node NAME on host N reached with ssh, port P, data directory DIR there, added to $CONF
@@ -366,6 +394,32 @@ hosts_down() {
     return 0
 }
 
+# What the tests on the lab share: an action's output in $OUT, a node's entry in status --json.
+act() { hosts_repltop -c "$CONF" "$@" >"$OUT" 2>&1; }
+show_out() { sed 's/^/# /' "$OUT"; }
+status_is() { # NODE JQ-CONDITION
+    hosts_repltop -c "$CONF" status --json >"$J" 2>/dev/null
+    jq -e --arg n "$1" ".nodes[] | select(.name == \$n) | $2" "$J" >/dev/null
+}
+one_fail_line() { # NAME PATTERN: $OUT has one fail line, and it matches
+    if [ "$(grep -c '^fail:' "$OUT")" = 1 ] && grep -q "^fail: .*$2" "$OUT"; then
+        ok "$1"
+    else
+        not_ok "$1"
+        show_out
+    fi
+}
+asides() { # N KIND: how many main.repltop-KIND-* directories host N has
+    find "$HOSTS_DIR/host$1/var/lib/postgresql/15" -maxdepth 1 -name "main.repltop-$2-*" | wc -l
+}
+hosts_no_program() { # N COMM: no process named COMM runs on host N
+    local p
+    for p in $(ip netns pids "$(hosts_ns "$1")"); do
+        [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$2" ] && return 1
+    done
+    return 0
+}
+
 # The start of every test on the lab: SKIP (exit 0) where it cannot run, else up with the config
 # in $CONF; a lab that does not come up fails the test.
 hosts_start() {
@@ -382,5 +436,7 @@ hosts_start() {
         exit 1
     fi
     CONF=$TEST_TMP/repltop.conf
+    OUT=$TEST_TMP/out
+    J=$TEST_TMP/s.json
     hosts_config "$CONF"
 }

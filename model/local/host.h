@@ -98,6 +98,9 @@ int host_run_program(const struct local_node *ln, const char *const *argv, const
                      int timeout_s, void (*on_line)(void *, const char *), void *ctx, char *why,
                      size_t whylen);
 
+/* Whether a pg_basebackup -D DATADIR runs on the host: 1, 0, -1 unknown (local_copy_running). */
+int host_copy_running(const struct local_node *ln, char *pids, size_t n);
+
 /* What a remote host must show before anything changes: it answers, its login user owns the
  * data directory (or may create it, missing_ok), PostgreSQL's programs are there. Fills
  * ln->bindir and ln->owner. False with one line in err. */

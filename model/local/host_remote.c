@@ -46,6 +46,31 @@ int host_run_program(const struct local_node *ln, const char *const *argv, const
     return rc;
 }
 
+/* POSIX ps, else /proc (a container image without procps). Words joined by blanks: -X, which
+ * resync passes next, ends the data directory. The pattern is the shell's own, so no process
+ * shows it in its arguments. */
+static const char copy_script[] =
+    "if command -v ps >/dev/null 2>&1; then l=$(ps -A -o pid= -o args=)\n"
+    "else l=$(for c in /proc/[0-9]*/cmdline; do p=${c#/proc/}; "
+    "printf '%s %s\\n' \"${p%/cmdline}\" \"$(tr '\\0' ' ' 2>/dev/null <\"$c\")\"; done); fi\n"
+    "printf '%s\\n' \"$l\" | { f=1; while read -r p a; do case $a in\n"
+    "  *pg_basebackup\" -D $1 -X \"*) echo \"$p\"; f=0;;\n"
+    "esac; done; exit $f; }";
+
+int host_copy_running(const struct local_node *ln, char *pids, size_t n)
+{
+    const char *argv[] = {"sh", "-c", copy_script, "sh", ln->datadir, NULL};
+    char why[300], *out = NULL;
+    int rc = host_exec_read(&ln->host, argv, NULL, 30, NULL, NULL, &out, why, sizeof why);
+    pids[0] = '\0';
+    for (char *save, *w = rc == 0 && out ? strtok_r(out, " \n", &save) : NULL; w;
+         w = strtok_r(NULL, " \n", &save))
+        if (strspn(w, "0123456789") == strlen(w) && strlen(pids) + strlen(w) + 2 < n)
+            strcat(strcat(pids, pids[0] ? " " : ""), w);
+    free(out);
+    return rc == 0 ? 1 : rc == 1 ? 0 : -1;
+}
+
 /* One round trip: who we are there, where PostgreSQL's programs are, the data directory's
  * owner (or whether its parent is writable). Only words from $1 (datadir) and $2 (bindir). */
 static const char check_script[] =

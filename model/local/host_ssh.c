@@ -19,8 +19,9 @@
 
 #define SSH_MAX_ARGS 64
 
-/* $XDG_RUNTIME_DIR/repltop (0700), where the master connections' sockets live; false: none. */
-static bool control_dir(char *out, size_t n)
+/* $XDG_RUNTIME_DIR/repltop (0700), where the master connections' sockets live, made when
+ * create; false: none. */
+static bool control_dir(char *out, size_t n, bool create)
 {
     const char *rt = getenv("XDG_RUNTIME_DIR");
     if (!rt || rt[0] != '/')
@@ -28,8 +29,8 @@ static bool control_dir(char *out, size_t n)
     str_printf(out, n, "%s/repltop", rt);
     char err[300];
     struct stat st;
-    if (!mkdir_p(out, 0700, err, sizeof err) || lstat(out, &st) != 0 || !S_ISDIR(st.st_mode) ||
-        st.st_uid != geteuid() || (st.st_mode & 077))
+    if ((create && !mkdir_p(out, 0700, err, sizeof err)) || lstat(out, &st) != 0 ||
+        !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077))
         return false; /* not ours alone: no sockets there */
     return true;
 }
@@ -53,7 +54,7 @@ static int base_args(const struct host *h, char **args, char *opts_copy)
     args[n++] = xstrdup("-o");
     args[n++] = xstrdup("ServerAliveCountMax=3");
     char dir[PATH_MAX];
-    if (control_dir(dir, sizeof dir - 8)) {
+    if (control_dir(dir, sizeof dir - 8, true)) {
         args[n++] = xstrdup("-o");
         args[n++] = xstrdup("ControlMaster=auto");
         args[n++] = xstrdup("-o");
@@ -115,7 +116,7 @@ static void ssh_close(const struct host *h)
         nused = 0; /* more than it remembers: every one is ended */
     else if (!was_used(h->dest))
         return;
-    if (!control_dir(dir, sizeof dir - 8))
+    if (!control_dir(dir, sizeof dir - 8, false)) /* gone: no master to end, none to make */
         return;
     char **args = xcalloc(SSH_MAX_ARGS + 4, sizeof *args);
     char *opts = h->options ? xstrdup(h->options) : NULL;

@@ -211,3 +211,47 @@ void local_survey(const struct local_node *ln)
     if (REMOTE(ln))
         host_survey_node(ln);
 }
+
+/* A process whose argv[0] is pg_basebackup and whose -D is datadir: /proc here. */
+static bool copies_into(const char *args, size_t len, const char *datadir)
+{
+    const char *end = args + len, *prog = strrchr(args, '/');
+    if (strcmp(prog ? prog + 1 : args, "pg_basebackup") != 0)
+        return false;
+    for (const char *w = args; w < end; w += strlen(w) + 1) {
+        const char *next = w + strlen(w) + 1;
+        if ((strcmp(w, "-D") == 0 && next < end && strcmp(next, datadir) == 0) ||
+            (strncmp(w, "-D", 2) == 0 && strcmp(w + 2, datadir) == 0) ||
+            (strncmp(w, "--pgdata=", 9) == 0 && strcmp(w + 9, datadir) == 0))
+            return true;
+    }
+    return false;
+}
+
+int local_copy_running(const struct local_node *ln, char *pids, size_t n)
+{
+    if (REMOTE(ln))
+        return host_copy_running(ln, pids, n);
+    DIR *d = opendir("/proc");
+    if (!d)
+        return -1;
+    pids[0] = '\0';
+    char path[64], args[8192];
+    for (struct dirent *e; (e = readdir(d));) {
+        if (e->d_name[0] < '1' || e->d_name[0] > '9')
+            continue;
+        str_printf(path, sizeof path, "/proc/%.20s/cmdline", e->d_name);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        ssize_t len = read(fd, args, sizeof args - 1);
+        close(fd);
+        if (len <= 0)
+            continue;
+        args[len] = '\0';
+        if (copies_into(args, (size_t)len, ln->datadir) && strlen(pids) + strlen(e->d_name) + 2 < n)
+            strcat(strcat(pids, pids[0] ? " " : ""), e->d_name);
+    }
+    closedir(d);
+    return pids[0] ? 1 : 0;
+}

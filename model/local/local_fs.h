@@ -39,5 +39,9 @@ bool local_realpath(const struct local_node *ln, const char *path, char *out, si
 void local_survey(const struct local_node *ln);
 /* The mode bits of path, 0 when unknown. */
 mode_t local_mode(const struct local_node *ln, const char *path);
+/* Whether a pg_basebackup writing into the node's data directory runs on its host: 1 yes (pids
+ * gets their process ids, blank-separated), 0 no, -1 unknown (the host did not answer). One
+ * whose ssh session dropped goes on there: its WAL receiver process never ends by itself. */
+int local_copy_running(const struct local_node *ln, char *pids, size_t n);
 
 #endif

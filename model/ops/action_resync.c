@@ -87,6 +87,23 @@ static void marker_remove(const struct local_node *ln)
     local_remove_file(ln, path);
 }
 
+/* Whether a pg_basebackup that writes into the data directory may still run on its host (its
+ * ssh session dropped, or the resync was killed): then nothing may be moved, or the original
+ * put back would receive its files. how gets "still runs on HOST" or "may still run...". */
+static bool copy_goes_on(const struct local_node *ln, char *how, size_t n)
+{
+    char pids[200];
+    int running = local_copy_running(ln, pids, sizeof pids);
+    const char *dest = host_remote(&ln->host) ? ln->host.dest : "this host";
+    if (running > 0)
+        str_printf(how, n, "a pg_basebackup into %s still runs on %s (pid %s)", ln->datadir, dest,
+                   pids);
+    else if (running < 0)
+        str_printf(how, n, "a pg_basebackup into %s may still run on %s, which does not answer",
+                   ln->datadir, dest);
+    return running != 0;
+}
+
 /* Undoes what an interrupted resync left: its incomplete copy aside, the original back. */
 static bool recover_interrupted(struct action *a, const struct local_node *ln, char *err,
                                 size_t errlen)
@@ -106,6 +123,14 @@ static bool recover_interrupted(struct action *a, const struct local_node *ln, c
                    "%s runs, yet %s says a copy was in progress: check it by hand, then "
                    "remove %s",
                    ln->datadir, path, path);
+        return false;
+    }
+    char how[PATH_MAX + 400];
+    if (copy_goes_on(ln, how, sizeof how)) {
+        str_printf(err, errlen,
+                   "%s: nothing was changed; once it has ended (stop it, its copy is "
+                   "incomplete), run the resync again",
+                   how);
         return false;
     }
     char failed[PATH_MAX + 64];
@@ -455,6 +480,17 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
     }
     if (run_basebackup(a, ln, pc, &p, &kb, why, sizeof why) != 0) {
         action_warn(a, "pg_basebackup failed: %s", why);
+        char how[PATH_MAX + 400];
+        if (copy_goes_on(ln, how, sizeof how)) { /* the marker stays, for the next resync */
+            str_printf(err, errlen,
+                       "pg_basebackup of %s from %s failed: %s; and %s, so nothing more was "
+                       "changed%s%s; once it has ended (stop it: its copy is incomplete), run "
+                       "the resync again: it keeps that copy aside and starts over",
+                       name, pc->name, why, how,
+                       old[0] ? ": the original data directory is in " : "", old);
+            ok = false;
+            goto out;
+        }
         if (p.create_slot)
             drop_new_slot(a, pc, &p);
         char where[PATH_MAX + 200];

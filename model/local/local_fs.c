@@ -209,5 +209,5 @@ mode_t local_mode(const struct local_node *ln, const char *path)
 void local_survey(const struct local_node *ln)
 {
     if (REMOTE(ln))
-        host_survey_node(ln);
+        host_survey_copy(ln);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 8. Resync over ssh: on the three namespace hosts of tests/lib_hosts.sh, `repltop resync db_s1
 #   --yes` (db_s1 on host2, reached with ssh) against a plain `pg_basebackup -X stream -R
-#   --checkpoint=fast` run on host2 itself into a scratch directory, alternating, from db_m on
+#   --checkpoint=fast` run on host2 itself into a scratch directory (its removal not timed),
+#   alternating (odd runs the plain copy first, even ones the resync first), from db_m on
 #   host1 holding pgbench data (scale SCALE). The resync's lines are time-stamped as they come
 #   ($BENCH_OUT/ssh/resyncN.log), which splits it into phases: the copy (from its pg_basebackup
 #   line to "copied": the part a plain pg_basebackup compares with), the stop of the old server,
@@ -45,27 +46,46 @@ BEFORE=${BEFORE:-}
 echo "| run | load | plain pg_basebackup on host2 s | resync over ssh s | its copy s | fixed (resync − copy) s | stop s | start + streaming s | rest s |${BEFORE:+ resync by BEFORE s |}"
 echo "|---|---|---|---|---|---|---|---|---|${BEFORE:+---|}"
 plain=() ours=() copy=() stop=() start=() rest=() before=() loads=()
-for run in $(seq 1 "$RUNS"); do
-    l=$(load)
-    loads+=("$l")
+# a plain copy into a scratch directory on host2, timed alone (not its removal): P ms
+plain_copy() {
+    local t0 t1
     t0=$(ms)
     hosts_pg 2 "$HOSTS_PG/pg_basebackup" -D /var/lib/postgresql/15/scratch -X stream -R \
         --checkpoint=fast -d "host=$(hosts_addr 1) user=postgres" >>"$OUT/plain.log" 2>&1
     t1=$(ms)
     rm -rf "$HOSTS_DIR/host2/var/lib/postgresql/15/scratch"
+    P=$((t1 - t0))
+}
+# repltop resync db_s1 over ssh, its lines time-stamped in $L: R ms
+resync_copy() {
+    local t1 t2
     t1=$(ms)
-    L=$OUT/resync$run.log
     hosts_repltop -c "$CONF" resync db_s1 --yes 2>&1 |
         while IFS= read -r line; do echo "$(ms) $line"; done >"$L"
     t2=$(ms)
     # the old copy each resync keeps aside would fill the disk
     rm -rf "$HOSTS_DIR"/host2/var/lib/postgresql/15/main.repltop-old-*
+    R=$((t2 - t1))
+}
+for run in $(seq 1 "$RUNS"); do
+    l=$(load)
+    loads+=("$l")
+    L=$OUT/resync$run.log
+    # odd runs copy plainly first, even ones resync first: what one leaves (the page cache,
+    # the writeback of the other's files) weighs on both alike
+    if [ $((run % 2)) = 1 ]; then
+        plain_copy
+        resync_copy
+    else
+        resync_copy
+        plain_copy
+    fi
     grep -q "^[0-9]* done: " "$L" || { log "ssh: run $run: the resync failed (see $L)"; exit 1; }
     c=$(($(at "$L" "copied ") - $(at "$L" "step: pg_basebackup -D")))
     s=$(($(at "$L" "is stopped") - $(at "$L" "step: stopping")))
     w=$(($(at "$L" "streams from .* after start") - $(at "$L" "step: starting")))
-    plain+=($((t1 - t0))) ours+=($((t2 - t1))) copy+=("$c") stop+=("$s") start+=("$w")
-    rest+=($((t2 - t1 - c - s - w)))
+    plain+=("$P") ours+=("$R") copy+=("$c") stop+=("$s") start+=("$w")
+    rest+=($((R - c - s - w)))
     b=
     if [ -n "$BEFORE" ]; then
         t3=$(ms)
@@ -75,7 +95,7 @@ for run in $(seq 1 "$RUNS"); do
         before+=($((t4 - t3)))
         b=" $(sec $((t4 - t3))) |"
     fi
-    echo "| $run | $l | $(sec $((t1 - t0))) | $(sec $((t2 - t1))) | $(sec "$c") | $(sec $((t2 - t1 - c))) | $(sec "$s") | $(sec "$w") | $(sec $((t2 - t1 - c - s - w))) |$b"
+    echo "| $run | $l | $(sec "$P") | $(sec "$R") | $(sec "$c") | $(sec $((R - c))) | $(sec "$s") | $(sec "$w") | $(sec $((R - c - s - w))) |$b"
 done
 med() { printf '%s\n' "$@" | median; }
 ratio() { printf '%.3f' "$(echo "$1 / $2" | bc -l)"; }

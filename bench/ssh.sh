@@ -43,9 +43,9 @@ sec() { printf '%.2f' "$(echo "$1 / 1000" | bc -l)"; }
 
 load() { cut -d' ' -f1 /proc/loadavg; }
 BEFORE=${BEFORE:-}
-echo "| run | load | plain pg_basebackup on host2 s | resync over ssh s | its copy s | fixed (resync − copy) s | stop s | start + streaming s | rest s |${BEFORE:+ resync by BEFORE s |}"
+echo "| run | load | plain pg_basebackup on host2 s | resync over ssh s | its copy s | fixed (resync − copy) s | stop s | start + streaming s | rest s |${BEFORE:+ resync by BEFORE s (its fixed part) |}"
 echo "|---|---|---|---|---|---|---|---|---|${BEFORE:+---|}"
-plain=() ours=() copy=() stop=() start=() rest=() before=() loads=()
+plain=() ours=() copy=() stop=() start=() rest=() before=() before_fixed=() loads=()
 # a plain copy into a scratch directory on host2, timed alone (not its removal): P ms
 plain_copy() {
     local t0 t1
@@ -88,26 +88,31 @@ for run in $(seq 1 "$RUNS"); do
     rest+=($((R - c - s - w)))
     b=
     if [ -n "$BEFORE" ]; then
+        B=$OUT/before$run.log
         t3=$(ms)
-        REPLTOP=$BEFORE hosts_repltop -c "$CONF" resync db_s1 --yes >"$OUT/before$run.log" 2>&1
+        REPLTOP=$BEFORE hosts_repltop -c "$CONF" resync db_s1 --yes 2>&1 |
+            while IFS= read -r line; do echo "$(ms) $line"; done >"$B"
         t4=$(ms)
         rm -rf "$HOSTS_DIR"/host2/var/lib/postgresql/15/main.repltop-old-*
-        before+=($((t4 - t3)))
-        b=" $(sec $((t4 - t3))) |"
+        bf=$((t4 - t3 - ($(at "$B" "copied ") - $(at "$B" "step: pg_basebackup -D"))))
+        before+=($((t4 - t3))) before_fixed+=("$bf")
+        b=" $(sec $((t4 - t3))) ($(sec "$bf")) |"
     fi
     echo "| $run | $l | $(sec "$P") | $(sec "$R") | $(sec "$c") | $(sec $((R - c))) | $(sec "$s") | $(sec "$w") | $(sec $((R - c - s - w))) |$b"
 done
 med() { printf '%s\n' "$@" | median; }
 ratio() { printf '%.3f' "$(echo "$1 / $2" | bc -l)"; }
 mb=
-[ -z "$BEFORE" ] || mb=" $(sec "$(med "${before[@]}")") |"
+[ -z "$BEFORE" ] || mb=" $(sec "$(med "${before[@]}")") ($(sec "$(med "${before_fixed[@]}")")) |"
 mp=$(med "${plain[@]}") mo=$(med "${ours[@]}") mc=$(med "${copy[@]}")
 fixed=()
 for i in "${!ours[@]}"; do fixed+=($((ours[i] - copy[i]))); done
 mf=$(med "${fixed[@]}")
 echo "| median ($size) | $(med "${loads[@]}") | $(sec "$mp") | $(sec "$mo") (×$(ratio "$mo" "$mp")) | $(sec "$mc") (×$(ratio "$mc" "$mp")) | $(sec "$mf") | $(sec "$(med "${stop[@]}")") | $(sec "$(med "${start[@]}")") | $(sec "$(med "${rest[@]}")") |$mb"
+bnote=
+[ -z "$BEFORE" ] || bnote="; the build BEFORE: $(sec "$(med "${before[@]}")") s, fixed part $(sec "$(med "${before_fixed[@]}")") s"
 r=$(ratio "$mo" "$mp")
 verdict="not met"
 [ "$(echo "$r <= 1.05" | bc -l)" = 1 ] && verdict=met
 echo
-echo "ssh ($size, SCALE=$SCALE, $RUNS run(s), load $(printf '%s\n' "${loads[@]}" | sort -g | head -n 1)–$(printf '%s\n' "${loads[@]}" | sort -g | tail -n 1)): resync over ssh $(sec "$mo") s against a plain pg_basebackup on the host $(sec "$mp") s = ×$r (goal ≤ ×1.05: $verdict); its copy phase ×$(ratio "$mc" "$mp"); the fixed part (resync − copy) $(sec "$mf") s = $(printf '%.0f' "$(echo "100 * $mf / $mp" | bc -l)") % of the plain copy"
+echo "ssh ($size, SCALE=$SCALE, $RUNS run(s), load $(printf '%s\n' "${loads[@]}" | sort -g | head -n 1)–$(printf '%s\n' "${loads[@]}" | sort -g | tail -n 1)): resync over ssh $(sec "$mo") s against a plain pg_basebackup on the host $(sec "$mp") s = ×$r (goal ≤ ×1.05: $verdict); its copy phase ×$(ratio "$mc" "$mp"); the fixed part (resync − copy) $(sec "$mf") s = $(printf '%.0f' "$(echo "100 * $mf / $mp" | bc -l)") % of the plain copy$bnote"

@@ -105,9 +105,10 @@ int host_copy_running(const struct local_node *ln, char *pids, size_t n);
  * data directory (or may create it, missing_ok), PostgreSQL's programs are there. Fills
  * ln->bindir and ln->owner. False with one line in err. */
 bool host_check_node(struct local_node *ln, bool missing_ok, char *err, size_t errlen);
-/* Asks, in one round trip, what the actions read of a node's data directory, its files and its
- * server (the same questions host_check_node asks with its check); kept for host_query. */
-void host_survey_node(const struct local_node *ln);
+/* Asks, in one round trip, what an action reads of a fresh copy in the data directory before it
+ * starts it (its configuration files, standby.signal, the server log's size); kept for
+ * host_query. host_check_node asks, with its check, what is read before any change. */
+void host_survey_copy(const struct local_node *ln);
 
 /* ----- read-only questions, many in one round trip (host_exec.c) ----- */
 

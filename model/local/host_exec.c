@@ -123,11 +123,12 @@ static const char *const bodies[HQ_N] = {
     [HQ_SIZE] = "[ -f \"$1\" ] || { echo 0; exit 0; }; wc -c < \"$1\"",
 };
 
-/* Each op in its own shell, its output then a line "TOKEN STATUS": the token is random per
+/* Each op in its own subshell (its exit, set and variables stay there; a fork, not a new
+ * sh: ~20 ops ask at once), its output then a line "TOKEN STATUS": the token is random per
  * call, so no file's text can end an answer early. */
 static const char batch_script[] = "t=$1; shift\n"
                                    "while [ $# -ge 3 ]; do\n"
-                                   "  sh -c \"$1\" repltop \"$2\" \"$3\" </dev/null\n"
+                                   "  (op_=$1; set -- \"$2\" \"$3\"; eval \"$op_\") </dev/null\n"
                                    "  printf '\\n%s %s\\n' \"$t\" \"$?\"\n"
                                    "  shift 3\n"
                                    "done\n";

@@ -146,10 +146,16 @@ bool host_write_files(const struct host *h, const struct host_file *files, int n
     }
     *o = '\0';
     argv[k] = NULL;
-    char *out = NULL;
-    int rc = run(h, argv, in, &out, NULL, 0, NULL);
+    char *out = NULL, why[700];
+    /* it changes these files only: the other answers kept (the server log's size) stay */
+    int rc = host_exec_read(h, argv, in, OP_TIMEOUT_S, NULL, NULL, &out, why, sizeof why);
+    for (int i = 0; i < n; i++)
+        host_forget_path(h, files[i].path);
     if (rc != 0)
-        str_printf(err, errlen, "%s on %s", out && out[0] ? strtok(out, "\n") : "cannot write",
+        str_printf(err, errlen, "%s on %s",
+                   rc < 0          ? why
+                   : out && out[0] ? strtok(out, "\n")
+                                   : "cannot write",
                    h->dest);
     explicit_bzero(in, len); /* postgresql.auto.conf may hold a password */
     free(in);

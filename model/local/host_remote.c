@@ -1,6 +1,7 @@
 /* host_remote: PostgreSQL's programs on a remote host (a password on stdin rather than in any
  * argv), and the checks a remote node must pass before an action changes anything — asked in
- * one round trip with what the action reads next (host_survey_node). */
+ * one round trip with what the action reads next; and what it reads of a fresh copy
+ * (host_survey_copy). */
 #include "model/local/host.h"
 #include "model/local/local_node.h"
 #include "model/local/local_exec.h"
@@ -117,14 +118,26 @@ static void check_line(void *ctx, const char *line)
 }
 
 /* What an action reads next on the node's host, asked with the check: the data directory and
- * what the checks look at in it, the marker of a resync, the configuration files, the server. */
-static int survey_ops(const struct local_node *ln, struct host_op *ops,
+ * what the checks look at in it, the marker of a resync, the configuration files, the server.
+ * Of a fresh copy (copy), only what is read before it starts: its configuration files,
+ * standby.signal and the server log's size. */
+static int survey_ops(const struct local_node *ln, bool copy, struct host_op *ops,
                       char (*paths)[PATH_MAX + 32])
 {
     static const char *const files[] = {"postgresql.conf", "pg_hba.conf", "pg_ident.conf",
                                         "postgresql.auto.conf", "postmaster.pid"};
     const char *d = ln->datadir;
     int n = 0, p = 0;
+    if (copy) {
+        ops[n++] = (struct host_op){HQ_SIZE, NULL, ln->log, NULL};
+        str_printf(paths[p], sizeof paths[p], "%s/standby.signal", d);
+        ops[n++] = (struct host_op){HQ_EXISTS, NULL, paths[p++], NULL};
+        for (size_t i = 0; i < 4; i++) {
+            str_printf(paths[p], sizeof paths[p], "%s/%s", d, files[i]);
+            ops[n++] = (struct host_op){HQ_READ, NULL, paths[p++], NULL};
+        }
+        return n;
+    }
     str_copy(paths[p], sizeof paths[p], d);
     char *slash = strrchr(paths[p], '/');
     if (slash)
@@ -154,11 +167,11 @@ static int survey_ops(const struct local_node *ln, struct host_op *ops,
 
 #define SURVEY_MAX 24
 
-void host_survey_node(const struct local_node *ln)
+void host_survey_copy(const struct local_node *ln)
 {
     struct host_op ops[SURVEY_MAX];
     char paths[SURVEY_MAX][PATH_MAX + 32];
-    int n = survey_ops(ln, ops, paths);
+    int n = survey_ops(ln, true, ops, paths);
     host_prefetch(&ln->host, ops, n);
 }
 
@@ -173,7 +186,7 @@ bool host_check_node(struct local_node *ln, bool missing_ok, char *err, size_t e
     char paths[SURVEY_MAX][PATH_MAX + 32];
     ops[0] =
         (struct host_op){HQ_N, check_script, ln->datadir, ln->conf->bindir ? ln->conf->bindir : ""};
-    int n = 1 + survey_ops(ln, ops + 1, paths);
+    int n = 1 + survey_ops(ln, false, ops + 1, paths);
     char *outs[SURVEY_MAX + 1];
     int rcs[SURVEY_MAX + 1];
     char why[700];

@@ -326,7 +326,7 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
      * (an empty marker: it would make the node a primary at the end of recovery): one round
      * trip on a remote host */
     char paths[CONF_NFILES + 2][PATH_MAX + 32], kept[128] = "";
-    struct host_file files[CONF_NFILES + 2];
+    struct host_file files[CONF_NFILES + 3];
     int n = 0;
     for (int i = CONF_MAIN; own && i <= CONF_IDENT; i++) {
         if (!own->text[i])
@@ -348,6 +348,8 @@ bool local_make_standby(const struct progress *pr, const struct local_node *ln,
     str_printf(paths[n], sizeof paths[n], "%s/recovery.signal", ln->datadir);
     files[n] = (struct host_file){paths[n], NULL, 0};
     n++;
+    if (sc->done_marker) /* the writes stop at the first that fails: then it stays */
+        files[n++] = (struct host_file){sc->done_marker, NULL, 0};
     bool ok = local_write_files(ln, files, n, err, errlen);
     forget(&text);
     if (!ok)

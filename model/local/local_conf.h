@@ -54,6 +54,8 @@ struct standby_conf {
     const char *slot;             /* primary_slot_name, NULL or "" for none */
     int port;                     /* > 0: the port the node must listen on */
     const char *cluster_name;     /* set when not NULL (a new replica, not the primary's) */
+    const char *done_marker;      /* removed last, once the rest is written (a resync's marker:
+                                   * in the same round trip on a remote host); NULL */
 };
 
 /* Writes the node's own postgresql.conf, pg_hba.conf and pg_ident.conf back from own (those it

@@ -209,7 +209,7 @@ mode_t local_mode(const struct local_node *ln, const char *path)
 void local_survey(const struct local_node *ln)
 {
     if (REMOTE(ln))
-        host_survey_node(ln);
+        host_survey_copy(ln);
 }
 
 /* A process whose argv[0] is pg_basebackup and whose -D is datadir: /proc here. */

@@ -34,8 +34,8 @@ bool local_free_bytes(const struct local_node *ln, const char *dir, long long *a
 /* Whether path is on another file system than its parent (it cannot be renamed). */
 bool local_is_mount_point(const struct local_node *ln, const char *path);
 bool local_realpath(const struct local_node *ln, const char *path, char *out, size_t n);
-/* On a remote host: asks in one round trip what the actions read next of the node's data
- * directory, files and server (host_survey_node); here nothing (system calls cost no trip). */
+/* On a remote host: asks in one round trip what an action reads of a fresh copy before it
+ * starts it (host_survey_copy); here nothing (system calls cost no trip). */
 void local_survey(const struct local_node *ln);
 /* The mode bits of path, 0 when unknown. */
 mode_t local_mode(const struct local_node *ln, const char *path);

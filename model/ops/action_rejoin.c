@@ -407,7 +407,7 @@ static bool rejoin_node(struct action *a, const struct local_node *ln, const str
     }
     PQfinish(c);
     c = NULL;
-    struct standby_conf sc = {r.conninfo, r.slot, r.port, NULL};
+    struct standby_conf sc = {r.conninfo, r.slot, r.port, NULL, NULL};
     long offset = local_log_size(ln);
     ok = local_make_standby(&a->progress, ln, &r.own, &sc, err, errlen) &&
          local_start(&a->progress, ln, err, errlen) &&

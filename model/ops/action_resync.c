@@ -518,13 +518,15 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
             clone.text[CONF_AUTO] ? local_guc_get(clone.text[CONF_AUTO], "cluster_name") : NULL;
         local_conf_free(&clone);
     }
+    /* a configured standby is no longer a copy in progress: the marker goes with the writes */
+    char marker[PATH_MAX + 32];
+    marker_path(ln, marker, sizeof marker);
     struct standby_conf sc = {p.conninfo, p.slot, p.port,
-                              (cn_main && cn_main[0]) || (cn_auto && cn_auto[0]) ? name : NULL};
+                              (cn_main && cn_main[0]) || (cn_auto && cn_auto[0]) ? name : NULL,
+                              marker};
     free(cn_main);
     free(cn_auto);
     ok = local_make_standby(&a->progress, ln, own, &sc, err, errlen);
-    if (ok)
-        marker_remove(ln); /* a configured standby: no longer a copy in progress */
     ok = ok && local_start(&a->progress, ln, err, errlen) &&
          local_wait_streaming(a, ln, pc, p.app, primary->timeline, STREAM_WAIT_S, err, errlen);
     if (!ok && old[0]) {

@@ -169,7 +169,7 @@ static bool old_to_standby(struct action *a, struct switchover_plan *p, PGconn *
     if (ok && slot && slot[0])
         promote_create_slot(a, conn, slot);
     int port = p->pc->port > 0 ? p->pc->port : local_old_port(p->pl.datadir);
-    struct standby_conf sc = {ci, slot, port, NULL};
+    struct standby_conf sc = {ci, slot, port, NULL, NULL};
     if (ok)
         action_step(a, "%s: standby.signal, primary_conninfo to %s (application_name %s)",
                     p->pc->name, p->cc->name, p->p_app);

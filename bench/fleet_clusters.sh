@@ -20,21 +20,7 @@ chmod 777 "$OUT" # the tmux child writes there
 
 BENCH_MAX_CONNECTIONS=$((NODES / 2 + 60)) bench_cluster_up # db_m has two nodes of a 4-node cluster
 D=$TEST_TMP/clusters.d
-mkdir -p "$D"
-ci() { sed -n "s/^$1 = //p" "$CONF"; }
-cm=$(ci db_m) cs1=$(ci db_s1) cs2=$(ci db_s2)
-base=$((NODES / CLUSTERS)) extra=$((NODES % CLUSTERS))
-for ((k = 0; k < CLUSTERS; k++)); do
-    n=$((base + (k < extra ? 1 : 0)))
-    {
-        echo "[repltop]"
-        echo "refresh = 1"
-        echo "[nodes]"
-        for ((j = 0; j < n; j++)); do
-            case $((j % 3)) in 0) echo "m$j = $cm" ;; 1) echo "s$j = $cs1" ;; *) echo "s$j = $cs2" ;; esac
-        done
-    } >"$D/$(printf 'c%03d' "$k").conf"
-done
+fleet_clusters_dir "$D" "$NODES" "$CLUSTERS"
 total=$(cat "$D"/*.conf | grep -c '^[ms][0-9]* = ')
 log "fleet_clusters: $CLUSTERS clusters, $total nodes"
 

@@ -24,7 +24,6 @@
 #define MESSAGE_MS    10000
 #define SEND_SLICE_MS 2   /* a refresh's sends in one pass, before the loop looks at keys again */
 #define CLOCK_WAIT_MS 250 /* how long a new second on the clock waits for a refresh's snapshot */
-#define GATHER_MS     5   /* after a wake-up by node answers only, they gather this long */
 
 /* ---- signals, through a self-pipe (model/base/sigpipe) ---- */
 
@@ -295,17 +294,6 @@ static void fit_pollfds(struct app *a, struct pollfd **pfds, int **owner, int *c
     *cap = need;
 }
 
-/* After a wake-up for node answers only, answers gather for GATHER_MS (at most until the
- * loop's own timeout) while keys and signals (the first nfix descriptors) are still waited for
- * and answered at once: a thousand answers make a few turns of the loop, each a poll() of
- * every socket and a pass over every node, not a thousand. The full poll() then only looks
- * (timeout 0): it reports the key, or the answers that came meanwhile. */
-static void gather(struct pollfd *pfds, int nfix, int timeout)
-{
-    int wait = timeout < 0 || timeout > GATHER_MS ? GATHER_MS : timeout;
-    (void)poll(pfds, (nfds_t)nfix, wait); /* an error shows in the full poll() that follows */
-}
-
 static void run(struct app *a)
 {
     struct pollfd *pfds = NULL;
@@ -358,7 +346,7 @@ static void run(struct app *a)
         if (sending)
             timeout = 0; /* only a look at keys and answers before the next slice */
         if (nodes_only && timeout != 0) {
-            gather(pfds, nfix, timeout);
+            schedule_gather(pfds, nfix, timeout);
             timeout = 0;
         }
         int r = poll(pfds, (nfds_t)(nfix + ncl), timeout);

@@ -22,7 +22,17 @@ struct stmts {
      * and has one failed (never sent again on this session). */
     bool may[QP_COUNT], broken[QP_COUNT];
     bool followed;  /* this refresh already sent a follow-up with the parts newly allowed */
-    bool read_conf; /* the manager's statement reads postgresql.conf (queries_manager_sql) */
+    bool read_conf; /* the node's row reads postgresql.conf (queries_node_sql) */
+    /* A timeline's history file never changes once the timeline exists: the primary's is read
+     * once per timeline and session, and again only when the node's row shows another
+     * timeline (a follow-up in the same refresh). */
+    bool history_sent; /* this refresh sent the history statement */
+    struct {
+        int tli; /* the timeline it was read on, 0 for none (or unknown: read again) */
+        struct tli_switch sw[HISTORY_MAX];
+        int n;
+        bool cut;
+    } history;
 };
 
 enum stmts_state {
@@ -34,8 +44,6 @@ enum stmts_state {
 };
 
 /* A new session: nothing prepared, not in pipeline mode. */
-/* Right after connecting: pipeline mode where libpq has it (also checked at run time). */
-void stmts_enter_pipeline(struct stmts *st, PGconn *conn);
 /* Right after connecting: a superuser (the server says so when the session starts) reads
  * postgresql.conf's head from the first refresh on, so a one-refresh snapshot (status, an
  * action's checks) sees it too; another role once the first refresh said it may. */

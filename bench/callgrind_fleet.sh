@@ -6,7 +6,7 @@
 # CG_SECONDS, meanwhile the three servers' pg_stat_statements count what they ran.
 #   - client: instructions per node per refresh, the whole process and its parts (inclusive)
 #   - servers: statements per node per refresh (all calls over the node rows' calls, one per node
-#     per refresh), their execution time per node per refresh, backend CPU per node per refresh
+#     per refresh) and their execution time per node per refresh (pg_stat_statements)
 # With REPLTOP_BEFORE=<build> that build runs too, alternating, on the same servers.
 # Env: CG_NODES (100), CG_CLUSTERS (30), CG_SECONDS (30), CG_ROUNDS (1).
 . "$(dirname "$0")/lib.sh"
@@ -42,7 +42,7 @@ node_rows() {
 }
 
 measure() { # tag build
-    local tag=$1 build=$2 tr=$OUT/trace-$1.txt cg=$OUT/callgrind-$1.out vg before lines st0 st1 n
+    local tag=$1 build=$2 tr=$OUT/trace-$1.txt cg=$OUT/callgrind-$1.out vg before lines n
     local port
     port=$(test_port)
     REPLTOP_TRACE=$tr valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$cg" \
@@ -50,19 +50,20 @@ measure() { # tag build
     vg=$!
     wait_for 300 all_answered "$tr" || log "callgrind_fleet: $tag: not every node answered"
     sleep 2
-    mapfile -t spids < <(server_pids)
     for n in db_m db_s1 db_s2; do demo_psql "$n" -c "SELECT pg_stat_statements_reset()" >/dev/null; done
     callgrind_control -i on "$vg" >/dev/null 2>&1
     before=$(wc -l <"$tr")
-    st0=$(server_ticks "${spids[@]}")
     sleep "$CG_SECONDS"
     callgrind_control -i off "$vg" >/dev/null 2>&1
-    st1=$(server_ticks "${spids[@]}")
     lines=$(($(wc -l <"$tr") - before))
     local calls rows exec_ms load
     calls=$(sql_sum calls)
     rows=$(node_rows)
     exec_ms=$(sql_sum total_exec_time)
+    for n in db_m db_s1 db_s2; do # each statement: calls, ms per call, its text
+        demo_psql "$n" -c "SELECT '$n', calls, round(mean_exec_time::numeric, 4), query FROM pg_stat_statements
+            WHERE query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC"
+    done >"$OUT/statements-$tag.txt"
     load=$(cut -d' ' -f1 /proc/loadavg)
     kill -TERM "$vg"
     wait "$vg" 2>/dev/null
@@ -76,13 +77,13 @@ measure() { # tag build
             $0 ~ ("[:]" f " ") { printf "%.0f", $1 / r / n; found = 1; exit }
             END { if (!found) printf "-" }' "$OUT/annotate-$tag.txt"
     }
-    echo "| $tag | $load | $refreshes | $(awk -v t="$total" -v r="$refreshes" -v n="$CG_NODES" 'BEGIN {printf "%.0f", t / r / n}') | $(per stmts_read) | $(per send_query) | $(per collect) | $(per fleet_pollfds) | $(awk -v c="$calls" -v r="$rows" 'BEGIN {if (r) printf "%.2f", c / r; else print "-"}') | $(awk -v e="$exec_ms" -v r="$rows" 'BEGIN {if (r) printf "%.3f", e / r; else print "-"}') | $(awk -v t=$((st1 - st0)) -v hz="$HZ" -v r="$refreshes" -v n="$CG_NODES" 'BEGIN {printf "%.3f", t / hz * 1000 / r / n}') |"
+    echo "| $tag | $load | $refreshes | $(awk -v t="$total" -v r="$refreshes" -v n="$CG_NODES" 'BEGIN {printf "%.0f", t / r / n}') | $(per stmts_read) | $(per send_query) | $(per collect) | $(per fleet_pollfds) | $(awk -v c="$calls" -v r="$rows" 'BEGIN {if (r) printf "%.2f", c / r; else print "-"}') | $(awk -v e="$exec_ms" -v r="$rows" 'BEGIN {if (r) printf "%.3f", e / r; else print "-"}') |"
 }
 
 echo "### 12. The cost per node per refresh: \`repltop serve\` under callgrind, $CG_NODES nodes in $CG_CLUSTERS clusters, ${CG_SECONDS} s"
 echo
-echo "| build | load | refreshes | client Ir per node per refresh | of which reading answers (stmts_read: libpq, parse) | sending (send_query) | snapshots (collect: derive) | poll set (fleet_pollfds) | statements per node per refresh | server execution ms per node per refresh | server CPU ms per node per refresh |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| build | load | refreshes | client Ir per node per refresh | of which reading answers (stmts_read: libpq, parse) | sending (send_query) | snapshots (collect: derive) | poll set (fleet_pollfds) | statements per node per refresh | server execution ms per node per refresh |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for ((round = 1; round <= CG_ROUNDS; round++)); do
     if [ -n "${REPLTOP_BEFORE:-}" ]; then
         log "callgrind_fleet: before, round $round"

@@ -29,7 +29,7 @@ server_pids() {
     for n in db_m db_s1 db_s2; do
         p=$(node_pid "$n")
         echo "$p"
-        ps -o pid= --ppid "$p"
+        ps -o pid= --ppid "$p" | tr -d " " # right-aligned: a shorter pid has blanks
     done
 }
 server_ticks() { # pids...

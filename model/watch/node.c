@@ -121,6 +121,7 @@ void node_free(struct node *n)
         return;
     if (n->conn)
         PQfinish(n->conn);
+    stmts_reset(&n->stmts);
     resolve_free(n->resolving);
     free(n->addrs);
     sample_free(&n->cur);

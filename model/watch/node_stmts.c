@@ -20,6 +20,7 @@
 
 void stmts_reset(struct stmts *st)
 {
+    free(st->history);
     memset(st, 0, sizeof *st);
 }
 
@@ -107,32 +108,36 @@ bool stmts_send(struct stmts *st, PGconn *conn)
     for (int i = 0; i < QP_COUNT; i++)
         want[i] = i < QP_REQUIRED || (st->may[i] && !st->broken[i]);
     /* known for a timeline: sent again only if the node's row shows another (follow_up) */
-    want[QP_HISTORY] = want[QP_HISTORY] && st->history.tli == 0;
+    want[QP_HISTORY] = want[QP_HISTORY] && !st->history;
     return send_parts(st, conn, want);
 }
 
 /* The history this session read for the sample's timeline, when it would otherwise be read. */
 static bool history_known(const struct stmts *st, const struct node_sample *sample)
 {
-    return sample->s.role == ROLE_PRIMARY && st->history.tli != 0 &&
-           st->history.tli == sample->s.timeline;
+    return sample->s.role == ROLE_PRIMARY && st->history && st->history->tli == sample->s.timeline;
 }
 
 static void history_keep(struct stmts *st, const struct node_sample *sample)
 {
     const struct node_snap *n = &sample->s;
-    st->history.tli = n->nhistory >= 0 && n->timeline > 0 ? n->timeline : 0;
-    memcpy(st->history.sw, n->history, sizeof st->history.sw);
-    st->history.n = n->nhistory;
-    st->history.cut = n->history_cut;
+    free(st->history);
+    st->history = NULL;
+    if (n->nhistory < 0 || n->timeline <= 0)
+        return; /* unknown: read again */
+    st->history = xmalloc(sizeof *st->history + (size_t)n->nhistory * sizeof *n->history);
+    st->history->tli = n->timeline;
+    st->history->n = n->nhistory;
+    st->history->cut = n->history_cut;
+    memcpy(st->history->sw, n->history, (size_t)n->nhistory * sizeof *n->history);
 }
 
 static void history_fill(const struct stmts *st, struct node_sample *sample)
 {
-    struct node_snap *n = &sample->s;
-    memcpy(n->history, st->history.sw, sizeof n->history);
-    n->nhistory = st->history.n;
-    n->history_cut = st->history.cut;
+    struct node_snap *n = &sample->s; /* cleared: the switches past n are zero, as parsed */
+    memcpy(n->history, st->history->sw, (size_t)st->history->n * sizeof *n->history);
+    n->nhistory = st->history->n;
+    n->history_cut = st->history->cut;
 }
 
 /* After the required parts: what the node part says this session may run is kept for the next

@@ -26,13 +26,15 @@ struct stmts {
     /* A timeline's history file never changes once the timeline exists: the primary's is read
      * once per timeline and session, and again only when the node's row shows another
      * timeline (a follow-up in the same refresh). */
-    bool history_sent; /* this refresh sent the history statement */
-    struct {
-        int tli; /* the timeline it was read on, 0 for none (or unknown: read again) */
-        struct tli_switch sw[HISTORY_MAX];
-        int n;
-        bool cut;
-    } history;
+    bool history_sent;            /* this refresh sent the history statement */
+    struct history_memo *history; /* what it read, NULL for nothing known (read again) */
+};
+
+/* A primary's history as read on timeline tli: n switches (the node_snap's fields). */
+struct history_memo {
+    int tli, n;
+    bool cut;
+    struct tli_switch sw[];
 };
 
 enum stmts_state {
@@ -48,7 +50,7 @@ enum stmts_state {
  * postgresql.conf's head from the first refresh on, so a one-refresh snapshot (status, an
  * action's checks) sees it too; another role once the first refresh said it may. */
 void stmts_learn_rights(struct stmts *st, PGconn *conn);
-void stmts_reset(struct stmts *st);
+void stmts_reset(struct stmts *st); /* also when the node goes: frees what it keeps */
 /* Right after connecting: pipeline mode where libpq has it (also checked at run time). */
 void stmts_enter_pipeline(struct stmts *st, PGconn *conn);
 /* Sends one refresh's statements; false with libpq's error on the connection. */

@@ -7,7 +7,12 @@
 #     answered one refresh; over WINDOW s its CPU, the servers' CPU, peak RSS, refresh wall (the
 #     slowest cluster of each refresh, REPLTOP_TRACE), terminal bytes per second
 #   - keys j/k on the fleet screen for KEYS_SECONDS with strace: read of the key to first write
-# Env: NODES (1000), CLUSTERS (300), WINDOW (60), WARMUP (10), KEYS_SECONDS (40).
+#   - then `repltop serve --listen` on the same fleet, the dashboard stopped: time until every
+#     node answered; over WINDOW s, scraped every second, its CPU, the servers' CPU, peak RSS,
+#     refresh wall, scrape latency (curl) p50/p99, the size of one /metrics answer, and the
+#     statements the servers ran per node per refresh (pg_stat_statements)
+# Env: NODES (1000), CLUSTERS (300), WINDOW (60), WARMUP (10), KEYS_SECONDS (40); a smaller
+# scale with e.g. NODES=100 CLUSTERS=30.
 . "$(dirname "$0")/lib.sh"
 NODES=${NODES:-1000}
 CLUSTERS=${CLUSTERS:-300}
@@ -18,27 +23,12 @@ OUT=$BENCH_OUT/fleet_clusters
 rm -rf "$OUT" && mkdir -p "$OUT"
 chmod 777 "$OUT" # the tmux child writes there
 
-BENCH_MAX_CONNECTIONS=$((NODES / 2 + 60)) bench_cluster_up # db_m has two nodes of a 4-node cluster
+# db_m has two nodes of a 4-node cluster; never below the demo's own (a standby refuses to start
+# with fewer than its primary had)
+maxc=$((NODES / 2 + 60))
+BENCH_MAX_CONNECTIONS=$((maxc > 400 ? maxc : 400)) bench_cluster_up
 D=$TEST_TMP/clusters.d
-mkdir -p "$D"
-ci() { sed -n "s/^$1 = //p" "$CONF"; }
-cm=$(ci db_m) cs1=$(ci db_s1) cs2=$(ci db_s2)
-base=$((NODES / CLUSTERS)) extra=$((NODES % CLUSTERS))
-for ((k = 0; k < CLUSTERS; k++)); do
-    n=$((base + (k < extra ? 1 : 0)))
-    {
-        echo "[repltop]"
-        echo "refresh = 1"
-        # every cluster here is the demo's one cluster again (duplicate_cluster, a warning):
-        # listed, not alarming, so that the figures are those of a fleet of distinct clusters
-        echo "[severity]"
-        echo "duplicate_cluster = ok"
-        echo "[nodes]"
-        for ((j = 0; j < n; j++)); do
-            case $((j % 3)) in 0) echo "m$j = $cm" ;; 1) echo "s$j = $cs1" ;; *) echo "s$j = $cs2" ;; esac
-        done
-    } >"$D/$(printf 'c%03d' "$k").conf"
-done
+fleet_clusters_dir "$D" "$NODES" "$CLUSTERS"
 total=$(cat "$D"/*.conf | grep -c '^[ms][0-9]* = ')
 log "fleet_clusters: $CLUSTERS clusters, $total nodes"
 
@@ -63,14 +53,16 @@ per_seq() {
     awk '{a[$2] += $8; e = $4 + $6; if (!($2 in s) || $4 < s[$2]) s[$2] = $4; if (e > z[$2]) z[$2] = e}
          END {for (q in a) printf "%d %d %.0f\n", q, a[q], z[q] - s[q]}' "$1" | sort -n
 }
-all_answered() { per_seq "$tr" 2>/dev/null | awk -v n="$total" '$2 == n {f = 1} END {exit !f}'; }
-if wait_for 300 all_answered; then
-    all_ms=$(($(now_ms) - start))
-    all_refresh=$(per_seq "$tr" | awk -v n="$total" '$2 == n {print $1; exit}')
-else
-    all_ms="not within 300000"
-    all_refresh="-"
-fi
+all_answered() { per_seq "$1" 2>/dev/null | awk -v n="$total" '$2 == n {f = 1} END {exit !f}'; }
+# "MS REFRESH": how long after START (ms) every node had answered one refresh, and which
+wait_all_answered() { # trace start
+    if wait_for 300 all_answered "$1"; then
+        echo "$(($(now_ms) - $2)) $(per_seq "$1" | awk -v n="$total" '$2 == n {print $1; exit}')"
+    else
+        echo "not-within-300000 -"
+    fi
+}
+read -r all_ms all_refresh < <(wait_all_answered "$tr" "$start")
 sleep "$WARMUP"
 mapfile -t spids < <(server_pids)
 before=$(wc -l <"$tr")
@@ -107,7 +99,48 @@ awk -v from="$w0s" -v to=$((w0s + WINDOW)) '$1 == "I" || $1 == "O" { t += $2
         if ($1 == "O" && t >= from && t < to) b[int(t)] += $3 } END { for (s in b) print b[s] }' \
     "$OUT/timing.txt" >"$OUT/bytes.txt"
 
-pct() { awk -v d="$1" -v hz="$HZ" -v ms="$el" 'BEGIN {printf "%.2f", d / hz * 100000 / ms}'; }
+log "fleet_clusters: serve"
+str=$OUT/serve-trace.txt
+PORT=$(test_port)
+URL=http://127.0.0.1:$PORT/metrics
+sstart=$(now_ms)
+REPLTOP_TRACE=$str "$REPLTOP" -c "$D" serve --listen "127.0.0.1:$PORT" 2>"$OUT/serve.log" &
+SERVE=$!
+on_exit "kill $SERVE"
+read -r sall_ms sall_refresh < <(wait_all_answered "$str" "$sstart")
+sleep "$WARMUP"
+sbefore=$(wc -l <"$str")
+# statements per node per refresh: every statement the three servers ran in the window, over
+# the node rows among them (one per node per refresh)
+for n in db_m db_s1 db_s2; do demo_psql "$n" -c "SELECT pg_stat_statements_reset()" >/dev/null; done
+mapfile -t spids < <(server_pids) # the backends are serve's now
+sload=$(cut -d' ' -f1-3 /proc/loadavg)
+s0=$(proc_ticks "$SERVE")
+sst0=$(server_ticks "${spids[@]}")
+sw0=$(now_ms)
+for _ in $(seq 1 "$WINDOW"); do
+    curl -s -o /dev/null -w '%{time_total}\n' --max-time 30 "$URL"
+    sleep 1
+done | awk '{printf "%.2f\n", $1 * 1000}' >"$OUT/scrapes.txt"
+s1=$(proc_ticks "$SERVE")
+sst1=$(server_ticks "${spids[@]}")
+sel=$(($(now_ms) - sw0))
+stmts() { # the servers' statements in the window (ours: not pg_stat_statements' own)
+    local n
+    for n in db_m db_s1 db_s2; do
+        demo_psql "$n" -c "SELECT calls, query FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'"
+    done
+}
+stmts >"$OUT/statements.txt" # one line each: the monitoring SQL has no line breaks
+per_node=$(awk -F'|' '{t += $1} /AS in_recovery/ {r += $1} END {if (r) printf "%.2f", t / r; else print "-"}' "$OUT/statements.txt")
+shwm=$(proc_hwm_kb "$SERVE")
+sbytes=$(curl -s "$URL" | wc -c)
+kill "$SERVE"
+wait "$SERVE" 2>/dev/null
+tail -n +"$((sbefore + 1))" "$str" >"$OUT/serve-window-trace.txt"
+per_seq "$OUT/serve-window-trace.txt" >"$OUT/serve-window-seq.txt"
+
+pct() { awk -v d="$1" -v hz="$HZ" -v ms="${2:-$el}" 'BEGIN {printf "%.2f", d / hz * 100000 / ms}'; }
 per_seq "$OUT/window-trace.txt" >"$OUT/window-seq.txt"
 refreshes=$(wc -l <"$OUT/window-seq.txt")
 w50=$(awk '{print $3}' "$OUT/window-seq.txt" | median)
@@ -128,6 +161,15 @@ echo "| dashboard: refreshes in the window; nodes answered, median | $refreshes;
 echo "| dashboard: refresh wall (first send to last cluster's snapshot), median / p95 | $w50 / $w95 ms | < 200 |"
 echo "| keys on the fleet screen: count, median / p99 / max ms | $(wc -l <"$OUT/keys.txt"), $(median <"$OUT/keys.txt") / $(percentile 99 <"$OUT/keys.txt") / $(sort -g "$OUT/keys.txt" | tail -n 1) | p99 < 50 |"
 echo "| terminal bytes per second (one refresh), median / p95 | $(median <"$OUT/bytes.txt") / $(percentile 95 <"$OUT/bytes.txt") | |"
+echo "| serve (load $sload at its window): every node answered one refresh, after | $sall_ms ms (refresh $sall_refresh) | a few refreshes |"
+echo "| serve, scraped every second: CPU, % of one core | $(pct $((s1 - s0)) "$sel") | < 5 |"
+echo "| the three servers meanwhile, % of one core | $(pct $((sst1 - sst0)) "$sel") | |"
+echo "| serve: peak RSS | $(awk -v k="$shwm" 'BEGIN {printf "%.1f", k / 1024}') MB | < 64 |"
+echo "| serve: refreshes in the window; nodes answered, median | $(wc -l <"$OUT/serve-window-seq.txt"); $(awk '{print $2}' "$OUT/serve-window-seq.txt" | median) | |"
+echo "| serve: refresh wall, median / p95 | $(awk '{print $3}' "$OUT/serve-window-seq.txt" | median) / $(awk '{print $3}' "$OUT/serve-window-seq.txt" | percentile 95) ms | < 200 |"
+echo "| serve: scrape of /metrics (curl), count, p50 / p99 / max ms | $(wc -l <"$OUT/scrapes.txt"), $(median <"$OUT/scrapes.txt") / $(percentile 99 <"$OUT/scrapes.txt") / $(sort -g "$OUT/scrapes.txt" | tail -n 1) | |"
+echo "| serve: one /metrics answer | $sbytes bytes | |"
+echo "| statements the servers ran per node per refresh (serve's window) | $per_node | |"
 echo
 echo "Screen: \`$(echo "$screen_text" | head -n 1 | sed 's/  */ /g')\`"
 echo

@@ -29,7 +29,7 @@ server_pids() {
     for n in db_m db_s1 db_s2; do
         p=$(node_pid "$n")
         echo "$p"
-        ps -o pid= --ppid "$p"
+        ps -o pid= --ppid "$p" | tr -d " " # right-aligned: a shorter pid has blanks
     done
 }
 server_ticks() { # pids...
@@ -58,6 +58,32 @@ bench_cluster_up() {
 
 standbys_streaming() {
     [ "$(demo_psql db_m -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 2 ]
+}
+
+# fleet_clusters_dir DIR NODES CLUSTERS: NODES nodes in CLUSTERS cluster files (c000.conf...)
+# of DIR, each a primary and two or three standbys as the demo has them: every node its own
+# session, cycling over db_m, db_s1, db_s2 (a cluster of four has two entries on db_m).
+fleet_clusters_dir() {
+    local d=$1 nodes=$2 clusters=$3 k j n cm cs1 cs2 base extra
+    mkdir -p "$d"
+    cm=$(sed -n "s/^db_m = //p" "$CONF") cs1=$(sed -n "s/^db_s1 = //p" "$CONF")
+    cs2=$(sed -n "s/^db_s2 = //p" "$CONF")
+    base=$((nodes / clusters)) extra=$((nodes % clusters))
+    for ((k = 0; k < clusters; k++)); do
+        n=$((base + (k < extra ? 1 : 0)))
+        {
+            echo "[repltop]"
+            echo "refresh = 1"
+            # every cluster here is the demo's one cluster again (duplicate_cluster, a
+            # warning): listed, not alarming, so the figures are those of distinct clusters
+            echo "[severity]"
+            echo "duplicate_cluster = ok"
+            echo "[nodes]"
+            for ((j = 0; j < n; j++)); do
+                case $((j % 3)) in 0) echo "m$j = $cm" ;; 1) echo "s$j = $cs1" ;; *) echo "s$j = $cs2" ;; esac
+            done
+        } >"$d/$(printf 'c%03d' "$k").conf"
+    done
 }
 
 # Runs a command in a detached tmux server of its own at 200x50; prints the pane's pid.

@@ -78,6 +78,9 @@ struct app {
     int64_t message_until;
     long shown_second;
     bool dirty, quit;
+    /* the fleet screen has clusters' new snapshots not drawn yet, since then (monotonic ms);
+     * 0 for none: drawn when the fleet's refresh ends (loop.c, fleet_redraw_due) */
+    int64_t fleet_changed;
 };
 
 /* A one-line message in the key bar for a few seconds. */

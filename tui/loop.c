@@ -24,7 +24,7 @@
 #define MESSAGE_MS    10000
 #define SEND_SLICE_MS 2   /* a refresh's sends in one pass, before the loop looks at keys again */
 #define CLOCK_WAIT_MS 250 /* how long a new second on the clock waits for a refresh's snapshot */
-#define GATHER_MS     5   /* after a wake-up by node answers only, they gather this long */
+#define FLEET_DRAW_MS 250 /* the longest a cluster's new snapshot waits for the others' */
 
 /* ---- signals, through a self-pipe (model/base/sigpipe) ---- */
 
@@ -177,8 +177,21 @@ static void on_snapshot(void *arg, int i, const struct snapshot *prev, const str
     }
     events_diff(a->cl[i].events, prev, now);
     history_feed(a->cl[i].hist, now);
-    if (a->cur < 0)
+    if (a->cur < 0 && !a->fleet_changed)
+        a->fleet_changed = clock_mono_ms();
+}
+
+/* The fleet screen is drawn once the fleet's refresh ended, not at every cluster's snapshot:
+ * a refresh of hundreds of clusters ends over many turns of the loop, and each drawing lays out
+ * every cluster's row (14 drawings a refresh with 30 clusters, bench/RESULTS.md section 12).
+ * A refresh that takes long (a slow server) is shown as it goes, every FLEET_DRAW_MS. */
+static void fleet_redraw_due(struct app *a, int64_t now)
+{
+    if (a->fleet_changed &&
+        (!a->sched.refreshing || now >= a->fleet_changed + FLEET_DRAW_MS || a->cur >= 0)) {
+        a->fleet_changed = 0;
         a->dirty = true;
+    }
 }
 
 /* The fleet screen's rows, from the fleet as it is now (its snapshots change at each collect). */
@@ -283,6 +296,7 @@ static void draw(struct app *a)
     term_draw(a->term, a->grid);
     a->shown_second = (long)a->view.now;
     a->dirty = false;
+    a->fleet_changed = 0; /* this frame shows every snapshot so far */
 }
 
 /* Room for the terminal, the signal pipe, an action's output and the fleet's sockets: any
@@ -295,17 +309,6 @@ static void fit_pollfds(struct app *a, struct pollfd **pfds, int **owner, int *c
     *pfds = xrealloc(*pfds, (size_t)need * sizeof **pfds);
     *owner = xrealloc(*owner, (size_t)need * sizeof **owner);
     *cap = need;
-}
-
-/* After a wake-up for node answers only, answers gather for GATHER_MS (at most until the
- * loop's own timeout) while keys and signals (the first nfix descriptors) are still waited for
- * and answered at once: a thousand answers make a few turns of the loop, each a poll() of
- * every socket and a pass over every node, not a thousand. The full poll() then only looks
- * (timeout 0): it reports the key, or the answers that came meanwhile. */
-static void gather(struct pollfd *pfds, int nfix, int timeout)
-{
-    int wait = timeout < 0 || timeout > GATHER_MS ? GATHER_MS : timeout;
-    (void)poll(pfds, (nfds_t)nfix, wait); /* an error shows in the full poll() that follows */
 }
 
 static void run(struct app *a)
@@ -326,6 +329,7 @@ static void run(struct app *a)
         }
         if ((long)clock_wall() != a->shown_second && !clock_waits(a, now))
             a->dirty = true; /* the header clock moves every second, whatever the nodes do */
+        fleet_redraw_due(a, now);
         /* drawn before a refresh's sends: a key read in the last pass is answered first */
         if (a->dirty)
             draw(a);
@@ -350,6 +354,8 @@ static void run(struct app *a)
             timeout = timeout_min(timeout, schedule_due_ms(&a->sched, a->view.paused, now));
         if (a->sched.refreshing && (long)clock_wall() != a->shown_second)
             timeout = timeout_min(timeout, timeout_until(a->sched.started + CLOCK_WAIT_MS, now));
+        if (a->fleet_changed)
+            timeout = timeout_min(timeout, timeout_until(a->fleet_changed + FLEET_DRAW_MS, now));
         if (a->rec && !a->view.paused)
             timeout = timeout_min(timeout, timeout_until(a->next_frame, now));
         if (a->view.message[0])
@@ -360,7 +366,7 @@ static void run(struct app *a)
         if (sending)
             timeout = 0; /* only a look at keys and answers before the next slice */
         if (nodes_only && timeout != 0) {
-            gather(pfds, nfix, timeout);
+            schedule_gather(pfds, nfix, timeout);
             timeout = 0;
         }
         int r = poll(pfds, (nfds_t)(nfix + ncl), timeout);

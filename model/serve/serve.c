@@ -98,6 +98,7 @@ static bool loop(struct serve *sv, struct httpd *h)
     struct pollfd *pfds = NULL;
     int *owner = NULL, cap = 0;
     bool quit = false, failed = false;
+    bool nodes_only = false; /* the last wake-up was for node answers only */
     while (!quit) {
         for (int i = 0; i < sv->n; i++) {
             if (sv->rebuild[i]) {
@@ -124,7 +125,12 @@ static bool loop(struct serve *sv, struct httpd *h)
         timeout = timeout_min(timeout, httpd_timeout_ms(h));
         if (sending)
             timeout = 0; /* only a look at signals, requests and answers before the next slice */
+        if (nodes_only && timeout != 0) {
+            schedule_gather(pfds, 2, timeout); /* a scrape or a signal is answered at once */
+            timeout = 0;
+        }
         int r = poll(pfds, (nfds_t)(2 + ncl), timeout);
+        nodes_only = r > 0 && !pfds[0].revents && !pfds[1].revents;
         if (r < 0 && errno != EINTR) {
             text_error("poll: %s", strerror(errno));
             failed = true;

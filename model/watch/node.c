@@ -57,7 +57,8 @@ struct node {
     int64_t own_unseen;           /* our own transactions not yet in the server's counter */
     double tps;                   /* NAN until two samples */
     bool have_last, have_prev;
-    struct stmts stmts; /* the monitoring statements on this session */
+    struct stmts stmts;        /* the monitoring statements on this session */
+    struct conninfo_memo memo; /* its primary_conninfo, parsed once per change */
 };
 
 static void sample_reset(struct node *n, struct node_sample *s)
@@ -71,6 +72,7 @@ static void sample_reset(struct node *n, struct node_sample *s)
     s->xact_total = NUM_UNKNOWN;
     s->mono_ms = 0;
     memset(s->may, 0, sizeof s->may);
+    s->memo = &n->memo;
 }
 
 static void sample_free(struct node_sample *s)
@@ -119,10 +121,12 @@ void node_free(struct node *n)
         return;
     if (n->conn)
         PQfinish(n->conn);
+    stmts_reset(&n->stmts);
     resolve_free(n->resolving);
     free(n->addrs);
     sample_free(&n->cur);
     sample_free(&n->last);
+    conninfo_memo_free(&n->memo);
     free(n->conninfo);
     free(n);
 }

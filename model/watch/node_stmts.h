@@ -22,7 +22,19 @@ struct stmts {
      * and has one failed (never sent again on this session). */
     bool may[QP_COUNT], broken[QP_COUNT];
     bool followed;  /* this refresh already sent a follow-up with the parts newly allowed */
-    bool read_conf; /* the manager's statement reads postgresql.conf (queries_manager_sql) */
+    bool read_conf; /* the node's row reads postgresql.conf (queries_node_sql) */
+    /* A timeline's history file never changes once the timeline exists: the primary's is read
+     * once per timeline and session, and again only when the node's row shows another
+     * timeline (a follow-up in the same refresh). */
+    bool history_sent;            /* this refresh sent the history statement */
+    struct history_memo *history; /* what it read, NULL for nothing known (read again) */
+};
+
+/* A primary's history as read on timeline tli: n switches (the node_snap's fields). */
+struct history_memo {
+    int tli, n;
+    bool cut;
+    struct tli_switch sw[];
 };
 
 enum stmts_state {
@@ -34,13 +46,11 @@ enum stmts_state {
 };
 
 /* A new session: nothing prepared, not in pipeline mode. */
-/* Right after connecting: pipeline mode where libpq has it (also checked at run time). */
-void stmts_enter_pipeline(struct stmts *st, PGconn *conn);
 /* Right after connecting: a superuser (the server says so when the session starts) reads
  * postgresql.conf's head from the first refresh on, so a one-refresh snapshot (status, an
  * action's checks) sees it too; another role once the first refresh said it may. */
 void stmts_learn_rights(struct stmts *st, PGconn *conn);
-void stmts_reset(struct stmts *st);
+void stmts_reset(struct stmts *st); /* also when the node goes: frees what it keeps */
 /* Right after connecting: pipeline mode where libpq has it (also checked at run time). */
 void stmts_enter_pipeline(struct stmts *st, PGconn *conn);
 /* Sends one refresh's statements; false with libpq's error on the connection. */

@@ -18,9 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One statement per part (enum query_part): prepared once per session where libpq has pipeline
- * mode (model/watch/node.c), else sent together as one simple query. */
-#define NODE_SQL                                                                                   \
+/* The node's row (one per refresh, prepared once per session where libpq has pipeline mode,
+ * model/watch/node_stmts.c) carries three parts: the node's own values, its WAL receiver (a
+ * LEFT JOIN: NULLs and wal_receiver false when none runs) and the HA manager's marks. One
+ * statement instead of three, and one pass over the backends (pg_stat_get_activity(NULL))
+ * for the connection count, the managers' sessions and the startup process's wait, where there
+ * were three: that pass builds a row per backend, and with a thousand monitoring sessions on
+ * three servers it was most of the servers' work (bench/RESULTS.md, section 12).
+ * The control file's checkpoint timeline is read only on a standby: a primary's timeline
+ * comes from its current WAL file. */
+#define NODE_SQL_HEAD                                                                              \
     "SELECT pg_is_in_recovery() AS in_recovery,"                                                   \
     " current_setting('server_version') AS server_version,"                                        \
     " current_setting('server_version_num') AS server_version_num,"                                \
@@ -28,7 +35,8 @@
     " CASE WHEN NOT pg_is_in_recovery() THEN pg_current_wal_lsn() END AS current_lsn,"             \
     " CASE WHEN NOT pg_is_in_recovery() THEN pg_walfile_name(pg_current_wal_lsn()) END"            \
     "   AS current_walfile,"                                                                       \
-    " (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_timeline,"                   \
+    " CASE WHEN pg_is_in_recovery() THEN (SELECT timeline_id FROM pg_control_checkpoint()) END"    \
+    "   AS checkpoint_timeline,"                                                                   \
     " pg_last_wal_receive_lsn() AS receive_lsn,"                                                   \
     " pg_last_wal_replay_lsn() AS replay_lsn,"                                                     \
     " extract(epoch FROM now() - pg_last_xact_replay_timestamp()) AS replay_age,"                  \
@@ -52,19 +60,59 @@
     " pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') AS read_all_stats,"                  \
     " current_user AS watch_role,"                                                                 \
     " extract(epoch FROM pg_postmaster_start_time())::text AS postmaster_start,"                   \
-    " CASE WHEN pg_is_in_recovery() THEN (SELECT wait_event FROM pg_stat_get_activity(NULL)"       \
-    "   WHERE backend_type = 'startup') END AS startup_wait,"                                      \
+    " CASE WHEN pg_is_in_recovery() THEN b.startup_wait END AS startup_wait,"                      \
     " has_function_privilege('pg_ls_waldir()', 'EXECUTE') AS may_list_wal,"                        \
     " has_function_privilege('pg_read_file(text, bigint, bigint, boolean)', 'EXECUTE')"            \
-    "   AND NOT pg_is_in_recovery() AS may_read_history"
+    "   AND NOT pg_is_in_recovery() AS may_read_history,"                                          \
+    " r.pid IS NOT NULL AS wal_receiver, r.status, r.received_tli, r.flushed_lsn,"                 \
+    " r.latest_end_lsn, r.sender_host, r.sender_port, r.slot_name, r.conninfo,"                    \
+    " extract(epoch FROM now() - r.last_msg_receipt_time) AS last_msg_age,"                        \
+    " b.connections, b.patroni_sessions, b.repmgr_sessions, b.autofailover_sessions,"              \
+    " has_function_privilege('pg_catalog.pg_read_file(text, bigint, bigint, boolean)', 'EXECUTE')" \
+    "   AND pg_has_role('pg_read_all_settings', 'USAGE')"                                          \
+    "   AND pg_has_role('pg_read_server_files', 'USAGE') AS may_read_conf,"
 
+/* The client connections, and apart from them the HA managers' own sessions (manager.h):
+ * Patroni's ("Patroni", "Patroni heartbeat" and the like in later versions), repmgrd's,
+ * pg_auto_failover's monitor checking the node. Then the marks of an HA manager, each safe
+ * where nothing of it is installed: catalog lookups and to_regrole, never a manager's own table
+ * or function (a statement naming a missing one fails). postgresql.conf's first bytes need
+ * pg_read_file, whose EXECUTE right is checked when the statement starts, even in a CASE branch
+ * never taken: a session reads them only with the conf variant, which it switches to once
+ * may_read_conf said it may (node_stmts.c); until then config_head is NULL (unread). */
+#define CLIENT          "backend_type = 'client backend'"
+#define PATRONI_SESSION "(application_name = 'Patroni' OR application_name LIKE 'Patroni %')"
+#define REPMGR_SESSION  "application_name IN ('repmgr', 'repmgrd')"
+#define MONITOR_SESSION "usesysid = (SELECT to_regrole('pgautofailover_monitor')::oid)"
+#define NODE_SQL_TAIL                                                                              \
+    " (SELECT extversion FROM pg_extension WHERE extname = 'repmgr') AS repmgr_extension,"         \
+    " EXISTS (SELECT FROM pg_database WHERE datname = 'repmgr') AS repmgr_database,"               \
+    " CASE WHEN pg_has_role('pg_read_all_settings', 'USAGE')"                                      \
+    "   THEN current_setting('shared_preload_libraries') END AS preload_libraries,"                \
+    " to_regrole('pgautofailover_replicator') IS NOT NULL AS autofailover_role,"                   \
+    " EXISTS (SELECT FROM pg_database WHERE datname = 'pg_auto_failover') AS autofailover_monitor" \
+    " FROM (SELECT count(*) FILTER (WHERE " CLIENT " AND NOT coalesce(" PATRONI_SESSION            \
+    "   OR " REPMGR_SESSION " OR " MONITOR_SESSION ", false)) AS connections,"                     \
+    "  count(*) FILTER (WHERE " CLIENT " AND " PATRONI_SESSION ") AS patroni_sessions,"            \
+    "  count(*) FILTER (WHERE " CLIENT " AND " REPMGR_SESSION ") AS repmgr_sessions,"              \
+    "  count(*) FILTER (WHERE " CLIENT " AND " MONITOR_SESSION ") AS autofailover_sessions,"       \
+    "  max(wait_event) FILTER (WHERE backend_type = 'startup') AS startup_wait"                    \
+    "  FROM pg_stat_get_activity(NULL)) b"                                                         \
+    " LEFT JOIN pg_stat_wal_receiver r ON true"
+#define NODE_SQL NODE_SQL_HEAD " NULL::text AS config_head," NODE_SQL_TAIL
+#define NODE_CONF_SQL                                                                              \
+    NODE_SQL_HEAD " pg_read_file(current_setting('config_file'), 0, 128, true) AS "                \
+                  "config_head," NODE_SQL_TAIL
+
+/* The backend row of each WAL sender, looked up by its pid (LATERAL): the same rows as a join
+ * with pg_stat_get_activity(NULL), without building a row for every other backend. */
 #define REPLICATION_SQL                                                                            \
     "SELECT w.pid, a.application_name, a.client_addr, a.client_port, w.state,"                     \
     " w.sent_lsn, w.write_lsn, w.flush_lsn, w.replay_lsn,"                                         \
     " extract(epoch FROM w.write_lag) AS write_lag, extract(epoch FROM w.flush_lag) AS flush_lag," \
     " extract(epoch FROM w.replay_lag) AS replay_lag, w.sync_priority, w.sync_state,"              \
     " extract(epoch FROM now() - w.reply_time) AS reply_age"                                       \
-    " FROM pg_stat_get_wal_senders() w JOIN pg_stat_get_activity(NULL) a ON a.pid = w.pid"         \
+    " FROM pg_stat_get_wal_senders() w CROSS JOIN LATERAL pg_stat_get_activity(w.pid) a"           \
     " ORDER BY w.pid"
 
 #define SLOTS_SQL                                                                                  \
@@ -72,11 +120,6 @@
     " CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END"   \
     "   - restart_lsn AS retained_bytes"                                                           \
     " FROM pg_replication_slots ORDER BY slot_name"
-
-#define WAL_RECEIVER_SQL                                                                           \
-    "SELECT status, received_tli, flushed_lsn, latest_end_lsn, sender_host, sender_port,"          \
-    " slot_name, conninfo, extract(epoch FROM now() - last_msg_receipt_time) AS last_msg_age"      \
-    " FROM pg_stat_wal_receiver"
 
 /* WAL file names sort by timeline, then position: the newest name is the newest timeline this
  * node has WAL of (what it receives, even while its WAL receiver is down); the oldest position
@@ -93,56 +136,25 @@
     " substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8) || '.history', 0, 1048576, true) END"    \
     " AS timeline_history"
 
-/* The client connections, and apart from them the HA managers' own sessions (manager.h):
- * Patroni's ("Patroni", "Patroni heartbeat" and the like in later versions), repmgrd's,
- * pg_auto_failover's monitor checking the node; one pass over the backends for both. Then the
- * marks of an HA manager, each safe where nothing of it is installed: catalog
- * lookups and to_regrole, never a manager's own table or function (a statement naming a
- * missing one fails). postgresql.conf's first bytes need pg_read_file, whose EXECUTE right is
- * checked when the statement starts, even in a CASE branch never taken: a session reads them
- * only with the conf variant, which it switches to once may_read_conf said it may (node_stmts.c);
- * until then config_head is NULL (unread). */
-#define PATRONI_SESSION "(application_name = 'Patroni' OR application_name LIKE 'Patroni %')"
-#define REPMGR_SESSION  "application_name IN ('repmgr', 'repmgrd')"
-#define MONITOR_SESSION "usesysid = (SELECT to_regrole('pgautofailover_monitor')::oid)"
-#define MANAGER_SQL_HEAD                                                                           \
-    "SELECT count(*) FILTER (WHERE NOT coalesce(" PATRONI_SESSION " OR " REPMGR_SESSION            \
-    "   OR " MONITOR_SESSION ", false)) AS connections,"                                           \
-    " count(*) FILTER (WHERE " PATRONI_SESSION ") AS patroni_sessions,"                            \
-    " count(*) FILTER (WHERE " REPMGR_SESSION ") AS repmgr_sessions,"                              \
-    " count(*) FILTER (WHERE " MONITOR_SESSION ") AS autofailover_sessions,"                       \
-    " current_setting('cluster_name') AS cluster_name,"                                            \
-    " has_function_privilege('pg_catalog.pg_read_file(text, bigint, bigint, boolean)', 'EXECUTE')" \
-    "   AND pg_has_role('pg_read_all_settings', 'USAGE')"                                          \
-    "   AND pg_has_role('pg_read_server_files', 'USAGE') AS may_read_conf,"
-#define MANAGER_SQL_TAIL                                                                           \
-    " (SELECT extversion FROM pg_extension WHERE extname = 'repmgr') AS repmgr_extension,"         \
-    " EXISTS (SELECT FROM pg_database WHERE datname = 'repmgr') AS repmgr_database,"               \
-    " CASE WHEN pg_has_role('pg_read_all_settings', 'USAGE')"                                      \
-    "   THEN current_setting('shared_preload_libraries') END AS preload_libraries,"                \
-    " to_regrole('pgautofailover_replicator') IS NOT NULL AS autofailover_role,"                   \
-    " EXISTS (SELECT FROM pg_database WHERE datname = 'pg_auto_failover') AS autofailover_monitor" \
-    " FROM pg_stat_get_activity(NULL) WHERE backend_type = 'client backend'"
-#define MANAGER_SQL MANAGER_SQL_HEAD " NULL::text AS config_head," MANAGER_SQL_TAIL
-#define MANAGER_CONF_SQL                                                                           \
-    MANAGER_SQL_HEAD " pg_read_file(current_setting('config_file'), 0, 128, true) AS "             \
-                     "config_head," MANAGER_SQL_TAIL
-
-static const char *const part_sql[QP_COUNT] = {NODE_SQL,         REPLICATION_SQL, SLOTS_SQL,
-                                               WAL_RECEIVER_SQL, MANAGER_SQL,     WAL_FILES_SQL,
-                                               HISTORY_SQL};
-#define OTHER_SQL NODE_SQL ";" REPLICATION_SQL ";" SLOTS_SQL ";" WAL_RECEIVER_SQL ";"
-static const char monitor_sql[] = OTHER_SQL MANAGER_SQL ";";
-static const char monitor_conf_sql[] = OTHER_SQL MANAGER_CONF_SQL ";";
+/* The statement of each part, in the order they are sent; NULL for the parts the node's row
+ * carries. The node's row comes after the slots: the HA manager's marks look at their names. */
+static const char *const part_sql[QP_COUNT] = {[QP_REPLICATION] = REPLICATION_SQL,
+                                               [QP_SLOTS] = SLOTS_SQL,
+                                               [QP_NODE] = NODE_SQL,
+                                               [QP_WAL_FILES] = WAL_FILES_SQL,
+                                               [QP_HISTORY] = HISTORY_SQL};
+#define OTHER_SQL REPLICATION_SQL ";" SLOTS_SQL ";"
+static const char monitor_sql[] = OTHER_SQL NODE_SQL ";";
+static const char monitor_conf_sql[] = OTHER_SQL NODE_CONF_SQL ";";
 
 const char *queries_monitor_sql(bool read_conf)
 {
     return read_conf ? monitor_conf_sql : monitor_sql;
 }
 
-const char *queries_manager_sql(bool read_conf)
+const char *queries_node_sql(bool read_conf)
 {
-    return read_conf ? MANAGER_CONF_SQL : MANAGER_SQL;
+    return read_conf ? NODE_CONF_SQL : NODE_SQL;
 }
 
 const char *queries_part_sql(enum query_part part)
@@ -221,6 +233,45 @@ static void standby_app_name(struct node_snap *n, const char *conninfo, const ch
     queries_app_name(conninfo, cluster_name, n->application_name, sizeof n->application_name);
 }
 
+void conninfo_memo_free(struct conninfo_memo *m)
+{
+    free(m->text);
+    m->text = NULL;
+}
+
+/* Parses primary_conninfo only when its text differs from the last one's. */
+static const struct conninfo_memo *read_conninfo(struct conninfo_memo *m, const char *pci)
+{
+    if (m->text && strcmp(m->text, pci) == 0)
+        return m;
+    free(m->text);
+    m->text = xstrdup(pci);
+    m->app[0] = m->host[0] = m->port[0] = '\0';
+    conninfo_get(pci, "application_name", m->app, sizeof m->app);
+    conninfo_get(pci, "host", m->host, sizeof m->host);
+    if (!m->host[0])
+        conninfo_get(pci, "hostaddr", m->host, sizeof m->host);
+    conninfo_get(pci, "port", m->port, sizeof m->port);
+    return m;
+}
+
+/* A standby's name as its WAL receiver gives it, and its upstream, from primary_conninfo (as
+ * queries_app_name says). */
+static void standby_conninfo(struct node_sample *smp, const char *pci, const char *cluster_name)
+{
+    struct node_snap *n = &smp->s;
+    struct conninfo_memo local = {0};
+    const struct conninfo_memo *m = read_conninfo(smp->memo ? smp->memo : &local, pci);
+    str_copy(n->application_name, sizeof n->application_name,
+             m->app[0]                  ? m->app
+             : !str_empty(cluster_name) ? cluster_name
+                                        : "walreceiver");
+    if (m->host[0])
+        str_printf(n->upstream_addr, sizeof n->upstream_addr, "%s:%s", m->host,
+                   m->port[0] ? m->port : "5432");
+    conninfo_memo_free(&local);
+}
+
 /* "stream" when primary_conninfo is set, "archive" when only restore_command is: an
  * archive-only standby works as configured without a WAL receiver. Unread settings: unknown. */
 static void recovery_source(struct node_snap *n, const char *pci, const char *restore)
@@ -268,21 +319,12 @@ static void parse_node(const struct rowset *rs, struct node_sample *smp)
         n->timeline = get_int(rs, 0, "checkpoint_timeline");
     if (n->role == ROLE_STANDBY) {
         const char *pci = col(rs, 0, "primary_conninfo");
-        standby_app_name(n, pci, col(rs, 0, "cluster_name"));
         const char *restore = col(rs, 0, "restore_command");
         recovery_source(n, pci, restore);
         n->restore_command = restore ? *restore != '\0' : -1;
         get_str(rs, 0, "primary_slot_name", n->primary_slot_name, sizeof n->primary_slot_name);
-        if (pci) {
-            char host[96] = "", port[16] = "";
-            conninfo_get(pci, "host", host, sizeof host);
-            if (!host[0])
-                conninfo_get(pci, "hostaddr", host, sizeof host);
-            conninfo_get(pci, "port", port, sizeof port);
-            if (host[0])
-                str_printf(n->upstream_addr, sizeof n->upstream_addr, "%s:%s", host,
-                           port[0] ? port : "5432");
-        }
+        if (pci)
+            standby_conninfo(smp, pci, col(rs, 0, "cluster_name"));
     }
 }
 
@@ -446,8 +488,23 @@ static void parse_history(const struct rowset *rs, struct node_sample *smp)
 void queries_parse(enum query_part part, const struct rowset *rs, struct node_sample *sample)
 {
     static void (*const parse[QP_COUNT])(const struct rowset *, struct node_sample *) = {
-        parse_node,    parse_replication, parse_slots,  parse_wal_receiver,
-        parse_manager, parse_wal_files,   parse_history};
+        [QP_REPLICATION] = parse_replication,
+        [QP_SLOTS] = parse_slots,
+        [QP_NODE] = parse_node,
+        [QP_WAL_RECEIVER] = parse_wal_receiver,
+        [QP_MANAGER] = parse_manager,
+        [QP_WAL_FILES] = parse_wal_files,
+        [QP_HISTORY] = parse_history};
     if ((unsigned)part < QP_COUNT)
         parse[part](rs, sample);
+}
+
+void queries_parse_node_row(const struct rowset *rs, struct node_sample *sample)
+{
+    parse_node(rs, sample);
+    struct rowset wr = *rs; /* the WAL receiver's part: no row when none runs */
+    if (get_bool(rs, 0, "wal_receiver") != 1)
+        wr.nrows = 0;
+    parse_wal_receiver(&wr, sample);
+    parse_manager(rs, sample);
 }

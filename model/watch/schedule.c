@@ -4,6 +4,8 @@
 
 #include <math.h>
 
+#define GATHER_MS 5
+
 /* Milliseconds until the next refresh. A whole number of seconds is counted from the last turn
  * of the wall-clock second, so that in the dashboard the refresh and the header clock's new
  * second come together and make one drawing, not two. */
@@ -59,4 +61,10 @@ void schedule_rebuilt(struct schedule *sc, const struct fleet *f, int64_t now_ms
     sc->refreshing = fleet_refreshing(f);
     if (!sc->refreshing)
         sc->next = now_ms;
+}
+
+void schedule_gather(struct pollfd *pfds, int nfix, int timeout)
+{
+    int wait = timeout < 0 || timeout > GATHER_MS ? GATHER_MS : timeout;
+    (void)poll(pfds, (nfds_t)nfix, wait); /* an error shows in the caller's full poll() */
 }

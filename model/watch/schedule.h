@@ -10,6 +10,7 @@
 
 #include "model/watch/fleet.h"
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,5 +35,11 @@ int schedule_collect(struct schedule *sc, struct fleet *f, fleet_snapshot_fn fn,
 /* After fleet_rebuild(): the rebuilt cluster's refresh was dropped; when no other one is under
  * way, the next refresh is due at once. */
 void schedule_rebuilt(struct schedule *sc, const struct fleet *f, int64_t now_ms);
+/* After a wake-up for node answers only, answers gather for a few milliseconds (at most
+ * timeout) while the caller's own descriptors — the first nfix of pfds: keys, signals,
+ * scrapes — are still waited for and answered at once: a thousand answers make a few turns of
+ * the loop, each a poll() of every socket and a pass over every node, not a thousand. The
+ * caller's full poll() then only looks (timeout 0). */
+void schedule_gather(struct pollfd *pfds, int nfix, int timeout);
 
 #endif

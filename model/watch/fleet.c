@@ -225,8 +225,13 @@ static void mark_twins(struct fleet *f, int i, struct snapshot *s, const uint64_
 int fleet_twins(const struct fleet *f, int i, int *out, int max)
 {
     int n = 0;
-    for (int k = 0; k < f->m[i].ntwin && n < max; k++)
-        out[n++] = f->m[i].twin[k];
+    for (int k = 0; k < f->m[i].ntwin && n < max; k++) {
+        /* in the order of the configuration, not the order the clusters answered in */
+        int j = n++, t = f->m[i].twin[k];
+        for (; j > 0 && out[j - 1] > t; j--)
+            out[j] = out[j - 1];
+        out[j] = t;
+    }
     return n;
 }
 

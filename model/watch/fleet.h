@@ -40,7 +40,8 @@ const struct snapshot *fleet_snapshot(const struct fleet *f, int i);
 /* The newest worst replay lags (bytes, NAN unknown) of cluster i, oldest first; how many. */
 int fleet_lag_series(const struct fleet *f, int i, double *out, int max);
 /* The clusters that cluster i's last snapshot found to be the same cluster (the same system
- * identifier or server address, problem duplicate_cluster: fleet_twins.h): how many, into out. */
+ * identifier or server address, problem duplicate_cluster: fleet_twins.h): how many, into out,
+ * in the order of the configuration. */
 int fleet_twins(const struct fleet *f, int i, int *out, int max);
 /* Watches cluster i's config as it is now (nodes were added to it): a new cluster object, its
  * snapshot kept until the next refresh. Not between fleet_pollfds and fleet_handle. */

@@ -176,6 +176,15 @@ autofailover_up() { # first_port
             return 1
         }
     done
+    # db_s1 secondary is not the end: db_m goes from wait_primary to primary afterwards and only
+    # then sets its synchronous_standby_names; a test comparing states before and after an
+    # action must start from the settled formation
+    wait_for 120 autoctl_node_is db_m primary || {
+        autoctl_state | sed 's/^/# /'
+        return 1
+    }
+    sync_set() { [ -n "$(psql_at "$p1" "SHOW synchronous_standby_names")" ]; }
+    wait_for 30 sync_set || true # a formation without a sync standby leaves it empty
     write_conf autofailover "$p1" "$p2"
 }
 

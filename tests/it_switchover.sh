@@ -7,9 +7,10 @@
 # changing nothing: the old primary's host cannot be acted on, the candidate lags, does not
 # stream, or the old list is unknown.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/lib_switchover.sh"
 command -v jq >/dev/null || { skip "jq is not installed"; exit 0; }
 cluster_up
+# after cluster_up: its paths are under the test's own $TEST_TMP
+source "$(dirname "$0")/lib_switchover.sh"
 export XDG_STATE_HOME=$TEST_TMP/state
 LIST0="FIRST 1 (walreceiversync, walreceiver)"
 check_eq "the demo's list" "$LIST0" "$(sync_names db_m)"

@@ -12,9 +12,10 @@
 #     finishes the switchover (the old primary follows it without a rewind).
 # After each: no acknowledged row lost.
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/lib_switchover.sh"
 command -v jq >/dev/null || { skip "jq is not installed"; exit 0; }
 cluster_up
+# after cluster_up: its paths are under the test's own $TEST_TMP
+source "$(dirname "$0")/lib_switchover.sh"
 export XDG_STATE_HOME=$TEST_TMP/state
 PAUSE=$TEST_TMP/pause
 

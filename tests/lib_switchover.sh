@@ -1,5 +1,6 @@
 # Helpers of the switchover tests (it_switchover.sh, it_switchover_faults.sh); source after
-# lib.sh and cluster_up.
+# lib.sh and cluster_up (J, OUT and ACKED are under its $TEST_TMP: sourced earlier they were
+# /s.json, /out and /acked, shared by two tests run at once).
 J=$TEST_TMP/s.json
 OUT=$TEST_TMP/out
 ACKED=$TEST_TMP/acked

@@ -24,19 +24,12 @@ export XDG_STATE_HOME=$TEST_TMP/state
 
 # one line per refresh per cluster (REPLTOP_TRACE): the refreshes in which every node answered
 all_answered() { awk -v n="$CG_NODES" '{a[$2] += $8} END {for (q in a) if (a[q] == n) f = 1; exit !f}' "$1" 2>/dev/null; }
-sql_sum() { # what: the three servers' sum of it over our statements
+sql_sum() { # what [condition]: the three servers' sum of it over our statements
     local n t=0 v
     for n in db_m db_s1 db_s2; do
-        v=$(demo_psql "$n" -c "SELECT coalesce(sum($1), 0) FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'")
+        v=$(demo_psql "$n" -c "SELECT coalesce(sum($1), 0) FROM pg_stat_statements
+            WHERE query NOT LIKE '%pg_stat_statements%' AND (${2:-true})")
         t=$(awk -v a="$t" -v b="$v" 'BEGIN {print a + b}')
-    done
-    echo "$t"
-}
-node_rows() {
-    local n t=0 v
-    for n in db_m db_s1 db_s2; do
-        v=$(demo_psql "$n" -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements WHERE query LIKE '%AS in_recovery%' AND query NOT LIKE '%pg_stat_statements%'")
-        t=$((t + v))
     done
     echo "$t"
 }
@@ -50,7 +43,7 @@ measure() { # tag build
     vg=$!
     wait_for 300 all_answered "$tr" || log "callgrind_fleet: $tag: not every node answered"
     sleep 2
-    for n in db_m db_s1 db_s2; do demo_psql "$n" -c "SELECT pg_stat_statements_reset()" >/dev/null; done
+    bench_stats_reset
     callgrind_control -i on "$vg" >/dev/null 2>&1
     before=$(wc -l <"$tr")
     sleep "$CG_SECONDS"
@@ -58,7 +51,7 @@ measure() { # tag build
     lines=$(($(wc -l <"$tr") - before))
     local calls rows exec_ms load
     calls=$(sql_sum calls)
-    rows=$(node_rows)
+    rows=$(sql_sum calls "query LIKE '%AS in_recovery%'") # one node row a node a refresh
     exec_ms=$(sql_sum total_exec_time)
     for n in db_m db_s1 db_s2; do # each statement: calls, ms per call, its text
         demo_psql "$n" -c "SELECT '$n', calls, round(mean_exec_time::numeric, 4), query FROM pg_stat_statements

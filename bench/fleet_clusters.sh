@@ -112,7 +112,7 @@ sleep "$WARMUP"
 sbefore=$(wc -l <"$str")
 # statements per node per refresh: every statement the three servers ran in the window, over
 # the node rows among them (one per node per refresh)
-for n in db_m db_s1 db_s2; do demo_psql "$n" -c "SELECT pg_stat_statements_reset()" >/dev/null; done
+bench_stats_reset
 mapfile -t spids < <(server_pids) # the backends are serve's now
 sload=$(cut -d' ' -f1-3 /proc/loadavg)
 s0=$(proc_ticks "$SERVE")

@@ -60,6 +60,12 @@ standbys_streaming() {
     [ "$(demo_psql db_m -c "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'")" = 2 ]
 }
 
+# Empties pg_stat_statements on the three servers: what follows counts a window only.
+bench_stats_reset() {
+    local n
+    for n in db_m db_s1 db_s2; do demo_psql "$n" -c "SELECT pg_stat_statements_reset()" >/dev/null; done
+}
+
 # fleet_clusters_dir DIR NODES CLUSTERS: NODES nodes in CLUSTERS cluster files (c000.conf...)
 # of DIR, each a primary and two or three standbys as the demo has them: every node its own
 # session, cycling over db_m, db_s1, db_s2 (a cluster of four has two entries on db_m).

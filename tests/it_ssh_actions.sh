@@ -52,10 +52,7 @@ hosts_forget_node db_ro
 hosts_psql 2 -c "ALTER SYSTEM SET primary_slot_name = 'db_s1_slot'" -c "SELECT pg_reload_conf()" >/dev/null
 hosts_pg_ctl 2 stop
 rm -f "$(hosts_datadir 2)/global/pg_control"
-act resync db_s1 --yes
-rc=$?
-check_eq "resync of the damaged db_s1 with a slot over ssh: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || show_out
+act_ok "resync of the damaged db_s1 with a slot over ssh: exit 0" resync db_s1 --yes
 check "pg_basebackup created the slot (-C -S)" grep -q "pg_basebackup .* -C -S db_s1_slot" "$OUT"
 check "pg_basebackup's progress reached the output" grep -qE '^progress: [0-9]+ [0-9]+$' "$OUT"
 check "db_s1 streams again (from its old primary_conninfo)" wait_for 30 streams_as db_s1 db_m walreceiver
@@ -64,10 +61,7 @@ check "primary_conninfo has no password (the old one had none)" \
 check_eq "db_s1 uses the slot on db_m" "db_s1_slot|true" \
     "$(hosts_psql 1 -c "SELECT slot_name || '|' || active FROM pg_replication_slots")"
 check_eq "the clone keeps primary_slot_name" db_s1_slot "$(hosts_psql 2 -c 'SHOW primary_slot_name')"
-act resync db_s1 --yes
-rc=$?
-check_eq "resync of a standby using its own slot over ssh: exit 0 (not 'in use')" 0 "$rc"
-[ "$rc" = 0 ] || show_out
+act_ok "resync of a standby using its own slot over ssh: exit 0 (not 'in use')" resync db_s1 --yes
 check "it streams again through the same slot" wait_for 30 streams_as db_s1 db_m walreceiver
 check_eq "the slot is active again, and no other was made" "db_s1_slot|true" \
     "$(hosts_psql 1 -c "SELECT slot_name || '|' || active FROM pg_replication_slots")"
@@ -191,10 +185,7 @@ orig=$(find "$(hosts_dir 2)/var/lib/postgresql/15" -maxdepth 2 -name repltop-tes
 check_eq "the original data directory is in one piece, aside" 1 "$(wc -l <<<"$orig")"
 check "nothing of the interrupted copy went into the original (its backup_manifest is its own)" \
     cmp -s "$TEST_TMP/manifest.before" "$(dirname "$orig")/backup_manifest"
-act resync db_s1 --yes
-rc=$?
-check_eq "run again once it ended: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || show_out
+act_ok "run again once it ended: exit 0" resync db_s1 --yes
 check "it says the earlier resync was interrupted, keeps the incomplete copy aside" \
     bash -c "grep -q 'an earlier resync of db_s1 was interrupted' '$OUT' && grep -q 'the incomplete copy is kept in' '$OUT'"
 check_eq "the incomplete copy is there" 1 "$(asides 2 failed)"
@@ -220,10 +211,7 @@ check "db_s1 streams from db_s2" wait_for 30 streams_as db_s1 db_s2 walreceiver
 hosts_pg_ctl 1 start || tail -n 20 "$(hosts_dir 1)/var/log/postgresql/postgresql-15-main.log"
 hosts_psql 1 -c "SET synchronous_commit = local" -c "INSERT INTO t VALUES (-1)"
 check "two primaries before the rejoin" status_is db_m '.role == "primary" and .timeline == 1'
-act rejoin db_m --yes
-rc=$?
-check_eq "rejoin db_m over ssh: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || show_out
+act_ok "rejoin db_m over ssh: exit 0" rejoin db_m --yes
 check "the new primary was checkpointed before pg_rewind" grep -q "step: CHECKPOINT on db_s2" "$OUT"
 check "pg_rewind really rewound (it found the fork)" grep -q "servers diverged at WAL location" "$OUT"
 check "no full copy was needed" bash -c "! grep -q 'a full copy of' '$OUT'"
@@ -258,10 +246,7 @@ check_eq "rejoin of db_s2 without its WAL, no --allow-full-copy: refused (exit 1
 check "it says only a full copy can repair it, and how to choose one" \
     grep -q "Only a full copy can repair db_s2 (about .* from db_m), and nothing was copied: run repltop rejoin db_s2 --allow-full-copy" "$OUT"
 check_eq "nothing was copied" "$kept" "$(asides 3 old)"
-act rejoin db_s2 --yes --allow-full-copy
-rc=$?
-check_eq "rejoin of db_s2 without its WAL, --allow-full-copy: exit 0" 0 "$rc"
-[ "$rc" = 0 ] || show_out
+act_ok "rejoin of db_s2 without its WAL, --allow-full-copy: exit 0" rejoin db_s2 --yes --allow-full-copy
 check "pg_rewind failed and the rejoin made the full copy the operator allowed" \
     grep -q "a full copy of db_s2 (pg_basebackup, about .* from db_m), as --allow-full-copy allows" "$OUT"
 check "db_s2 streams from db_m on timeline 3 as db_s2" \

@@ -397,6 +397,16 @@ hosts_down() {
 # What the tests on the lab share: an action's output in $OUT, a node's entry in status --json.
 act() { hosts_repltop -c "$CONF" "$@" >"$OUT" 2>&1; }
 show_out() { sed 's/^/# /' "$OUT"; }
+# act_ok WHAT ACTION...: the action exits 0 (checked as WHAT); its output shown when not
+act_ok() {
+    local what=$1 rc
+    shift
+    act "$@"
+    rc=$?
+    check_eq "$what" 0 "$rc"
+    [ "$rc" = 0 ] || show_out
+    return "$rc"
+}
 status_is() { # NODE JQ-CONDITION
     hosts_repltop -c "$CONF" status --json >"$J" 2>/dev/null
     jq -e --arg n "$1" ".nodes[] | select(.name == \$n) | $2" "$J" >/dev/null

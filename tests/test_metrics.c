@@ -13,19 +13,18 @@
 #include "model/store/metrics.h"
 #include "model/base/util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static char *render(const struct metrics_cluster *mc, int n, double now)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    assert_non_null(f);
-    metrics_write(f, mc, n, now);
-    fclose(f);
-    return text;
+    struct mtext t = {0};
+    metrics_write(&t, mc, n, now);
+    assert_non_null(t.p);
+    assert_int_equal(strlen(t.p), t.len);
+    return mtext_take(&t);
 }
 
 static char *render_one(const char *cluster, const struct snapshot *s)
@@ -184,6 +183,79 @@ static void families_grouped_across_clusters(void **state)
     snapshot_free(b);
 }
 
+/* The numbers are written without stdio where it can be done exactly: the same text as
+ * "%.15g", for microsecond values, ages, timestamps, tiny, huge and negative ones. */
+static void numbers_as_printf_writes_them(void **state)
+{
+    (void)state;
+    double fixed[] = {0,
+                      1,
+                      -1,
+                      1.87,
+                      2.5,
+                      0.000123,
+                      0.0001,
+                      0.00009,
+                      1e-7,
+                      123456.789,
+                      999999999.999999,
+                      1e9,
+                      1e15,
+                      -0.5,
+                      1795936682.1234567,
+                      0.1 + 0.2,
+                      1.0 / 3,
+                      12345678.9,
+                      4096.000001,
+                      1e300,
+                      5e-324};
+    srand(14);
+    for (int i = 0; i < 20000; i++) {
+        double v;
+        if (i < (int)(sizeof fixed / sizeof fixed[0]))
+            v = fixed[i];
+        else if (i % 3 == 0) /* whole microseconds */
+            v = (double)(rand() % 100000000) / (i % 2 ? 1e6 : 1e3);
+        else /* anything */
+            v = (double)rand() / RAND_MAX * pow(10, rand() % 24 - 12) * (rand() % 2 ? 1 : -1);
+        char want[40];
+        snprintf(want, sizeof want, "%.15g", v);
+        struct mtext t = {0};
+        mtext_dbl(&t, v);
+        if (strcmp(t.p, want) != 0)
+            fail_msg("%.17g: \"%s\", printf writes \"%s\"", v, t.p, want);
+        mtext_free(&t);
+    }
+}
+
+/* serve keeps a page while its snapshots last and writes only the ages at each request: the
+ * page and the ages at time T are the whole page at T, and only the ages follow the clock. */
+static void kept_page_and_ages_are_the_whole_page(void **state)
+{
+    (void)state;
+    struct snapshot *a = fixture_load("lagging"), *b = fixture_load("primary-down");
+    struct metrics_cluster mc[] = {{"a", a}, {"b", b}};
+    struct mtext page = {0};
+    struct metrics_dated dated = {0};
+    metrics_write_page(&page, &dated, mc, 2);
+    for (double later = 0; later < 100; later += 37.25) {
+        struct mtext whole = {0}, kept = {0};
+        metrics_write(&whole, mc, 2, a->taken_at + later);
+        mtext_put(&kept, page.p, page.len);
+        metrics_write_dated(&kept, &dated, a->taken_at + later);
+        assert_string_equal(kept.p, whole.p);
+        char line[96];
+        str_printf(line, sizeof line, "repltop_snapshot_age_seconds{cluster=\"a\"} %g\n", later);
+        assert_non_null(strstr(kept.p, line));
+        mtext_free(&whole);
+        mtext_free(&kept);
+    }
+    mtext_free(&page);
+    metrics_dated_free(&dated);
+    snapshot_free(a);
+    snapshot_free(b);
+}
+
 static void cluster_name_from_the_config_file(void **state)
 {
     (void)state;
@@ -208,6 +280,8 @@ int main(void)
         cmocka_unit_test(unknown_left_out),
         cmocka_unit_test(writes_blocked_known_only_from_one_primary),
         cmocka_unit_test(families_grouped_across_clusters),
+        cmocka_unit_test(numbers_as_printf_writes_them),
+        cmocka_unit_test(kept_page_and_ages_are_the_whole_page),
         cmocka_unit_test(cluster_name_from_the_config_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -94,13 +94,23 @@ static int listen_socket(const struct httpd_addr *a, char *err, size_t errlen)
     return fd;
 }
 
-static enum MHD_Result answer(struct MHD_Connection *conn, int status, const char *type, char *body,
-                              const char *allow)
+void httpd_body_string(struct httpd_body *b, char *text)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer_with_free_callback(body ? strlen(body) : 0, body, free);
+    *b = (struct httpd_body){{text}, {text ? strlen(text) : 0}, free, text};
+}
+
+static enum MHD_Result answer(struct MHD_Connection *conn, int status, const char *type,
+                              struct httpd_body *b, const char *allow)
+{
+    struct MHD_IoVec iov[2];
+    unsigned n = 0;
+    for (int i = 0; i < 2; i++)
+        if (b->len[i])
+            iov[n++] = (struct MHD_IoVec){b->part[i], b->len[i]};
+    struct MHD_Response *r = MHD_create_response_from_iovec(iov, n, b->release, b->cls);
     if (!r) {
-        free(body);
+        if (b->release)
+            b->release(b->cls);
         return MHD_NO;
     }
     if (type)
@@ -108,7 +118,7 @@ static enum MHD_Result answer(struct MHD_Connection *conn, int status, const cha
     if (allow)
         MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)status, r);
-    MHD_destroy_response(r);
+    MHD_destroy_response(r); /* freed, and released, once sent */
     return ok;
 }
 
@@ -131,13 +141,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     struct httpd *h = cls;
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
-        return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8",
-                      xstrdup("only GET and HEAD\n"), "GET, HEAD");
+    struct httpd_body body = {0};
+    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
+        httpd_body_string(&body, xstrdup("only GET and HEAD\n"));
+        return answer(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", &body,
+                      "GET, HEAD");
+    }
     const char *type = "text/plain; charset=utf-8";
-    char *body = NULL;
     int status = h->route(h->arg, url, &type, &body); /* HEAD: libmicrohttpd sends no body */
-    return answer(conn, status, type, body, NULL);
+    return answer(conn, status, type, &body, NULL);
 }
 
 struct httpd *httpd_open(const struct httpd_addr *a, httpd_route *route, void *arg, char *err,

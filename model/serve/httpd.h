@@ -24,9 +24,23 @@ struct httpd_addr {
  * binds only where it is told. */
 bool httpd_parse_listen(const char *arg, struct httpd_addr *a, char *err, size_t errlen);
 
-/* The answer to GET path: an HTTP status; *type the Content-Type (a constant), *body a heap
- * string the server frees (NULL: an empty body). */
-typedef int httpd_route(void *arg, const char *path, const char **type, char **body);
+/* An answer's body: up to two parts sent one after the other as they are (not copied), and
+ * release(cls), when not NULL, called once the server is done with them — the answer may be
+ * sent over several httpd_run() calls, so a part kept for other requests is counted, not
+ * freed (serve's pages). */
+struct httpd_body {
+    const char *part[2];
+    size_t len[2];
+    void (*release)(void *cls);
+    void *cls;
+};
+
+/* A heap string as the whole body, freed once sent. */
+void httpd_body_string(struct httpd_body *b, char *text);
+
+/* The answer to GET path: an HTTP status; *type the Content-Type (a constant), *body what to
+ * send (all zero: an empty body). */
+typedef int httpd_route(void *arg, const char *path, const char **type, struct httpd_body *body);
 
 struct httpd;
 

@@ -20,6 +20,21 @@
 
 #define SEND_SLICE_MS 2 /* a refresh's sends in one pass, before a scrape is looked at again */
 
+/* A page made from the snapshots of one generation, kept for every request until a snapshot
+ * changes, and counted: an answer still being sent keeps the one it was made from. */
+struct page {
+    int refs;
+    char *text;
+    size_t len;
+    struct metrics_dated dated; /* /metrics: the ages, written for each request */
+};
+
+/* One answer's hold on a page, and the text made for it alone (the ages). */
+struct sent {
+    struct page *page;
+    char *own;
+};
+
 struct serve {
     struct config *cfgs; /* one per cluster */
     int n;
@@ -27,7 +42,70 @@ struct serve {
     struct fleet *fleet;
     struct schedule sched;
     bool *rebuild; /* cluster i has new members (Patroni): rebuilt at the top of a pass */
+    uint64_t gen;  /* new snapshots so far */
+    struct page *metrics, *json; /* NULL until asked for */
+    uint64_t metrics_gen, json_gen;
 };
+
+static void page_drop(struct page *p)
+{
+    if (p && --p->refs == 0) {
+        free(p->text);
+        metrics_dated_free(&p->dated);
+        free(p);
+    }
+}
+
+static void sent_release(void *cls)
+{
+    struct sent *s = cls;
+    page_drop(s->page);
+    free(s->own);
+    free(s);
+}
+
+/* The page for the current generation: *cache if it is of it, else made (and kept). */
+static struct page *page_for(struct page **cache, uint64_t *cache_gen, uint64_t gen,
+                             void (*make)(struct serve *, struct page *), struct serve *sv)
+{
+    if (!*cache || *cache_gen != gen) {
+        page_drop(*cache);
+        *cache = xcalloc(1, sizeof **cache);
+        (*cache)->refs = 1;
+        make(sv, *cache);
+        *cache_gen = gen;
+    }
+    return *cache;
+}
+
+/* The body: the page, then own (may be NULL), held until sent. */
+static void body_of(struct httpd_body *b, struct page *p, char *own, size_t own_len)
+{
+    struct sent *s = xcalloc(1, sizeof *s);
+    p->refs++;
+    *s = (struct sent){p, own};
+    *b = (struct httpd_body){{p->text, own}, {p->len, own ? own_len : 0}, sent_release, s};
+}
+
+static void make_metrics(struct serve *sv, struct page *p)
+{
+    struct mtext t = {0};
+    struct metrics_cluster *mc = xcalloc((size_t)sv->n, sizeof *mc);
+    for (int i = 0; i < sv->n; i++)
+        mc[i] = (struct metrics_cluster){sv->names[i], fleet_snapshot(sv->fleet, i)};
+    metrics_write_page(&t, &p->dated, mc, sv->n);
+    free(mc);
+    p->len = t.len;
+    p->text = mtext_take(&t);
+}
+
+static void make_json(struct serve *sv, struct page *p)
+{
+    char *json = fleet_to_json(sv->fleet, true); /* a fleet of one: status --json's object */
+    p->text = xasprintf("%s\n", json);           /* as status --json prints it */
+    p->len = strlen(p->text);
+    free(json);
+}
 
 /* Every cluster has answered once: until then a page would leave some out. */
 static bool all_sampled(const struct serve *sv)
@@ -40,38 +118,31 @@ static bool all_sampled(const struct serve *sv)
 
 static const char no_snapshot[] = "no snapshot yet: the first refresh is under way\n";
 
-static int route(void *arg, const char *path, const char **type, char **body)
+/* Both pages are made once per generation of snapshots, whatever the number of requests; only
+ * the ages, counted to the request's time, are written for each (metrics_write_ages). */
+static int route(void *arg, const char *path, const char **type, struct httpd_body *body)
 {
     struct serve *sv = arg;
     bool metrics = strcmp(path, "/metrics") == 0;
     if (!metrics && strcmp(path, "/snapshot.json") != 0) {
-        *body = xstrdup("not found: GET /metrics or /snapshot.json\n");
+        httpd_body_string(body, xstrdup("not found: GET /metrics or /snapshot.json\n"));
         return 404;
     }
     if (!all_sampled(sv)) {
-        *body = xstrdup(no_snapshot); /* unknown is not a made-up value: no page at all */
+        httpd_body_string(body, xstrdup(no_snapshot)); /* unknown is not a made-up value */
         return 503;
     }
     if (!metrics) {
         *type = "application/json";
-        char *json = fleet_to_json(sv->fleet, true); /* a fleet of one: status --json's object */
-        *body = xasprintf("%s\n", json);             /* as status --json prints it */
-        free(json);
+        body_of(body, page_for(&sv->json, &sv->json_gen, sv->gen, make_json, sv), NULL, 0);
         return 200;
     }
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f)
-        return 500;
-    struct metrics_cluster *mc = xcalloc((size_t)sv->n, sizeof *mc);
-    for (int i = 0; i < sv->n; i++)
-        mc[i] = (struct metrics_cluster){sv->names[i], fleet_snapshot(sv->fleet, i)};
-    metrics_write(f, mc, sv->n, clock_wall());
-    free(mc);
-    fclose(f);
+    struct page *p = page_for(&sv->metrics, &sv->metrics_gen, sv->gen, make_metrics, sv);
+    struct mtext ages = {0};
+    metrics_write_dated(&ages, &p->dated, clock_wall());
+    size_t len = ages.len;
+    body_of(body, p, mtext_take(&ages), len);
     *type = "text/plain; version=0.0.4; charset=utf-8";
-    *body = text;
     return 200;
 }
 
@@ -82,6 +153,7 @@ static void on_snapshot(void *arg, int i, const struct snapshot *prev, const str
 {
     (void)prev;
     struct serve *sv = arg;
+    sv->gen++; /* the pages made so far are of older snapshots */
     struct config *cfg = &sv->cfgs[i];
     int before = cfg->nnodes;
     if (!s->patroni || !s->patroni->known || patroni_add_members(cfg, s->patroni) == 0)
@@ -192,6 +264,8 @@ int serve_run(struct config *cfgs, int n, const struct httpd_addr *listen)
     httpd_close(h);
     sigpipe_close();
     fleet_free(sv.fleet);
+    page_drop(sv.metrics);
+    page_drop(sv.json);
     free(list);
     free(sv.names);
     free(sv.rebuild);

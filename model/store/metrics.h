@@ -8,9 +8,8 @@
 #ifndef REPLTOP_METRICS_H
 #define REPLTOP_METRICS_H
 
+#include "model/store/mtext.h"
 #include "model/watch/snapshot.h"
-
-#include <stdio.h>
 
 /* The exposition format wants each family's samples together, under one HELP and TYPE: the
  * writer goes family by family over every cluster, not cluster by cluster. */
@@ -19,12 +18,27 @@ struct metrics_cluster {
     const struct snapshot *snap; /* its last snapshot */
 };
 
-/* Writes the families of the n clusters to out; now (wall-clock seconds) dates the snapshots'
- * age. */
-void metrics_write(FILE *out, const struct metrics_cluster *clusters, int n, double now);
+/* The samples counted to the time of a request (the snapshots' and the nodes' ages), kept
+ * without their values: text with a value to insert after each mark's end. */
+struct metrics_mark {
+    size_t end;   /* in text */
+    double since; /* the value is the seconds from since to the request, to the millisecond */
+};
+struct metrics_dated {
+    struct mtext text;
+    struct metrics_mark *marks;
+    int n, cap;
+};
 
-/* A label value as the format wants it: backslash, double quote and line feed escaped, and a
- * byte that is not UTF-8 replaced by U+FFFD (Prometheus refuses the whole scrape otherwise). */
-void metrics_put_label_value(FILE *out, const char *v);
+/* The page in two parts, so that a server can keep it while its snapshots last: out gets the
+ * families that depend only on the snapshots (build info first), dated those counted to the
+ * request. */
+void metrics_write_page(struct mtext *out, struct metrics_dated *dated,
+                        const struct metrics_cluster *clusters, int n);
+/* The dated families, counted to now (wall-clock seconds): the rest of the page. */
+void metrics_write_dated(struct mtext *out, const struct metrics_dated *dated, double now);
+void metrics_dated_free(struct metrics_dated *dated);
+/* The whole page at once. */
+void metrics_write(struct mtext *out, const struct metrics_cluster *clusters, int n, double now);
 
 #endif

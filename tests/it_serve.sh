@@ -74,6 +74,18 @@ check "... with the keys of status --json" bash -c \
 check "a second listener on the same port: exit 3" bash -c \
     "'$REPLTOP' -c '$SCONF' serve --listen 127.0.0.1:$PORT >'$OUT' 2>&1; [ \$? = 3 ] && grep -q 'in use' '$OUT'"
 
+# ---- a page is kept while its snapshot lasts (bench/RESULTS.md 11): the ages still count ----
+same_page_older() { # two scrapes of one snapshot 0.3 s apart: the second is 0.3 s older
+    local a b
+    curl -sf "$BASE/metrics" -o "$TEST_TMP/p1" && sleep 0.3 && curl -sf "$BASE/metrics" -o "$TEST_TMP/p2" &&
+        a=$(sed -n 's/^repltop_snapshot_\(timestamp\|age\)_seconds{cluster="shop"} //p' "$TEST_TMP/p1" | tr '\n' ' ') &&
+        b=$(sed -n 's/^repltop_snapshot_\(timestamp\|age\)_seconds{cluster="shop"} //p' "$TEST_TMP/p2" | tr '\n' ' ') &&
+        awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
+            exit !(x[1] != "" && x[1] == y[1] && y[2] - x[2] >= 0.25 && y[2] - x[2] < 5) }'
+}
+check "two scrapes of one snapshot: the same timestamp, the age grown by the time between" \
+    wait_for 30 same_page_older
+
 # ---- a frozen server delays no scrape ----
 node_sigstop db_s2
 slowest=0
@@ -133,6 +145,8 @@ check "Prometheus holds db_s1's replay lag in bytes" wait_for 30 query \
 check "... and db_s1 is up there" wait_for 30 query 'repltop_node_up{node="db_s1"}' \
     '.data.result[0].value[1] == "1"'
 node_kill db_s1
+check "db_s1 killed (SIGKILL): serve's page says repltop_node_up 0 at the next snapshot" \
+    wait_for 30 bash -c "curl -sf '$BASE/metrics' | grep -q '^repltop_node_up{cluster=\"shop\",node=\"db_s1\"} 0\$'"
 check "db_s1 killed (SIGKILL): Prometheus sees repltop_node_up go to 0" wait_for 30 query \
     'repltop_node_up{node="db_s1"}' '.data.result[0].value[1] == "0"'
 check "... and its lag series ends (unknown, not 0)" wait_for 30 query \

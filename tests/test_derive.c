@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "model/watch/derive.h"
+#include "model/base/intern.h"
 #include "model/watch/queries.h"
 #include "model/base/util.h"
 
@@ -212,16 +213,14 @@ static void writes_blocked(void **state)
     (void)state;
     struct snapshot *s = refcluster_new();
     struct node_snap *m = &s->nodes[0];
-    str_copy(m->synchronous_standby_names, sizeof m->synchronous_standby_names,
-             "FIRST 2 (walreceiversync, nosuchstandby)");
+    m->synchronous_standby_names = str_intern("FIRST 2 (walreceiversync, nosuchstandby)");
     derive_snapshot(s, &ref_limits);
     assert_true(has_problem(s, "writes_blocked", "db_m"));
     snapshot_free(s);
 
     /* both listed standbys streaming: not blocked */
     s = refcluster_new();
-    str_copy(s->nodes[0].synchronous_standby_names, sizeof s->nodes[0].synchronous_standby_names,
-             "ANY 2 (WalReceiverSync, walreceiver)");
+    s->nodes[0].synchronous_standby_names = str_intern("ANY 2 (WalReceiverSync, walreceiver)");
     derive_snapshot(s, &ref_limits);
     assert_false(has_problem(s, "writes_blocked", NULL));
     snapshot_free(s);
@@ -238,8 +237,7 @@ static void writes_blocked(void **state)
     /* synchronous_commit = local: commits do not wait */
     s = refcluster_new();
     str_copy(s->nodes[0].synchronous_commit, sizeof s->nodes[0].synchronous_commit, "local");
-    str_copy(s->nodes[0].synchronous_standby_names, sizeof s->nodes[0].synchronous_standby_names,
-             "FIRST 1 (nobody)");
+    s->nodes[0].synchronous_standby_names = str_intern("FIRST 1 (nobody)");
     derive_snapshot(s, &ref_limits);
     assert_false(has_problem(s, "writes_blocked", NULL));
     snapshot_free(s);
@@ -316,8 +314,7 @@ static void below_sync_policy(void **state)
 
     /* ... a list that leaves one out does not */
     s = with_policy("FIRST 1", &lim);
-    str_copy(s->nodes[0].synchronous_standby_names, sizeof s->nodes[0].synchronous_standby_names,
-             "FIRST 1 (walreceiversync)");
+    s->nodes[0].synchronous_standby_names = str_intern("FIRST 1 (walreceiversync)");
     derive_snapshot(s, &lim);
     assert_true(has_problem(s, "below_sync_policy", ""));
     assert_int_equal(s->health, SEV_WARNING);

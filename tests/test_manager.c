@@ -10,6 +10,7 @@
 #include "model/watch/manager.h"
 #include "model/watch/queries.h"
 #include "model/store/json.h"
+#include "model/base/intern.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -153,7 +154,7 @@ static void autofailover_nodes(void **state)
     memset(&smp, 0, sizeof smp);
     node_snap_clear(&smp.s);
     smp.s.role = ROLE_PRIMARY;
-    strcpy(smp.s.synchronous_standby_names, "ANY 1 (pgautofailover_standby_2)");
+    smp.s.synchronous_standby_names = str_intern("ANY 1 (pgautofailover_standby_2)");
     struct rowset rs = {.nrows = 1, .get = row_get, .ctx = cells2};
     queries_parse(QP_MANAGER, &rs, &smp);
     assert_int_equal(smp.s.manager.kind, MANAGER_AUTOFAILOVER);

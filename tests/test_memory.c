@@ -9,6 +9,7 @@
 
 #include "model/watch/derive.h"
 #include "model/watch/memory.h"
+#include "model/base/intern.h"
 #include "model/base/util.h"
 
 #include "tests/helpers/refcluster.h"
@@ -59,7 +60,7 @@ static struct snapshot *after_promote(const char *list)
     p->receive_lsn = p->replay_lsn = LSN_UNKNOWN;
     p->wr.present = false;
     p->application_name[0] = '\0';
-    str_copy(p->synchronous_standby_names, sizeof p->synchronous_standby_names, list);
+    p->synchronous_standby_names = str_intern(list);
     derive_snapshot(s, &ref_limits);
     return s;
 }

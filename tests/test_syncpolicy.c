@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "model/watch/derive.h"
+#include "model/base/intern.h"
 #include "model/watch/syncpolicy.h"
 #include "tests/helpers/refcluster.h"
 
@@ -145,28 +146,28 @@ static void check_below(void **state)
                         "primary's list 'FIRST 1 (walreceiversync, walreceiver)' differs from "
                         "the policy's 'FIRST 1 (db_s1, db_s2)'");
     /* the same number but not every other node: below the no-names policy */
-    strcpy(s->nodes[0].synchronous_standby_names, "FIRST 1 (walreceiversync)");
+    s->nodes[0].synchronous_standby_names = str_intern("FIRST 1 (walreceiversync)");
     assert_string_equal(check("FIRST 1", &c, s),
                         "primary's list 'FIRST 1 (walreceiversync)' differs from the policy's "
                         "'FIRST 1 (walreceiver, walreceiversync)'");
-    strcpy(s->nodes[0].synchronous_standby_names, "FIRST 1 (walreceiversync, walreceiver)");
+    s->nodes[0].synchronous_standby_names = str_intern("FIRST 1 (walreceiversync, walreceiver)");
     assert_string_equal(check("FIRST 2 (db_s2, db_s1)", &c, s),
                         "primary's list 'FIRST 1 (walreceiversync, walreceiver)' differs from "
                         "the policy's 'FIRST 2 (db_s2, db_s1)'");
     /* the primary has the policy's list, but too few listed standbys stream */
     struct node_snap *m = &s->nodes[0];
     assert_string_equal(m->name, "db_m");
-    strcpy(m->synchronous_standby_names, "FIRST 2 (walreceiversync, walreceiver)");
+    m->synchronous_standby_names = str_intern("FIRST 2 (walreceiversync, walreceiver)");
     strcpy(m->repl[0].state, "catchup");
     assert_string_equal(check("FIRST 2 (db_s2, db_s1)", &c, s),
                         "policy wants 2 synchronous standbys, 1 streams");
     for (int i = 0; i < m->nrepl; i++)
         strcpy(m->repl[i].state, "catchup");
-    strcpy(m->synchronous_standby_names, "FIRST 1 (walreceiversync, walreceiver)");
+    m->synchronous_standby_names = str_intern("FIRST 1 (walreceiversync, walreceiver)");
     assert_string_equal(check("FIRST 1 (db_s2, db_s1)", &c, s),
                         "policy FIRST 1: no standby streams");
     /* an asynchronous primary is below any policy */
-    strcpy(m->synchronous_standby_names, "");
+    m->synchronous_standby_names = str_intern("");
     assert_string_equal(check("ANY 1", &c, s),
                         "primary's list '' differs from the policy's 'ANY 1 (walreceiver, "
                         "walreceiversync)'");

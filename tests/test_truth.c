@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "model/watch/derive.h"
+#include "model/base/intern.h"
 #include "model/watch/events.h"
 #include "model/store/json.h"
 #include "model/base/util.h"
@@ -194,7 +195,7 @@ static void empty_sync_names_is_known(void **state)
 {
     (void)state;
     struct snapshot *s = refcluster_new();
-    s->nodes[0].synchronous_standby_names[0] = '\0';
+    s->nodes[0].synchronous_standby_names = "";
     derive_snapshot(s, &ref_limits);
     char *js = snapshot_to_json(s, false);
     assert_non_null(

@@ -3,6 +3,7 @@
 #include "model/store/json_patroni.h"
 #include "model/store/json_put.h"
 #include "model/watch/manager.h"
+#include "model/base/intern.h"
 #include "model/base/util.h"
 
 #include <cJSON.h>
@@ -472,8 +473,9 @@ static void rd_node(const cJSON *o, struct node_snap *n)
     rd_str(o, "same_server_as", n->same_server_as, sizeof n->same_server_as);
     n->other_cluster = rd_bool(o, "other_cluster");
     rd_str(o, "upstream_addr", n->upstream_addr, sizeof n->upstream_addr);
-    rd_str(o, "synchronous_standby_names", n->synchronous_standby_names,
-           sizeof n->synchronous_standby_names);
+    char names[SETTING_LEN];
+    rd_str(o, "synchronous_standby_names", names, sizeof names);
+    n->synchronous_standby_names = str_intern(names);
     rd_str(o, "synchronous_commit", n->synchronous_commit, sizeof n->synchronous_commit);
     n->best_candidate = rd_bool(o, "best_candidate");
     rd_str(o, "last_sync_state", n->last_sync_state, sizeof n->last_sync_state);

@@ -12,6 +12,7 @@
 #include "model/watch/queries.h"
 #include "model/watch/manager.h"
 #include "model/pg/conninfo.h"
+#include "model/base/intern.h"
 #include "model/base/util.h"
 
 #include <stdio.h>
@@ -302,8 +303,9 @@ static void parse_node(const struct rowset *rs, struct node_sample *smp)
     n->apply_delay_s = get_dbl(rs, 0, "apply_delay");
     n->uptime_s = get_dbl(rs, 0, "uptime");
     smp->xact_total = get_i64(rs, 0, "xact_total");
-    get_str(rs, 0, "synchronous_standby_names", n->synchronous_standby_names,
-            sizeof n->synchronous_standby_names);
+    char names[SETTING_LEN];
+    get_str(rs, 0, "synchronous_standby_names", names, sizeof names);
+    n->synchronous_standby_names = str_intern(names);
     get_str(rs, 0, "synchronous_commit", n->synchronous_commit, sizeof n->synchronous_commit);
     n->read_all_stats = get_bool(rs, 0, "read_all_stats");
     get_str(rs, 0, "watch_role", n->watch_role, sizeof n->watch_role);

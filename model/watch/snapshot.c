@@ -29,6 +29,7 @@ void node_snap_clear(struct node_snap *n)
     free(n->repl);
     free(n->slots);
     memset(n, 0, sizeof *n);
+    n->synchronous_standby_names = "";
     str_copy(n->name, sizeof n->name, name);
     str_copy(n->target, sizeof n->target, target);
     str_copy(n->actions_via, sizeof n->actions_via, via);

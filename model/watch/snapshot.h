@@ -129,7 +129,9 @@ struct node_snap {
     int replay_paused;    /* -1 unknown, 0 no, 1 yes */
     double apply_delay_s; /* standby: recovery_min_apply_delay in seconds, NAN if unknown */
 
-    char synchronous_standby_names[SETTING_LEN];
+    /* shared (str_intern, model/base/intern.h): never NULL, "" unknown or none; a struct copy
+     * copies the pointer (a 1 kB array in each of a node's three copies before) */
+    const char *synchronous_standby_names;
     char synchronous_commit[16];
     char application_name[NAME_LEN]; /* standby: what it streams as */
     char upstream[NAME_LEN];         /* standby: the node it streams from ("" unknown) */

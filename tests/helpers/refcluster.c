@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "refcluster.h"
+#include "model/base/intern.h"
 #include "model/base/util.h"
 
 #include <stdlib.h>
@@ -78,8 +79,7 @@ struct snapshot *refcluster_new(void)
     struct node_snap *m = &s->nodes[0];
     m->role = ROLE_PRIMARY;
     m->current_lsn = lsn_of("0/409D0E8");
-    str_copy(m->synchronous_standby_names, sizeof m->synchronous_standby_names,
-             "FIRST 1 (walreceiversync, walreceiver)");
+    m->synchronous_standby_names = str_intern("FIRST 1 (walreceiversync, walreceiver)");
     str_copy(m->synchronous_commit, sizeof m->synchronous_commit, "on");
     add_row(m, "walreceiver", "streaming", "0/409D0E8", "0/4000000", "0/4000000", "0/2D9D0E8",
             "potential", 2);

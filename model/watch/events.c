@@ -30,10 +30,19 @@ struct events *events_new(int capacity)
     return ev;
 }
 
+/* Every event's text freed; the ring empty. */
+static void texts_free(struct events *ev)
+{
+    for (int i = 0; i < ev->count; i++)
+        free(ev->items[(ev->start + i) % ev->capacity].text);
+    ev->start = ev->count = 0;
+}
+
 void events_free(struct events *ev)
 {
     if (!ev)
         return;
+    texts_free(ev);
     free(ev->items);
     free(ev->unknown);
     free(ev);
@@ -41,7 +50,7 @@ void events_free(struct events *ev)
 
 void events_clear(struct events *ev)
 {
-    ev->start = ev->count = 0;
+    texts_free(ev);
     ev->nunknown = 0;
 }
 
@@ -55,16 +64,19 @@ void events_add(struct events *ev, double t, enum event_kind kind, enum severity
     } else {
         e = &ev->items[ev->start];
         ev->start = (ev->start + 1) % ev->capacity;
+        free(e->text);
     }
     memset(e, 0, sizeof *e);
     e->t = t;
     e->kind = kind;
     e->severity = sev;
     str_copy(e->node, sizeof e->node, node);
+    char text[ERROR_LEN + 64];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    e->text = xstrdup(text);
 }
 
 int events_count(const struct events *ev)

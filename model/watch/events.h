@@ -23,7 +23,7 @@ struct event {
     enum event_kind kind;
     enum severity severity;
     char node[NAME_LEN];
-    char text[ERROR_LEN + 64];
+    char *text; /* as long as it is (at most ERROR_LEN + 63 bytes): a fleet keeps 40 a cluster */
 };
 
 struct events;

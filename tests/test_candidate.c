@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "model/watch/derive.h"
+#include "model/base/intern.h"
 #include "model/watch/lastsync.h"
 #include "model/watch/memory.h"
 #include "model/base/util.h"
@@ -113,8 +114,7 @@ static void unequal_lsn_higher_still_wins(void **state)
 
     /* the same with only the remembered list to go by */
     s = primary_gone("0/5000100", SAME);
-    str_copy(s->remembered_sync_names, sizeof s->remembered_sync_names,
-             "FIRST 1 (walreceiversync, walreceiver)");
+    s->remembered_sync_names = str_intern("FIRST 1 (walreceiversync, walreceiver)");
     assert_string_equal(candidate_of(s), "db_s1");
 }
 
@@ -134,7 +134,7 @@ static void nothing_remembered_keeps_the_order(void **state)
     assert_string_equal(candidate_of(s), "db_s1");
     /* a remembered list that does not parse says nothing */
     s = primary_gone(SAME, SAME);
-    str_copy(s->remembered_sync_names, sizeof s->remembered_sync_names, "FIRST 1 (");
+    s->remembered_sync_names = str_intern("FIRST 1 (");
     assert_string_equal(candidate_of(s), "db_s1");
 }
 
@@ -153,7 +153,7 @@ static void remembered_list_when_nothing_was_seen(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct snapshot *s = primary_gone(SAME, SAME);
-        str_copy(s->remembered_sync_names, sizeof s->remembered_sync_names, cases[i].list);
+        s->remembered_sync_names = str_intern(cases[i].list);
         const char *got = candidate_of(s);
         if (strcmp(got, cases[i].candidate) != 0)
             fail_msg("'%s': %s, expected %s", cases[i].list, got, cases[i].candidate);
@@ -161,16 +161,14 @@ static void remembered_list_when_nothing_was_seen(void **state)
 
     /* a standing remembered for any node outranks the list */
     struct snapshot *s = primary_gone(SAME, SAME);
-    str_copy(s->remembered_sync_names, sizeof s->remembered_sync_names,
-             "FIRST 1 (walreceiversync, walreceiver)");
+    s->remembered_sync_names = str_intern("FIRST 1 (walreceiversync, walreceiver)");
     remember(&s->nodes[1], "potential", 2);
     assert_string_equal(candidate_of(s), "db_s1");
 
     /* and so does a primary that answers */
     s = refcluster_new();
     s->nodes[1].receive_lsn = s->nodes[2].receive_lsn;
-    str_copy(s->remembered_sync_names, sizeof s->remembered_sync_names,
-             "FIRST 1 (walreceiver, walreceiversync)");
+    s->remembered_sync_names = str_intern("FIRST 1 (walreceiver, walreceiversync)");
     assert_string_equal(candidate_of(s), "db_s2");
 }
 

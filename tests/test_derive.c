@@ -289,7 +289,7 @@ static struct snapshot *with_policy(const char *policy, struct health_limits *li
     *lim = ref_limits;
     lim->cfg = &cfg;
     struct snapshot *s = refcluster_new();
-    str_copy(s->sync_policy, sizeof s->sync_policy, policy ? policy : "");
+    s->sync_policy = str_intern(policy ? policy : "");
     s->nodes[1].replay_lsn = lsn_of("0/409D0E8"); /* no lag problem in the way */
     s->nodes[1].receive_lsn = lsn_of("0/409D0E8");
     return s;

@@ -538,7 +538,9 @@ struct snapshot *snapshot_from_json(const char *text, char *err, size_t errlen)
     rd_str(cl, "synchronous_standby_names", s->synchronous_standby_names,
            sizeof s->synchronous_standby_names);
     rd_str(cl, "synchronous_commit", s->synchronous_commit, sizeof s->synchronous_commit);
-    rd_str(cl, "sync_policy", s->sync_policy, sizeof s->sync_policy);
+    char policy[SETTING_LEN];
+    rd_str(cl, "sync_policy", policy, sizeof policy);
+    s->sync_policy = str_intern(policy);
     rd_str(cl, "candidate", s->candidate, sizeof s->candidate);
     s->patroni = patroni_view_from_json(get(root, "patroni"));
     int i = 0;

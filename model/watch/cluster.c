@@ -6,6 +6,7 @@
 #include "model/watch/node.h"
 #include "model/watch/patroni_members.h"
 #include "model/watch/patroni_poll.h"
+#include "model/base/intern.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -327,7 +328,7 @@ struct snapshot *cluster_snapshot(struct cluster *c)
         .lag_crit_s = c->cfg->lag_crit_s,
         .cfg = c->cfg,
     };
-    str_copy(s->sync_policy, sizeof s->sync_policy, c->cfg->sync_policy ? c->cfg->sync_policy : "");
+    s->sync_policy = str_intern(c->cfg->sync_policy);
     if (c->patroni)
         patroni_fill_snap(c, s);
     lastsync_recall(c->lastsync, s);

@@ -1,6 +1,7 @@
 /* lastsync: the failover tie-break's memory across refreshes. */
 #include "model/watch/lastsync.h"
 #include "model/watch/memory.h"
+#include "model/base/intern.h"
 #include "model/base/util.h"
 
 #include <stdlib.h>
@@ -63,7 +64,7 @@ void lastsync_recall(struct lastsync *m, struct snapshot *s)
         if (memory_load(sysid, &mem))
             str_copy(m->remembered, sizeof m->remembered, mem.synchronous_standby_names);
     }
-    str_copy(s->remembered_sync_names, sizeof s->remembered_sync_names, m->remembered);
+    s->remembered_sync_names = str_intern(m->remembered);
 }
 
 void lastsync_keep(struct lastsync *m, const struct snapshot *s)

@@ -69,6 +69,7 @@ struct snapshot *snapshot_new(int nnodes)
     for (int i = 0; i < nnodes; i++)
         node_snap_clear(&s->nodes[i]);
     s->interval_s = NAN;
+    s->remembered_sync_names = s->sync_policy = "";
     return s;
 }
 

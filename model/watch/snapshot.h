@@ -213,11 +213,12 @@ struct snapshot {
     char candidate[NAME_LEN]; /* best failover candidate, "" if none */
     /* The primary's synchronous_standby_names as remembered on disk (memory.h) while this
      * process has seen no primary, "" otherwise: what the candidate's tie-break goes by when no
-     * primary answers and no node's standing is known (derive.c). Not exported. */
-    char remembered_sync_names[SETTING_LEN];
+     * primary answers and no node's standing is known (derive.c). Not exported. Shared
+     * (str_intern) like the two below: never NULL. */
+    const char *remembered_sync_names;
     /* The declared sync policy ([repltop] sync, syncpolicy.h) as written, "" when none: the
      * header shows it, health checks the cluster against it (below_sync_policy). */
-    char sync_policy[SETTING_LEN];
+    const char *sync_policy;
     enum severity health;
     double interval_s; /* refresh interval it was taken at */
 

@@ -45,6 +45,7 @@ struct serve {
     uint64_t gen;  /* new snapshots so far */
     struct page *metrics, *json; /* NULL until asked for */
     uint64_t metrics_gen, json_gen;
+    size_t metrics_len; /* the last page's size: the next one's room, made at once */
 };
 
 static void page_drop(struct page *p)
@@ -90,12 +91,13 @@ static void body_of(struct httpd_body *b, struct page *p, char *own, size_t own_
 static void make_metrics(struct serve *sv, struct page *p)
 {
     struct mtext t = {0};
+    mtext_reserve(&t, sv->metrics_len + sv->metrics_len / 16); /* not grown by copies */
     struct metrics_cluster *mc = xcalloc((size_t)sv->n, sizeof *mc);
     for (int i = 0; i < sv->n; i++)
         mc[i] = (struct metrics_cluster){sv->names[i], fleet_snapshot(sv->fleet, i)};
     metrics_write_page(&t, &p->dated, mc, sv->n);
     free(mc);
-    p->len = t.len;
+    p->len = sv->metrics_len = t.len;
     p->text = mtext_take(&t);
 }
 

@@ -121,7 +121,7 @@ static bool all_sampled(const struct serve *sv)
 static const char no_snapshot[] = "no snapshot yet: the first refresh is under way\n";
 
 /* Both pages are made once per generation of snapshots, whatever the number of requests; only
- * the ages, counted to the request's time, are written for each (metrics_write_ages). */
+ * the ages, counted to the request's time, are written for each (metrics_write_dated). */
 static int route(void *arg, const char *path, const char **type, struct httpd_body *body)
 {
     struct serve *sv = arg;

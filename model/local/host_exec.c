@@ -338,6 +338,14 @@ int host_batch_end(struct host_batch_job *b, char **outs, int *rcs, char *why, s
     return rc;
 }
 
+void host_batch_cancel(struct host_batch_job *b)
+{
+    if (b->job->job)
+        local_run_cancel(b->job->job);
+    free(b->job);
+    free(b);
+}
+
 int host_batch(const struct host *h, const struct host_op *ops, int n, char **outs, int *rcs,
                char *why, size_t whylen)
 {

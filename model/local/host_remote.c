@@ -199,7 +199,7 @@ static struct check_trip early;
 
 void host_check_early(struct node_conf *nc)
 {
-    host_check_early_end();
+    host_check_early_drop();
     struct local_node *ln = &early.ln;
     memset(ln, 0, sizeof *ln);
     ln->conf = nc;
@@ -220,18 +220,11 @@ static int early_end(char **outs, int *rcs, char *why, size_t whylen)
     return rc;
 }
 
-void host_check_early_end(void)
+void host_check_early_drop(void)
 {
-    if (!early.job)
-        return;
-    char *outs[SURVEY_MAX + 1], why[700];
-    int rcs[SURVEY_MAX + 1], n = early.n;
-    early_end(outs, rcs, why, sizeof why);
-    for (int i = 0; i < n; i++) {
-        if (outs[i])
-            explicit_bzero(outs[i], strlen(outs[i]));
-        free(outs[i]);
-    }
+    if (early.job)
+        host_batch_cancel(early.job);
+    early.job = NULL;
 }
 
 bool host_check_node(struct local_node *ln, bool missing_ok, char *err, size_t errlen)
@@ -248,7 +241,7 @@ bool host_check_node(struct local_node *ln, bool missing_ok, char *err, size_t e
         n = early.n; /* the same questions, asked while the snapshot was taken */
         rc = early_end(outs, rcs, why, sizeof why);
     } else {
-        host_check_early_end(); /* another node's, or another moment's: not these answers */
+        host_check_early_drop(); /* another node's, or another moment's: not these answers */
         static struct check_trip now;
         now.ln = *ln;
         check_begin(&now);

@@ -182,6 +182,13 @@ struct local_job *local_run_begin(const struct proc_spec *spec, char *why, size_
     return j;
 }
 
+void local_run_cancel(struct local_job *j)
+{
+    stop_child(j->pid);
+    close(j->fd);
+    free(j);
+}
+
 int local_run_spec(const struct proc_spec *spec, const char *name, int timeout_s,
                    local_line_fn on_line, void *ctx, struct text_buf *raw, char *why, size_t whylen)
 {

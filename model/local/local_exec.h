@@ -31,6 +31,8 @@ struct local_job;
 struct local_job *local_run_begin(const struct proc_spec *spec, char *why, size_t whylen);
 int local_run_end(struct local_job *j, const char *name, int timeout_s, local_line_fn on_line,
                   void *ctx, struct text_buf *raw, char *why, size_t whylen);
+/* Ends a job begun and no longer wanted: the program is stopped (SIGTERM, then SIGKILL). */
+void local_run_cancel(struct local_job *j);
 
 /* Signals that would kill us mid-way (leaving a directory moved aside) only set a flag
  * while an action runs; a program that runs when one arrives is stopped and fails. Catch returns

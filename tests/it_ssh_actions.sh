@@ -5,7 +5,8 @@
 # then one using its own slot; the audit log; a password in primary_conninfo with password
 # authentication, never in any argv (repltop's ssh, the remote shell, pg_basebackup), output,
 # audit log or new file of the host; the new copy's server stopped before it streams; a failing
-# pg_basebackup (the original back in place); an unwritable directory; an ssh session dropped
+# pg_basebackup (the original back in place); the move aside failing (nothing changed, the
+# node started again); an unwritable directory; an ssh session dropped
 # during the copy while pg_basebackup goes on there (nothing put back under it); a rejoin with
 # pg_rewind after a split brain; and one pg_rewind cannot do, refused without --allow-full-copy,
 # a full copy with it. it_ssh_hosts.sh has the drill, a new replica and the ssh failures.
@@ -144,6 +145,27 @@ check_eq "no new directory was left aside as old" "$kept" "$(asides 2 old)"
 check "no marker is left" test ! -e "$(hosts_datadir 2).repltop-resync"
 check "db_s1 runs again (it ran before)" wait_for 30 status_is db_s1 '.reachable and .role == "standby"'
 hosts_psql 2 -c "ALTER SYSTEM SET primary_conninfo = '${ci//\'/\'\'}'" -c "SELECT pg_reload_conf()" >/dev/null
+
+# ---- the move aside fails (db_s1's parent directory not writable by postgres): the rename,
+# mkdir and marker are one remote command; its first step fails: one line, nothing moved, no
+# marker, and db_s1 runs again from its own directory
+check "db_s1 streams before the move aside fails" wait_for 30 streams_as db_s1 db_m walreceiver
+P=$HOSTS_DIR/host2/var/lib/postgresql/15
+pmode=$(stat -c %a "$P")
+on_exit "chmod $pmode '$P'"
+chmod 555 "$P"
+kept=$(asides 2 old)
+act resync db_s1 --yes
+rc=$?
+chmod "$pmode" "$P"
+check_eq "the move aside fails: exit 1" 1 "$rc"
+check "it says so: cannot move DATADIR aside to DATADIR.repltop-old-...: Permission denied" \
+    grep -q "^fail: cannot move $D aside to $D.repltop-old-[0-9T]*: .*Permission denied" "$OUT"
+check_eq "one fail line, no other warning" "1 0" "$(grep -c '^fail:' "$OUT") $(grep -c '^warn' "$OUT")"
+check_eq "nothing was moved aside" "$kept" "$(asides 2 old)"
+check "no marker is left" test ! -e "$(hosts_datadir 2).repltop-resync"
+check "the original data directory is in place" test -f "$(hosts_datadir 2)/repltop-test-marker"
+check "db_s1 runs again and streams (it ran before)" wait_for 30 streams_as db_s1 db_m walreceiver
 
 # ---- an ssh session dropped during the copy, pg_basebackup going on there (as when the link is
 # cut: its sshd does not notice): nothing is put back under it, the marker says where the

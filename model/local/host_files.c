@@ -281,3 +281,69 @@ mode_t host_mode(const struct host *h, const char *path)
     free(out);
     return m;
 }
+
+/* $1 the data directory, $2 the aside name's stem ("": not moved), $3 mkdir's mode ("": none
+ * made), $4 the marker. Says each step done on a line of its own, so that the caller knows
+ * what to undo when one fails (its exit status) or the session drops (the lines it got). The
+ * aside name is the stem, else STEM-2, STEM-3...: only its suffix is said, so that a name with
+ * a newline cannot be mistaken for a step. */
+static const char aside_script[] =
+    "d=$1; o=$2; m=$3; k=$4; a=\n"
+    "if [ -n \"$o\" ]; then a=$o; i=2\n"
+    "  while { [ -e \"$a\" ] || [ -L \"$a\" ]; } && [ $i -lt 1000 ]; do a=$o-$i; i=$((i+1)); done\n"
+    "  echo \"aside=${a#\"$o\"}\"\n"
+    "  if [ -e \"$a\" ] || [ -L \"$a\" ]; then echo \"$a exists\"; exit 11; fi\n"
+    "  mv -- \"$d\" \"$a\" 2>&1 || exit 11\n"
+    "  echo moved\n"
+    "fi\n"
+    "if [ -n \"$m\" ]; then mkdir -m \"$m\" -- \"$d\" 2>&1 || exit 12; echo made; fi\n"
+    "umask 077; t=\"$k.repltop-tmp.$$\"\n"
+    "if printf '%s\\n' \"$a\" > \"$t\" && chmod 600 \"$t\" && mv -f -- \"$t\" \"$k\"; then\n"
+    "  echo marked; exit 0; fi\n"
+    "rm -f -- \"$t\"; exit 13\n";
+
+int host_move_aside(const struct host *h, const char *datadir, const char *stem, mode_t mode,
+                    const char *marker, char *old, size_t n, char *err, size_t errlen)
+{
+    char m[8] = "";
+    if (mode)
+        str_printf(m, sizeof m, "%o", (unsigned)(mode & 0777));
+    const char *argv[] = {"sh", "-c",   aside_script, "repltop", datadir, stem ? stem : "",
+                          m,    marker, NULL};
+    char *out = NULL, why[700] = "", said[600] = "";
+    int rc = host_exec(h, argv, NULL, OP_TIMEOUT_S, NULL, NULL, &out, why, sizeof why);
+    bool moved = false, made = false, marked = false;
+    old[0] = '\0';
+    for (char *save, *l = out ? strtok_r(out, "\n", &save) : NULL; l;
+         l = strtok_r(NULL, "\n", &save)) {
+        if (strncmp(l, "aside=", 6) == 0 && !old[0] && stem)
+            str_printf(old, n, "%s%s", stem, l + 6);
+        else if (strcmp(l, "moved") == 0)
+            moved = true;
+        else if (strcmp(l, "made") == 0)
+            made = true;
+        else if (strcmp(l, "marked") == 0)
+            marked = true;
+        else if (!said[0])
+            str_copy(said, sizeof said, l);
+    }
+    free(out);
+    if (rc < 0) /* the way failed (a dropped session): the first step not said done failed */
+        str_copy(said, sizeof said, why);
+    else if (!said[0])
+        str_printf(said, sizeof said, "exit status %d", rc);
+    enum host_aside_step failed = stem && !moved  ? HOST_ASIDE_MOVE
+                                  : m[0] && !made ? HOST_ASIDE_MKDIR
+                                  : !marked       ? HOST_ASIDE_MARKER
+                                                  : HOST_ASIDE_DONE;
+    if (failed == HOST_ASIDE_MOVE) {
+        if (!old[0])
+            str_copy(old, n, stem);
+        str_printf(err, errlen, "cannot move %s aside to %s: %s", datadir, old, said);
+    } else if (failed == HOST_ASIDE_MKDIR) {
+        str_printf(err, errlen, "cannot create %s on %s: %s", datadir, h->dest, said);
+    } else if (failed == HOST_ASIDE_MARKER) {
+        str_printf(err, errlen, "cannot write %s on %s: %s", marker, h->dest, said);
+    }
+    return failed;
+}

@@ -102,15 +102,48 @@ bool local_mkdir(const struct local_node *ln, const char *path, mode_t mode, cha
     return true;
 }
 
-void local_aside_path(const struct local_node *ln, const char *what, char *out, size_t n)
+static void aside_stamp(const struct local_node *ln, const char *what, char *out, size_t n)
 {
     char stamp[32];
     time_t now = time(NULL);
     struct tm tm;
     strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", localtime_r(&now, &tm));
     str_printf(out, n, "%s.repltop-%s-%s", ln->datadir, what, stamp);
+}
+
+void local_aside_path(const struct local_node *ln, const char *what, char *out, size_t n)
+{
+    char stem[PATH_MAX + 64];
+    aside_stamp(ln, what, stem, sizeof stem);
+    str_copy(out, n, stem);
     for (int i = 2; local_path_exists(ln, out) && i < 1000; i++)
-        str_printf(out, n, "%s.repltop-%s-%s-%d", ln->datadir, what, stamp, i);
+        str_printf(out, n, "%s-%d", stem, i);
+}
+
+int local_move_aside(const struct local_node *ln, bool move, mode_t mode, const char *marker,
+                     char *old, size_t n, char *err, size_t errlen)
+{
+    old[0] = '\0';
+    if (host_remote(&ln->host)) {
+        char stem[PATH_MAX + 64];
+        aside_stamp(ln, "old", stem, sizeof stem);
+        return host_move_aside(&ln->host, ln->datadir, move ? stem : NULL, mode, marker, old, n,
+                               err, errlen);
+    }
+    char why[300];
+    if (move) {
+        local_aside_path(ln, "old", old, n);
+        if (!local_rename(ln, ln->datadir, old, why, sizeof why)) {
+            str_printf(err, errlen, "cannot move %s aside to %s: %s", ln->datadir, old, why);
+            return HOST_ASIDE_MOVE;
+        }
+    }
+    if (mode && !local_mkdir(ln, ln->datadir, mode, err, errlen))
+        return HOST_ASIDE_MKDIR;
+    char *text = xasprintf("%s\n", old);
+    bool ok = local_write_file(ln, marker, text, 0600, err, errlen);
+    free(text);
+    return ok ? HOST_ASIDE_DONE : HOST_ASIDE_MARKER;
 }
 
 /* ----- postgresql.conf syntax: name [=] value [# comment] ----- */

@@ -46,6 +46,13 @@ bool local_mkdir(const struct local_node *ln, const char *path, mode_t mode, cha
                  size_t errlen);
 /* DATADIR.repltop-WHAT-YYYYmmddTHHMMSS, a name that does not exist yet. */
 void local_aside_path(const struct local_node *ln, const char *what, char *out, size_t n);
+/* The first changes of a resync: when move, the data directory renamed aside to a
+ * local_aside_path "old" name (in old); when mode, an empty one made with that mode (moved, or
+ * absent); then marker written, holding old (or an empty line). On a remote host in one round
+ * trip. Returns the step that failed (HOST_ASIDE_DONE: none), err saying why as that step alone
+ * would; the steps before it stay done, for the caller to undo. */
+int local_move_aside(const struct local_node *ln, bool move, mode_t mode, const char *marker,
+                     char *old, size_t n, char *err, size_t errlen);
 
 /* ----- becoming a standby ----- */
 

@@ -69,17 +69,6 @@ static void marker_path(const struct local_node *ln, char *out, size_t n)
     str_printf(out, n, "%s.repltop-resync", ln->datadir);
 }
 
-static bool marker_write(const struct local_node *ln, const char *original, char *err,
-                         size_t errlen)
-{
-    char path[PATH_MAX + 32];
-    marker_path(ln, path, sizeof path);
-    char *text = xasprintf("%s\n", original);
-    bool ok = local_write_file(ln, path, text, 0600, err, errlen);
-    free(text);
-    return ok;
-}
-
 static void marker_remove(const struct local_node *ln)
 {
     char path[PATH_MAX + 32];
@@ -453,27 +442,31 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
     if (!ok)
         goto out;
 
-    char old[PATH_MAX + 64] = "", why[700];
-    if (exists) {
-        local_aside_path(ln, "old", old, sizeof old);
-        if (!local_rename(ln, ln->datadir, old, why, sizeof why)) {
-            str_printf(err, errlen, "cannot move %s aside to %s: %s", ln->datadir, old, why);
-            ok = false;
-            goto out;
-        }
+    /* moved aside, an empty directory made, the marker written: one round trip on a remote
+     * host; each step's failure undone as if it had been run alone */
+    char old[PATH_MAX + 64] = "", why[700], marker[PATH_MAX + 32];
+    marker_path(ln, marker, sizeof marker);
+    bool created = exists || !local_datadir_exists(ln); /* moved aside: no longer there */
+    int failed =
+        local_move_aside(ln, exists, created ? mode : 0, marker, old, sizeof old, err, errlen);
+    if (old[0] && failed != HOST_ASIDE_MOVE)
         action_ok(a, "moved %s aside to %s (kept)", ln->datadir, old);
-    }
-    bool created = old[0] || !local_datadir_exists(ln); /* moved aside: no longer there */
-    if (created && !local_mkdir(ln, ln->datadir, mode, err, errlen)) {
-        if (old[0] && local_rename(ln, old, ln->datadir, why, sizeof why))
-            action_ok(a, "the original data directory is back in %s", ln->datadir);
+    if (failed == HOST_ASIDE_MKDIR && old[0] &&
+        !local_rename(ln, old, ln->datadir, why, sizeof why))
+        was_running = false; /* not back in place: not started either */
+    else if (failed == HOST_ASIDE_MKDIR && old[0])
+        action_ok(a, "the original data directory is back in %s", ln->datadir);
+    if (failed == HOST_ASIDE_MOVE || failed == HOST_ASIDE_MKDIR) {
+        /* nothing else changed: the node runs again as it did */
+        char more[700] = "";
+        if (was_running && !local_start(&a->progress, ln, more, sizeof more))
+            action_warn(a, "%s", more);
         ok = false;
         goto out;
     }
-
     long long kb = 0;
     int64_t start = clock_mono_ms();
-    if (!marker_write(ln, old, err, errlen)) {
+    if (failed == HOST_ASIDE_MARKER) {
         put_back(a, ln, old, created, was_running, why, sizeof why);
         ok = false;
         goto out;
@@ -519,8 +512,6 @@ bool resync_node(struct action *a, const struct local_node *ln, const struct sna
         local_conf_free(&clone);
     }
     /* a configured standby is no longer a copy in progress: the marker goes with the writes */
-    char marker[PATH_MAX + 32];
-    marker_path(ln, marker, sizeof marker);
     struct standby_conf sc = {p.conninfo, p.slot, p.port,
                               (cn_main && cn_main[0]) || (cn_auto && cn_auto[0]) ? name : NULL,
                               marker};

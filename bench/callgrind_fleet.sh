@@ -22,8 +22,6 @@ D=$TEST_TMP/clusters.d
 fleet_clusters_dir "$D" "$CG_NODES" "$CG_CLUSTERS"
 export XDG_STATE_HOME=$TEST_TMP/state
 
-# one line per refresh per cluster (REPLTOP_TRACE): the refreshes in which every node answered
-all_answered() { awk -v n="$CG_NODES" '{a[$2] += $8} END {for (q in a) if (a[q] == n) f = 1; exit !f}' "$1" 2>/dev/null; }
 sql_sum() { # what [condition]: the three servers' sum of it over our statements
     local n t=0 v
     for n in db_m db_s1 db_s2; do
@@ -41,7 +39,7 @@ measure() { # tag build
     REPLTOP_TRACE=$tr valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$cg" \
         "$build" -c "$D" serve --listen "127.0.0.1:$port" 2>"$OUT/valgrind-$tag.log" &
     vg=$!
-    wait_for 300 all_answered "$tr" || log "callgrind_fleet: $tag: not every node answered"
+    wait_for 300 trace_all_answered "$tr" "$CG_NODES" || log "callgrind_fleet: $tag: not every node answered"
     sleep 2
     bench_stats_reset
     callgrind_control -i on "$vg" >/dev/null 2>&1

@@ -59,6 +59,20 @@ int cluster_timeout_ms(const struct cluster *c, int64_t now_ms);
 void cluster_handle(struct cluster *c, const struct pollfd *pfds, const int *owner, int n,
                     int64_t now_ms);
 
+/* ---- the nodes' sockets in an epoll set (a fleet's: fleet.c, sockset.h) ---- */
+
+struct sockset;
+/* From now on c keeps its nodes' sockets in set, each slot named (group, node index), and
+ * cluster_pollfds lists Patroni's only. The caller waits on sockset_fd(set), hands each ready
+ * node to cluster_node_ready, then calls cluster_handle (deadlines, connects, counts) — at the
+ * latest once cluster_timeout_ms has passed, and after any cluster_node_ready. */
+void cluster_use_sockset(struct cluster *c, struct sockset *set, int group);
+void cluster_node_ready(struct cluster *c, int node, short revents, int64_t now_ms);
+/* Whether c reads Patroni's view (its sockets and timers are cluster_handle's at every turn). */
+bool cluster_has_patroni(const struct cluster *c);
+/* Whether some node waits for a turn to connect (a shared budget's room is given in turn). */
+bool cluster_connects_queued(const struct cluster *c);
+
 /* A snapshot of what is known now, with derived lag and health. Caller frees it. */
 struct snapshot *cluster_snapshot(struct cluster *c);
 

@@ -75,6 +75,7 @@ void cluster_free(struct cluster *c)
     if (!c)
         return;
     c->budget->busy -= c->busy; /* a shared budget outlives this cluster */
+    c->budget->queued -= c->nqueued;
     for (int i = 0; c->set && i < c->nnodes; i++)
         sockset_slot_free(c->set, c->slot[i]); /* before the sockets are closed */
     free(c->slot);
@@ -97,8 +98,10 @@ int cluster_size(const struct cluster *c)
 void cluster_share_connects(struct cluster *c, struct connect_budget *b)
 {
     c->budget->busy -= c->busy;
+    c->budget->queued -= c->nqueued;
     c->budget = b;
     b->busy += c->busy;
+    b->queued += c->nqueued;
 }
 
 void cluster_set_always_polled(struct cluster *c)
@@ -163,6 +166,7 @@ static void tally(struct cluster *c)
     int64_t now = clock_mono_ms(); /* a deadline starts when the attempt does */
     int busy = 0, first = -1;
     c->npending = 0;
+    c->budget->queued -= c->nqueued;
     c->nqueued = 0;
     c->next_deadline = -1;
     for (int i = 0; i < c->nnodes; i++) {
@@ -175,6 +179,7 @@ static void tally(struct cluster *c)
     }
     c->budget->busy += busy - c->busy;
     c->busy = busy;
+    c->budget->queued += c->nqueued;
     for (int i = first; i >= 0 && i < c->nnodes && c->budget->busy < c->budget->limit; i++) {
         struct node *n = c->nodes[i];
         if (!node_connect_queued(n))
@@ -183,6 +188,7 @@ static void tally(struct cluster *c)
         node_connect(n, now);
         sync_node(c, i);
         c->nqueued--;
+        c->budget->queued--;
         int started = node_connecting(n); /* it may have failed at once */
         c->busy += started;
         c->budget->busy += started;

@@ -22,6 +22,7 @@ struct cluster;
 struct connect_budget {
     int limit;
     int busy;
+    int queued; /* nodes waiting for a turn */
 };
 
 struct cluster *cluster_new(const struct config *cfg);
@@ -48,7 +49,8 @@ bool cluster_refresh_send(struct cluster *c, int64_t until_ms);
 /* True once every node of the current refresh was sent to and answered or timed out. */
 bool cluster_refresh_done(const struct cluster *c);
 
-/* Room cluster_pollfds needs beyond one per node: Patroni's REST API requests. */
+/* Room cluster_pollfds needs beyond one per node (none with cluster_use_sockset): Patroni's
+ * REST API requests. */
 #define CLUSTER_POLLFDS_EXTRA 32
 /* Fills up to max pollfds (room for every node and a few for Patroni's REST API: nodes +
  * CLUSTER_POLLFDS_EXTRA); returns how many. owner[i] is an index for cluster_handle. */

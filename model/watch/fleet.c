@@ -16,6 +16,7 @@ struct member {
     bool refreshing;       /* this refresh of the fleet has not collected it yet */
     bool begun;            /* its own refresh began (when its sends did) */
     bool touched;          /* a node of it was served this turn: cluster_handle is due */
+    bool patroni;          /* it reads Patroni: its sockets are polled, it is handled each turn */
     int64_t due;           /* when cluster_handle is due without a socket ready, -1 never */
     int pf_start, pf_n;    /* its sockets in the caller's pollfd array (fleet_pollfds) */
     double lag[FLEET_LAG_SAMPLES];
@@ -51,6 +52,7 @@ static void member_start(struct fleet *f, struct member *m)
         cluster_set_always_polled(m->cl);
     if (f->set)
         cluster_use_sockset(m->cl, f->set, (int)(m - f->m));
+    m->patroni = cluster_has_patroni(m->cl);
     member_due(m, clock_mono_ms());
 }
 
@@ -94,7 +96,7 @@ int fleet_pollfds_max(const struct fleet *f)
         return fleet_nodes(f) + CLUSTER_POLLFDS_EXTRA * f->n;
     int n = 1;
     for (int i = 0; i < f->n; i++)
-        n += cluster_has_patroni(f->m[i].cl) ? CLUSTER_POLLFDS_EXTRA : 0;
+        n += f->m[i].patroni ? CLUSTER_POLLFDS_EXTRA : 0;
     return n;
 }
 
@@ -211,7 +213,7 @@ int fleet_pollfds(struct fleet *f, struct pollfd *pfds, int *owner, int max)
         struct member *m = &f->m[i];
         m->pf_start = n;
         m->pf_n = 0;
-        if (!f->set || cluster_has_patroni(m->cl))
+        if (!f->set || m->patroni)
             m->pf_n = cluster_pollfds(m->cl, pfds + n, owner + n, max - n);
         n += m->pf_n;
     }
@@ -233,7 +235,8 @@ int fleet_timeout_ms(const struct fleet *f, int64_t now)
 
 static bool turn_to_connect(const struct fleet *f, const struct member *m)
 {
-    return f->budget.busy < f->budget.limit && cluster_connects_queued(m->cl);
+    return f->budget.queued > 0 && f->budget.busy < f->budget.limit &&
+           cluster_connects_queued(m->cl);
 }
 
 /* The nodes whose sockets are ready, each to its own cluster. A few batches at most: the rest,
@@ -261,8 +264,8 @@ void fleet_handle(struct fleet *f, const struct pollfd *pfds, const int *owner, 
      * timers) or whose nodes wait for room to connect */
     for (int i = 0; i < f->n; i++) {
         struct member *m = &f->m[i];
-        if (f->set && !m->touched && !(m->due >= 0 && m->due <= now) &&
-            !cluster_has_patroni(m->cl) && !turn_to_connect(f, m))
+        if (f->set && !m->touched && !(m->due >= 0 && m->due <= now) && !m->patroni &&
+            !turn_to_connect(f, m))
             continue;
         int k = m->pf_start + m->pf_n <= n ? m->pf_n : 0;
         cluster_handle(m->cl, pfds + m->pf_start, owner + m->pf_start, k, now);
@@ -270,7 +273,7 @@ void fleet_handle(struct fleet *f, const struct pollfd *pfds, const int *owner, 
     }
     /* room that a later cluster's connects left: the earlier clusters' queued nodes take it now,
      * not at the next wake-up (which nothing may bring soon) */
-    for (int i = 0; f->set && i < f->n; i++) {
+    for (int i = 0; f->set && f->budget.queued > 0 && i < f->n; i++) {
         struct member *m = &f->m[i];
         if (turn_to_connect(f, m)) {
             cluster_handle(m->cl, NULL, NULL, 0, now);

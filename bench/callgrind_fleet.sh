@@ -22,8 +22,6 @@ D=$TEST_TMP/clusters.d
 fleet_clusters_dir "$D" "$CG_NODES" "$CG_CLUSTERS"
 export XDG_STATE_HOME=$TEST_TMP/state
 
-# one line per refresh per cluster (REPLTOP_TRACE): the refreshes in which every node answered
-all_answered() { awk -v n="$CG_NODES" '{a[$2] += $8} END {for (q in a) if (a[q] == n) f = 1; exit !f}' "$1" 2>/dev/null; }
 sql_sum() { # what [condition]: the three servers' sum of it over our statements
     local n t=0 v
     for n in db_m db_s1 db_s2; do
@@ -41,7 +39,7 @@ measure() { # tag build
     REPLTOP_TRACE=$tr valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$cg" \
         "$build" -c "$D" serve --listen "127.0.0.1:$port" 2>"$OUT/valgrind-$tag.log" &
     vg=$!
-    wait_for 300 all_answered "$tr" || log "callgrind_fleet: $tag: not every node answered"
+    wait_for 300 trace_all_answered "$tr" "$CG_NODES" || log "callgrind_fleet: $tag: not every node answered"
     sleep 2
     bench_stats_reset
     callgrind_control -i on "$vg" >/dev/null 2>&1
@@ -70,13 +68,13 @@ measure() { # tag build
             $0 ~ ("[:]" f " ") { printf "%.0f", $1 / r / n; found = 1; exit }
             END { if (!found) printf "-" }' "$OUT/annotate-$tag.txt"
     }
-    echo "| $tag | $load | $refreshes | $(awk -v t="$total" -v r="$refreshes" -v n="$CG_NODES" 'BEGIN {printf "%.0f", t / r / n}') | $(per stmts_read) | $(per send_query) | $(per collect) | $(per fleet_pollfds) | $(awk -v c="$calls" -v r="$rows" 'BEGIN {if (r) printf "%.2f", c / r; else print "-"}') | $(awk -v e="$exec_ms" -v r="$rows" 'BEGIN {if (r) printf "%.3f", e / r; else print "-"}') |"
+    echo "| $tag | $load | $refreshes | $(awk -v t="$total" -v r="$refreshes" -v n="$CG_NODES" 'BEGIN {printf "%.0f", t / r / n}') | $(per stmts_read) | $(per send_query) | $(per collect) | $(per fleet_pollfds) | $(per fleet_handle) | $(per fleet_timeout_ms) | $(awk -v c="$calls" -v r="$rows" 'BEGIN {if (r) printf "%.2f", c / r; else print "-"}') | $(awk -v e="$exec_ms" -v r="$rows" 'BEGIN {if (r) printf "%.3f", e / r; else print "-"}') |"
 }
 
 echo "### 12. The cost per node per refresh: \`repltop serve\` under callgrind, $CG_NODES nodes in $CG_CLUSTERS clusters, ${CG_SECONDS} s"
 echo
-echo "| build | load | refreshes | client Ir per node per refresh | of which reading answers (stmts_read: libpq, parse) | sending (send_query) | snapshots (collect: derive) | poll set (fleet_pollfds) | statements per node per refresh | server execution ms per node per refresh |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| build | load | refreshes | client Ir per node per refresh | of which reading answers (stmts_read: libpq, parse) | sending (send_query) | snapshots (collect: derive) | poll set (fleet_pollfds) | serving the sockets (fleet_handle, with reading) | the next deadline (fleet_timeout_ms) | statements per node per refresh | server execution ms per node per refresh |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for ((round = 1; round <= CG_ROUNDS; round++)); do
     if [ -n "${REPLTOP_BEFORE:-}" ]; then
         log "callgrind_fleet: before, round $round"

@@ -47,17 +47,10 @@ pane=$(tmux_start benchfc "script -q -m advanced -T $OUT/timing.txt -O $OUT/out.
 sleep 1
 pid=""
 for p in $(descendants "$pane"); do [ "$(cat "/proc/$p/comm" 2>/dev/null)" = repltop ] && pid=$p; done
-# per refresh (seq): nodes answered summed over the clusters, and its wall: from the first
-# cluster's start to the last cluster's snapshot (each cluster starts when its sends do)
-per_seq() {
-    awk '{a[$2] += $8; e = $4 + $6; if (!($2 in s) || $4 < s[$2]) s[$2] = $4; if (e > z[$2]) z[$2] = e}
-         END {for (q in a) printf "%d %d %.0f\n", q, a[q], z[q] - s[q]}' "$1" | sort -n
-}
-all_answered() { per_seq "$1" 2>/dev/null | awk -v n="$total" '$2 == n {f = 1} END {exit !f}'; }
 # "MS REFRESH": how long after START (ms) every node had answered one refresh, and which
 wait_all_answered() { # trace start
-    if wait_for 300 all_answered "$1"; then
-        echo "$(($(now_ms) - $2)) $(per_seq "$1" | awk -v n="$total" '$2 == n {print $1; exit}')"
+    if wait_for 300 trace_all_answered "$1" "$total"; then
+        echo "$(($(now_ms) - $2)) $(trace_seqs "$1" | awk -v n="$total" '$2 == n {print $1; exit}')"
     else
         echo "not-within-300000 -"
     fi
@@ -138,10 +131,10 @@ sbytes=$(curl -s "$URL" | wc -c)
 kill "$SERVE"
 wait "$SERVE" 2>/dev/null
 tail -n +"$((sbefore + 1))" "$str" >"$OUT/serve-window-trace.txt"
-per_seq "$OUT/serve-window-trace.txt" >"$OUT/serve-window-seq.txt"
+trace_seqs "$OUT/serve-window-trace.txt" >"$OUT/serve-window-seq.txt"
 
 pct() { awk -v d="$1" -v hz="$HZ" -v ms="${2:-$el}" 'BEGIN {printf "%.2f", d / hz * 100000 / ms}'; }
-per_seq "$OUT/window-trace.txt" >"$OUT/window-seq.txt"
+trace_seqs "$OUT/window-trace.txt" >"$OUT/window-seq.txt"
 refreshes=$(wc -l <"$OUT/window-seq.txt")
 w50=$(awk '{print $3}' "$OUT/window-seq.txt" | median)
 w95=$(awk '{print $3}' "$OUT/window-seq.txt" | percentile 95)

@@ -92,6 +92,18 @@ fleet_clusters_dir() {
     done
 }
 
+# REPLTOP_TRACE files (a line per cluster per refresh, model/watch/cluster.c): per refresh, in
+# order, "SEQ ANSWERED WALL_MS" — the nodes that answered, summed over the clusters, and the wall
+# from the first cluster's start to the last cluster's snapshot (each starts when its sends do).
+trace_seqs() { # trace
+    awk '{a[$2] += $8; e = $4 + $6; if (!($2 in s) || $4 < s[$2]) s[$2] = $4; if (e > z[$2]) z[$2] = e}
+         END {for (q in a) printf "%d %d %.0f\n", q, a[q], z[q] - s[q]}' "$1" | sort -n
+}
+# whether some refresh had every one of NODES nodes answer
+trace_all_answered() { # trace nodes
+    trace_seqs "$1" 2>/dev/null | awk -v n="$2" '$2 == n {f = 1} END {exit !f}'
+}
+
 # Runs a command in a detached tmux server of its own at 200x50; prints the pane's pid.
 tmux_start() { # name command...
     local name=$1

@@ -2,7 +2,7 @@
 # make bench: every benchmark in turn, each on a demo cluster of its own in a temp directory
 # (stopped at its end, even on failure). Prints the markdown tables of bench/RESULTS.md;
 # raw data in bench/out/. About 35 minutes. Not run in CI.
-#   bench/run.sh [SECTION...]   sections: watch isolation keys termbytes server actions startup callgrind bounds switchover ssh patroni fleet fleet_clusters serve callgrind_fleet serve_scrape
+#   bench/run.sh [SECTION...]   sections: watch isolation keys termbytes server actions startup callgrind bounds switchover ssh patroni fleet fleet_clusters serve callgrind_fleet serve_scrape fleet_loop
 # Env: REPLTOP (./repltop), RUNS (5), and each script's own knobs (see its header).
 set -u
 cd "$(dirname "$0")/.."

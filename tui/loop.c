@@ -299,8 +299,9 @@ static void draw(struct app *a)
     a->fleet_changed = 0; /* this frame shows every snapshot so far */
 }
 
-/* Room for the terminal, the signal pipe, an action's output and the fleet's sockets: any
- * number of nodes is polled (issue 14: a fixed 256 left the rest unpolled). */
+/* Room for the terminal, the signal pipe, an action's output and the fleet's descriptors (its
+ * nodes' epoll set and Patroni's sockets): any number of nodes is polled (issue 14: a fixed 256
+ * left the rest unpolled). */
 static void fit_pollfds(struct app *a, struct pollfd **pfds, int **owner, int *cap)
 {
     int need = 3 + (a->fleet ? fleet_pollfds_max(a->fleet) : 0);
@@ -343,8 +344,9 @@ static void run(struct app *a)
         int nfix = 2;
         if (actions_fd(a) >= 0)
             pfds[nfix++] = (struct pollfd){actions_fd(a), POLLIN, 0};
-        /* every node's socket, between refreshes too (cluster_set_always_polled): a late
-         * answer is read when it comes, and a refresh never waits for a hung node */
+        /* every node's socket (in the fleet's epoll set), between refreshes too
+         * (cluster_set_always_polled): a late answer is read when it comes, and a refresh never
+         * waits for a hung node */
         int ncl = a->fleet ? fleet_pollfds(a->fleet, pfds + nfix, owner, cap - nfix) : 0;
         double wall = clock_wall();
         int timeout = (int)((floor(wall) + 1 - wall) * 1000) + 1;

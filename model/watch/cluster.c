@@ -7,6 +7,7 @@
 #include "model/watch/patroni_members.h"
 #include "model/watch/patroni_poll.h"
 #include "model/base/intern.h"
+#include "model/watch/sockset.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -42,6 +43,9 @@ struct cluster {
     struct lastsync *lastsync;    /* the failover tie-break's memory between refreshes */
     char (*learned)[NAME_LEN];    /* per node: the name it streams as, for one named by address */
     struct patroni_poll *patroni; /* Patroni's view, NULL when not configured */
+    struct sockset *set;          /* the nodes' sockets are kept there (cluster_use_sockset) */
+    int *slot;                    /* per node: its slot in set */
+    int nqueued;                  /* nodes waiting for a turn to connect (tally) */
 };
 
 /* cluster_pollfds' owner of the sockets of Patroni's REST API (the nodes' are 0..n-1) */
@@ -72,6 +76,10 @@ void cluster_free(struct cluster *c)
     if (!c)
         return;
     c->budget->busy -= c->busy; /* a shared budget outlives this cluster */
+    c->budget->queued -= c->nqueued;
+    for (int i = 0; c->set && i < c->nnodes; i++)
+        sockset_slot_free(c->set, c->slot[i]); /* before the sockets are closed */
+    free(c->slot);
     for (int i = 0; i < c->nnodes; i++)
         node_free(c->nodes[i]);
     free(c->nodes);
@@ -91,13 +99,48 @@ int cluster_size(const struct cluster *c)
 void cluster_share_connects(struct cluster *c, struct connect_budget *b)
 {
     c->budget->busy -= c->busy;
+    c->budget->queued -= c->nqueued;
     c->budget = b;
     b->busy += c->busy;
+    b->queued += c->nqueued;
 }
 
 void cluster_set_always_polled(struct cluster *c)
 {
     c->always_polled = true;
+}
+
+/* What node i waits for, said again to the set after anything that may have changed it (a
+ * system call only when it did). */
+static void sync_node(struct cluster *c, int i)
+{
+    if (!c->set)
+        return;
+    struct pollfd p;
+    if (node_pollfd(c->nodes[i], &p))
+        sockset_want(c->set, c->slot[i], p.fd, p.events, node_socket_epoch(c->nodes[i]));
+    else
+        sockset_want(c->set, c->slot[i], -1, 0, 0);
+}
+
+void cluster_use_sockset(struct cluster *c, struct sockset *set, int group)
+{
+    c->set = set;
+    c->slot = xcalloc((size_t)(c->nnodes ? c->nnodes : 1), sizeof *c->slot);
+    for (int i = 0; i < c->nnodes; i++) {
+        c->slot[i] = sockset_slot_new(set, group, i);
+        sync_node(c, i);
+    }
+}
+
+bool cluster_has_patroni(const struct cluster *c)
+{
+    return c->patroni != NULL;
+}
+
+bool cluster_connects_queued(const struct cluster *c)
+{
+    return c->nqueued > 0;
 }
 
 void cluster_refresh_begin(struct cluster *c, int64_t now)
@@ -124,23 +167,29 @@ static void tally(struct cluster *c)
     int64_t now = clock_mono_ms(); /* a deadline starts when the attempt does */
     int busy = 0, first = -1;
     c->npending = 0;
+    c->budget->queued -= c->nqueued;
+    c->nqueued = 0;
     c->next_deadline = -1;
     for (int i = 0; i < c->nnodes; i++) {
         const struct node *n = c->nodes[i];
         busy += node_connecting(n);
-        if (first < 0 && node_connect_queued(n))
+        if (node_connect_queued(n) && c->nqueued++ == 0)
             first = i;
         c->npending += node_round_pending(n);
         note_deadline(c, node_deadline_ms(n));
     }
     c->budget->busy += busy - c->busy;
     c->busy = busy;
+    c->budget->queued += c->nqueued;
     for (int i = first; i >= 0 && i < c->nnodes && c->budget->busy < c->budget->limit; i++) {
         struct node *n = c->nodes[i];
         if (!node_connect_queued(n))
             continue;
         bool was_pending = node_round_pending(n);
         node_connect(n, now);
+        sync_node(c, i);
+        c->nqueued--;
+        c->budget->queued--;
         int started = node_connecting(n); /* it may have failed at once */
         c->busy += started;
         c->budget->busy += started;
@@ -153,7 +202,8 @@ bool cluster_refresh_send(struct cluster *c, int64_t until)
 {
     int64_t now = clock_mono_ms();
     while (c->next_send < c->nnodes) {
-        node_round_start(c->nodes[c->next_send++], now, !c->always_polled);
+        node_round_start(c->nodes[c->next_send], now, !c->always_polled);
+        sync_node(c, c->next_send++);
         now = clock_mono_ms();
         if (now >= until)
             break;
@@ -199,7 +249,7 @@ bool cluster_refresh_done(const struct cluster *c)
 int cluster_pollfds(const struct cluster *c, struct pollfd *pfds, int *owner, int max)
 {
     int n = 0;
-    for (int i = 0; i < c->nnodes && n < max; i++) {
+    for (int i = 0; !c->set && i < c->nnodes && n < max; i++) {
         if (node_pollfd(c->nodes[i], &pfds[n])) {
             owner[n] = i;
             n++;
@@ -244,9 +294,17 @@ void cluster_handle(struct cluster *c, const struct pollfd *pfds, const int *own
     if (c->patroni)
         patroni_poll_handle(c->patroni, http_fds, nhttp, now);
     /* deadlines of every node, whether or not its socket woke us */
-    for (int i = 0; i < c->nnodes; i++)
+    for (int i = 0; i < c->nnodes; i++) {
         node_handle(c->nodes[i], 0, now);
+        sync_node(c, i);
+    }
     tally(c);
+}
+
+void cluster_node_ready(struct cluster *c, int i, short revents, int64_t now)
+{
+    node_handle(c->nodes[i], revents, now);
+    sync_node(c, i);
 }
 
 /* "refresh SEQ start_ms T wall_ms D answered A waiting W nodes N": T is the wall-clock start

@@ -22,6 +22,7 @@ struct cluster;
 struct connect_budget {
     int limit;
     int busy;
+    int queued; /* nodes waiting for a turn */
 };
 
 struct cluster *cluster_new(const struct config *cfg);
@@ -48,7 +49,8 @@ bool cluster_refresh_send(struct cluster *c, int64_t until_ms);
 /* True once every node of the current refresh was sent to and answered or timed out. */
 bool cluster_refresh_done(const struct cluster *c);
 
-/* Room cluster_pollfds needs beyond one per node: Patroni's REST API requests. */
+/* Room cluster_pollfds needs beyond one per node (none with cluster_use_sockset): Patroni's
+ * REST API requests. */
 #define CLUSTER_POLLFDS_EXTRA 32
 /* Fills up to max pollfds (room for every node and a few for Patroni's REST API: nodes +
  * CLUSTER_POLLFDS_EXTRA); returns how many. owner[i] is an index for cluster_handle. */
@@ -58,6 +60,20 @@ int cluster_timeout_ms(const struct cluster *c, int64_t now_ms);
 /* Reacts to poll() results and deadlines; pfds/owner as filled by cluster_pollfds. */
 void cluster_handle(struct cluster *c, const struct pollfd *pfds, const int *owner, int n,
                     int64_t now_ms);
+
+/* ---- the nodes' sockets in an epoll set (a fleet's: fleet.c, sockset.h) ---- */
+
+struct sockset;
+/* From now on c keeps its nodes' sockets in set, each slot named (group, node index), and
+ * cluster_pollfds lists Patroni's only. The caller waits on sockset_fd(set), hands each ready
+ * node to cluster_node_ready, then calls cluster_handle (deadlines, connects, counts) — at the
+ * latest once cluster_timeout_ms has passed, and after any cluster_node_ready. */
+void cluster_use_sockset(struct cluster *c, struct sockset *set, int group);
+void cluster_node_ready(struct cluster *c, int node, short revents, int64_t now_ms);
+/* Whether c reads Patroni's view (its sockets and timers are cluster_handle's at every turn). */
+bool cluster_has_patroni(const struct cluster *c);
+/* Whether some node waits for a turn to connect (a shared budget's room is given in turn). */
+bool cluster_connects_queued(const struct cluster *c);
 
 /* A snapshot of what is known now, with derived lag and health. Caller frees it. */
 struct snapshot *cluster_snapshot(struct cluster *c);

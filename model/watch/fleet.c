@@ -1,6 +1,7 @@
 /* fleet: the clusters of a fleet, their refreshes and snapshots (fleet.h). */
 #include "model/watch/fleet.h"
 #include "model/watch/fleet_twins.h"
+#include "model/watch/sockset.h"
 #include "model/base/util.h"
 
 #include <errno.h>
@@ -14,6 +15,9 @@ struct member {
     struct snapshot *snap; /* the last complete one, NULL before the first */
     bool refreshing;       /* this refresh of the fleet has not collected it yet */
     bool begun;            /* its own refresh began (when its sends did) */
+    bool touched;          /* a node of it was served this turn: cluster_handle is due */
+    bool patroni;          /* it reads Patroni: its sockets are polled, it is handled each turn */
+    int64_t due;           /* when cluster_handle is due without a socket ready, -1 never */
     int pf_start, pf_n;    /* its sockets in the caller's pollfd array (fleet_pollfds) */
     double lag[FLEET_LAG_SAMPLES];
     int nlag, lag_head; /* a ring: lag_head is the next slot to write */
@@ -29,7 +33,16 @@ struct fleet {
     int next_send; /* the first cluster of this refresh with sends left */
     bool always_polled;
     struct connect_budget budget;
+    struct sockset *set; /* every node's socket; NULL: each turn polls them all (fallback) */
 };
+
+/* When cluster_handle is due for m, from the cluster as it is now. */
+static void member_due(struct member *m, int64_t now)
+{
+    int t = cluster_timeout_ms(m->cl, now);
+    m->due = t < 0 ? -1 : now + t;
+    m->touched = false;
+}
 
 static void member_start(struct fleet *f, struct member *m)
 {
@@ -37,6 +50,10 @@ static void member_start(struct fleet *f, struct member *m)
     cluster_share_connects(m->cl, &f->budget);
     if (f->always_polled)
         cluster_set_always_polled(m->cl);
+    if (f->set)
+        cluster_use_sockset(m->cl, f->set, (int)(m - f->m));
+    m->patroni = cluster_has_patroni(m->cl);
+    member_due(m, clock_mono_ms());
 }
 
 struct fleet *fleet_new(struct config *const *cfgs, int n)
@@ -46,6 +63,7 @@ struct fleet *fleet_new(struct config *const *cfgs, int n)
     f->m = xcalloc((size_t)(n ? n : 1), sizeof *f->m);
     f->budget.limit = CLUSTER_CONNECTS_IN_FLIGHT;
     f->next_send = n;
+    f->set = sockset_new();
     for (int i = 0; i < n; i++) {
         f->m[i].cfg = cfgs[i];
         member_start(f, &f->m[i]);
@@ -62,6 +80,7 @@ void fleet_free(struct fleet *f)
         snapshot_free(f->m[i].snap);
         free(f->m[i].keys);
     }
+    sockset_free(f->set); /* after the clusters, whose slots it holds */
     free(f->m);
     free(f);
 }
@@ -73,7 +92,12 @@ int fleet_count(const struct fleet *f)
 
 int fleet_pollfds_max(const struct fleet *f)
 {
-    return fleet_nodes(f) + CLUSTER_POLLFDS_EXTRA * f->n;
+    if (!f->set)
+        return fleet_nodes(f) + CLUSTER_POLLFDS_EXTRA * f->n;
+    int n = 1;
+    for (int i = 0; i < f->n; i++)
+        n += f->m[i].patroni ? CLUSTER_POLLFDS_EXTRA : 0;
+    return n;
 }
 
 int fleet_nodes(const struct fleet *f)
@@ -154,7 +178,9 @@ bool fleet_refresh_send(struct fleet *f, int64_t until)
             m->begun = true;
         }
         /* a cluster rebuilt since the refresh began waits for the next one */
-        if (m->refreshing && cluster_refresh_send(m->cl, until))
+        bool more = m->refreshing && cluster_refresh_send(m->cl, until);
+        member_due(m, clock_mono_ms()); /* its nodes' deadlines start */
+        if (more)
             return true; /* this cluster's slice used the time */
         f->next_send++;
         if (clock_mono_ms() >= until)
@@ -171,13 +197,24 @@ bool fleet_refreshing(const struct fleet *f)
     return false;
 }
 
+/* With the epoll set: its descriptor first (owner OWNER_SET), then Patroni's sockets of the
+ * clusters that read it. Without: every node's socket. */
+#define OWNER_SET (-2)
+
 int fleet_pollfds(struct fleet *f, struct pollfd *pfds, int *owner, int max)
 {
     int n = 0;
+    if (f->set && max > 0) {
+        pfds[0] = (struct pollfd){sockset_fd(f->set), POLLIN, 0};
+        owner[0] = OWNER_SET;
+        n = 1;
+    }
     for (int i = 0; i < f->n; i++) {
         struct member *m = &f->m[i];
         m->pf_start = n;
-        m->pf_n = cluster_pollfds(m->cl, pfds + n, owner + n, max - n);
+        m->pf_n = 0;
+        if (!f->set || m->patroni)
+            m->pf_n = cluster_pollfds(m->cl, pfds + n, owner + n, max - n);
         n += m->pf_n;
     }
     return n;
@@ -187,19 +224,61 @@ int fleet_timeout_ms(const struct fleet *f, int64_t now)
 {
     int best = -1;
     for (int i = 0; i < f->n; i++) {
-        int t = cluster_timeout_ms(f->m[i].cl, now);
-        if (t >= 0 && (best < 0 || t < best))
-            best = t;
+        const struct member *m = &f->m[i];
+        int t = !f->set      ? cluster_timeout_ms(m->cl, now)
+                : m->due < 0 ? -1
+                             : timeout_until(m->due, now);
+        best = timeout_min(best, t);
     }
     return best;
 }
 
+static bool turn_to_connect(const struct fleet *f, const struct member *m)
+{
+    return f->budget.queued > 0 && f->budget.busy < f->budget.limit &&
+           cluster_connects_queued(m->cl);
+}
+
+/* The nodes whose sockets are ready, each to its own cluster. A few batches at most: the rest,
+ * if any, are still ready at the next turn. */
+static void serve_ready(struct fleet *f, int64_t now)
+{
+    struct sockset_ready r[SOCKSET_READY_MAX];
+    for (int batch = 0; batch < 4; batch++) {
+        int n = sockset_ready(f->set, r, SOCKSET_READY_MAX);
+        for (int i = 0; i < n; i++) {
+            struct member *m = &f->m[r[i].group];
+            cluster_node_ready(m->cl, r[i].index, r[i].revents, now);
+            m->touched = true;
+        }
+        if (n < SOCKSET_READY_MAX)
+            break;
+    }
+}
+
 void fleet_handle(struct fleet *f, const struct pollfd *pfds, const int *owner, int n, int64_t now)
 {
+    if (f->set && n > 0 && owner[0] == OWNER_SET && pfds[0].revents)
+        serve_ready(f, now);
+    /* the clusters that were served, whose deadline came, that read Patroni (its sockets and
+     * timers) or whose nodes wait for room to connect */
     for (int i = 0; i < f->n; i++) {
         struct member *m = &f->m[i];
+        if (f->set && !m->touched && !(m->due >= 0 && m->due <= now) && !m->patroni &&
+            !turn_to_connect(f, m))
+            continue;
         int k = m->pf_start + m->pf_n <= n ? m->pf_n : 0;
         cluster_handle(m->cl, pfds + m->pf_start, owner + m->pf_start, k, now);
+        member_due(m, now);
+    }
+    /* room that a later cluster's connects left: the earlier clusters' queued nodes take it now,
+     * not at the next wake-up (which nothing may bring soon) */
+    for (int i = 0; f->set && f->budget.queued > 0 && i < f->n; i++) {
+        struct member *m = &f->m[i];
+        if (turn_to_connect(f, m)) {
+            cluster_handle(m->cl, NULL, NULL, 0, now);
+            member_due(m, now);
+        }
     }
 }
 

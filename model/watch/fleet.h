@@ -4,6 +4,11 @@
  * fleet_handle); the clusters share one budget of connection attempts, so a fleet of many
  * small clusters connects paced like one large cluster.
  *
+ * Every node's socket is in one epoll set (sockset.h): fleet_pollfds lists its one descriptor
+ * and Patroni's few sockets, whatever the number of nodes, and fleet_handle serves the nodes
+ * that are ready and the clusters whose deadline came, not every node at every turn. (When the
+ * kernel refuses an epoll set, every node's socket is listed and served, as one poll() set.)
+ *
  * Walking the clusters (the dashboard's fleet screen, status, metrics):
  *
  *     for (int i = 0; i < fleet_count(f); i++)
@@ -55,8 +60,9 @@ bool fleet_refresh_send(struct fleet *f, int64_t until_ms);
 /* Whether some cluster's refresh is still under way (not yet collected). */
 bool fleet_refreshing(const struct fleet *f);
 
-/* The most entries fleet_pollfds can fill: every node's socket and each cluster's Patroni
- * requests (CLUSTER_POLLFDS_EXTRA); size the caller's array with it. */
+/* The most entries fleet_pollfds can fill now: the epoll set's descriptor and the Patroni
+ * requests of each cluster that reads Patroni (CLUSTER_POLLFDS_EXTRA); size the caller's array
+ * with it before each fleet_pollfds (a rebuilt cluster may read Patroni). */
 int fleet_pollfds_max(const struct fleet *f);
 int fleet_pollfds(struct fleet *f, struct pollfd *pfds, int *owner, int max);
 int fleet_timeout_ms(const struct fleet *f, int64_t now_ms);

@@ -40,6 +40,7 @@ struct node {
     enum conn_state state;
     PostgresPollingStatusType connect_want; /* what PQconnectPoll waits for */
     bool want_write;                        /* the query is not fully flushed yet */
+    unsigned sock_epoch;                    /* see node_socket_epoch */
     int64_t deadline;                       /* of the current stage, 0 for none */
     int64_t busy_since;
     int64_t retry_at;
@@ -168,6 +169,7 @@ static void drop_connection(struct node *n, int64_t now)
     if (n->conn)
         PQfinish(n->conn);
     n->conn = NULL;
+    n->sock_epoch++;
     resolve_free(n->resolving);
     n->resolving = NULL;
     if (n->addrs)
@@ -226,6 +228,7 @@ static void start_connect(struct node *n, int64_t now)
     if (!named)
         keys[2] = NULL;
     n->notice[0] = '\0';
+    n->sock_epoch++;
     n->conn = PQconnectStartParams(keys, vals, 1);
     if (n->conn)
         PQsetNoticeProcessor(n->conn, keep_notice, n);
@@ -356,6 +359,11 @@ bool node_pollfd(const struct node *n, struct pollfd *pfd)
     return true;
 }
 
+unsigned node_socket_epoch(const struct node *n)
+{
+    return n->sock_epoch;
+}
+
 int64_t node_deadline_ms(const struct node *n)
 {
     if (n->state == CS_RESOLVING) {
@@ -437,6 +445,8 @@ static bool read_results(struct node *n, int64_t now)
 
 static void handle_connecting(struct node *n, int64_t now)
 {
+    n->sock_epoch++; /* libpq may close the socket and open another: the next address or host,
+                      * or again without the SSL or GSS encryption the server refused */
     PostgresPollingStatusType st = PQconnectPoll(n->conn);
     if (st == PGRES_POLLING_OK) {
         n->deadline = 0;

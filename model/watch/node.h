@@ -35,6 +35,10 @@ void node_connect(struct node *n, int64_t now_ms);
 bool node_round_pending(const struct node *n);
 /* Fills pfd for poll(); false when the node has nothing to wait for. */
 bool node_pollfd(const struct node *n, struct pollfd *pfd);
+/* Changes whenever the socket behind node_pollfd's descriptor may have been replaced, perhaps by
+ * one of the same number (a new attempt, and each step of one: libpq may move to the next
+ * address): a caller that keeps its registration (an epoll set) registers it again. */
+unsigned node_socket_epoch(const struct node *n);
 /* Milliseconds until this node's next deadline, -1 for none. */
 int64_t node_deadline_ms(const struct node *n);
 /* Reacts to socket readiness (revents, 0 when none) and to passed deadlines. */

@@ -39,6 +39,14 @@ server_ticks() { # pids...
     awk '{t += $14 + $15} END {print t + 0}' "${files[@]}" 2>/dev/null
 }
 
+# CPU ticks of the three postmasters with those of their children already ended (a one-shot
+# run's backends exit at its end: their time is then the postmaster's cutime and cstime).
+server_ticks_reaped() {
+    local n files=()
+    for n in db_m db_s1 db_s2; do files+=("/proc/$(node_pid "$n")/stat"); done
+    awk '{t += $14 + $15 + $16 + $17} END {print t + 0}' "${files[@]}" 2>/dev/null
+}
+
 # Starts the demo cluster with room for 200+ sessions per server and pg_stat_statements
 # loaded (needs postgresql-contrib): ALTER SYSTEM, then a restart of each server.
 bench_cluster_up() {

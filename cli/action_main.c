@@ -161,9 +161,7 @@ int action_main(int argc, char **argv, const char *config_path, bool read_only,
     if (rc == -1)
         rc = refuse_read_only(&call, &b, &cfg);
     if (rc == -1) {
-        struct action a = {.cfg = &cfg};
-        if (cmd->early && !(cmd->run_patroni && action_patroni_known(&a)))
-            cmd->early(&cfg, &call);
+        struct action a;
         action_begin(&a, call.verb, call.target, &cfg, b.confirmed, b.force);
         a.ask = ask_on_terminal;
         /* through Patroni when its REST API is known; else no action around an HA manager

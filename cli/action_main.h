@@ -30,9 +30,6 @@ struct action_cmd {
     /* More checks before anything connects (NULL: none): -1 to go on, else the exit status
      * (3, after saying why on stderr). */
     int (*check)(struct action_call *call);
-    /* Started before the cluster's snapshot, when `run` will run (not through Patroni), to
-     * overlap it: a remote host's check (NULL: none). */
-    void (*early)(struct config *cfg, const struct action_call *call);
     int (*run)(struct action *a, const struct action_call *call); /* the exit status */
     /* The same through Patroni's REST API (model/ops/action_patroni.h), run instead of `run`
      * and of the HA manager's gate when a Patroni REST API is configured; NULL: the gate

@@ -82,11 +82,6 @@ static int run(struct action *a, const struct action_call *call)
     return action_resync(a, call->args[0], &g->ra);
 }
 
-static void early(struct config *cfg, const struct action_call *call)
-{
-    action_resync_early(cfg, call->target);
-}
-
 /* Patroni's POST /reinitialize; a new replica is a new Patroni member, not repltop's to make. */
 static int run_patroni(struct action *a, const struct action_call *call)
 {
@@ -112,7 +107,6 @@ static const struct action_cmd resync_cmd = {
     .extra = resync_options,
     .on_extra = on_opt,
     .check = check_args,
-    .early = early,
     .run = run,
     .run_patroni = run_patroni,
 };

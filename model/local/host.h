@@ -105,13 +105,6 @@ int host_copy_running(const struct local_node *ln, char *pids, size_t n);
  * data directory (or may create it, missing_ok), PostgreSQL's programs are there. Fills
  * ln->bindir and ln->owner. False with one line in err. */
 bool host_check_node(struct local_node *ln, bool missing_ok, char *err, size_t errlen);
-/* Begins host_check_node's round trip for nc's host (nothing when nc is not remote) and
- * returns at once, so that the ssh handshake and the check overlap what the caller does next
- * (the cluster's snapshot, its SQL checks); host_check_node of the same node takes its answers.
- * host_check_early_drop stops one still under way, unused (action_end does: a refused action
- * does not wait for a host that is slow to answer). */
-void host_check_early(struct node_conf *nc);
-void host_check_early_drop(void);
 /* Asks, in one round trip, what an action reads of a fresh copy in the data directory before it
  * starts it (its configuration files, standby.signal, the server log's size); kept for
  * host_query. host_check_node asks, with its check, what is read before any change. */
@@ -151,14 +144,6 @@ const char *host_query_script(enum host_query q);
  * queries' answers are kept. Returns the batch's own status (-1 with why: the way failed). */
 int host_batch(const struct host *h, const struct host_op *ops, int n, char **outs, int *rcs,
                char *why, size_t whylen);
-/* host_batch in two halves: begin starts the round trip (over ssh the handshake too, when it
- * is the first) and returns at once; end waits for it and returns what host_batch returns. ops
- * and what they point to must live until end; every batch begun must be ended. */
-struct host_batch_job;
-struct host_batch_job *host_batch_begin(const struct host *h, const struct host_op *ops, int n);
-int host_batch_end(struct host_batch_job *b, char **outs, int *rcs, char *why, size_t whylen);
-/* Stops a batch begun and no longer wanted (it only reads); nothing of it is kept. */
-void host_batch_cancel(struct host_batch_job *b);
 /* Asks ops in one round trip, only to keep the answers. */
 void host_prefetch(const struct host *h, const struct host_op *ops, int n);
 /* Forgets what was kept of h (of every host when h is NULL), or what a change of path alters. */

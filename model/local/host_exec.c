@@ -69,42 +69,18 @@ int host_exec(const struct host *h, const char *const *argv, const char *in, int
     return rc;
 }
 
-/* A command begun on the host (host_exec_read in two halves). */
-struct host_job {
-    const struct host *h;
-    struct local_job *job; /* NULL: it could not start (why) */
-    char name[64], why[700];
-    int timeout_s;
-};
-
-static struct host_job *exec_begin(const struct host *h, const char *const *argv, const char *in,
-                                   int timeout_s)
+int host_exec_read(const struct host *h, const char *const *argv, const char *in, int timeout_s,
+                   void (*on_line)(void *, const char *), void *ctx, char **raw, char *why,
+                   size_t whylen)
 {
-    struct host_job *j = xcalloc(1, sizeof *j);
-    j->h = h;
-    str_copy(j->name, sizeof j->name, argv[0]);
-    j->timeout_s = timeout_s > 0 ? timeout_s + h->way->extra_s : 0;
     char **cmd = h->way->command(h, argv);
     struct proc_spec spec = {(const char *const *)cmd, NULL, NULL, NULL, in, in ? strlen(in) : 0};
-    j->job = local_run_begin(&spec, j->why, sizeof j->why);
-    host_argv_free(cmd); /* the child has its own copy */
-    return j;
-}
-
-static int exec_end(struct host_job *j, void (*on_line)(void *, const char *), void *ctx,
-                    char **raw, char *why, size_t whylen)
-{
-    const struct host *h = j->h;
     struct exec_lines el = {on_line, ctx, "", h->way->noise, false};
     struct text_buf buf = {0};
     char local_why[700] = "";
-    int rc = -1;
-    if (j->job)
-        rc = local_run_end(j->job, j->name, j->timeout_s, exec_line, &el, raw ? &buf : NULL,
-                           local_why, sizeof local_why);
-    else
-        str_copy(local_why, sizeof local_why, j->why);
-    free(j);
+    int rc = local_run_spec(&spec, argv[0], timeout_s > 0 ? timeout_s + h->way->extra_s : 0,
+                            exec_line, &el, raw ? &buf : NULL, local_why, sizeof local_why);
+    host_argv_free(cmd);
     if (raw && buf.text)
         drop_noise(h->way->noise, buf.text);
     if (raw)
@@ -115,13 +91,6 @@ static int exec_end(struct host_job *j, void (*on_line)(void *, const char *), v
         return -1;
     str_copy(why, whylen, local_why);
     return rc;
-}
-
-int host_exec_read(const struct host *h, const char *const *argv, const char *in, int timeout_s,
-                   void (*on_line)(void *, const char *), void *ctx, char **raw, char *why,
-                   size_t whylen)
-{
-    return exec_end(exec_begin(h, argv, in, timeout_s), on_line, ctx, raw, why, whylen);
 }
 
 /* ----- queries ----- */
@@ -273,51 +242,31 @@ static void make_token(char *t, size_t n)
         snprintf(t + 2 * i, 3, "%02x", r[i]);
 }
 
-struct host_batch_job {
-    const struct host *h;
-    const struct host_op *ops;
-    int n;
-    char token[40];
-    struct host_job *job;
-};
-
-struct host_batch_job *host_batch_begin(const struct host *h, const struct host_op *ops, int n)
+int host_batch(const struct host *h, const struct host_op *ops, int n, char **outs, int *rcs,
+               char *why, size_t whylen)
 {
-    struct host_batch_job *b = xcalloc(1, sizeof *b);
-    *b = (struct host_batch_job){h, ops, n, "", NULL};
     const char **argv = xcalloc((size_t)n * 3 + 6, sizeof *argv);
-    make_token(b->token, sizeof b->token);
+    char token[40] = "";
+    make_token(token, sizeof token);
     int k = 0;
     argv[k++] = "sh";
     argv[k++] = "-c";
     argv[k++] = batch_script;
     argv[k++] = "repltop";
-    argv[k++] = b->token;
+    argv[k++] = token;
     for (int i = 0; i < n; i++) {
         argv[k++] = ops[i].body ? ops[i].body : bodies[ops[i].q];
         argv[k++] = ops[i].a1;
         argv[k++] = ops[i].a2 ? ops[i].a2 : "";
-    }
-    argv[k] = NULL;
-    b->job = exec_begin(h, argv, NULL, QUERY_TIMEOUT_S);
-    free(argv);
-    return b;
-}
-
-int host_batch_end(struct host_batch_job *b, char **outs, int *rcs, char *why, size_t whylen)
-{
-    const struct host *h = b->h;
-    const struct host_op *ops = b->ops;
-    int n = b->n;
-    for (int i = 0; i < n; i++) {
         outs[i] = NULL;
         rcs[i] = -1;
     }
+    argv[k] = NULL;
     char *raw = NULL;
-    int rc = exec_end(b->job, NULL, NULL, &raw, why, whylen);
+    int rc = host_exec_read(h, argv, NULL, QUERY_TIMEOUT_S, NULL, NULL, &raw, why, whylen);
+    free(argv);
     char mark[64];
-    int marklen = snprintf(mark, sizeof mark, "\n%s ", b->token);
-    free(b);
+    int marklen = snprintf(mark, sizeof mark, "\n%s ", token);
     char *p = raw;
     for (int i = 0; rc == 0 && p && i < n; i++) {
         char *end = strstr(p, mark);
@@ -336,20 +285,6 @@ int host_batch_end(struct host_batch_job *b, char **outs, int *rcs, char *why, s
         explicit_bzero(raw, strlen(raw));
     free(raw);
     return rc;
-}
-
-void host_batch_cancel(struct host_batch_job *b)
-{
-    if (b->job->job)
-        local_run_cancel(b->job->job);
-    free(b->job);
-    free(b);
-}
-
-int host_batch(const struct host *h, const struct host_op *ops, int n, char **outs, int *rcs,
-               char *why, size_t whylen)
-{
-    return host_batch_end(host_batch_begin(h, ops, n), outs, rcs, why, whylen);
 }
 
 void host_prefetch(const struct host *h, const struct host_op *ops, int n)

@@ -175,79 +175,22 @@ void host_survey_copy(const struct local_node *ln)
     host_prefetch(&ln->host, ops, n);
 }
 
-/* The check and survey of one node's host: its ops, and the round trip once begun. */
-struct check_trip {
-    struct local_node ln; /* its paths and host only */
-    struct host_op ops[SURVEY_MAX + 1];
-    char paths[SURVEY_MAX][PATH_MAX + 32];
-    int n;
-    struct host_batch_job *job;
-};
-
-/* the check first, then what the action will read: one round trip (the ssh handshake too) */
-static void check_begin(struct check_trip *t)
-{
-    const struct local_node *ln = &t->ln;
-    t->ops[0] =
-        (struct host_op){HQ_N, check_script, ln->datadir, ln->conf->bindir ? ln->conf->bindir : ""};
-    t->n = 1 + survey_ops(ln, false, t->ops + 1, t->paths);
-    t->job = host_batch_begin(&t->ln.host, t->ops, t->n);
-}
-
-/* Begun by host_check_early, while the caller did something else (the cluster's snapshot). */
-static struct check_trip early;
-
-void host_check_early(struct node_conf *nc)
-{
-    host_check_early_drop();
-    struct local_node *ln = &early.ln;
-    memset(ln, 0, sizeof *ln);
-    ln->conf = nc;
-    host_init(&ln->host, nc);
-    if (!host_remote(&ln->host) || str_empty(nc->datadir) || nc->datadir[0] != '/')
-        return;
-    str_copy(ln->datadir, sizeof ln->datadir, nc->datadir); /* as local_node_init makes it */
-    for (size_t n = strlen(ln->datadir); n > 1 && ln->datadir[n - 1] == '/'; n--)
-        ln->datadir[n - 1] = '\0';
-    str_printf(ln->log, sizeof ln->log, "%s.log", ln->datadir);
-    check_begin(&early);
-}
-
-static int early_end(char **outs, int *rcs, char *why, size_t whylen)
-{
-    int rc = host_batch_end(early.job, outs, rcs, why, whylen);
-    early.job = NULL;
-    return rc;
-}
-
-void host_check_early_drop(void)
-{
-    if (early.job)
-        host_batch_cancel(early.job);
-    early.job = NULL;
-}
-
 bool host_check_node(struct local_node *ln, bool missing_ok, char *err, size_t errlen)
 {
     const char *name = ln->conf->name;
     struct host_facts *f = &ln->facts;
     memset(f, 0, sizeof *f);
     f->login_uid = -1;
+    /* the check first, then what the action will read: one round trip (the ssh handshake too) */
+    struct host_op ops[SURVEY_MAX + 1];
+    char paths[SURVEY_MAX][PATH_MAX + 32];
+    ops[0] =
+        (struct host_op){HQ_N, check_script, ln->datadir, ln->conf->bindir ? ln->conf->bindir : ""};
+    int n = 1 + survey_ops(ln, false, ops + 1, paths);
     char *outs[SURVEY_MAX + 1];
     int rcs[SURVEY_MAX + 1];
     char why[700];
-    int rc, n;
-    if (early.job && early.ln.conf == ln->conf && strcmp(early.ln.datadir, ln->datadir) == 0) {
-        n = early.n; /* the same questions, asked while the snapshot was taken */
-        rc = early_end(outs, rcs, why, sizeof why);
-    } else {
-        host_check_early_drop(); /* another node's, or another moment's: not these answers */
-        static struct check_trip now;
-        now.ln = *ln;
-        check_begin(&now);
-        n = now.n;
-        rc = host_batch_end(now.job, outs, rcs, why, sizeof why);
-    }
+    int rc = host_batch(&ln->host, ops, n, outs, rcs, why, sizeof why);
     if (rc == 0 && outs[0]) {
         for (char *save, *l = strtok_r(outs[0], "\n", &save); l; l = strtok_r(NULL, "\n", &save))
             check_line(ln, l);

@@ -165,49 +165,20 @@ static void stop_child(pid_t pid)
         ;
 }
 
-struct local_job {
-    pid_t pid;
-    int fd, signals_before;
-    int64_t began;
-};
-
-struct local_job *local_run_begin(const struct proc_spec *spec, char *why, size_t whylen)
-{
-    int signals_before = signal_count, fd;
-    pid_t pid = proc_spawn(spec, &fd, why, whylen);
-    if (pid < 0)
-        return NULL;
-    struct local_job *j = xcalloc(1, sizeof *j);
-    *j = (struct local_job){pid, fd, signals_before, clock_mono_ms()};
-    return j;
-}
-
-void local_run_cancel(struct local_job *j)
-{
-    stop_child(j->pid);
-    close(j->fd);
-    free(j);
-}
-
 int local_run_spec(const struct proc_spec *spec, const char *name, int timeout_s,
                    local_line_fn on_line, void *ctx, struct text_buf *raw, char *why, size_t whylen)
 {
-    struct local_job *j = local_run_begin(spec, why, whylen);
-    return j ? local_run_end(j, name, timeout_s, on_line, ctx, raw, why, whylen) : -1;
-}
-
-int local_run_end(struct local_job *j, const char *name, int timeout_s, local_line_fn on_line,
-                  void *ctx, struct text_buf *raw, char *why, size_t whylen)
-{
-    int signals_before = j->signals_before, fd = j->fd;
-    pid_t pid = j->pid;
-    int64_t deadline = timeout_s > 0 ? j->began + (int64_t)timeout_s * 1000 : 0;
-    free(j);
+    int signals_before = signal_count;
+    int fd;
+    pid_t pid = proc_spawn(spec, &fd, why, whylen);
+    if (pid < 0)
+        return -1;
 
     struct run_state *rs = xcalloc(1, sizeof *rs);
     rs->on_line = on_line;
     rs->ctx = ctx;
     rs->raw = raw;
+    int64_t deadline = timeout_s > 0 ? clock_mono_ms() + (int64_t)timeout_s * 1000 : 0;
     bool open_pipe = true;
     int status = 0, result = -1, idle_ms = 1;
     /* its exit wakes the poll below: without it, the pipe's EOF came a moment before the child

@@ -23,17 +23,6 @@ int local_run_spec(const struct proc_spec *spec, const char *name, int timeout_s
                    local_line_fn on_line, void *ctx, struct text_buf *raw, char *why,
                    size_t whylen);
 
-/* The same in two halves, for a program that runs while the caller does something else:
- * begin starts it (NULL with why when it cannot), end reads its output until it exits, the
- * deadline counted from begin. Its output waits in the pipe meanwhile (a full pipe holds the
- * program back until end reads it). Every job begun must be ended. */
-struct local_job;
-struct local_job *local_run_begin(const struct proc_spec *spec, char *why, size_t whylen);
-int local_run_end(struct local_job *j, const char *name, int timeout_s, local_line_fn on_line,
-                  void *ctx, struct text_buf *raw, char *why, size_t whylen);
-/* Ends a job begun and no longer wanted: the program is stopped (SIGTERM, then SIGKILL). */
-void local_run_cancel(struct local_job *j);
-
 /* Signals that would kill us mid-way (leaving a directory moved aside) only set a flag
  * while an action runs; a program that runs when one arrives is stopped and fails. Catch returns
  * false when they were caught already (then the outer caller restores them). */

@@ -228,7 +228,6 @@ void action_refresh(struct action *a)
 
 void action_end(struct action *a, bool ok)
 {
-    host_check_early_drop(); /* a check begun early and never needed: stopped first */
     /* the ssh master connections this action opened end with it */
     for (int i = 0; a->cfg && i < a->cfg->nnodes; i++) {
         struct host h;

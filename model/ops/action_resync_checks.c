@@ -25,40 +25,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-/* What the checks ask over SQL — the node's data_directory, the primary's size — asked while
- * a remote host's check runs (begun by action_resync_early); asked: false when not asked yet. */
-struct sql_ahead {
-    bool asked;
-    char *dir, *size; /* NULL: the question failed, why says how */
-    char dir_why[600], size_why[600];
-};
-
-static char *ask_size(struct action *a, const struct node_conf *pc, char *why, size_t whylen)
-{
-    PGconn *c = action_connect(a, pc, why, whylen);
-    char *size = c ? action_value(c, "SELECT sum(pg_database_size(oid))::bigint FROM pg_database",
-                                  why, whylen)
-                   : NULL;
-    PQfinish(c);
-    return size;
-}
-
-static void ask_ahead(struct action *a, const struct node_conf *nc, struct sql_ahead *q)
-{
-    const struct node_snap *ns = action_node_snap(a, nc->name);
-    char why[600];
-    const struct node_snap *primary = local_primary(a->snap, nc->name, why, sizeof why);
-    struct node_conf *pc = primary ? action_node_conf(a, primary->name) : NULL;
-    if (!ns || ns->reach != REACH_OK || !pc)
-        return; /* the checks refuse, or ask nothing */
-    q->asked = true;
-    q->dir = local_ask_datadir(a, nc, q->dir_why, sizeof q->dir_why);
-    q->size = ask_size(a, pc, q->size_why, sizeof q->size_why);
-}
-
 /* Refusals that need nothing but the disk: tablespaces, a mount point, too little space. */
 static bool check_disk(struct action *a, const struct local_node *ln, const struct node_conf *pc,
-                       bool exists, struct sql_ahead *q, char *err, size_t errlen)
+                       bool exists, char *err, size_t errlen)
 {
     char path[PATH_MAX + 32], parent[PATH_MAX];
     str_copy(parent, sizeof parent, ln->datadir);
@@ -90,8 +59,11 @@ static bool check_disk(struct action *a, const struct local_node *ln, const stru
                         ln->datadir);
     }
     char why[600];
-    char *size = q->asked ? q->size : ask_size(a, pc, why, sizeof why);
-    q->size = NULL; /* freed here */
+    PGconn *c = action_connect(a, pc, why, sizeof why);
+    char *size = c ? action_value(c, "SELECT sum(pg_database_size(oid))::bigint FROM pg_database",
+                                  why, sizeof why)
+                   : NULL;
+    PQfinish(c);
     long long avail;
     if (!size || !local_free_bytes(ln, parent, &avail)) {
         action_warn(a, "cannot compare the primary's size with the free space in %s", parent);
@@ -152,8 +124,7 @@ static void warn_sync(struct action *a, const struct node_snap *ns, const struct
 
 /* Resyncs nc, or builds it with --new; adding: nc is not in the config yet (its entry is
  * added once the checks passed and the operator confirmed). */
-static int resync_checked(struct action *a, struct node_conf *nc, bool new_replica, bool adding,
-                          struct sql_ahead *q)
+static int resync_conf(struct action *a, struct node_conf *nc, bool new_replica, bool adding)
 {
     char name[CONFIG_NAME_LEN];
     str_copy(name, sizeof name, nc->name);
@@ -194,14 +165,9 @@ static int resync_checked(struct action *a, struct node_conf *nc, bool new_repli
     if (!primary)
         return action_fail(a, "cannot resync %s: %s", name, why);
     struct node_conf *pc = action_node_conf(a, primary->name);
-    char *dir = q->dir;
-    q->dir = NULL; /* local_check_datadir_as frees it */
-    if (exists && !(q->asked ? local_check_datadir_as(a, &ln, ns, dir, q->dir_why, err, sizeof err)
-                             : local_check_datadir(a, &ln, ns, err, sizeof err)))
+    if (exists && !local_check_datadir(a, &ln, ns, err, sizeof err))
         return action_fail(a, "%s", err);
-    if (!exists)
-        free(dir);
-    if (!check_disk(a, &ln, pc, exists, q, err, sizeof err))
+    if (!check_disk(a, &ln, pc, exists, err, sizeof err))
         return action_fail(a, "cannot resync %s: %s", name, err);
 
     warn_sync(a, ns, primary);
@@ -253,18 +219,6 @@ static int resync_checked(struct action *a, struct node_conf *nc, bool new_repli
     return action_rejoined(a, name, primary->name);
 }
 
-static int resync_conf(struct action *a, struct node_conf *nc, bool new_replica, bool adding)
-{
-    struct sql_ahead q = {0};
-    /* a remote host's check is under way (action_resync_early): the SQL meanwhile */
-    if (config_node_remote(nc) && !adding)
-        ask_ahead(a, nc, &q);
-    int rc = resync_checked(a, nc, new_replica, adding, &q);
-    free(q.dir);
-    free(q.size);
-    return rc;
-}
-
 static int resync(struct action *a, const char *arg, const struct resync_args *ra)
 {
     struct node_conf *nc = action_find_node(a, arg);
@@ -308,11 +262,4 @@ int action_resync(struct action *a, const char *node, const struct resync_args *
     if (caught)
         local_signals_restore();
     return rc;
-}
-
-void action_resync_early(struct config *cfg, const char *node)
-{
-    struct node_conf *nc = node ? config_find_node(cfg, node) : NULL;
-    if (nc)
-        host_check_early(nc);
 }

@@ -17,8 +17,5 @@ struct resync_args {
 /* resync NODE [--new]: the checks against the cluster and the disk, confirmation, a node not
  * in the config yet added to it (with --new and nn), then resync_node(). The exit status. */
 int action_resync(struct action *a, const char *node, const struct resync_args *ra);
-/* Begins the check of NODE's host when it is reached with ssh (or docker), before the cluster's
- * snapshot is taken: the handshake and the check run meanwhile (host_check_early). */
-void action_resync_early(struct config *cfg, const char *node);
 
 #endif

@@ -74,32 +74,16 @@ char *local_standby_conninfo(struct action *a, const struct snapshot *s, const c
     return NULL;
 }
 
-char *local_ask_datadir(struct action *a, const struct node_conf *nc, char *why, size_t whylen)
-{
-    PGconn *c = action_connect(a, nc, why, whylen);
-    char *dir = c ? action_value(c, "SELECT current_setting('data_directory')", why, whylen) : NULL;
-    PQfinish(c);
-    return dir;
-}
-
 bool local_check_datadir(struct action *a, const struct local_node *ln, const struct node_snap *ns,
                          char *err, size_t errlen)
 {
     if (!ns || ns->reach != REACH_OK)
         return true;
     char why[600];
-    char *dir = local_ask_datadir(a, ln->conf, why, sizeof why);
-    return local_check_datadir_as(a, ln, ns, dir, why, err, errlen);
-}
-
-bool local_check_datadir_as(struct action *a, const struct local_node *ln,
-                            const struct node_snap *ns, char *dir, const char *why, char *err,
-                            size_t errlen)
-{
-    if (!ns || ns->reach != REACH_OK) {
-        free(dir);
-        return true;
-    }
+    PGconn *c = action_connect(a, ln->conf, why, sizeof why);
+    char *dir =
+        c ? action_value(c, "SELECT current_setting('data_directory')", why, sizeof why) : NULL;
+    PQfinish(c);
     if (!dir) {
         action_warn(a, "cannot check which directory %s runs from: %s", ln->conf->name, why);
         return true;

@@ -22,12 +22,6 @@ char *local_standby_conninfo(struct action *a, const struct snapshot *s, const c
  * another directory than the configured datadir. */
 bool local_check_datadir(struct action *a, const struct local_node *ln, const struct node_snap *ns,
                          char *err, size_t errlen);
-/* The same with the server's answer asked before (local_ask_datadir: its data_directory, or
- * NULL and why); takes dir (freed). */
-bool local_check_datadir_as(struct action *a, const struct local_node *ln,
-                            const struct node_snap *ns, char *dir, const char *why, char *err,
-                            size_t errlen);
-char *local_ask_datadir(struct action *a, const struct node_conf *nc, char *why, size_t whylen);
 /* Until the node is in recovery, its WAL receiver streams (on timeline tli when > 0) and the
  * primary lists application_name as streaming; false after timeout_s with what was seen and
  * the server's last complaint from its log. */
